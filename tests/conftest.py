@@ -1,0 +1,40 @@
+"""Shared fixtures: the committed inventory, and throw-away copies of it to break on purpose."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from wardnet.inventory import Inventory, load_inventory
+
+REPO = Path(__file__).resolve().parent.parent
+INVENTORY = REPO / "inventories"
+BEN_THANH = "26743"
+
+
+@pytest.fixture(scope="session")
+def inventory() -> Inventory:
+    return load_inventory(INVENTORY)
+
+
+@pytest.fixture
+def inventory_copy(tmp_path: Path) -> Callable[..., Path]:
+    """A copy of the inventory holding the baseline and only the given sites (all when none given)."""
+
+    def make(*codes: str) -> Path:
+        root = tmp_path / "inventories"
+        shutil.copytree(INVENTORY / "group_vars", root / "group_vars")
+        (root / "wards").mkdir(parents=True)
+        for path in sorted((INVENTORY / "wards").glob("*.yml")):
+            if not codes or path.name.split("-")[0] in codes:
+                shutil.copy(path, root / "wards" / path.name)
+        return root
+
+    return make
+
+
+def ward_file(root: Path, code: str) -> Path:
+    return next((root / "wards").glob(f"{code}-*.yml"))

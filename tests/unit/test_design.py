@@ -1,0 +1,124 @@
+"""The design stage: sizing from users, VLAN plan, port assignment, zones and policy."""
+
+from __future__ import annotations
+
+from ipaddress import IPv4Address, IPv4Network
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tests.conftest import BEN_THANH, INVENTORY
+from wardnet.design import design_site
+from wardnet.inventory import Inventory, load_inventory
+from wardnet.models import DeviceSpec, Site
+from wardnet.sizing import access_switches_needed, pool_capacity, port_demand, vlan_sizing
+
+BASELINE = load_inventory(INVENTORY).baseline  # hypothesis tests cannot take function-scoped fixtures
+
+
+def test_ben_thanh_sizing_matches_the_sizing_notes(inventory: Inventory) -> None:
+    baseline = inventory.baseline
+    demand = port_demand(500, baseline)
+    assert demand.wired == {20: 100, 30: 30, 70: 15}
+    assert demand.access_points == 14  # 400 Wi-Fi clients / 30 per AP
+    assert access_switches_needed(500, baseline, "C9300-48P") == 5
+    guest = vlan_sizing(baseline.vlan(50), 500, baseline)
+    assert guest.prefix == 22 and guest.pool_needed == 600  # 300 peak x 2.0 headroom
+
+
+@given(st.integers(min_value=50, max_value=1200))
+@settings(max_examples=60, deadline=None)
+def test_pools_and_ports_cover_any_user_count(users: int) -> None:
+    baseline = BASELINE
+    for vlan in baseline.vlans:
+        sizing = vlan_sizing(vlan, users, baseline)
+        if vlan.share:
+            assert (
+                pool_capacity(sizing.prefix)
+                >= sizing.pool_needed
+                >= users * vlan.share * baseline.sizing.headroom
+            )
+            assert sizing.prefix <= vlan.min_prefix
+    switches = access_switches_needed(users, baseline, "C9300-48P")
+    assert switches * 48 >= port_demand(users, baseline).ports_needed > (switches - 1) * 48
+
+
+def test_firewall_is_the_gateway_of_every_vlan(inventory: Inventory) -> None:
+    design = design_site(inventory.sites[BEN_THANH].site, inventory.baseline)
+    firewall = design.devices["hcm-26743-fw"]
+    for interface in firewall["vlan_interfaces"]:
+        network = IPv4Network(interface["network"])
+        assert IPv4Address(interface["address"]) == network.network_address + 1
+    assert {i["vlan"] for i in firewall["vlan_interfaces"]} == {10, 20, 21, 30, 50, 60, 70}
+
+
+def test_dhcp_pools_hand_out_only_city_resolvers(inventory: Inventory) -> None:
+    design = design_site(inventory.sites[BEN_THANH].site, inventory.baseline)
+    for pool in design.devices["hcm-26743-fw"]["dhcp_servers"]:
+        assert pool["dns"] == ["10.0.0.53", "10.0.0.54"]
+        assert IPv4Address(pool["start"]) in IPv4Network(pool["network"])
+
+
+def test_policy_is_explicit_and_never_any_to_any(inventory: Inventory) -> None:
+    design = design_site(inventory.sites[BEN_THANH].site, inventory.baseline)
+    policies = design.devices["hcm-26743-fw"]["policies"]
+    names = [p["name"] for p in policies]
+    assert len(names) == len(set(names))
+    assert "guest-to-internet" in names
+    assert not any(p["dst"]["name"] == "mgmt" and p["src"]["name"] == "guest" for p in policies)
+    for policy in policies:
+        assert policy["services"] and policy["src"]["prefixes"] and policy["dst"]["prefixes"]
+        assert policy["log"] and policy["ips"]
+
+
+def test_ports_assigned_evenly_and_the_rest_parked(inventory: Inventory) -> None:
+    design = design_site(inventory.sites[BEN_THANH].site, inventory.baseline)
+    counts = {vlan: 0 for vlan in (20, 30, 70)}
+    aps = 0
+    for ports in design.ports.values():
+        assert len(ports) == 48
+        for port in ports:
+            if port["mode"] == "trunk":
+                aps += 1
+            elif not port["shutdown"]:
+                counts[port["vlan"]] += 1
+            else:
+                assert port["vlan"] == 999
+    assert counts == {20: 100, 30: 30, 70: 15} and aps == 14
+
+
+def test_management_addresses_are_unique_and_in_the_management_vlan(inventory: Inventory) -> None:
+    design = design_site(inventory.sites[BEN_THANH].site, inventory.baseline)
+    subnet = design.plan.management_vlan.subnet
+    addresses = [IPv4Address(c["management"]["address"]) for c in design.devices.values()]
+    assert len(set(addresses)) == len(addresses)
+    assert all(a in subnet for a in addresses)
+
+
+def test_two_units_with_the_same_slug_get_distinct_hostnames(inventory: Inventory) -> None:
+    first = design_site(inventory.sites["25807"].site, inventory.baseline)
+    second = design_site(inventory.sites["27676"].site, inventory.baseline)
+    assert first.plan.site.slug == second.plan.site.slug == "thanh-an"
+    assert not set(first.devices) & set(second.devices)
+
+
+def test_adding_a_site_changes_no_other_site(inventory: Inventory) -> None:
+    before = design_site(inventory.sites[BEN_THANH].site, inventory.baseline).devices
+    newcomer = Site(
+        code="27700",
+        name="Thử Nghiệm",
+        type="ward",
+        concurrent_users=500,
+        devices=[
+            DeviceSpec(role="firewall", model="FortiGate-201F"),
+            DeviceSpec(role="core", model="C9300X-24Y"),
+            DeviceSpec(role="access", model="C9300-48P"),
+        ],
+    )
+    design_site(newcomer, inventory.baseline)
+    assert design_site(inventory.sites[BEN_THANH].site, inventory.baseline).devices == before
+
+
+def test_design_is_pure(inventory: Inventory) -> None:
+    site = inventory.sites[BEN_THANH].site
+    assert design_site(site, inventory.baseline).devices == design_site(site, inventory.baseline).devices

@@ -1,0 +1,80 @@
+"""The IP plan: keyed by official code, never overlapping, never renumbering another site."""
+
+from __future__ import annotations
+
+from ipaddress import IPv4Network
+from itertools import pairwise
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from wardnet import ipam
+from wardnet.inventory import Inventory
+from wardnet.models import IpPlan
+
+PLAN = IpPlan.model_validate(
+    {
+        "supernet": "10.0.0.0/9",
+        "site_prefix": 20,
+        "code_base": 25700,
+        "reserved_slots": {"79000": 1},
+        "city_core_asn": 65000,
+        "site_asn_base": 4200000000,
+    }
+)
+UNIT_CODES = st.integers(min_value=25747, max_value=27747).map(lambda n: f"{n:05d}")
+
+
+def test_ben_thanh_block_is_its_code_slot() -> None:
+    assert ipam.site_block("26743", PLAN) == IPv4Network("10.65.48.0/20")  # slot 26743 - 25700 = 1043
+
+
+def test_reserved_slot_for_the_center() -> None:
+    assert ipam.site_block("79000", PLAN) == IPv4Network("10.0.16.0/20")
+
+
+def test_code_outside_the_plan_is_refused_with_a_fix() -> None:
+    try:
+        ipam.site_block("99999", PLAN)
+    except ipam.PlanError as exc:
+        assert "code_base" in str(exc)
+    else:
+        raise AssertionError("a code outside the plan must be refused")
+
+
+@given(st.lists(UNIT_CODES, min_size=1, max_size=60, unique=True), st.randoms())
+@settings(max_examples=200)
+def test_any_subset_and_order_gives_disjoint_stable_blocks(codes: list[str], rng: object) -> None:
+    alone = {code: ipam.site_block(code, PLAN) for code in codes}
+    shuffled = list(codes)
+    rng.shuffle(shuffled)  # type: ignore[attr-defined]
+    together = [ipam.site_block(code, PLAN) for code in shuffled]
+    assert [alone[c] for c in shuffled] == together  # no site is renumbered by the others
+    ordered = sorted(together, key=lambda n: int(n.network_address))
+    for left, right in pairwise(ordered):
+        assert left.broadcast_address < right.network_address  # no overlap
+    assert all(block.subnet_of(PLAN.supernet) for block in together)
+
+
+@given(st.dictionaries(st.integers(2, 4094), st.integers(22, 29), min_size=1, max_size=8))
+def test_allocation_is_aligned_disjoint_and_leaves_infra_free(prefixes: dict[int, int]) -> None:
+    block = IPv4Network("10.65.48.0/20")
+    try:
+        placed = ipam.allocate(block, prefixes)
+    except ipam.PlanError:
+        # largest-first placement wastes nothing, so it fails only when the sizes truly do not fit
+        assert sum(2 ** (32 - p) for p in prefixes.values()) > block.num_addresses - ipam.INFRA_SIZE
+        return
+    infra = ipam.infra(block)
+    nets = sorted(placed.values(), key=lambda n: int(n.network_address))
+    for net in nets:
+        assert net.subnet_of(block)
+        assert not net.overlaps(infra.transit) and not net.overlaps(infra.loopbacks)
+    for left, right in pairwise(nets):
+        assert not left.overlaps(right)
+    assert {k: v.prefixlen for k, v in placed.items()} == prefixes
+
+
+def test_every_committed_site_has_its_own_block(inventory: Inventory) -> None:
+    blocks = [ipam.site_block(code, inventory.baseline.ip_plan) for code in inventory.sites]
+    assert len(set(blocks)) == len(blocks) == 169

@@ -1,0 +1,94 @@
+"""Parse rendered (or collected) configuration text into trees the rules query. No regex on raw text."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from hier_config import HConfig, Platform, get_hconfig
+
+SECTION_MARK = "!== "
+
+
+@dataclass
+class Node:
+    """A brace-block tree (nftables): text of the line, children inside its braces."""
+
+    text: str
+    children: list[Node] = field(default_factory=list)
+
+    def child(self, startswith: str) -> Node | None:
+        return next((c for c in self.children if c.text.startswith(startswith)), None)
+
+    def walk(self) -> list[Node]:
+        return [n for c in self.children for n in (c, *c.walk())]
+
+
+def parse_braces(text: str) -> Node:
+    """nftables ruleset text (`nft list ruleset` form) → tree; `{ a, b }` sets stay inside a line."""
+    root = Node("")
+    stack = [root]
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line == "}":
+            if len(stack) > 1:
+                stack.pop()
+            continue
+        if line.endswith("{") and line.count("{") > line.count("}"):
+            node = Node(line[:-1].strip())
+            stack[-1].children.append(node)
+            stack.append(node)
+        else:
+            stack[-1].children.append(Node(line))
+    return root
+
+
+def split_sections(text: str) -> dict[str, str]:
+    """The frr platform's canonical file: `!== frr`, `!== nftables`, `!== ovs` sections."""
+    sections: dict[str, list[str]] = {}
+    current: list[str] | None = None
+    for line in text.splitlines():
+        if line.startswith(SECTION_MARK):
+            current = sections.setdefault(line[len(SECTION_MARK) :].strip(), [])
+        elif current is not None:
+            current.append(line)
+    return {name: "\n".join(lines) + "\n" for name, lines in sections.items()}
+
+
+@dataclass
+class FrrDevice:
+    frr: HConfig
+    nftables: Node
+    ovs: list[str]
+
+
+def parse_ios(text: str) -> HConfig:
+    return get_hconfig(Platform.CISCO_IOS, text)
+
+
+def parse_fortios(text: str) -> HConfig:
+    return get_hconfig(Platform.FORTINET_FORTIOS, text)
+
+
+def parse_frr(text: str) -> FrrDevice:
+    sections = split_sections(text)
+    return FrrDevice(
+        frr=get_hconfig(Platform.GENERIC, sections.get("frr", "")),
+        nftables=parse_braces(sections.get("nftables", "")),
+        ovs=[line for line in sections.get("ovs", "").splitlines() if line.strip()],
+    )
+
+
+def words(text: str) -> list[str]:
+    return text.split()
+
+
+def fortios_sets(block: object) -> dict[str, list[str]]:
+    """`set key v1 v2` children of a FortiOS block → {key: [v1, v2]} with quotes removed."""
+    result: dict[str, list[str]] = {}
+    for child in getattr(block, "children", []):
+        parts = child.text.split()
+        if len(parts) >= 2 and parts[0] == "set":
+            result[parts[1]] = [p.strip('"') for p in parts[2:]]
+    return result

@@ -1,0 +1,141 @@
+"""`wardnet check`: schema, city-wide plan, capacity and the level-2 rule pack on the rendered text."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree as ET
+
+from wardnet.checks import SEVERITIES, Finding, level2_rules, rules_fortios, rules_frr, rules_ios
+from wardnet.checks.expect import Expect
+from wardnet.checks.parse import parse_fortios, parse_frr, parse_ios
+from wardnet.checks.plan import capacity, city_plan
+from wardnet.design import SiteDesign
+from wardnet.errors import InputError
+from wardnet.models import Baseline
+from wardnet.pipeline import build, designs
+from wardnet.render import Renderer
+
+EVALUATORS: dict[str, tuple[Any, Any]] = {
+    "cisco_iosxe": (parse_ios, rules_ios.evaluate),
+    "fortios": (parse_fortios, rules_fortios.evaluate),
+    "frr": (parse_frr, rules_frr.evaluate),
+}
+
+
+def rendered_findings(
+    text: str, platform: str, role: str, *, site: str, device: str, expect: Expect
+) -> list[Finding]:
+    """Level-2 rules on one configuration text (rendered now, or collected from a device later)."""
+    parse, evaluate = EVALUATORS[platform]
+    rules = level2_rules()
+    return [
+        Finding(v.rule, rules[v.rule].severity, site, device, v.message, rules[v.rule].clause, v.fix)
+        for v in evaluate(parse(text), expect, role)
+    ]
+
+
+def check_designs(
+    selected: list[SiteDesign], everything: list[SiteDesign], baseline: Baseline
+) -> list[Finding]:
+    findings = city_plan(everything, baseline)
+    chosen = {d.plan.site.code for d in selected}
+    findings = [f for f in findings if f.site in chosen]
+    expect = Expect.from_baseline(baseline)
+    renderer = Renderer()
+    for design in selected:
+        findings += capacity(design, baseline)
+        for hostname, config in design.devices.items():
+            text = renderer.device(config)
+            findings += rendered_findings(
+                text,
+                config["platform"],
+                config["role"],
+                site=design.plan.site.code,
+                device=hostname,
+                expect=expect,
+            )
+    return findings
+
+
+def run_checks(inventory_dir: Path, sites: list[str] | None, fmt: str, output: Path | None) -> int:
+    try:
+        inventory, everything = build(inventory_dir)
+        selected = designs(inventory, sites) if sites else everything
+    except InputError as exc:
+        emit(_input_findings(exc), fmt, output, devices=0, sites=0)
+        return 2
+    findings = check_designs(selected, everything, inventory.baseline)
+    emit(findings, fmt, output, devices=sum(len(d.devices) for d in selected), sites=len(selected))
+    return 1 if findings else 0
+
+
+def _input_findings(exc: InputError) -> list[Finding]:
+    return [
+        Finding(
+            "SCHEMA",
+            "critical",
+            p.file,
+            p.field,
+            f"{p.message}" + (f" (line {p.line})" if p.line else ""),
+            fix=p.fix,
+        )
+        for p in exc.problems
+    ]
+
+
+def emit(findings: list[Finding], fmt: str, output: Path | None, devices: int, sites: int) -> None:
+    if fmt == "json":
+        text = json.dumps(
+            {
+                "sites": sites,
+                "devices": devices,
+                "findings": [f.as_dict() for f in findings],
+                "summary": dict(Counter(f.severity for f in findings)),
+            },
+            indent=2,
+            ensure_ascii=False,
+        )
+    elif fmt == "junit":
+        text = junit(findings, sites, devices)
+    else:
+        text = as_text(findings, sites, devices)
+    if output:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text + "\n", encoding="utf-8")
+        print(as_text(findings, sites, devices).splitlines()[-1])
+    else:
+        stream = sys.stderr if findings and findings[0].rule == "SCHEMA" else sys.stdout
+        print(text, file=stream)
+
+
+def as_text(findings: list[Finding], sites: int, devices: int) -> str:
+    lines = []
+    for f in sorted(findings, key=lambda f: (SEVERITIES.index(f.severity), f.site, f.device, f.rule)):
+        where = f"{f.site} {f.device}".strip()
+        clause = f" [{f.clause}]" if f.clause else ""
+        lines.append(f"{f.severity.upper():8} {f.rule:14} {where}: {f.message}{clause} (fix: {f.fix})")
+    counts = Counter(f.severity for f in findings)
+    summary = ", ".join(f"{counts[s]} {s}" for s in SEVERITIES if counts[s]) or "no findings"
+    lines.append(f"checked {sites} sites, {devices} devices: {summary}")
+    return "\n".join(lines)
+
+
+def junit(findings: list[Finding], sites: int, devices: int) -> str:
+    """One test case per (site or device, rule) that failed, plus one passing case per clean device."""
+    suite = ET.Element("testsuite", name="wardnet-check", tests="0", failures=str(len(findings)))
+    grouped: dict[tuple[str, str, str], list[Finding]] = {}
+    for f in findings:
+        grouped.setdefault((f.site, f.device, f.rule), []).append(f)
+    for (site, device, rule), items in sorted(grouped.items()):
+        case = ET.SubElement(suite, "testcase", classname=f"{site}.{device or 'site'}", name=rule)
+        failure = ET.SubElement(case, "failure", type=items[0].severity, message=items[0].message)
+        failure.text = "\n".join(f"{i.message} (fix: {i.fix})" for i in items)
+    summary = ET.SubElement(suite, "testcase", classname="wardnet", name=f"{sites} sites, {devices} devices")
+    if findings:
+        ET.SubElement(summary, "failure", message=f"{len(findings)} findings")
+    suite.set("tests", str(len(grouped) + 1))
+    return ET.tostring(suite, encoding="unicode")

@@ -1,0 +1,106 @@
+"""The wardnet command line. Exit codes: 0 all good, 1 findings, 2 could not run (bad input)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import yaml
+
+from wardnet.errors import InputError
+
+EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
+DEFAULT_INVENTORY = Path("inventories")
+DEFAULT_OUT = Path("build/intended")
+
+
+def _common(parser: argparse.ArgumentParser, sites: bool = True) -> None:
+    parser.add_argument("--inventory", type=Path, default=DEFAULT_INVENTORY, help="inventory folder")
+    if sites:
+        parser.add_argument(
+            "--site",
+            action="append",
+            dest="sites",
+            metavar="CODE",
+            help="official site code; repeat for several (default: every site)",
+        )
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    from wardnet.pipeline import build
+
+    _, site_designs = build(args.inventory)
+    for design in site_designs:
+        if args.device in design.devices:
+            yaml.safe_dump(design.devices[args.device], sys.stdout, sort_keys=False, allow_unicode=True)
+            return EXIT_OK
+    known = [h for d in site_designs for h in d.devices]
+    import difflib
+
+    close = difflib.get_close_matches(args.device, known, n=3)
+    hint = f"; did you mean {', '.join(close)}?" if close else "; names look like hcm-26743-core"
+    print(f"wardnet show: no device named {args.device}{hint}", file=sys.stderr)
+    return EXIT_INPUT
+
+
+def cmd_render(args: argparse.Namespace) -> int:
+    from wardnet.pipeline import build, render_all
+    from wardnet.render import write
+
+    _, site_designs = build(args.inventory, args.sites)
+    outputs = render_all(site_designs)
+    written, unchanged = write(outputs, args.out)
+    devices = sum(len(d.devices) for d in site_designs)
+    print(
+        f"rendered {len(site_designs)} sites, {devices} devices into {args.out}: "
+        f"{written} files written, {unchanged} unchanged"
+    )
+    return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from wardnet.checks.run import run_checks
+
+    return run_checks(args.inventory, args.sites, args.format, args.output)
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="wardnet", description=__doc__)
+    sub = root.add_subparsers(dest="command", required=True)
+
+    show = sub.add_parser("show", help="print a device's structured config as YAML")
+    show.add_argument("device", help="hostname, e.g. hcm-26743-core")
+    _common(show, sites=False)
+    show.set_defaults(func=cmd_show)
+
+    render = sub.add_parser("render", help="render intended configs and site pages")
+    _common(render)
+    render.add_argument(
+        "--out", type=Path, default=DEFAULT_OUT, help="output folder (default build/intended)"
+    )
+    render.set_defaults(func=cmd_render)
+
+    check = sub.add_parser("check", help="validate inventory, plan, capacity and the level-2 rule pack")
+    _common(check)
+    check.add_argument("--format", choices=["text", "json", "junit"], default="text")
+    check.add_argument("--output", type=Path, help="write the report here instead of stdout")
+    check.set_defaults(func=cmd_check)
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except InputError as exc:
+        for problem in exc.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        print(
+            f"wardnet: {len(exc.problems)} input problem(s); nothing was rendered or changed", file=sys.stderr
+        )
+        return EXIT_INPUT
+
+
+if __name__ == "__main__":
+    sys.exit(main())

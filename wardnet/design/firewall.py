@@ -1,0 +1,82 @@
+"""Perimeter firewall (HA pair): gateway of every VLAN, DHCP, zones, default-deny policy, BGP uplink."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from wardnet.design.common import device_base
+from wardnet.design.policy import expand_policy, vlan_interface, zone_table
+from wardnet.design.site import PlannedDevice, SitePlan
+from wardnet.models import Baseline
+
+LAN_AGGREGATE = "core-lag"
+
+
+def firewall(device: PlannedDevice, plan: SitePlan, baseline: Baseline) -> dict[str, Any]:
+    hardware = baseline.models[device.spec.model]
+    wan = hardware.wan_ports[0]
+    infra = plan.infra
+    management = plan.management_vlan
+    vlan_interfaces = [
+        {
+            "name": vlan_interface(v.id),
+            "vlan": v.id,
+            "vlan_name": v.name,
+            "zone": v.zone,
+            "address": str(v.gateway),
+            "prefix": v.subnet.prefixlen,
+            "netmask": str(v.subnet.netmask),
+            "network": str(v.subnet),
+            "management": v.id == management.id,
+        }
+        for v in plan.vlans
+    ]
+    dhcp = [
+        {
+            "interface": vlan_interface(v.id),
+            "vlan": v.id,
+            "network": str(v.subnet),
+            "netmask": str(v.subnet.netmask),
+            "gateway": str(v.gateway),
+            "start": str(v.pool_start),
+            "end": str(v.pool_end),
+            "lease_minutes": v.lease_minutes,
+            "dns": [str(s) for s in baseline.services.dns.servers],
+            "ntp": [str(s) for s in baseline.services.ntp.servers],
+        }
+        for v in plan.vlans
+        if v.pool_start is not None
+    ]
+    router_id = str(infra.loopbacks.network_address + 1)
+    return device_base(device, plan, baseline) | {
+        "lan": {"name": LAN_AGGREGATE, "members": list(hardware.lan_ports)},
+        "wan": {
+            "name": wan,
+            "address": str(infra.site_side),
+            "prefix": infra.transit.prefixlen,
+            "netmask": str(infra.transit.netmask),
+            "peer": str(infra.city_core_side),
+        },
+        "ha": {
+            "enabled": device.spec.members > 1,
+            "group": f"hcm-{plan.site.code}",
+            "ports": list(hardware.ha_ports),
+            "members": device.spec.members,
+        },
+        "vlan_interfaces": vlan_interfaces,
+        "dhcp_servers": dhcp,
+        "zones": zone_table(plan, baseline, wan),
+        "policies": expand_policy(plan, baseline, wan),
+        "bgp": {
+            "asn": plan.asn,
+            "router_id": router_id,
+            "networks": [str(plan.block)],
+            "neighbors": [
+                {
+                    "address": str(infra.city_core_side),
+                    "remote_as": baseline.ip_plan.city_core_asn,
+                    "description": "city core",
+                }
+            ],
+        },
+    }

@@ -1,0 +1,134 @@
+"""Site-level decisions: address plan, VLAN subnets, DHCP pools, device names and management addresses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from ipaddress import IPv4Address, IPv4Network
+
+from wardnet import ipam
+from wardnet.models import Baseline, DeviceSpec, Site
+from wardnet.sizing import POOL_FIRST_HOST, PortDemand, port_demand, vlan_sizing
+
+ROLE_ABBREVIATION = {"firewall": "fw", "core": "core", "access": "acc"}
+FIREWALL_HOST = 1  # the firewall is the gateway (.1) of every VLAN: all inter-zone traffic crosses it
+CORE_HOST = 2
+FIRST_ACCESS_HOST = 11
+
+
+@dataclass(frozen=True)
+class PlannedVlan:
+    id: int
+    name: str
+    zone: str
+    purpose: str
+    subnet: IPv4Network
+    gateway: IPv4Address
+    peak_clients: int
+    pool_needed: int
+    pool_start: IPv4Address | None
+    pool_end: IPv4Address | None
+    lease_minutes: int | None
+
+    @property
+    def pool_size(self) -> int:
+        if self.pool_start is None or self.pool_end is None:
+            return 0
+        return int(self.pool_end) - int(self.pool_start) + 1
+
+
+@dataclass(frozen=True)
+class PlannedDevice:
+    hostname: str
+    role: str
+    platform: str
+    spec: DeviceSpec
+    index: int  # 1-based within the role
+    management_address: IPv4Address
+
+
+@dataclass(frozen=True)
+class SitePlan:
+    site: Site
+    block: IPv4Network
+    asn: int
+    infra: ipam.Infra
+    vlans: list[PlannedVlan]  # by VLAN id, parking VLAN excluded
+    parking_vlan: int
+    management_vlan: PlannedVlan
+    devices: list[PlannedDevice]
+    demand: PortDemand
+
+    def vlans_in_zone(self, zone: str) -> list[PlannedVlan]:
+        return [v for v in self.vlans if v.zone == zone]
+
+    @property
+    def zones(self) -> list[str]:
+        return sorted({v.zone for v in self.vlans})
+
+    def device(self, role: str) -> PlannedDevice:
+        return next(d for d in self.devices if d.role == role)
+
+    def access_switches(self) -> list[PlannedDevice]:
+        return [d for d in self.devices if d.role == "access"]
+
+
+def hostname(code: str, role: str, index: int, single: bool) -> str:
+    suffix = ROLE_ABBREVIATION[role] + ("" if single else str(index))
+    return f"hcm-{code}-{suffix}"
+
+
+def plan_site(site: Site, baseline: Baseline) -> SitePlan:
+    block = ipam.site_block(site.code, baseline.ip_plan)
+    addressed = [v for v in baseline.vlans if v.share is not None or v.prefix is not None]
+    parking = next(v.id for v in baseline.vlans if v not in addressed)
+    sizes = {v.id: vlan_sizing(v, site.concurrent_users, baseline) for v in addressed}
+    subnets = ipam.allocate(block, {vid: s.prefix for vid, s in sizes.items()})
+    vlans = []
+    for vlan in sorted(addressed, key=lambda v: v.id):
+        subnet = subnets[vlan.id]
+        dhcp = vlan.share is not None
+        vlans.append(
+            PlannedVlan(
+                id=vlan.id,
+                name=vlan.name,
+                zone=vlan.zone,
+                purpose=vlan.purpose,
+                subnet=subnet,
+                gateway=ipam.host(subnet, FIREWALL_HOST),
+                peak_clients=sizes[vlan.id].peak_clients,
+                pool_needed=sizes[vlan.id].pool_needed,
+                pool_start=ipam.host(subnet, POOL_FIRST_HOST) if dhcp else None,
+                pool_end=subnet.broadcast_address - 1 if dhcp else None,
+                lease_minutes=vlan.lease_minutes,
+            )
+        )
+    management = next(v for v in vlans if v.id == baseline.management.vlan)
+    platforms = site.platforms or baseline.platforms
+    devices = []
+    for role in ("firewall", "core", "access"):
+        specs = [d for d in site.devices if d.role == role]
+        for index, spec in enumerate(specs, start=1):
+            host_number = {"firewall": FIREWALL_HOST, "core": CORE_HOST}.get(
+                role, FIRST_ACCESS_HOST + index - 1
+            )
+            devices.append(
+                PlannedDevice(
+                    hostname=hostname(site.code, role, index, single=len(specs) == 1),
+                    role=role,
+                    platform=getattr(platforms, role),
+                    spec=spec,
+                    index=index,
+                    management_address=ipam.host(management.subnet, host_number),
+                )
+            )
+    return SitePlan(
+        site=site,
+        block=block,
+        asn=ipam.site_asn(site.code, baseline.ip_plan),
+        infra=ipam.infra(block),
+        vlans=vlans,
+        parking_vlan=parking,
+        management_vlan=management,
+        devices=devices,
+        demand=port_demand(site.concurrent_users, baseline),
+    )

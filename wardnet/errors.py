@@ -1,0 +1,38 @@
+"""Errors about input: each names the file, the field and the fix, so nobody needs a traceback."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class InputProblem:
+    """One problem in one input file."""
+
+    file: str
+    field: str
+    message: str
+    fix: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        field = f" {self.field}:" if self.field else ""
+        return f"{where}:{field} {self.message} (fix: {self.fix})"
+
+
+class InputError(Exception):
+    """Raised when inputs cannot be used; carries every problem found, not just the first."""
+
+    def __init__(self, problems: list[InputProblem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+def display_path(path: Path) -> str:
+    """A path relative to the working directory when possible, as engineers type it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)

@@ -1,0 +1,274 @@
+"""Load and validate the inventory: the city baseline plus one file per site.
+
+All problems in all files are collected before anything is returned, so an engineer sees every mistake in
+one run; nothing downstream ever sees unvalidated data.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from wardnet.errors import InputError, InputProblem, display_path
+from wardnet.models import Baseline, Site
+from wardnet.yamlsrc import Loc, YamlSource, read_yaml
+
+BASELINE_FILE = Path("group_vars/all/baseline.yml")
+SITES_DIR = Path("wards")
+
+
+@dataclass(frozen=True)
+class SiteEntry:
+    site: Site
+    source: Path
+
+
+@dataclass(frozen=True)
+class Inventory:
+    root: Path
+    baseline: Baseline
+    sites: dict[str, SiteEntry]  # by code, sorted
+
+    def select(self, codes: list[str] | None) -> list[SiteEntry]:
+        """Sites by code in inventory order; unknown codes are an input error."""
+        if not codes:
+            return list(self.sites.values())
+        unknown = [c for c in codes if c not in self.sites]
+        if unknown:
+            raise InputError(
+                [
+                    InputProblem(
+                        "--site", c, "no site with this code", _suggest(c, list(self.sites), "a known code")
+                    )
+                    for c in unknown
+                ]
+            )
+        return [self.sites[c] for c in sorted(set(codes))]
+
+
+def _suggest(word: str, choices: list[str], fallback: str) -> str:
+    close = difflib.get_close_matches(word, choices, n=1)
+    return f"did you mean '{close[0]}'?" if close else f"use {fallback}"
+
+
+def _fields_of(model: type[BaseModel], loc: Loc) -> list[str]:
+    """Allowed keys at loc in model, for 'did you mean' hints on unknown fields."""
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int) or current is None:
+            continue
+        field = getattr(current, "model_fields", {}).get(part)
+        if field is None:
+            return []
+        current = _model_in(field.annotation)
+    return [f.alias or name for name, f in getattr(current, "model_fields", {}).items()]
+
+
+def _model_in(annotation: Any) -> Any:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _fix_for(error: dict[str, Any], model: type[BaseModel], loc: Loc) -> tuple[str, str]:
+    """Turn one pydantic error into (message, fix) that a network engineer can act on."""
+    kind = error["type"]
+    field = str(loc[-1]) if loc else ""
+    if kind == "extra_forbidden":
+        allowed = _fields_of(model, loc[:-1])
+        return f"unknown field '{field}'", _suggest(field, allowed, "one of: " + ", ".join(allowed))
+    if kind == "missing":
+        return "required field is missing", f"add '{field}:' here"
+    if kind == "string_type" and field == "code":
+        return "must be a string", 'quote it: code: "26743" (5 digits, leading zeros kept)'
+    if kind == "string_type":
+        return "must be text", "quote the value"
+    if kind in {"int_type", "int_parsing", "int_from_float"}:
+        return f"must be a whole number, got {error.get('input')!r}", "write a number without quotes"
+    if kind == "literal_error":
+        expected = error.get("ctx", {}).get("expected", "")
+        return f"{error.get('input')!r} is not allowed", f"use one of {expected}"
+    if kind == "string_pattern_mismatch":
+        return f"{error.get('input')!r} has the wrong form", f"match {error['ctx']['pattern']}"
+    if kind in {"greater_than_equal", "less_than_equal", "greater_than", "less_than"}:
+        return error["msg"].lower(), "bring the value into range"
+    if kind.startswith("ip_v4") or "network" in kind:
+        return f"{error.get('input')!r} is not a valid IPv4 address/network", "e.g. 10.0.0.10 or 10.0.1.0/24"
+    if kind == "value_error":
+        return error["msg"].removeprefix("Value error, "), "edit the text to remove it"
+    return error["msg"], "see the schema in README.md (Inventory)"
+
+
+def validate(source: YamlSource, model: type[BaseModel]) -> tuple[Any, list[InputProblem]]:
+    shown = display_path(source.path)
+    if not isinstance(source.data, dict):
+        return None, [InputProblem(shown, "", "must be a mapping of keys to values", "see README.md")]
+    try:
+        return model.model_validate(source.data), []
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            loc = tuple(p for p in error["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+            loc = _strip_union_tags(loc)
+            message, fix = _fix_for(error, model, loc)
+            field = ".".join(str(p) for p in loc)
+            problems.append(InputProblem(shown, field, message, fix, source.line_of(loc)))
+        return None, _dedupe(problems)
+
+
+def _strip_union_tags(loc: Loc) -> Loc:
+    """Pydantic adds union member names (e.g. 'list[...]') to locations; engineers never typed those."""
+    return tuple(p for p in loc if not (isinstance(p, str) and ("[" in p or p == "NegatedZone")))
+
+
+def _dedupe(problems: list[InputProblem]) -> list[InputProblem]:
+    seen: dict[tuple[str, str], InputProblem] = {}
+    for problem in problems:
+        seen.setdefault((problem.field, problem.message), problem)
+    return list(seen.values())
+
+
+def load_inventory(root: Path) -> Inventory:
+    """Read and validate everything under root; raise InputError listing every problem."""
+    problems: list[InputProblem] = []
+    baseline = _load_baseline(root, problems)
+    sites = _load_sites(root, problems)
+    if baseline is not None:
+        problems += cross_check(baseline, sites)
+    if problems:
+        raise InputError(problems)
+    assert baseline is not None
+    ordered = dict(sorted((entry.site.code, entry) for entry in sites))
+    return Inventory(root=root, baseline=baseline, sites=ordered)
+
+
+def _load_baseline(root: Path, problems: list[InputProblem]) -> Baseline | None:
+    path = root / BASELINE_FILE
+    if not path.is_file():
+        problems.append(
+            InputProblem(
+                display_path(path), "", "baseline file not found", "point --inventory at inventories/"
+            )
+        )
+        return None
+    try:
+        source = read_yaml(path)
+    except InputError as exc:
+        problems += exc.problems
+        return None
+    baseline, found = validate(source, Baseline)
+    problems += found
+    return baseline
+
+
+def _load_sites(root: Path, problems: list[InputProblem]) -> list[SiteEntry]:
+    folder = root / SITES_DIR
+    files = sorted(folder.glob("*.y*ml")) if folder.is_dir() else []
+    if not files:
+        problems.append(InputProblem(display_path(folder), "", "no site files found", "run `make wards`"))
+    entries = []
+    for path in files:
+        try:
+            source = read_yaml(path)
+        except InputError as exc:
+            problems += exc.problems
+            continue
+        site, found = validate(source, Site)
+        problems += found
+        if site is not None:
+            expected = f"{site.code}-{site.slug}.yml"
+            if path.name != expected:
+                problems.append(
+                    InputProblem(
+                        display_path(path),
+                        "code",
+                        f"file name does not match code and name ({expected})",
+                        f"rename the file to {expected}",
+                        source.line_of(("code",)),
+                    )
+                )
+            entries.append(SiteEntry(site, path))
+    return entries
+
+
+def cross_check(baseline: Baseline, sites: list[SiteEntry]) -> list[InputProblem]:
+    """Rules that span files: unique codes, known models, roles that match the catalogue."""
+    problems: list[InputProblem] = []
+    by_code: dict[str, Path] = {}
+    for entry in sites:
+        shown = display_path(entry.source)
+        site = entry.site
+        if site.code in by_code:
+            problems.append(
+                InputProblem(
+                    shown,
+                    "code",
+                    f"code {site.code} is also used by {display_path(by_code[site.code])}",
+                    "each official code belongs to exactly one site file",
+                )
+            )
+        by_code.setdefault(site.code, entry.source)
+        for index, device in enumerate(site.devices):
+            hardware = baseline.models.get(device.model)
+            field = f"devices.{index}.model"
+            if hardware is None:
+                problems.append(
+                    InputProblem(
+                        shown,
+                        field,
+                        f"unknown model '{device.model}'",
+                        _suggest(device.model, list(baseline.models), "a model from the baseline's models"),
+                    )
+                )
+            elif hardware.role != device.role:
+                problems.append(
+                    InputProblem(
+                        shown,
+                        field,
+                        f"{device.model} is a {hardware.role}, listed as {device.role}",
+                        f"set role: {hardware.role} or pick a {device.role} model",
+                    )
+                )
+        for role in ("firewall", "core"):
+            count = sum(1 for d in site.devices if d.role == role)
+            if count != 1:
+                problems.append(
+                    InputProblem(
+                        shown,
+                        "devices",
+                        f"needs exactly one {role} entry (HA pair/stack: members: 2), has {count}",
+                        f"list one {role} device",
+                    )
+                )
+    zones = {v.zone for v in baseline.vlans} | set(baseline.remote_zones)
+    for index, rule in enumerate(baseline.policy):
+        for side, names in (("from", rule.from_), ("to", rule.to)):
+            for name in names:
+                if name not in zones:
+                    problems.append(
+                        InputProblem(
+                            str(BASELINE_FILE),
+                            f"policy.{index}.{side}",
+                            f"unknown zone '{name}'",
+                            _suggest(name, sorted(zones), "a VLAN zone or a remote zone"),
+                        )
+                    )
+        for name in rule.services:
+            if name not in baseline.services_catalogue:
+                problems.append(
+                    InputProblem(
+                        str(BASELINE_FILE),
+                        f"policy.{index}.services",
+                        f"unknown service '{name}'",
+                        _suggest(name, list(baseline.services_catalogue), "a name from services_catalogue"),
+                    )
+                )
+    return problems

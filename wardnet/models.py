@@ -1,0 +1,261 @@
+"""Typed models of the inventory: the city baseline and one file per site.
+
+Every model forbids unknown keys (a typo is an error, not a silently ignored setting) and every free-text
+field is checked so that inventory data can never become an extra configuration line.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from ipaddress import IPv4Address, IPv4Network
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt, StrictStr, model_validator
+
+FORBIDDEN_IN_TEXT = {'"': "double quote", "\\": "backslash", "^": "caret (IOS banner delimiter)"}
+
+
+def _check_free_text(value: str) -> str:
+    for char in value:
+        if unicodedata.category(char).startswith("C"):
+            raise ValueError(
+                f"contains a control or invisible character (U+{ord(char):04X}); newlines and control "
+                "characters must never reach a device configuration"
+            )
+        if char in FORBIDDEN_IN_TEXT:
+            raise ValueError(f"contains a {FORBIDDEN_IN_TEXT[char]}, which breaks configuration quoting")
+    if "{{" in value or "{%" in value or "{#" in value:
+        raise ValueError("contains template syntax ({{, {% or {#); inventory data is data, never a template")
+    return unicodedata.normalize("NFC", value)
+
+
+FreeText = Annotated[StrictStr, Field(min_length=1, max_length=80), AfterValidator(_check_free_text)]
+Identifier = Annotated[StrictStr, Field(pattern=r"^[A-Za-z][A-Za-z0-9_.-]{0,39}$")]
+UnitCode = Annotated[StrictStr, Field(pattern=r"^[0-9]{5}$")]
+Percent = Annotated[float, Field(ge=0, le=1)]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SecretRef(Model):
+    """A secret named here and resolved at push time, never stored in the repository."""
+
+    secret: Identifier
+
+
+class TimeZone(Model):
+    name: Identifier
+    utc_offset_hours: StrictInt = Field(ge=-12, le=14)
+
+
+class City(Model):
+    name: FreeText
+    domain: Annotated[StrictStr, Field(pattern=r"^[a-z0-9.-]+\.[a-z]{2,}$")]
+    timezone: TimeZone
+
+
+class IpPlan(Model):
+    supernet: IPv4Network
+    site_prefix: StrictInt = Field(ge=16, le=24)
+    code_base: StrictInt = Field(ge=0)
+    reserved_slots: dict[UnitCode, StrictInt] = {}
+    city_core_asn: StrictInt = Field(ge=1, le=4294967294)
+    site_asn_base: StrictInt = Field(ge=4200000000, le=4294967294)
+
+    @model_validator(mode="after")
+    def _prefix_inside_supernet(self) -> IpPlan:
+        if self.site_prefix <= self.supernet.prefixlen:
+            raise ValueError(f"site_prefix /{self.site_prefix} must be longer than the supernet's")
+        return self
+
+
+class NegatedZone(Model):
+    not_: list[IPv4Network] = Field(alias="not")
+
+
+RemoteZone = list[IPv4Network] | NegatedZone
+
+
+class Management(Model):
+    vlan: StrictInt = Field(ge=2, le=4094)
+    sources: list[IPv4Network] = Field(min_length=1)
+    idle_timeout_minutes: StrictInt = Field(ge=1, le=60)
+    ssh_version: Literal[2]
+
+
+class Ntp(Model):
+    servers: list[IPv4Address] = Field(min_length=1)
+    auth_key_id: StrictInt = Field(ge=1, le=65535)
+    auth_key: SecretRef
+
+
+class Syslog(Model):
+    servers: list[IPv4Address] = Field(min_length=1)
+    level: Literal[
+        "emergencies", "alerts", "critical", "errors", "warnings", "notifications", "informational"
+    ]
+
+
+class Dns(Model):
+    servers: list[IPv4Address] = Field(min_length=1)
+
+
+class Snmp(Model):
+    user: Identifier
+    group: Identifier
+    auth_key: SecretRef
+    priv_key: SecretRef
+    trap_hosts: list[IPv4Address] = []
+
+
+class Services(Model):
+    ntp: Ntp
+    syslog: Syslog
+    dns: Dns
+    snmp: Snmp
+
+
+class AaaServer(Model):
+    name: Identifier
+    address: IPv4Address
+
+
+class BreakGlass(Model):
+    username: Identifier
+    secret: SecretRef
+
+
+class Aaa(Model):
+    tacacs: list[AaaServer] = Field(min_length=1)
+    tacacs_key: SecretRef
+    radius: list[AaaServer] = Field(min_length=1)
+    radius_key: SecretRef
+    break_glass: BreakGlass
+
+
+class PasswordPolicy(Model):
+    min_length: StrictInt = Field(ge=8, le=64)
+    max_failed_logins: StrictInt = Field(ge=1, le=20)
+    lockout_minutes: StrictInt = Field(ge=1, le=1440)
+
+
+Platform = Literal["cisco_iosxe", "fortios", "frr"]
+Role = Literal["firewall", "core", "access"]
+
+
+class Platforms(Model):
+    firewall: Platform
+    core: Platform
+    access: Platform
+
+
+class PortPattern(Model):
+    pattern: Annotated[StrictStr, Field(pattern=r"\{port\}")]
+    count: StrictInt = Field(ge=1, le=96)
+
+
+class HardwareModel(Model):
+    role: Role
+    ports: PortPattern | None = None
+    uplinks: list[StrictStr] = []
+    poe_watts: StrictInt = Field(default=0, ge=0)
+    lan_ports: list[Identifier] = []
+    wan_ports: list[Identifier] = []
+    ha_ports: list[Identifier] = []
+
+
+class Sizing(Model):
+    headroom: float = Field(ge=1.0, le=4.0)
+    port_spare: Percent
+    clients_per_ap: StrictInt = Field(ge=5, le=100)
+    min_users: StrictInt = Field(ge=1)
+
+
+class Vlan(Model):
+    id: StrictInt = Field(ge=2, le=4094)
+    name: Annotated[StrictStr, Field(pattern=r"^[A-Z][A-Z0-9-]{0,30}$")]
+    zone: Identifier
+    purpose: FreeText
+    share: Percent | None = None
+    prefix: StrictInt | None = Field(default=None, ge=16, le=30)
+    min_prefix: StrictInt | None = Field(default=None, ge=16, le=30)
+    lease_minutes: StrictInt | None = Field(default=None, ge=5, le=10080)
+    wired: bool = False
+    wireless: bool = False
+
+    @property
+    def dhcp(self) -> bool:
+        return self.share is not None
+
+    @model_validator(mode="after")
+    def _sized_one_way(self) -> Vlan:
+        if self.share is not None and (self.min_prefix is None or self.lease_minutes is None):
+            raise ValueError("a VLAN with a share needs min_prefix and lease_minutes")
+        if self.share is not None and self.prefix is not None:
+            raise ValueError("give either share (DHCP, sized from users) or prefix (static), not both")
+        return self
+
+
+ServiceSpec = Annotated[StrictStr, Field(pattern=r"^(tcp|udp)/[0-9]{1,5}$")]
+
+
+class PolicyRule(Model):
+    name: Identifier
+    from_: list[Identifier] = Field(alias="from", min_length=1)
+    to: list[Identifier] = Field(min_length=1)
+    services: list[Identifier] = Field(min_length=1)
+
+
+class Baseline(Model):
+    city: City
+    ip_plan: IpPlan
+    remote_zones: dict[Identifier, RemoteZone]
+    management: Management
+    services: Services
+    aaa: Aaa
+    password_policy: PasswordPolicy
+    banner: list[FreeText] = Field(min_length=1, max_length=20)
+    platforms: Platforms
+    models: dict[Identifier, HardwareModel]
+    sizing: Sizing
+    vlans: list[Vlan] = Field(min_length=1)
+    services_catalogue: dict[Identifier, list[ServiceSpec]]
+    policy: list[PolicyRule]
+
+    def vlan(self, vlan_id: int) -> Vlan:
+        return next(v for v in self.vlans if v.id == vlan_id)
+
+
+class DeviceSpec(Model):
+    role: Role
+    model: Identifier
+    members: StrictInt = Field(default=1, ge=1, le=8)
+    serial: Annotated[StrictStr, Field(pattern=r"^[A-Z0-9-]{4,32}$")] | None = None
+
+
+SiteType = Literal["ward", "commune", "special_zone", "center"]
+
+
+class Site(Model):
+    """One site file: only what cannot be derived."""
+
+    code: UnitCode
+    name: FreeText
+    type: SiteType
+    concurrent_users: StrictInt = Field(ge=1, le=5000)
+    devices: list[DeviceSpec] = Field(min_length=1)
+    platforms: Platforms | None = None  # a white-box site sets e.g. all three to frr
+
+    @property
+    def slug(self) -> str:
+        return slugify(self.name)
+
+
+def slugify(text: str) -> str:
+    """Vietnamese name → ASCII slug (Bến Thành → ben-thanh); not unique on its own: pair it with the code."""
+    folded = unicodedata.normalize("NFKD", text.replace("đ", "d").replace("Đ", "D"))
+    ascii_text = folded.encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
