@@ -66,26 +66,17 @@ def management_sources(tree: HConfig, expect: Expect, role: str) -> list[Violati
             if acl is None:
                 found.append(Violation("L2-MGMT-02", f"access-class {name} is not defined", f"define {name}"))
                 continue
-            for entry in acl.get_children(startswith="permit "):
+            for entry in acl.children:
                 parts = entry.text.split()
-                if parts[1] == "any" or len(parts) < 3:
-                    found.append(
-                        Violation(
-                            "L2-MGMT-02",
-                            f"{name}: '{entry.text}' is too broad",
-                            "permit only the management sources",
-                        )
-                    )
+                parts = parts[1:] if parts[0].isdigit() else parts  # hier_config numbers ACL entries
+                if parts[0] != "permit":
                     continue
-                network = str(IPv4Network(f"{parts[1]}/{parts[2]}", strict=False).with_prefixlen)
-                if (
-                    IPv4Network(f"0.0.0.0/{parts[2]}").prefixlen != 0
-                    and network not in expect.management_sources
-                ):
+                source = _acl_source(parts[1:])
+                if source is None or source not in expect.management_sources:
                     found.append(
                         Violation(
                             "L2-MGMT-02",
-                            f"{name} permits {network}, not a management source",
+                            f"{name} permits {source or ' '.join(parts[1:])}, not a management source",
                             "permit only the management sources",
                         )
                     )
@@ -95,6 +86,16 @@ def management_sources(tree: HConfig, expect: Expect, role: str) -> list[Violati
                 Violation("L2-MGMT-02", f"'{group.text}' has no access list", "add access WARDNET-MGMT")
             )
     return found
+
+
+def _acl_source(words: list[str]) -> str | None:
+    """Standard ACL source → 'a.b.c.d/n'; None for 'any' or anything unparseable."""
+    if not words or words[0] == "any":
+        return None
+    if words[0] == "host" and len(words) > 1:
+        return f"{words[1]}/32"
+    wildcard = words[1] if len(words) > 1 and words[1][0].isdigit() else "0.0.0.0"
+    return str(IPv4Network(f"{words[0]}/{wildcard}", strict=False))
 
 
 @rule

@@ -1,0 +1,181 @@
+"""The check stage: the committed inventory is clean, and every kind of violation is caught."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+import pytest
+
+from tests.conftest import BEN_THANH, INVENTORY, ward_file
+from wardnet.checks.expect import Expect
+from wardnet.checks.run import rendered_findings
+from wardnet.cli import main
+from wardnet.inventory import Inventory
+from wardnet.pipeline import designs
+from wardnet.render import Renderer
+
+
+def test_the_whole_committed_city_is_clean(capsys) -> None:
+    assert main(["check", "--inventory", str(INVENTORY)]) == 0
+    assert capsys.readouterr().out.strip().endswith("checked 169 sites, 1129 devices: no findings")
+
+
+def _text(inventory: Inventory, hostname: str, platform: str | None = None) -> tuple[str, str, Expect]:
+    config = dict(designs(inventory, [BEN_THANH])[0].devices[hostname])
+    if platform:
+        config["platform"] = platform
+    return Renderer().device(config), config["role"], Expect.from_baseline(inventory.baseline)
+
+
+def _rules(text: str, platform: str, role: str, expect: Expect) -> set[str]:
+    return {
+        f.rule for f in rendered_findings(text, platform, role, site=BEN_THANH, device="x", expect=expect)
+    }
+
+
+IOS_MUTATIONS = [
+    ("transport input ssh", "transport input telnet ssh", "L2-MGMT-03"),
+    ("no ip http server\n", "ip http server\n", "L2-MGMT-03"),
+    (" access-class WARDNET-MGMT in\n", "", "L2-MGMT-02"),
+    ("permit 10.0.1.0 0.0.0.255", "permit 10.0.0.0 0.255.255.255", "L2-MGMT-02"),
+    ("ip ssh version 2", "ip ssh version 1", "L2-MGMT-03"),
+    ("aaa new-model\n", "", "L2-AAA-01"),
+    ("secret 9 <<secret:breakglass_hash>>", "password 7 0822455D0A16", "L2-AAA-03"),
+    ("security passwords min-length 14", "security passwords min-length 8", "L2-AAA-04"),
+    (" exec-timeout 5 0", " exec-timeout 0 0", "L2-AAA-05"),
+    ("attempts 5 within", "attempts 50 within", "L2-AAA-06"),
+    ("banner login", "banner motd", "L2-BANNER-01"),
+    ("logging host 10.0.0.20\n", "", "L2-LOG-01"),
+    ("ntp authenticate\n", "", "L2-NTP-01"),
+    ("clock timezone ICT 7 0", "clock timezone UTC 0 0", "L2-NTP-01"),
+    ("snmp-server view", "snmp-server community public RO\nsnmp-server view", "L2-SNMP-01"),
+    ("v3 priv read", "v3 noauth read", "L2-SNMP-01"),
+    ("no service pad\n", "", "L2-SVC-01"),
+    ("ip dhcp snooping\n", "", "L2-ROGUE-01"),
+    ("interface Vlan1\n no ip address\n shutdown\n", "interface Vlan1\n no ip address\n", "L2-MGMT-01"),
+]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "rule"), IOS_MUTATIONS, ids=[m[2] + ":" + m[0][:20] for m in IOS_MUTATIONS]
+)
+def test_ios_rule_fires(inventory: Inventory, old: str, new: str, rule: str) -> None:
+    text, role, expect = _text(inventory, "hcm-26743-acc1")
+    assert rule not in _rules(text, "cisco_iosxe", role, expect)
+    assert old in text
+    assert rule in _rules(text.replace(old, new), "cisco_iosxe", role, expect)
+
+
+def test_unused_port_outside_the_parking_vlan(inventory: Inventory) -> None:
+    text, role, expect = _text(inventory, "hcm-26743-acc1")
+    tail = text.split("interface GigabitEthernet1/0/48\n", 1)[1]
+    mutated = text.replace(
+        "interface GigabitEthernet1/0/48\n" + tail,
+        "interface GigabitEthernet1/0/48\n"
+        + tail.replace("switchport access vlan 999", "switchport access vlan 20", 1),
+    )
+    assert "L2-SVC-01" in _rules(mutated, "cisco_iosxe", role, expect)
+
+
+def _fortios_mutation(text: str, old: str, new: str) -> str:
+    assert old in text, old
+    return text.replace(old, new, 1)
+
+
+FORTIOS_MUTATIONS = [
+    ("set admintimeout 5", "set admintimeout 480", "L2-AAA-05"),
+    ("set admin-lockout-threshold 5", "set admin-lockout-threshold 10", "L2-AAA-06"),
+    ("set admin-telnet disable", "set admin-telnet enable", "L2-MGMT-03"),
+    ("set allowaccess ping https ssh snmp", "set allowaccess ping https ssh snmp http", "L2-MGMT-03"),
+    ("set minimum-length 14", "set minimum-length 8", "L2-AAA-04"),
+    ("set fwpolicy-implicit-log enable", "set fwpolicy-implicit-log disable", "L2-LOG-01"),
+    ("set security-level auth-priv", "set security-level no-auth-no-priv", "L2-SNMP-01"),
+    ("set utm-status enable", "set utm-status disable", "L2-FLOW-02"),
+    ("set action deny", "set action accept", "L2-FLOW-01"),
+    ("set pre-login-banner enable", "set pre-login-banner disable", "L2-BANNER-01"),
+]
+
+
+@pytest.mark.parametrize(("old", "new", "rule"), FORTIOS_MUTATIONS, ids=[m[2] for m in FORTIOS_MUTATIONS])
+def test_fortios_rule_fires(inventory: Inventory, old: str, new: str, rule: str) -> None:
+    text, role, expect = _text(inventory, "hcm-26743-fw")
+    assert rule not in _rules(text, "fortios", role, expect)
+    assert rule in _rules(_fortios_mutation(text, old, new), "fortios", role, expect)
+
+
+def test_frr_firewall_default_deny_and_management(inventory: Inventory) -> None:
+    text, role, expect = _text(inventory, "hcm-26743-fw", platform="frr")
+    assert _rules(text, "frr", role, expect) == set()
+    assert "policy drop;" in text
+    assert "L2-FLOW-01" in _rules(
+        text.replace(
+            "hook forward priority filter; policy drop;", "hook forward priority filter; policy accept;"
+        ),
+        "frr",
+        role,
+        expect,
+    )
+    assert "L2-LOG-01" in _rules(text.replace("log syslog informational\n", ""), "frr", role, expect)
+
+
+@pytest.fixture
+def broken_city(inventory_copy: Callable[..., Path]) -> Path:
+    return inventory_copy(BEN_THANH, "26732", "79000")
+
+
+def test_overlapping_blocks_are_found_city_wide(broken_city: Path, capsys) -> None:
+    baseline = broken_city / "group_vars/all/baseline.yml"
+    baseline.write_text(
+        baseline.read_text(encoding="utf-8").replace('"79000": 1 ', '"79000": 1043 '), encoding="utf-8"
+    )
+    assert main(["check", "--inventory", str(broken_city), "--site", "79000"]) == 1
+    out = capsys.readouterr().out
+    assert "PLAN-OVERLAP" in out and "26743" in out
+
+
+def test_too_few_access_switches(broken_city: Path, capsys) -> None:
+    path = ward_file(broken_city, BEN_THANH)
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("  - {role: access, model: C9300-48P}\n", "", 2), encoding="utf-8")
+    assert main(["check", "--inventory", str(broken_city), "--site", BEN_THANH]) == 1
+    out = capsys.readouterr().out
+    assert "CAP-PORTS" in out and "add 2 access switch(es)" in out
+
+
+def test_too_few_users_for_a_ward(broken_city: Path, capsys) -> None:
+    path = ward_file(broken_city, BEN_THANH)
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("concurrent_users: 500", "concurrent_users: 300"),
+        encoding="utf-8",
+    )
+    assert main(["check", "--inventory", str(broken_city), "--site", BEN_THANH]) == 1
+    assert "CAP-USERS" in capsys.readouterr().out
+
+
+def test_json_and_junit_reports(broken_city: Path, tmp_path: Path, capsys) -> None:
+    path = ward_file(broken_city, BEN_THANH)
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("concurrent_users: 500", "concurrent_users: 300"),
+        encoding="utf-8",
+    )
+    report = tmp_path / "check.json"
+    assert main(["check", "--inventory", str(broken_city), "--format", "json", "--output", str(report)]) == 1
+    data = json.loads(report.read_text(encoding="utf-8"))
+    assert data["sites"] == 3 and data["findings"][0]["rule"] == "CAP-USERS"
+    junit = tmp_path / "check.xml"
+    assert main(["check", "--inventory", str(broken_city), "--format", "junit", "--output", str(junit)]) == 1
+    suite = ET.parse(junit).getroot()
+    assert suite.get("failures") == "1" and suite.find("testcase/failure") is not None
+
+
+def test_bad_input_in_junit_is_still_a_report(broken_city: Path, tmp_path: Path) -> None:
+    path = ward_file(broken_city, BEN_THANH)
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("type: ward", "type: district"), encoding="utf-8"
+    )
+    junit = tmp_path / "check.xml"
+    assert main(["check", "--inventory", str(broken_city), "--format", "junit", "--output", str(junit)]) == 2
+    assert "district" in junit.read_text(encoding="utf-8")

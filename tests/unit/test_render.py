@@ -1,0 +1,81 @@
+"""Render: byte-identical, golden files for three kinds of site, strict about missing data."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import jinja2
+import pytest
+
+from tests.conftest import INVENTORY, REPO
+from wardnet.cli import main
+from wardnet.inventory import Inventory
+from wardnet.pipeline import designs, render_all
+from wardnet.render import Renderer
+
+GOLDEN = REPO / "tests" / "golden"
+# A central ward, a rural commune, the island special zone.
+GOLDEN_SITES = ["26743", "25777", "26732"]
+
+
+def test_rerender_is_byte_identical_and_touches_nothing(tmp_path: Path, capsys) -> None:
+    args = [
+        "render",
+        "--inventory",
+        str(INVENTORY),
+        "--out",
+        str(tmp_path),
+        *[arg for code in GOLDEN_SITES for arg in ("--site", code)],
+    ]
+    assert main(args) == 0
+    first = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    stamps = {p: p.stat().st_mtime_ns for p in first}
+    assert main(args) == 0
+    assert "0 files written" in capsys.readouterr().out.splitlines()[-1]
+    assert {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == first
+    assert {p: p.stat().st_mtime_ns for p in first} == stamps
+
+
+@pytest.mark.parametrize("code", GOLDEN_SITES)
+def test_golden_files(inventory: Inventory, code: str) -> None:
+    outputs = render_all(designs(inventory, [code]))
+    update = os.environ.get("WARDNET_UPDATE_GOLDEN") == "1"
+    for item in outputs:
+        golden = GOLDEN / item.site / item.name
+        if update:
+            golden.parent.mkdir(parents=True, exist_ok=True)
+            golden.write_text(item.text, encoding="utf-8")
+        assert golden.is_file(), f"missing golden file {golden}; run with WARDNET_UPDATE_GOLDEN=1"
+        assert item.text == golden.read_text(encoding="utf-8"), f"{golden} differs from the render"
+    expected = {p.name for p in (GOLDEN / outputs[0].site).iterdir()}
+    assert expected == {item.name for item in outputs}
+
+
+def test_three_platforms_and_a_site_page(inventory: Inventory) -> None:
+    outputs = render_all(designs(inventory, ["26743"]))
+    names = sorted(item.name for item in outputs)
+    assert names[0] == "README.md" and "hcm-26743-fw.conf" in names and "hcm-26743-acc5.cfg" in names
+    page = next(item.text for item in outputs if item.name == "README.md")
+    assert "| 50 | GUEST-WIFI | guest |" in page and "### hcm-26743-acc1" in page
+
+
+def test_missing_data_fails_loudly(inventory: Inventory) -> None:
+    config = dict(designs(inventory, ["26743"])[0].devices["hcm-26743-acc1"])
+    del config["ntp"]
+    with pytest.raises(jinja2.UndefinedError):
+        Renderer().device(config)
+
+
+def test_data_is_never_evaluated_as_a_template(inventory: Inventory) -> None:
+    config = dict(designs(inventory, ["26743"])[0].devices["hcm-26743-acc1"])
+    config["hostname"] = "{{ 7 * 7 }}"
+    text = Renderer().device(config)
+    assert "hostname {{ 7 * 7 }}" in text and "49" not in text.split("hostname", 1)[1].splitlines()[0]
+
+
+def test_secrets_are_masked_in_every_rendered_file(inventory: Inventory) -> None:
+    for item in render_all(designs(inventory, ["26743"])):
+        for line in item.text.splitlines():
+            if " key " in f" {line} " and "trusted-key" not in line and "authentication-key" not in line:
+                assert "<<secret:" in line or line.split()[-1].isdigit(), line
