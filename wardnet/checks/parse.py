@@ -71,10 +71,16 @@ def parse_fortios(text: str) -> HConfig:
     return get_hconfig(Platform.FORTINET_FORTIOS, text)
 
 
+FRR_BLOCK_ENDS = {"!", "exit", "exit-address-family", "exit-vrf", "end"}
+
+
 def parse_frr(text: str) -> FrrDevice:
     sections = split_sections(text)
+    # FRR closes every block with '!'/'exit'; indentation alone carries the tree, and hier_config's
+    # generic mode refuses the repeated terminators.
+    frr_lines = [line for line in sections.get("frr", "").splitlines() if line.strip() not in FRR_BLOCK_ENDS]
     return FrrDevice(
-        frr=get_hconfig(Platform.GENERIC, sections.get("frr", "")),
+        frr=get_hconfig(Platform.GENERIC, "\n".join(frr_lines)),
         nftables=parse_braces(sections.get("nftables", "")),
         ovs=[line for line in sections.get("ovs", "").splitlines() if line.strip()],
     )

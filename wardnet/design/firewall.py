@@ -50,6 +50,7 @@ def firewall(device: PlannedDevice, plan: SitePlan, baseline: Baseline) -> dict[
     router_id = str(infra.loopbacks.network_address + 1)
     return device_base(device, plan, baseline) | {
         "lan": {"name": LAN_AGGREGATE, "members": list(hardware.lan_ports)},
+        "parking_vlan": plan.parking_vlan,
         "wan": {
             "name": wan,
             "address": str(infra.site_side),

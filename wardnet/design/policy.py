@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ipaddress import IPv4Network
+from ipaddress import IPv4Network, collapse_addresses
 from typing import Any
 
 from wardnet.design.site import SitePlan
@@ -39,6 +39,11 @@ def zone_table(plan: SitePlan, baseline: Baseline, wan: str) -> list[dict[str, A
             }
         )
     return zones
+
+
+def _collapsed(networks: list[IPv4Network]) -> list[str]:
+    """Merged and in numeric order, as nftables and FortiOS print them back."""
+    return [str(n) for n in collapse_addresses(networks)]
 
 
 def _ports(specs: list[str]) -> list[dict[str, Any]]:
