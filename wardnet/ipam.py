@@ -11,7 +11,11 @@ INFRA_SIZE = 16  # last /28 of each site block: /31 transit to the city core, th
 
 
 class PlanError(ValueError):
-    """The plan cannot place something; the message says what to change."""
+    """The plan cannot place something; the message says what to change, field says which input."""
+
+    def __init__(self, message: str, field: str = "concurrent_users") -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def site_slot(code: str, plan: IpPlan) -> int:
@@ -19,11 +23,11 @@ def site_slot(code: str, plan: IpPlan) -> int:
         return plan.reserved_slots[code]
     slot = int(code) - plan.code_base
     slots = 2 ** (plan.site_prefix - plan.supernet.prefixlen)
-    if not max(plan.reserved_slots.values(), default=-1) < slot < slots:
+    if not 0 <= slot < slots:
         raise PlanError(
-            f"code {code} maps to slot {slot}, outside the plan's slots for units "
-            f"({max(plan.reserved_slots.values(), default=-1) + 1}..{slots - 1}); "
-            "change ip_plan.code_base or enlarge ip_plan.supernet"
+            f"code {code} maps to slot {slot}, outside the plan's {slots} slots; "
+            "change ip_plan.code_base or enlarge ip_plan.supernet",
+            field="code",
         )
     return slot
 

@@ -67,8 +67,33 @@ def parse_ios(text: str) -> HConfig:
     return get_hconfig(Platform.CISCO_IOS, text)
 
 
+FORTIOS_BLOCK_ENDS = {"next", "end"}
+
+
+def fortios_lines(text: str) -> list[str]:
+    """FortiOS text as one line per setting: a quoted value spanning lines (banners) is joined with a
+    visible '\\n', and the next/end terminators are dropped because indentation already carries the tree."""
+    lines: list[str] = []
+    pending: str | None = None
+    for line in text.splitlines():
+        if pending is not None:
+            pending += "\\n" + line
+            if line.count('"') % 2 == 1:
+                lines.append(pending)
+                pending = None
+            continue
+        if line.count('"') % 2 == 1:
+            pending = line
+            continue
+        if line.strip() not in FORTIOS_BLOCK_ENDS and not line.startswith("#"):
+            lines.append(line)
+    if pending is not None:
+        lines.append(pending)
+    return lines
+
+
 def parse_fortios(text: str) -> HConfig:
-    return get_hconfig(Platform.FORTINET_FORTIOS, text)
+    return get_hconfig(Platform.FORTINET_FORTIOS, "\n".join(fortios_lines(text)))
 
 
 FRR_BLOCK_ENDS = {"!", "exit", "exit-address-family", "exit-vrf", "end"}

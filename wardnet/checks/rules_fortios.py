@@ -173,8 +173,8 @@ def accounts(tree: HConfig, expect: Expect, role: str) -> list[Violation]:
             Violation("L2-AAA-02", f"{len(local)} local admin accounts", "keep one break-glass account")
         )
     for name, settings in _entries(tree, "system admin"):
-        secret = settings.get("password", [""])
-        if secret and not (secret[0].startswith(MASK) or secret[0] == "ENC"):
+        secret = settings.get("password")
+        if secret is not None and not (secret[:1] == ["ENC"] or secret[0].startswith(MASK)):
             found.append(
                 Violation("L2-AAA-03", f"admin {name} has a clear-text password", "use a secret reference")
             )

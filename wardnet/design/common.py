@@ -40,6 +40,7 @@ def device_base(device: PlannedDevice, plan: SitePlan, baseline: Baseline) -> di
             "gateway": str(management.gateway),
             "sources": [
                 {
+                    "cidr": str(n),
                     "network": str(n.network_address),
                     "prefix": n.prefixlen,
                     "netmask": str(n.netmask),

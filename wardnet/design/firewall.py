@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from wardnet.design.common import device_base
-from wardnet.design.policy import expand_policy, vlan_interface, zone_table
+from wardnet.design.policy import expand_policy, used_services, vlan_interface, zone_table
 from wardnet.design.site import PlannedDevice, SitePlan
 from wardnet.models import Baseline
 
@@ -48,6 +48,7 @@ def firewall(device: PlannedDevice, plan: SitePlan, baseline: Baseline) -> dict[
         if v.pool_start is not None
     ]
     router_id = str(infra.loopbacks.network_address + 1)
+    policies = expand_policy(plan, baseline, wan)
     return device_base(device, plan, baseline) | {
         "lan": {"name": LAN_AGGREGATE, "members": list(hardware.lan_ports)},
         "parking_vlan": plan.parking_vlan,
@@ -67,7 +68,8 @@ def firewall(device: PlannedDevice, plan: SitePlan, baseline: Baseline) -> dict[
         "vlan_interfaces": vlan_interfaces,
         "dhcp_servers": dhcp,
         "zones": zone_table(plan, baseline, wan),
-        "policies": expand_policy(plan, baseline, wan),
+        "policies": policies,
+        "services": used_services(policies),
         "bgp": {
             "asn": plan.asn,
             "router_id": router_id,

@@ -74,3 +74,18 @@ def expand_policy(plan: SitePlan, baseline: Baseline, wan: str) -> list[dict[str
                 }
             )
     return entries
+
+
+def used_services(policies: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each named service the policies use, once, with its ports grouped by protocol."""
+    seen: dict[str, dict[str, Any]] = {}
+    for policy in policies:
+        for service in policy["services"]:
+            if service["name"] not in seen:
+                ports = service["ports"]
+                seen[service["name"]] = {
+                    "name": service["name"],
+                    "tcp": [p["port"] for p in ports if p["proto"] == "tcp"],
+                    "udp": [p["port"] for p in ports if p["proto"] == "udp"],
+                }
+    return list(seen.values())
