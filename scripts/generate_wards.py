@@ -28,7 +28,7 @@ def ward_text(code: str, name: str, kind: str, baseline: Baseline) -> str:
     switches = access_switches_needed(users, baseline, ACCESS)
     lines = [
         "---",
-        f"# {TYPE_LABEL[kind]} {name}: only what cannot be derived lives here (see README.md, Inventory).",
+        f"# {TYPE_LABEL[kind]} {name}: only what cannot be derived (README.md, Inventory).",
         f'code: "{code}"',
         f"name: {name}",
         f"type: {kind}",

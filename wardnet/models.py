@@ -152,15 +152,19 @@ class Platforms(Model):
     access: Platform
 
 
+# Interface name patterns: only {member} and {port} placeholders, no other braces (they are .format()ed).
+InterfacePattern = Annotated[StrictStr, Field(pattern=r"^([A-Za-z0-9/._-]|\{member\}|\{port\})+$")]
+
+
 class PortPattern(Model):
-    pattern: Annotated[StrictStr, Field(pattern=r"\{port\}")]
+    pattern: Annotated[InterfacePattern, Field(pattern=r"\{port\}")]
     count: StrictInt = Field(ge=1, le=96)
 
 
 class HardwareModel(Model):
     role: Role
     ports: PortPattern | None = None
-    uplinks: list[StrictStr] = []
+    uplinks: list[InterfacePattern] = []
     poe_watts: StrictInt = Field(default=0, ge=0)
     lan_ports: list[Identifier] = []
     wan_ports: list[Identifier] = []

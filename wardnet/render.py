@@ -13,9 +13,9 @@ from typing import Any
 import jinja2
 
 from wardnet.design import SiteDesign
+from wardnet.platforms import PLATFORMS
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-EXTENSION = {"cisco_iosxe": "cfg", "fortios": "conf", "frr": "frr"}
 SITE_DOC = "README.md"
 
 
@@ -36,7 +36,7 @@ def site_folder(design: SiteDesign) -> str:
 
 
 def device_file(config: dict[str, Any]) -> str:
-    return f"{config['hostname']}.{EXTENSION[config['platform']]}"
+    return f"{config['hostname']}.{PLATFORMS[config['platform']].extension}"
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,1 @@
+"""Peer comparisons that print ratios (DESIGN.md: benchmarks/)."""

@@ -1,0 +1,176 @@
+"""Ansible inventory plugin `wardnet`: every ward file is an inventory source, read through wardnet itself.
+
+A thin wrapper: loading, validation and the design (names, management addresses) are wardnet's; this file
+only turns wardnet's result into Ansible hosts, groups and variables.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ansible.errors import AnsibleParserError
+from ansible.plugins.inventory import BaseInventoryPlugin
+from ansible.utils.unsafe_proxy import wrap_var
+
+REPO = Path(__file__).resolve().parents[2]
+if str(REPO) not in sys.path:  # ansible may run with an interpreter where wardnet is not installed
+    sys.path.insert(0, str(REPO))
+
+from wardnet import pipeline  # noqa: E402  (needs the path above)
+from wardnet.errors import InputError  # noqa: E402
+from wardnet.inventory import BASELINE_FILE, SITES_DIR, Inventory, load_inventory  # noqa: E402
+from wardnet.platforms import PLATFORMS  # noqa: E402
+
+DOCUMENTATION = r"""
+name: wardnet
+short_description: wardnet ward files (inventories/wards/*.yml) as Ansible inventory
+description:
+  - Accepts each site file under a C(wards/) folder whose parent holds C(group_vars/all/baseline.yml).
+  - The whole inventory folder is loaded and validated by wardnet once per process and cached; each ward
+    file then adds its own devices, with names and management addresses from wardnet's design stage.
+  - Groups C(site_<code>), C(role_<role>) and C(platform_<platform>); host variables C(ansible_host),
+    C(ansible_network_os), C(wardnet_site), C(wardnet_role), C(wardnet_platform).
+  - Every value is marked unsafe, so Ansible never evaluates inventory data as a template.
+options:
+  structured_config:
+    description:
+      - Also set C(wardnet_config), the device's full structured config (as C(wardnet show) prints it).
+      - Off by default; large (several kB per device).
+    type: bool
+    default: false
+    env:
+      - name: WARDNET_STRUCTURED_CONFIG
+    ini:
+      - section: wardnet_inventory
+        key: structured_config
+"""
+
+EXAMPLES = r"""
+# ansible.cfg: inventory = inventories, inventory_plugins = plugins/inventory, enable_plugins = wardnet
+# ansible-inventory --graph
+# WARDNET_STRUCTURED_CONFIG=1 ansible-inventory --host hcm-26743-core
+"""
+
+SUFFIXES = (".yml", ".yaml")
+
+Signature = tuple[tuple[str, int, int], ...]
+
+
+@dataclass
+class _Loaded:
+    """One inventory folder as wardnet sees it, loaded once per process."""
+
+    signature: Signature
+    inventory: Inventory | None
+    error: InputError | None
+    by_source: dict[Path, str] = field(default_factory=dict)  # ward file → site code
+    designs: dict[str, Any] = field(default_factory=dict)  # site code → SiteDesign
+    reported: bool = False
+
+
+_CACHE: dict[Path, _Loaded] = {}
+
+
+def _signature(root: Path) -> Signature:
+    """(name, mtime, size) of the baseline and every ward file: a change anywhere reloads the folder."""
+    entries = []
+    for folder in (root / BASELINE_FILE.parent, root / SITES_DIR):
+        try:
+            with os.scandir(folder) as scan:
+                for entry in scan:
+                    if entry.name.endswith(SUFFIXES):
+                        stat = entry.stat()
+                        entries.append((entry.path, stat.st_mtime_ns, stat.st_size))
+        except OSError:
+            continue
+    return tuple(sorted(entries))
+
+
+def load(root: Path) -> _Loaded:
+    """The validated inventory under root, from the per-process cache when no file changed."""
+    root = root.resolve()
+    signature = _signature(root)
+    cached = _CACHE.get(root)
+    if cached is not None and cached.signature == signature:
+        return cached
+    try:
+        inventory = load_inventory(root)
+    except InputError as exc:
+        loaded = _Loaded(signature, None, exc)
+    else:
+        by_source = {entry.source.resolve(): code for code, entry in inventory.sites.items()}
+        loaded = _Loaded(signature, inventory, None, by_source)
+    _CACHE[root] = loaded
+    return loaded
+
+
+def host_vars(config: dict[str, Any], structured_config: bool = False) -> dict[str, Any]:
+    """Ansible variables of one device, every value wrapped unsafe (never templated by Ansible)."""
+    platform = config["platform"]
+    if platform not in PLATFORMS:
+        raise AnsibleParserError(f"wardnet: no ansible_network_os known for platform '{platform}'")
+    variables: dict[str, Any] = {
+        "ansible_host": config["management"]["address"],
+        "ansible_network_os": PLATFORMS[platform].ansible_network_os,
+        "wardnet_site": config["site"]["code"],
+        "wardnet_role": config["role"],
+        "wardnet_platform": platform,
+    }
+    if structured_config:
+        variables["wardnet_config"] = config
+    return {name: wrap_var(value) for name, value in variables.items()}
+
+
+class InventoryModule(BaseInventoryPlugin):
+    NAME = "wardnet"
+    trusted_by_default = False  # inventory data is data: Ansible must never evaluate it as a template
+
+    def verify_file(self, path: str) -> bool:
+        """Only site files in a `wards/` folder next to `group_vars/all/baseline.yml`."""
+        if not super().verify_file(path):
+            return False
+        source = Path(path)
+        return (
+            source.is_file()
+            and source.suffix in SUFFIXES
+            and source.parent.name == SITES_DIR.name
+            and (source.parent.parent / BASELINE_FILE).is_file()
+        )
+
+    def parse(self, inventory: Any, loader: Any, path: str, cache: bool = True) -> None:
+        super().parse(inventory, loader, path, cache)
+        self.set_options()
+        source = Path(path).resolve()
+        root = source.parent.parent
+        loaded = load(root)
+        if loaded.error is not None:
+            if loaded.reported:  # the full list was raised for the first ward file already
+                raise AnsibleParserError(f"wardnet: inventory {root} is invalid (problems listed above)")
+            loaded.reported = True
+            problems = "\n".join(f"  {problem}" for problem in loaded.error.problems)
+            raise AnsibleParserError(f"wardnet: {len(loaded.error.problems)} input problem(s):\n{problems}")
+        assert loaded.inventory is not None
+        code = loaded.by_source.get(source)
+        if code is None:
+            raise AnsibleParserError(f"wardnet: {path} is not a site file of the inventory at {root}")
+        design = loaded.designs.get(code)
+        if design is None:
+            try:
+                design = pipeline.designs(loaded.inventory, [code])[0]
+            except InputError as exc:
+                raise AnsibleParserError(f"wardnet: {exc}") from None
+            loaded.designs[code] = design
+        self._add_site(code, design.devices, bool(self.get_option("structured_config")))
+
+    def _add_site(self, code: str, devices: dict[str, dict[str, Any]], structured_config: bool) -> None:
+        site_group = self.inventory.add_group(f"site_{code}")
+        for hostname, config in devices.items():
+            self.inventory.add_host(hostname, group=site_group)
+            for group in (f"role_{config['role']}", f"platform_{config['platform']}"):
+                self.inventory.add_child(self.inventory.add_group(group), hostname)
+            for name, value in host_vars(config, structured_config).items():
+                self.inventory.set_variable(hostname, name, value)

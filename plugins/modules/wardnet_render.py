@@ -1,0 +1,150 @@
+"""Ansible module `wardnet_render`: render intended configs and site pages through wardnet itself.
+
+A thin wrapper over wardnet.pipeline and wardnet.render, so `ansible-playbook playbooks/render.yml` writes
+exactly the bytes `wardnet render` writes. Runs on the controller (localhost) with the playbook's Python.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from ansible.module_utils.basic import AnsibleModule
+
+DOCUMENTATION = r"""
+module: wardnet_render
+short_description: Render wardnet intended configurations (same code and bytes as `wardnet render`)
+description:
+  - Loads and validates the inventory, runs the design stage and renders every device and site page
+    with wardnet's own renderer, then writes only the files whose bytes changed.
+  - Must run where wardnet is importable (localhost with C(ansible_python_interpreter) set to
+    C(ansible_playbook_python)).
+options:
+  inventory:
+    description: The inventory folder (holds C(group_vars/all/baseline.yml) and C(wards/)).
+    type: path
+    required: true
+  out:
+    description: Output folder; each site gets C(<code>-<slug>/).
+    type: path
+    required: true
+  sites:
+    description: Official site codes to render (a list or comma-separated text); empty renders every site.
+    type: list
+    elements: str
+    default: []
+  project_dir:
+    description: The project folder; holds the C(wardnet) package and anchors relative I(inventory) and I(out).
+    type: path
+attributes:
+  check_mode:
+    support: full
+    description: Renders and compares without writing.
+"""
+
+EXAMPLES = r"""
+- name: Render one site
+  wardnet_render:
+    inventory: "{{ playbook_dir }}/../inventories"
+    out: /tmp/intended
+    sites: ["26743"]
+"""
+
+RETURN = r"""
+sites:
+  description: Number of sites rendered.
+  type: int
+  returned: success
+devices:
+  description: Number of devices rendered.
+  type: int
+  returned: success
+written:
+  description: Files written (would be written in check mode) because their bytes changed.
+  type: int
+  returned: success
+unchanged:
+  description: Files already byte-identical.
+  type: int
+  returned: success
+summary:
+  description: One line, as `wardnet render` prints it.
+  type: str
+  returned: success
+"""
+
+
+def main() -> None:
+    module = AnsibleModule(
+        argument_spec={
+            "inventory": {"type": "path", "required": True},
+            "out": {"type": "path", "required": True},
+            "sites": {"type": "list", "elements": "str", "default": []},
+            "project_dir": {"type": "path"},
+        },
+        supports_check_mode=True,
+    )
+    params = module.params
+    if params["project_dir"] and params["project_dir"] not in sys.path:
+        sys.path.insert(0, params["project_dir"])
+    try:
+        from jinja2 import TemplateError
+
+        from wardnet.errors import InputError
+        from wardnet.pipeline import build, render_all
+        from wardnet.render import write
+    except ImportError as exc:
+        module.fail_json(
+            msg=f"cannot import wardnet ({exc}); run with the project's venv (.venv/bin/ansible-playbook) "
+            "and ansible_python_interpreter set to ansible_playbook_python"
+        )
+        return
+
+    # Relative paths are the project's, as for `wardnet render` run there (a module runs elsewhere).
+    base = Path(params["project_dir"] or ".")
+    inventory = base / params["inventory"]
+    out = base / params["out"]
+    codes = [code.strip() for code in params["sites"] if code.strip()] or None
+    try:
+        _, site_designs = build(inventory, codes)
+        outputs = render_all(site_designs)
+    except InputError as exc:
+        module.fail_json(
+            msg=f"{len(exc.problems)} input problem(s); nothing was rendered or changed",
+            problems=[str(problem) for problem in exc.problems],
+        )
+        return
+    except TemplateError as exc:
+        module.fail_json(msg=f"template error: {exc.__class__.__name__}: {exc}")
+        return
+
+    if module.check_mode:
+        written = sum(
+            1
+            for item in outputs
+            if not (
+                (out / item.site / item.name).is_file()
+                and (out / item.site / item.name).read_bytes() == item.text.encode("utf-8")
+            )
+        )
+        unchanged = len(outputs) - written
+    else:
+        written, unchanged = write(outputs, out)
+    devices = sum(len(design.devices) for design in site_designs)
+    summary = (
+        f"rendered {len(site_designs)} sites, {devices} devices into {out}: "
+        f"{written} files written, {unchanged} unchanged"
+    )
+    module.exit_json(
+        changed=written > 0,
+        sites=len(site_designs),
+        devices=devices,
+        written=written,
+        unchanged=unchanged,
+        out=str(out),
+        summary=summary,
+    )
+
+
+if __name__ == "__main__":
+    main()
