@@ -34,7 +34,7 @@ options:
     elements: str
     default: []
   project_dir:
-    description: The project folder; holds the C(wardnet) package and anchors relative I(inventory) and I(out).
+    description: Project folder (holds C(wardnet)); relative I(inventory) and I(out) start here.
     type: path
 attributes:
   check_mode:
