@@ -32,7 +32,7 @@ lint: setup
 	$(BIN)/ruff check wardnet plugins tests benchmarks scripts
 	$(BIN)/ruff format --check wardnet plugins tests benchmarks scripts
 	$(BIN)/yamllint -s .
-	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/ansible-lint --offline -q playbooks roles
+	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/ansible-lint --offline -q playbooks benchmarks $(wildcard roles/*/)
 
 unit: setup
 	$(BIN)/pytest -q -n 2
