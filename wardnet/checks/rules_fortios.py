@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from ipaddress import IPv4Network
 
 from hier_config import HConfig, HConfigChild
 
 from wardnet.checks.expect import MAX_FAILED_LOGINS, MAX_IDLE_MINUTES, MIN_PASSWORD_LENGTH, Expect, Violation
 from wardnet.checks.parse import fortios_sets
+from wardnet.checks.ruleset import RuleSet
 
-Rule = Callable[[HConfig, Expect, str], list[Violation]]
-RULES: list[Rule] = []
+RULES: RuleSet[HConfig] = RuleSet()
+rule = RULES.rule
 MASK = "<<secret:"
-
-
-def rule(func: Rule) -> Rule:
-    RULES.append(func)
-    return func
 
 
 def _block(tree: HConfig, name: str) -> HConfigChild | None:
@@ -247,7 +243,3 @@ def snmp_and_ha(tree: HConfig, expect: Expect, role: str) -> list[Violation]:
             Violation("L2-HA-01", "firewall is not in an HA cluster", "config system ha / set mode a-p")
         )
     return found
-
-
-def evaluate(tree: HConfig, expect: Expect, role: str) -> list[Violation]:
-    return [v for check in RULES for v in check(tree, expect, role)]

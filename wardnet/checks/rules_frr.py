@@ -3,20 +3,14 @@ live in the host's sshd/PAM set-up, not in these three sections, and are not eva
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from ipaddress import IPv4Network
 
 from wardnet.checks.expect import Expect, Violation
 from wardnet.checks.parse import FrrDevice, Node
+from wardnet.checks.ruleset import RuleSet
 
-Rule = Callable[[FrrDevice, Expect, str], list[Violation]]
-RULES: list[Rule] = []
-APPLICABLE = {"L2-FLOW-01", "L2-FLOW-03", "L2-MGMT-01", "L2-MGMT-02", "L2-LOG-01", "L2-SVC-01"}
-
-
-def rule(func: Rule) -> Rule:
-    RULES.append(func)
-    return func
+RULES: RuleSet[FrrDevice] = RuleSet()
+rule = RULES.rule
 
 
 def _chain(device: FrrDevice, name: str) -> Node | None:
@@ -106,7 +100,3 @@ def parked_ports(device: FrrDevice, expect: Expect, role: str) -> list[Violation
                 )
             )
     return found
-
-
-def evaluate(device: FrrDevice, expect: Expect, role: str) -> list[Violation]:
-    return [v for check in RULES for v in check(device, expect, role)]

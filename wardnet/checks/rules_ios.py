@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from ipaddress import IPv4Network
 
 from hier_config import HConfig
 
 from wardnet.checks.expect import MAX_FAILED_LOGINS, MAX_IDLE_MINUTES, MIN_PASSWORD_LENGTH, Expect, Violation
+from wardnet.checks.ruleset import RuleSet
 
-Rule = Callable[[HConfig, Expect, str], list[Violation]]
-RULES: list[Rule] = []
-
-
-def rule(func: Rule) -> Rule:
-    RULES.append(func)
-    return func
+RULES: RuleSet[HConfig] = RuleSet()
+rule = RULES.rule
 
 
 def _has(tree: HConfig, text: str) -> bool:
@@ -294,7 +289,3 @@ def rogue_devices(tree: HConfig, expect: Expect, role: str) -> list[Violation]:
             Violation("L2-ROGUE-01", "no dynamic ARP inspection", "ip arp inspection vlan <client VLANs>")
         )
     return found
-
-
-def evaluate(tree: HConfig, expect: Expect, role: str) -> list[Violation]:
-    return [v for check in RULES for v in check(tree, expect, role)]

@@ -20,9 +20,9 @@ from wardnet.pipeline import build, designs
 from wardnet.render import Renderer
 
 EVALUATORS: dict[str, tuple[Any, Any]] = {
-    "cisco_iosxe": (parse_ios, rules_ios.evaluate),
-    "fortios": (parse_fortios, rules_fortios.evaluate),
-    "frr": (parse_frr, rules_frr.evaluate),
+    "cisco_iosxe": (parse_ios, rules_ios.RULES.evaluate),
+    "fortios": (parse_fortios, rules_fortios.RULES.evaluate),
+    "frr": (parse_frr, rules_frr.RULES.evaluate),
 }
 
 
