@@ -17,6 +17,7 @@ from wardnet.design import SiteDesign
 from wardnet.errors import InputError
 from wardnet.models import Baseline
 from wardnet.pipeline import build, designs
+from wardnet.progress import progress
 from wardnet.render import Renderer
 
 EVALUATORS: dict[str, tuple[Any, Any]] = {
@@ -46,7 +47,7 @@ def check_designs(
     findings = [f for f in findings if f.site in chosen]
     expect = Expect.from_baseline(baseline)
     renderer = Renderer()
-    for design in selected:
+    for design in progress(selected, len(selected), "checking sites"):
         findings += capacity(design, baseline)
         for hostname, config in design.devices.items():
             text = renderer.device(config)
