@@ -10,6 +10,7 @@ from pathlib import Path
 import yaml
 
 from wardnet.errors import InputError
+from wardnet.lab.system import LabError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
 DEFAULT_INVENTORY = Path("inventories")
@@ -87,6 +88,10 @@ def parser() -> argparse.ArgumentParser:
     check.add_argument("--format", choices=["text", "json", "junit"], default="text")
     check.add_argument("--output", type=Path, help="write the report here instead of stdout")
     check.set_defaults(func=cmd_check)
+
+    from wardnet.lab.cli import register as register_lab
+
+    register_lab(sub)
     return root
 
 
@@ -96,6 +101,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return int(args.func(args))
+    except LabError as exc:
+        print(f"wardnet lab: {exc}", file=sys.stderr)
+        return EXIT_INPUT
     except InputError as exc:
         for problem in exc.problems:
             print(f"error: {problem}", file=sys.stderr)

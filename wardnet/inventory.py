@@ -248,6 +248,19 @@ def cross_check(baseline: Baseline, sites: list[SiteEntry]) -> list[InputProblem
                         f"list one {role} device",
                     )
                 )
+    for role, model in baseline.whitebox_twin.models.items():
+        twin_hardware = baseline.models.get(model)
+        if twin_hardware is None or twin_hardware.role != role:
+            problems.append(
+                InputProblem(
+                    str(BASELINE_FILE),
+                    f"whitebox_twin.models.{role}",
+                    f"'{model}' is not a {role} model of the catalogue",
+                    _suggest(
+                        model, [n for n, m in baseline.models.items() if m.role == role], f"a {role} model"
+                    ),
+                )
+            )
     zones = {v.zone for v in baseline.vlans} | set(baseline.remote_zones)
     for index, rule in enumerate(baseline.policy):
         for side, names in (("from", rule.from_), ("to", rule.to)):

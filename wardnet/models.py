@@ -156,6 +156,20 @@ class Platforms(Model):
 InterfacePattern = Annotated[StrictStr, Field(pattern=r"^([A-Za-z0-9/._-]|\{member\}|\{port\})+$")]
 
 
+class WhiteboxTwin(Model):
+    """How a site is realised on white-box hardware (the lab): one frr model per role, no stacking or HA."""
+
+    platform: Platform
+    models: dict[Role, Identifier]
+
+    @model_validator(mode="after")
+    def _every_role(self) -> WhiteboxTwin:
+        missing = sorted({"firewall", "core", "access"} - set(self.models))
+        if missing:
+            raise ValueError(f"models needs a model for every role; missing: {', '.join(missing)}")
+        return self
+
+
 class PortPattern(Model):
     pattern: Annotated[InterfacePattern, Field(pattern=r"\{port\}")]
     count: StrictInt = Field(ge=1, le=96)
@@ -224,6 +238,7 @@ class Baseline(Model):
     banner: list[FreeText] = Field(min_length=1, max_length=20)
     platforms: Platforms
     models: dict[Identifier, HardwareModel]
+    whitebox_twin: WhiteboxTwin
     sizing: Sizing
     vlans: list[Vlan] = Field(min_length=1)
     services_catalogue: dict[Identifier, list[ServiceSpec]]

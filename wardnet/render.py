@@ -12,6 +12,7 @@ from typing import Any
 
 import jinja2
 
+from wardnet.canonical import canonical_text
 from wardnet.design import SiteDesign
 from wardnet.platforms import PLATFORMS
 
@@ -57,7 +58,7 @@ class Renderer:
         platform = config["platform"]
         if platform not in self._device_templates:
             self._device_templates[platform] = self.env.get_template(f"{platform}/device.j2")
-        return self._device_templates[platform].render(device=config)
+        return canonical_text(platform, self._device_templates[platform].render(device=config))
 
     def site(self, design: SiteDesign) -> Iterator[Rendered]:
         folder = site_folder(design)

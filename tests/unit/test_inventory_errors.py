@@ -189,3 +189,9 @@ def test_unknown_site_code_on_the_command_line(capsys) -> None:
     )
     assert code == 2
     assert "26744: no site with this code (fix: did you mean" in text
+
+
+def test_whitebox_twin_with_a_model_of_the_wrong_role(site, tmp_path, capsys) -> None:
+    root, _ = site
+    edit(root / BASELINE, "access: whitebox-48}", "access: whitebox-core}")
+    refuse(root, tmp_path, capsys, "baseline.yml", "whitebox_twin.models.access", "not a access model")

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from hier_config import HConfig, Platform, get_hconfig
 
-SECTION_MARK = "!== "
+from wardnet.canonical import split_sections
 
 
 @dataclass
@@ -42,18 +42,6 @@ def parse_braces(text: str) -> Node:
         else:
             stack[-1].children.append(Node(line))
     return root
-
-
-def split_sections(text: str) -> dict[str, str]:
-    """The frr platform's canonical file: `!== frr`, `!== nftables`, `!== ovs` sections."""
-    sections: dict[str, list[str]] = {}
-    current: list[str] | None = None
-    for line in text.splitlines():
-        if line.startswith(SECTION_MARK):
-            current = sections.setdefault(line[len(SECTION_MARK) :].strip(), [])
-        elif current is not None:
-            current.append(line)
-    return {name: "\n".join(lines) + "\n" for name, lines in sections.items()}
 
 
 @dataclass

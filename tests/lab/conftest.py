@@ -1,0 +1,50 @@
+"""Live lab fixtures: real namespaces and daemons, so root and the lab packages are needed.
+
+Without them the lab tests are skipped, unless WARDNET_REQUIRE_LAB=1 (set by .ci/run): then they fail, so a
+CI run can never pass by skipping the lab. Tests use their own prefix and folder: a lab an engineer has up
+is never touched.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import INVENTORY
+from wardnet.lab import system
+from wardnet.lab.manager import Lab, preflight
+from wardnet.lab.system import LabError
+
+TEST_PREFIX = "wt-"
+
+
+def require_lab() -> None:
+    try:
+        preflight()
+    except LabError as exc:
+        if os.environ.get("WARDNET_REQUIRE_LAB") == "1":
+            pytest.fail(f"lab required (WARDNET_REQUIRE_LAB=1) but unavailable: {exc}")
+        pytest.skip(f"lab unavailable: {exc}")
+
+
+def leftovers() -> list[str]:
+    return [n for n in system.namespaces() if n.startswith(TEST_PREFIX)]
+
+
+@pytest.fixture(scope="session")
+def lab_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("lab")
+
+
+@pytest.fixture(scope="session")
+def lab(lab_root: Path) -> Iterator[Lab]:
+    require_lab()
+    instance = Lab(INVENTORY, root=lab_root, prefix=TEST_PREFIX)
+    if leftovers():
+        instance.down(None)  # a previous run was killed: start from nothing
+    yield instance
+    instance.down(None)
+    assert leftovers() == [], "lab down --all must leave no namespace behind"

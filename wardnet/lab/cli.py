@@ -1,0 +1,103 @@
+"""`wardnet lab ...` subcommands."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+EXIT_OK, EXIT_FAILED = 0, 2
+
+
+def _lab(args: argparse.Namespace):  # imported lazily: the CLI starts fast
+    from wardnet.lab.manager import Lab
+
+    return Lab(args.inventory)
+
+
+def cmd_up(args: argparse.Namespace) -> int:
+    _lab(args).up(args.sites, load=args.load)
+    return EXIT_OK
+
+
+def cmd_down(args: argparse.Namespace) -> int:
+    if not args.all and not args.sites:
+        print("wardnet lab down: give --site CODE (repeatable) or --all", file=sys.stderr)
+        return EXIT_FAILED
+    _lab(args).down(None if args.all else args.sites)
+    return EXIT_OK
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    rows = _lab(args).status()
+    if args.json:
+        json.dump({"nodes": rows}, sys.stdout, indent=1)
+        print()
+        return EXIT_OK
+    if not rows:
+        print("the lab is empty: wardnet lab up --site CODE")
+        return EXIT_OK
+    header = ("NAME", "ROLE", "NAMESPACE", "PLATFORM", "ADDRESS", "STATE")
+    table = [header] + [
+        (
+            r["name"],
+            r["role"],
+            r["namespace"],
+            r["platform"],
+            r["management"] or r["address"] or "-",
+            ("up" if r["alive"] else "DOWN") + (f" ({r['loaded']})" if r["kind"] == "device" else ""),
+        )
+        for r in rows
+    ]
+    widths = [max(len(str(row[i])) for row in table) for i in range(len(header))]
+    for row in table:
+        print("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+    return EXIT_OK if all(r["alive"] for r in rows) else 1
+
+
+def cmd_exec(args: argparse.Namespace) -> int:
+    command = args.command_line[1:] if args.command_line[:1] == ["--"] else args.command_line
+    if not command:
+        print(
+            "wardnet lab exec: give a command after --, e.g. wardnet lab exec hcm-26743-fw -- vtysh",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
+    return _lab(args).exec(args.device, command)
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    lab = sub.add_parser("lab", help="a live lab of sites: real FRR, nftables, Open vSwitch, sshd (root)")
+    lab_sub = lab.add_subparsers(dest="lab_command", required=True)
+
+    def common(parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("--inventory", type=Path, default=Path("inventories"), help="inventory folder")
+
+    up = lab_sub.add_parser("up", help="bring up the white-box twin of one or more sites")
+    common(up)
+    up.add_argument("--site", action="append", dest="sites", required=True, metavar="CODE")
+    up.add_argument(
+        "--load",
+        choices=["factory", "intended"],
+        default="factory",
+        help="factory: hostname, management address and SSH only (default); intended: the full config",
+    )
+    up.set_defaults(func=cmd_up)
+
+    down = lab_sub.add_parser("down", help="remove sites from the lab, or everything with --all")
+    common(down)
+    down.add_argument("--site", action="append", dest="sites", metavar="CODE")
+    down.add_argument("--all", action="store_true")
+    down.set_defaults(func=cmd_down)
+
+    status = lab_sub.add_parser("status", help="list lab nodes (exit 1 if any is down)")
+    common(status)
+    status.add_argument("--json", action="store_true")
+    status.set_defaults(func=cmd_status)
+
+    run = lab_sub.add_parser("exec", help="run a command inside a lab node: wardnet lab exec NODE -- CMD...")
+    common(run)
+    run.add_argument("device")
+    run.add_argument("command_line", nargs=argparse.REMAINDER)
+    run.set_defaults(func=cmd_exec)

@@ -1,0 +1,240 @@
+"""The lab topology of a site, derived from its white-box twin design: nodes, cables, endpoints. Pure."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from ipaddress import IPv4Interface, IPv4Network
+from typing import Any
+
+from wardnet.design import SiteDesign
+from wardnet.models import Baseline
+
+DEFAULT_PREFIX = "wn-"
+ENDPOINT_HOST = 9  # below the DHCP pool (it starts at .10): a fixed, never-leased address
+CITY = "city"
+CITY_CORE_NAME = "hcm-city-core"
+AP_UPLINK = "uplink"
+
+
+@dataclass(frozen=True)
+class Node:
+    name: str
+    kind: str  # device | endpoint | ap | city
+    role: str  # firewall, core, access, endpoint, access-point, city-core
+    namespace: str
+    platform: str  # frr (device, city), linux (endpoint), ovs (access point)
+    site: str | None = None
+    management: str | None = None  # device management address (sshd listens here)
+    ports: tuple[str, ...] = ()  # every front-panel interface the node has
+    address: str | None = None  # endpoint: address/prefix
+    gateway: str | None = None  # endpoint: default gateway
+    vlan: int | None = None
+
+
+@dataclass(frozen=True)
+class Cable:
+    a_namespace: str
+    a_port: str
+    b_namespace: str
+    b_port: str
+
+
+@dataclass(frozen=True)
+class Uplink:
+    """A site firewall's WAN link to the shared city core, and its eBGP session."""
+
+    site: str
+    city_port: str
+    city_address: str  # address/prefix on the city side
+    site_address: str
+    site_asn: int
+
+
+@dataclass
+class LabSite:
+    code: str
+    namespaces_prefix: str
+    nodes: list[Node] = field(default_factory=list)
+    cables: list[Cable] = field(default_factory=list)
+    uplink: Uplink | None = None
+    access_point: dict[str, Any] | None = None  # the AP's ovs bridge: uplink trunk + one port per SSID VLAN
+
+    def node(self, name: str) -> Node:
+        return next(n for n in self.nodes if n.name == name)
+
+    @property
+    def devices(self) -> list[Node]:
+        return [n for n in self.nodes if n.kind == "device"]
+
+    @property
+    def spare_namespace(self) -> str:
+        """Holds the far ends of unplugged front-panel ports, so every port exists on its device."""
+        return f"{self.namespaces_prefix}{self.code}-spare"
+
+
+def site_namespace_prefix(prefix: str, code: str) -> str:
+    return f"{prefix}{code}-"
+
+
+def city_namespace(prefix: str) -> str:
+    return f"{prefix}{CITY}"
+
+
+def _short(hostname: str, code: str) -> str:
+    return hostname.removeprefix(f"hcm-{code}-")
+
+
+def front_panel(config: dict[str, Any], baseline: Baseline) -> tuple[str, ...]:
+    hardware = baseline.models[config["model"]]
+    names = list(hardware.lan_ports) + list(hardware.wan_ports) + list(hardware.ha_ports)
+    if hardware.ports is not None:
+        names += [hardware.ports.pattern.format(member=1, port=p) for p in range(1, hardware.ports.count + 1)]
+    names += [u.format(member=1) for u in hardware.uplinks]
+    return tuple(names)
+
+
+def build(design: SiteDesign, baseline: Baseline, prefix: str = DEFAULT_PREFIX) -> LabSite:
+    code = design.plan.site.code
+    ns = site_namespace_prefix(prefix, code)
+    lab = LabSite(code=code, namespaces_prefix=prefix)
+    devices = design.devices
+    for hostname, config in devices.items():
+        lab.nodes.append(
+            Node(
+                name=hostname,
+                kind="device",
+                role=config["role"],
+                namespace=ns + _short(hostname, code),
+                platform=config["platform"],
+                site=code,
+                management=config["management"]["address"],
+                ports=front_panel(config, baseline),
+            )
+        )
+    by_name = {n.name: n for n in lab.nodes}
+    firewall = next(c for c in devices.values() if c["role"] == "firewall")
+    core = next(c for c in devices.values() if c["role"] == "core")
+    accesses = [c for c in devices.values() if c["role"] == "access"]
+    fw_ns, core_ns = by_name[firewall["hostname"]].namespace, by_name[core["hostname"]].namespace
+
+    # firewall LAN ↔ the core's firewall-facing channels (101, 102, ...), member by member
+    core_to_fw = [m for ch in core["port_channels"] if ch["id"] > 100 for m in ch["members"]]
+    for fw_port, core_port in zip(firewall["lan"]["members"], core_to_fw, strict=False):
+        lab.cables.append(Cable(fw_ns, fw_port, core_ns, core_port))
+    # core downlink n ↔ access switch n's uplink
+    downlinks = [ch for ch in core["port_channels"] if ch["id"] <= 100]
+    for channel, access in zip(downlinks, accesses, strict=True):
+        access_ns = by_name[access["hostname"]].namespace
+        for core_port, access_port in zip(
+            channel["members"], access["port_channels"][0]["members"], strict=False
+        ):
+            lab.cables.append(Cable(core_ns, core_port, access_ns, access_port))
+
+    interfaces = {i["vlan"]: i for i in firewall["vlan_interfaces"]}
+
+    def endpoint(vlan: int, switch_ns: str, switch_port: str, via: str = "eth0") -> None:
+        interface = interfaces[vlan]
+        network = IPv4Network(interface["network"])
+        label = interface["vlan_name"].lower()
+        node = Node(
+            name=f"hcm-{code}-ep-{label}",
+            kind="endpoint",
+            role="endpoint",
+            namespace=f"{ns}ep-{label}",
+            platform="linux",
+            site=code,
+            address=str(IPv4Interface(f"{network.network_address + ENDPOINT_HOST}/{network.prefixlen}")),
+            gateway=interface["address"],
+            vlan=vlan,
+            ports=(via,),
+        )
+        lab.nodes.append(node)
+        lab.cables.append(Cable(switch_ns, switch_port, node.namespace, via))
+
+    # one wired endpoint per access VLAN in use, on the first port of that VLAN
+    placed: set[int] = set()
+    for access in accesses:
+        access_ns = by_name[access["hostname"]].namespace
+        for port in access["edge_ports"]:
+            if port["mode"] == "access" and not port["shutdown"] and port["vlan"] not in placed:
+                placed.add(port["vlan"])
+                endpoint(port["vlan"], access_ns, port["name"])
+    # the local server VLAN on the core
+    for port in core["edge_ports"]:
+        if port["vlan"] not in placed:
+            placed.add(port["vlan"])
+            endpoint(port["vlan"], core_ns, port["name"])
+    # an access point on the first AP trunk: one SSID port (and endpoint) per wireless VLAN
+    ap_port = next(
+        ((a, p) for a in accesses for p in a["edge_ports"] if p["mode"] == "trunk" and not p["shutdown"]),
+        None,
+    )
+    if ap_port is not None:
+        access, port = ap_port
+        ap = Node(
+            name=f"hcm-{code}-ap1",
+            kind="ap",
+            role="access-point",
+            namespace=f"{ns}ap1",
+            platform="ovs",
+            site=code,
+        )
+        lab.nodes.append(ap)
+        lab.cables.append(Cable(by_name[access["hostname"]].namespace, port["name"], ap.namespace, AP_UPLINK))
+        ssids = [v for v in port["allowed_vlans"] if v != port["native_vlan"]]
+        lab.access_point = {
+            "uplink": {"name": AP_UPLINK, "trunks": port["allowed_vlans"], "native": port["native_vlan"]},
+            "ssids": [{"name": f"wlan{v}", "vlan": v} for v in ssids],
+        }
+        for vlan in ssids:
+            endpoint(vlan, ap.namespace, f"wlan{vlan}")
+
+    wan = firewall["wan"]
+    lab.uplink = Uplink(
+        site=code,
+        city_port=f"s{code}",
+        city_address=f"{wan['peer']}/{wan['prefix']}",
+        site_address=wan["address"],
+        site_asn=firewall["bgp"]["asn"],
+    )
+    lab.cables.append(Cable(fw_ns, wan["name"], city_namespace(prefix), lab.uplink.city_port))
+    return lab
+
+
+def spare_ports(lab: LabSite) -> list[tuple[str, str, str]]:
+    """(device namespace, port, far-end name) for every front-panel port that no cable uses."""
+    cabled = {(c.a_namespace, c.a_port) for c in lab.cables} | {(c.b_namespace, c.b_port) for c in lab.cables}
+    spare = []
+    for node in lab.devices:
+        short = node.namespace.removeprefix(site_namespace_prefix(lab.namespaces_prefix, lab.code))
+        for port in node.ports:
+            if (node.namespace, port) not in cabled:
+                spare.append((node.namespace, port, f"{short}-{port}"[:15]))
+    return spare
+
+
+def city_config(baseline: Baseline, uplinks: list[Uplink]) -> dict[str, Any]:
+    """The shared city core: one address per city-level zone on lo, eBGP to every site firewall in the lab."""
+    zones = []
+    for name, zone in sorted(baseline.remote_zones.items()):
+        if isinstance(zone, list):
+            for prefix in zone:
+                zones.append(
+                    {"zone": name, "prefix": str(prefix), "address": f"{prefix.network_address + 1}"}
+                )
+    return {
+        "hostname": CITY_CORE_NAME,
+        "asn": baseline.ip_plan.city_core_asn,
+        "router_id": zones[0]["address"] if zones else "10.0.0.1",
+        "zones": [z | {"length": IPv4Network(z["prefix"]).prefixlen} for z in zones],
+        "uplinks": [
+            {
+                "port": u.city_port,
+                "address": u.city_address,
+                "peer": u.site_address,
+                "asn": u.site_asn,
+                "site": u.site,
+            }
+            for u in sorted(uplinks, key=lambda u: u.site)
+        ],
+    }
