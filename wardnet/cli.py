@@ -92,6 +92,9 @@ def parser() -> argparse.ArgumentParser:
     from wardnet.lab.cli import register as register_lab
 
     register_lab(sub)
+    from wardnet.deploy.cli import register as register_deploy
+
+    register_deploy(sub)
     return root
 
 

@@ -9,6 +9,7 @@ hostname "$name"
 ip link set lo up
 sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 net.ipv4.ip_nonlocal_bind=1
 mount --bind "$dir/bin" /usr/local/sbin
+mount --bind "$dir/state" /var/lib/wardnet
 if [[ $daemons == *" ovs "* ]]; then
   mount --bind "$dir/etc/openvswitch" /etc/openvswitch
   mount --bind "$dir/run/openvswitch" /run/openvswitch

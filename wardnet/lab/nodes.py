@@ -13,7 +13,14 @@ from wardnet.lab.system import LabError, run
 
 BOOT_SCRIPT = Path(__file__).with_name("boot_node.sh")
 FRR_DAEMONS = Path("/etc/frr/daemons")
-BIND_TARGETS = ("/etc/openvswitch", "/run/openvswitch", "/var/log/openvswitch", "/etc/frr", "/run/frr")
+BIND_TARGETS = (
+    "/var/lib/wardnet",
+    "/etc/openvswitch",
+    "/run/openvswitch",
+    "/var/log/openvswitch",
+    "/etc/frr",
+    "/run/frr",
+)
 OVS_SCHEMA = Path("/usr/share/openvswitch/vswitch.ovsschema")
 BOOT_TIMEOUT = 30.0
 
@@ -80,6 +87,7 @@ def prepare(
         "log",
         "run",
         "ssh",
+        "state",
     ):
         (root / sub).mkdir(parents=True, exist_ok=True)
     for target in BIND_TARGETS:
@@ -168,4 +176,5 @@ def node_exec(
         if anchor
         else ["ip", "netns", "exec", namespace]
     )
-    return subprocess.run([*prefix, *command], check=False, text=True, **kwargs)  # type: ignore[call-overload]
+    check = bool(kwargs.pop("check", False))
+    return subprocess.run([*prefix, *command], check=check, text=True, **kwargs)  # type: ignore[call-overload]

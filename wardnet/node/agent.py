@@ -1,5 +1,11 @@
-"""`wardnet-node show` prints the device's running state as canonical text; `wardnet-node apply FILE` makes
-the device match FILE: Open vSwitch first (interfaces must exist), then FRR, then nftables."""
+"""wardnet-node, the agent on a white-box device (frr platform).
+
+  show                      the running state as canonical text (the form of the intended file)
+  canonical FILE            FILE as this device would print it once applied (nothing changes)
+  apply FILE                make the device match FILE: Open vSwitch, then FRR, then nftables
+  commit FILE [--revert-in S], confirm, rollback, pending: NAPALM's commit/confirm/rollback on the device
+FILE '-' reads standard input.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +16,7 @@ import sys
 from pathlib import Path
 
 from wardnet.canonical import SECTIONS, join_sections, split_sections
-from wardnet.node import frr, nft, ovs
+from wardnet.node import commit, frr, nft, ovs
 
 
 def running_text() -> str:
@@ -41,20 +47,59 @@ def apply_text(text: str) -> list[str]:
     return done
 
 
+def canonical_text(text: str) -> str:
+    sections = split_sections(text)
+    result = {}
+    if "frr" in sections:
+        result["frr"] = sections["frr"]
+    if "nftables" in sections:
+        result["nftables"] = nft.canonical(sections["nftables"])
+    if "ovs" in sections:
+        result["ovs"] = ovs.format_bridges(ovs.parse(sections["ovs"]))
+    return join_sections(result, "! candidate configuration (frr platform)\n")
+
+
+def _read(path: str) -> str:
+    return sys.stdin.read() if path == "-" else Path(path).read_text()
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="wardnet-node", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="wardnet-node", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("show", help="print the running state as canonical text")
-    apply = sub.add_parser("apply", help="make the device match a canonical file ('-' reads stdin)")
-    apply.add_argument("file")
+    sub.add_parser("show")
+    sub.add_parser("canonical").add_argument("file")
+    sub.add_parser("apply").add_argument("file")
+    commit_parser = sub.add_parser("commit")
+    commit_parser.add_argument("file")
+    commit_parser.add_argument("--revert-in", type=int, metavar="SECONDS")
+    sub.add_parser("confirm")
+    sub.add_parser("rollback")
+    sub.add_parser("pending")
+    revert = sub.add_parser("revert-after")  # the detached timer that commit starts
+    revert.add_argument("seconds", type=int)
+    revert.add_argument("token")
     args = parser.parse_args(argv)
     try:
         if args.command == "show":
             sys.stdout.write(running_text())
-            return 0
-        text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text()
-        for line in apply_text(text):
-            print(line)
+        elif args.command == "canonical":
+            sys.stdout.write(canonical_text(_read(args.file)))
+        elif args.command == "apply":
+            for line in apply_text(_read(args.file)):
+                print(line)
+        elif args.command == "commit":
+            print(commit.commit(_read(args.file), args.revert_in, running_text(), apply_text))
+        elif args.command == "confirm":
+            print(commit.confirm())
+        elif args.command == "rollback":
+            print(commit.rollback(apply_text))
+        elif args.command == "pending":
+            state = commit.pending()
+            print(f"pending, reverts at {state[1]:.0f}" if state else "none")
+        else:
+            commit.revert_after(args.seconds, args.token, apply_text)
         return 0
     except (subprocess.CalledProcessError, RuntimeError, ValueError, OSError) as exc:
         detail = getattr(exc, "stderr", "") or ""

@@ -1,0 +1,162 @@
+"""One device: load the intended config, diff, and (with --commit) back up, commit with a revert timer,
+post-check, then confirm or roll back. Never raises: every outcome is a DeviceResult."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import napalm
+
+from wardnet import secrets
+from wardnet.deploy.targets import Target
+
+NEIGHBOR_WAIT_S = 45.0
+ROLLBACK_TIMEOUT_S = 10
+SETTLE_S = 2.0  # FRR hands changes to the kernel asynchronously: check what has settled
+SESSION_TIMEOUT_S = 15  # a command that takes longer means the change cut the session
+
+
+@dataclass(frozen=True)
+class Options:
+    commit: bool = False
+    confirm_timeout: int = 120
+    neighbor_wait: float = NEIGHBOR_WAIT_S
+    settle: float = SETTLE_S
+
+
+@dataclass
+class DeviceResult:
+    name: str
+    site: str
+    changed: bool
+    status: str  # unchanged | would-change | committed | rolled-back | failed | skipped
+    error: str = ""
+    diff: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "site": self.site,
+            "changed": self.changed,
+            "status": self.status,
+            "error": self.error,
+            "diff": self.diff,
+        }
+
+
+def open_driver(target: Target, timeout: int = 30) -> Any:
+    driver = napalm.get_network_driver(target.driver)(
+        target.host, target.username, target.password, timeout=timeout, optional_args=target.optional_args
+    )
+    driver.open()
+    return driver
+
+
+def deploy_device(target: Target, options: Options, backup: Callable[[Target, str], None]) -> DeviceResult:
+    used: dict[str, str] = {}
+    driver = None
+    try:
+        intended, used = secrets.resolve(target.intended)
+        driver = open_driver(target, timeout=SESSION_TIMEOUT_S)
+        driver.load_replace_candidate(config=intended)
+        diff = secrets.mask(driver.compare_config(), used)
+        if not diff:
+            driver.discard_config()
+            return DeviceResult(target.name, target.site, False, "unchanged")
+        if not options.commit:
+            driver.discard_config()
+            return DeviceResult(target.name, target.site, True, "would-change", diff=diff)
+        backup(target, secrets.mask(driver.get_config(retrieve="running")["running"], used))
+        started = time.monotonic()
+        try:
+            driver.commit_config(revert_in=options.confirm_timeout)
+        except Exception as exc:  # the session died during the change: the device's timer reverts it
+            how = _await_revert(target, options, started)
+            return DeviceResult(
+                target.name,
+                target.site,
+                False,
+                "rolled-back",
+                f"commit cut the session ({type(exc).__name__}){how}",
+                diff,
+            )
+        problems = post_checks(target, driver, options)
+        if problems:
+            how = _roll_back(target, driver, options, started)
+            return DeviceResult(
+                target.name, target.site, False, "rolled-back", "; ".join(problems) + how, diff
+            )
+        try:
+            driver.confirm_commit()
+        except Exception:  # nothing left to confirm: the timer fired first and the device is back as it was
+            error = f"not confirmed within {options.confirm_timeout} s: the device reverted by itself"
+            return DeviceResult(target.name, target.site, False, "rolled-back", error, diff)
+        return DeviceResult(target.name, target.site, True, "committed", diff=diff)
+    except Exception as exc:  # a device's failure is its own; the run goes on
+        return DeviceResult(target.name, target.site, False, "failed", secrets.mask(str(exc), used))
+    finally:
+        if driver is not None:
+            with contextlib.suppress(Exception):
+                driver.close()
+
+
+def post_checks(target: Target, driver: Any, options: Options) -> list[str]:
+    problems = []
+    time.sleep(options.settle)
+    try:  # a new session: the one we hold proves nothing about reachability
+        fresh = open_driver(target, timeout=15)
+        try:
+            if fresh.get_facts()["hostname"] != target.name:
+                problems.append("management answers with another hostname")
+        finally:
+            fresh.close()
+    except Exception as exc:
+        return [f"management unreachable after commit ({type(exc).__name__})"]
+    if target.platform == "frr":
+        if target.role == "firewall":
+            try:
+                driver.cli(["nft list table inet wardnet"])
+            except Exception:
+                problems.append("firewall ruleset (table inet wardnet) not loaded")
+        if target.bgp_neighbors:
+            missing = _wait_for_neighbors(driver, target.bgp_neighbors, options.neighbor_wait)
+            if missing:
+                problems.append(f"BGP neighbours not established: {', '.join(missing)}")
+    return problems
+
+
+def _wait_for_neighbors(driver: Any, neighbors: tuple[str, ...], wait: float) -> list[str]:
+    deadline = time.monotonic() + wait
+    while True:
+        output = driver.cli(["vtysh -c 'show bgp ipv4 unicast summary json'"])
+        peers = json.loads(next(iter(output.values())) or "{}").get("peers", {})
+        missing = [n for n in neighbors if peers.get(n, {}).get("state") != "Established"]
+        if not missing or time.monotonic() > deadline:
+            return missing
+        time.sleep(1)
+
+
+def _roll_back(target: Target, driver: Any, options: Options, started: float) -> str:
+    try:
+        driver.timeout = ROLLBACK_TIMEOUT_S
+        driver.rollback()
+        return "; rolled back"
+    except Exception:
+        pass
+    return _await_revert(target, options, started)
+
+
+def _await_revert(target: Target, options: Options, started: float) -> str:
+    """The device's own timer reverts an unconfirmed commit: wait for it, then verify it is reachable."""
+    time.sleep(max(0.0, started + options.confirm_timeout + 2 - time.monotonic()))
+    try:
+        fresh = open_driver(target, timeout=15)
+        fresh.close()
+        return f"; the device reverted by itself after {options.confirm_timeout} s and is reachable again"
+    except Exception as exc:
+        return f"; the device did not come back after its revert timer ({type(exc).__name__})"

@@ -1,0 +1,106 @@
+"""A deploy run: check gate, site locks, canary then batches through Nornir's thread pool, failure budget."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from nornir.core import Nornir
+from nornir.core.inventory import Defaults, Groups, Host, Hosts, Inventory
+from nornir.core.task import Result, Task
+from nornir.plugins.runners import ThreadedRunner
+
+from wardnet.deploy.backups import BackupStore
+from wardnet.deploy.device import DeviceResult, Options, deploy_device
+from wardnet.deploy.targets import Target
+
+EXIT_OK, EXIT_FAILED, EXIT_NOT_RUN = 0, 1, 2
+
+
+@dataclass(frozen=True)
+class Plan:
+    canary: str | None = None
+    batch: int = 1  # sites per batch after the canary
+    max_failures: int = 0  # failed devices tolerated before the rollout stops
+    workers: int = 8
+
+
+def stages(codes: list[str], plan: Plan) -> list[list[str]]:
+    rest = [c for c in codes if c != plan.canary]
+    first = [[plan.canary]] if plan.canary in codes else []
+    return first + [rest[i : i + plan.batch] for i in range(0, len(rest), max(plan.batch, 1))]
+
+
+def _task(task: Task, options: Options, store: BackupStore) -> Result:
+    target: Target = task.host.data["target"]
+    result = deploy_device(target, options, lambda t, text: store.write(t.site, t.name, t.platform, text))
+    return Result(host=task.host, result=result, changed=result.changed, failed=result.status == "failed")
+
+
+def run_stage(
+    targets: list[Target], options: Options, store: BackupStore, workers: int
+) -> list[DeviceResult]:
+    hosts = Hosts({t.name: Host(name=t.name, hostname=t.host, data={"target": t}) for t in targets})
+    nornir = Nornir(
+        inventory=Inventory(hosts=hosts, groups=Groups(), defaults=Defaults()),
+        runner=ThreadedRunner(num_workers=workers),
+    )
+    results = nornir.run(task=_task, options=options, store=store, on_failed=True)
+    out = []
+    for target in targets:
+        multi = results[target.name]
+        value = multi[0].result
+        if not isinstance(value, DeviceResult):  # an exception escaped the task (a bug): still report it
+            value = DeviceResult(target.name, target.site, False, "failed", str(multi[0].exception or value))
+        out.append(value)
+    return out
+
+
+def deploy(targets: list[Target], plan: Plan, options: Options, store: BackupStore) -> list[DeviceResult]:
+    codes = list(dict.fromkeys(t.site for t in targets))
+    results: list[DeviceResult] = []
+    failures = 0
+    for number, stage in enumerate(stages(codes, plan)):
+        if failures > plan.max_failures:
+            results += [
+                DeviceResult(t.name, t.site, False, "skipped", "rollout stopped: failure budget spent")
+                for t in targets
+                if t.site in stage
+            ]
+            continue
+        label = "canary" if plan.canary and number == 0 else f"batch {number + (0 if plan.canary else 1)}"
+        print(f"{label}: {', '.join(stage)}", file=sys.stderr)
+        done = run_stage([t for t in targets if t.site in stage], options, store, plan.workers)
+        failures += sum(1 for r in done if r.status in ("failed", "rolled-back"))
+        results += done
+    if options.commit:
+        store.commit(f"deploy backups: {', '.join(codes)} (running configs before the change)")
+    return results
+
+
+def report(results: list[DeviceResult], commit: bool, json_path: Path | None) -> int:
+    for result in results:
+        if result.diff:
+            print(f"=== {result.name}")
+            print(result.diff, end="" if result.diff.endswith("\n") else "\n")
+    width = max([len(r.name) for r in results] + [6])
+    print(f"\n{'DEVICE'.ljust(width)}  {'SITE':<6} {'STATUS':<13} ERROR")
+    for r in results:
+        print(f"{r.name.ljust(width)}  {r.site:<6} {r.status:<13} {r.error}".rstrip())
+    counts: dict[str, int] = {}
+    for r in results:
+        counts[r.status] = counts.get(r.status, 0) + 1
+    changed = sum(1 for r in results if r.changed)
+    mode = "commit" if commit else "dry-run (nothing changed; add --commit to push)"
+    summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
+    print(f"{mode}: {len(results)} devices, {changed} changed: {summary}")
+    if json_path is not None:
+        payload: dict[str, Any] = {"commit": commit, "devices": [r.as_dict() for r in results]}
+        json_path.write_text(json.dumps(payload, indent=1, ensure_ascii=False) + "\n")
+    bad = any(r.status in ("failed", "rolled-back", "skipped") for r in results)
+    if results and all(r.status == "failed" for r in results):
+        return EXIT_NOT_RUN
+    return EXIT_FAILED if bad else EXIT_OK

@@ -1,0 +1,41 @@
+"""Secrets: rendered files carry masks (<<secret:NAME>>); the value comes from the environment
+(WARDNET_SECRET_<NAME>, which an Ansible Vault-backed play can export) only at push time, and every text
+that leaves the push (diffs, reports, logs) is masked again."""
+
+from __future__ import annotations
+
+import os
+import re
+
+MASK = re.compile(r"<<secret:([a-z0-9_]+)>>")
+
+
+class MissingSecretError(Exception):
+    pass
+
+
+def env_name(name: str) -> str:
+    return f"WARDNET_SECRET_{name.upper()}"
+
+
+def resolve(text: str) -> tuple[str, dict[str, str]]:
+    """Masks → values. Returns the text and the values used (to mask them again)."""
+    used: dict[str, str] = {}
+
+    def value(match: re.Match[str]) -> str:
+        name = match.group(1)
+        secret = os.environ.get(env_name(name))
+        if not secret:
+            raise MissingSecretError(
+                f"secret '{name}' is not set: export {env_name(name)} (or run via Ansible Vault)"
+            )
+        used[name] = secret
+        return secret
+
+    return MASK.sub(value, text), used
+
+
+def mask(text: str, used: dict[str, str]) -> str:
+    for name, secret in sorted(used.items(), key=lambda item: -len(item[1])):
+        text = text.replace(secret, f"<<secret:{name}>>")
+    return text
