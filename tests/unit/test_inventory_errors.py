@@ -195,3 +195,9 @@ def test_whitebox_twin_with_a_model_of_the_wrong_role(site, tmp_path, capsys) ->
     root, _ = site
     edit(root / BASELINE, "access: whitebox-48}", "access: whitebox-core}")
     refuse(root, tmp_path, capsys, "baseline.yml", "whitebox_twin.models.access", "not a access model")
+
+
+def test_impossible_date_is_an_input_error_not_a_traceback(site, tmp_path, capsys) -> None:
+    root, path = site
+    path.write_text(path.read_text(encoding="utf-8") + "reviewed: 2025-13-01\n", encoding="utf-8")
+    refuse(root, tmp_path, capsys, path.name, "impossible value", "YYYY-MM-DD")

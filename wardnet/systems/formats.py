@@ -1,0 +1,70 @@
+"""The review report in md, html (Jinja2 templates in templates/systems/), json or csv."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from wardnet.systems.report import CRITERIA, SCORES, STATUSES
+
+FORMATS = ("md", "html", "json", "csv")
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "systems"
+CSV_COLUMNS = (
+    "id",
+    "name",
+    "owner",
+    "status",
+    "criticality",
+    "data_classification",
+    "servers",
+    "vcpu",
+    "ram_gb",
+    "disk_gb",
+    "databases",
+    "legal_basis",
+    "last_review",
+    "centralisation_candidate",
+    "data_sharing",
+    *(f"score_{name}" for name in SCORES),
+    "errors",
+)
+
+
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2",), default=False),
+    )
+
+
+def _md_cell(value: Any) -> str:
+    """Table cells: a pipe must not split the Markdown table, nor markup in catalogue text render as HTML."""
+    text = "–" if value is None or value == "" else str(value)
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;")
+
+
+def format_report(report: dict[str, Any], fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps(report, indent=2, ensure_ascii=False) + "\n"
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\n")
+        writer.writeheader()
+        for row in report["rows"]:
+            flat = {key: value for key, value in row.items() if key != "scores"}
+            flat.update({f"score_{name}": value for name, value in row["scores"].items()})
+            writer.writerow(flat)
+        return out.getvalue()
+    env = _environment()
+    env.filters["cell"] = _md_cell
+    template = env.get_template(f"report.{fmt}.j2")
+    return template.render(report=report, statuses=STATUSES, criteria=CRITERIA)
