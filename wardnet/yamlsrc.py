@@ -75,7 +75,7 @@ def read_yaml(path: Path) -> YamlSource:
         ) from None
     except ValueError as exc:  # PyYAML builds dates itself: 2025-13-01 raises here, not as a YAMLError
         raise InputError(
-            [InputProblem(shown, "", f"impossible value: {exc}", "write a real date as YYYY-MM-DD")]
+            [InputProblem(shown, "", f"impossible value: {exc}", "write the date as YYYY-MM-DD")]
         ) from None
     lines: dict[Loc, int] = {}
     duplicates: list[str] = []
