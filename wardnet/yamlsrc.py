@@ -75,7 +75,15 @@ def read_yaml(path: Path) -> YamlSource:
         ) from None
     except ValueError as exc:  # PyYAML builds dates itself: 2025-13-01 raises here, not as a YAMLError
         raise InputError(
-            [InputProblem(shown, "", f"impossible value: {exc}", "write the date as YYYY-MM-DD")]
+            [
+                InputProblem(
+                    shown,
+                    "",
+                    f"impossible date: {exc}",
+                    "write the date as YYYY-MM-DD",
+                    _bad_timestamp_line(yaml.compose(text, Loader=yaml.SafeLoader)),
+                )
+            ]
         ) from None
     lines: dict[Loc, int] = {}
     duplicates: list[str] = []
@@ -96,3 +104,24 @@ def read_yaml(path: Path) -> YamlSource:
             )
         raise InputError(problems)
     return YamlSource(path=path, data=data, lines=lines)
+
+
+def _bad_timestamp_line(node: yaml.Node | None) -> int | None:
+    """The line of the first date-looking scalar that is not a real date."""
+    if isinstance(node, yaml.ScalarNode):
+        if node.tag == "tag:yaml.org,2002:timestamp":
+            try:
+                yaml.SafeLoader("").construct_yaml_timestamp(node)
+            except ValueError:
+                return node.start_mark.line + 1
+        return None
+    children: list[yaml.Node] = []
+    if isinstance(node, yaml.SequenceNode):
+        children = list(node.value)
+    elif isinstance(node, yaml.MappingNode):
+        children = [n for pair in node.value for n in pair]
+    for child in children:
+        line = _bad_timestamp_line(child)
+        if line is not None:
+            return line
+    return None

@@ -200,4 +200,4 @@ def test_whitebox_twin_with_a_model_of_the_wrong_role(site, tmp_path, capsys) ->
 def test_impossible_date_is_an_input_error_not_a_traceback(site, tmp_path, capsys) -> None:
     root, path = site
     path.write_text(path.read_text(encoding="utf-8") + "reviewed: 2025-13-01\n", encoding="utf-8")
-    refuse(root, tmp_path, capsys, path.name, "impossible value", "YYYY-MM-DD")
+    refuse(root, tmp_path, capsys, path.name, "impossible date", "YYYY-MM-DD")
