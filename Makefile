@@ -61,6 +61,7 @@ bench: setup
 
 bench-lab: setup lab-deps
 	$(BIN)/python -m benchmarks.lab_up
+	$(BIN)/python -m benchmarks.deploy_lab
 
 # Regenerate inventories/wards/ from the official unit list (committed files stay the source of truth).
 wards: setup

@@ -1,11 +1,12 @@
 """Secrets: rendered files carry masks (<<secret:NAME>>); the value comes from the environment
-(WARDNET_SECRET_<NAME>, which an Ansible Vault-backed play can export) only at push time, and every text
-that leaves the push (diffs, reports, logs) is masked again."""
+(WARDNET_SECRET_<NAME>) or from Ansible Vault variables handed over by playbooks/deploy.yml, only at
+push time, and every text that leaves the push (diffs, reports, logs) is masked again."""
 
 from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 
 MASK = re.compile(r"<<secret:([a-z0-9_]+)>>")
 
@@ -18,16 +19,18 @@ def env_name(name: str) -> str:
     return f"WARDNET_SECRET_{name.upper()}"
 
 
-def resolve(text: str) -> tuple[str, dict[str, str]]:
-    """Masks → values. Returns the text and the values used (to mask them again)."""
+def resolve(text: str, values: Mapping[str, str] | None = None) -> tuple[str, dict[str, str]]:
+    """Masks → values, from `values` (Ansible Vault, through the play) or else the environment.
+    Returns the text and the values used (to mask them again)."""
     used: dict[str, str] = {}
 
     def value(match: re.Match[str]) -> str:
         name = match.group(1)
-        secret = os.environ.get(env_name(name))
+        secret = (values or {}).get(name) or os.environ.get(env_name(name))
         if not secret:
             raise MissingSecretError(
-                f"secret '{name}' is not set: export {env_name(name)} (or run via Ansible Vault)"
+                f"secret '{name}' is not set: export {env_name(name)} or set wardnet_secrets.{name} "
+                "in an Ansible Vault file (playbooks/deploy.yml)"
             )
         used[name] = secret
         return secret

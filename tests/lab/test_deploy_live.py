@@ -12,9 +12,9 @@ from tests.lab.conftest import TEST_PREFIX
 from wardnet.canonical import split_sections
 from wardnet.cli import main
 from wardnet.deploy.backups import BackupStore
-from wardnet.deploy.device import Options
+from wardnet.deploy.device import DeviceResult, Options
 from wardnet.deploy.lock import site_locks
-from wardnet.deploy.run import Plan, deploy
+from wardnet.deploy.run import Plan, deploy, exit_code
 from wardnet.deploy.targets import lab_targets
 from wardnet.lab.manager import Lab
 
@@ -64,7 +64,7 @@ def test_commit_then_a_second_commit_changes_nothing(factory, env) -> None:
     code, result = deploy_cli(env, "--commit", "--confirm-timeout", "30")
     assert code == 0, result
     assert {d["status"] for d in result["devices"]} == {"committed"}
-    intended = split_sections(factory.renderer.device(factory._design(BEN_THANH).devices[ACC1]))
+    intended = split_sections(factory.renderer.device(factory.twin_design(BEN_THANH).devices[ACC1]))
     live = running(factory, ACC1)
     assert live["frr"] == intended["frr"] and live["ovs"] == intended["ovs"]
     store = env / "state/backups"
@@ -77,7 +77,7 @@ def test_commit_then_a_second_commit_changes_nothing(factory, env) -> None:
 
 
 def test_a_config_that_cuts_management_is_rolled_back_by_itself(factory, env) -> None:
-    design = factory._design(BEN_THANH)
+    design = factory.twin_design(BEN_THANH)
     target = next(t for t in lab_targets([design], factory.ssh.config, factory.ssh.key) if t.name == ACC1)
     before = running(factory, ACC1)
     broken = target.intended.replace("ip address 10.65.55.11/26", "ip address 10.65.55.61/26")
@@ -95,15 +95,43 @@ def test_a_config_that_cuts_management_is_rolled_back_by_itself(factory, env) ->
     assert running(factory, ACC1) == before
 
 
-def test_a_device_without_ssh_fails_alone(factory, env) -> None:
+def test_a_device_whose_sshd_stops_mid_batch_fails_alone_and_the_others_complete(factory, env) -> None:
+    """One worker, so devices go in order; acc3's sshd is stopped the moment acc1 has finished."""
+    from dataclasses import replace
+
+    design = factory.twin_design(BEN_THANH)
+    targets = [
+        replace(t, intended=t.intended.replace("log syslog informational", "log syslog warnings"))
+        for t in lab_targets([design], factory.ssh.config, factory.ssh.key)
+    ]
+    assert all("log syslog warnings" in t.intended for t in targets)
     sshd = factory.root / "nodes" / BEN_THANH / ACC3 / "run/sshd.pid"
-    factory.run(ACC3, ["kill", sshd.read_text().strip()], check=True)  # our node's own sshd
-    code, result = deploy_cli(env)
-    by_name = {d["name"]: d for d in result["devices"]}
-    assert code == 1
-    assert by_name[ACC3]["status"] == "failed" and by_name[ACC3]["error"]
-    assert all(d["status"] == "unchanged" for n, d in by_name.items() if n != ACC3)
-    factory.run(ACC3, ["/usr/sbin/sshd", "-f", str(sshd.parent.parent / "ssh/sshd_config")], check=True)
+    stopped: list[str] = []
+
+    def stop_acc3_after_acc1(result: DeviceResult) -> None:
+        if result.name == ACC1:
+            factory.run(ACC3, ["kill", sshd.read_text().strip()], check=True)  # our node's own sshd
+            stopped.append(result.status)
+
+    try:
+        results = deploy(
+            targets,
+            Plan(workers=1, max_failures=1),
+            Options(commit=True, confirm_timeout=30),
+            BackupStore(env / "backups"),
+            on_done=stop_acc3_after_acc1,
+        )
+    finally:
+        factory.run(ACC3, ["/usr/sbin/sshd", "-f", str(sshd.parent.parent / "ssh/sshd_config")], check=True)
+    by_name = {r.name: r for r in results}
+    assert stopped == ["committed"]  # acc1 had finished before acc3's sshd went away
+    assert by_name[ACC3].status == "failed" and by_name[ACC3].error
+    assert {n: r.status for n, r in by_name.items() if n != ACC3} == dict.fromkeys(
+        [n for n in by_name if n != ACC3], "committed"
+    )
+    assert exit_code(results) == 1
+    assert "log syslog warnings" in running(factory, ACC1)["frr"]
+    assert "log syslog informational" in running(factory, ACC3)["frr"]  # untouched
 
 
 def test_a_second_deploy_on_the_same_site_is_refused(factory, env, capsys) -> None:

@@ -122,7 +122,7 @@ def test_loaded_devices_run_the_intended_frr_and_ovs_config(ben_thanh: Lab) -> N
 
 
 def intended_texts(lab: Lab) -> dict[str, str]:
-    design = lab._design(BEN_THANH)
+    design = lab.twin_design(BEN_THANH)
     return {name: lab.renderer.device(config) for name, config in design.devices.items()}
 
 

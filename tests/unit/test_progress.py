@@ -18,3 +18,22 @@ def test_bar_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("CI", raising=False)
     monkeypatch.setattr(progress, "interactive", lambda: True)
     assert list(progress.progress(iter([1, 2]), 2, "x")) == [1, 2]
+
+
+def test_tracker_counts_from_threads_and_draws_only_on_a_terminal(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    monkeypatch.setenv("CI", "true")
+    with progress.Tracker(40, "deploy") as tracker, ThreadPoolExecutor(4) as pool:
+        list(pool.map(lambda n: tracker.advance(f"device-{n}"), range(40)))
+    assert tracker.done == 40
+    assert capsys.readouterr().err == ""
+
+    monkeypatch.setattr(progress, "interactive", lambda: True)
+    with progress.Tracker(2, "deploy") as tracker:
+        assert tracker._bar is not None
+        tracker.advance("a")
+        tracker.advance("b")
+    assert tracker._bar.finished

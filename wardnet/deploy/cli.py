@@ -7,8 +7,6 @@ import os
 import sys
 from pathlib import Path
 
-from wardnet.deploy.run import EXIT_NOT_RUN
-
 
 def state_dir() -> Path:
     """Locks and the backup store (shared with the audit)."""
@@ -16,49 +14,26 @@ def state_dir() -> Path:
 
 
 def cmd_deploy(args: argparse.Namespace) -> int:
-    from wardnet.checks.run import check_designs, emit
-    from wardnet.deploy.backups import BackupStore
     from wardnet.deploy.device import Options
-    from wardnet.deploy.lock import SiteLockedError, site_locks
-    from wardnet.deploy.run import Plan, deploy, report
-    from wardnet.deploy.targets import lab_targets, production_targets
-    from wardnet.pipeline import build, designs
+    from wardnet.deploy.job import DeployRequest, execute
+    from wardnet.deploy.run import Plan, report
 
-    if not args.all and not args.sites:
-        print("wardnet deploy: give --site CODE (repeatable) or --all", file=sys.stderr)
-        return EXIT_NOT_RUN
-    inventory, everything = build(args.inventory)
-    selected = everything if args.all else designs(inventory, args.sites)
-    codes = [d.plan.site.code for d in selected]
-    if args.canary and args.canary not in codes:
-        print(f"wardnet deploy: canary {args.canary} is not among the targeted sites", file=sys.stderr)
-        return EXIT_NOT_RUN
-    findings = check_designs(selected, everything, inventory.baseline)
-    if findings:  # the gate: nothing unchecked reaches a device
-        emit(findings, "text", None, devices=sum(len(d.devices) for d in selected), sites=len(selected))
-        print("wardnet deploy: the check gate failed; nothing was pushed", file=sys.stderr)
-        return EXIT_NOT_RUN
-    if args.lab:
-        from wardnet.design import design_site
-        from wardnet.design.twin import whitebox_twin
-        from wardnet.lab.manager import Lab
-
-        lab = Lab(args.inventory)
-        twins = [
-            design_site(whitebox_twin(d.plan.site, inventory.baseline), inventory.baseline) for d in selected
-        ]
-        targets = lab_targets(twins, lab.ssh.config, lab.ssh.key)
-    else:
-        targets = production_targets(selected)
-    options = Options(commit=args.commit, confirm_timeout=args.confirm_timeout)
-    plan = Plan(canary=args.canary, batch=args.batch, max_failures=args.max_failures, workers=args.workers)
-    try:
-        with site_locks(state_dir() / "locks", codes):
-            results = deploy(targets, plan, options, BackupStore(state_dir() / "backups"))
-    except SiteLockedError as exc:
-        print(f"wardnet deploy: {exc}", file=sys.stderr)
-        return EXIT_NOT_RUN
-    return report(results, args.commit, args.json)
+    request = DeployRequest(
+        inventory=args.inventory,
+        sites=tuple(args.sites or ()),
+        all=args.all,
+        lab=args.lab,
+        plan=Plan(canary=args.canary, batch=args.batch, max_failures=args.max_failures, workers=args.workers),
+        options=Options(commit=args.commit, confirm_timeout=args.confirm_timeout),
+        state_dir=state_dir(),
+    )
+    outcome = execute(request)
+    if outcome.findings_text:
+        print(outcome.findings_text)
+    if outcome.message:
+        print(f"wardnet deploy: {outcome.message}", file=sys.stderr)
+        return outcome.code
+    return report(outcome.results, args.commit, args.json)
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

@@ -61,7 +61,7 @@ def deploy_device(target: Target, options: Options, backup: Callable[[Target, st
     used: dict[str, str] = {}
     driver = None
     try:
-        intended, used = secrets.resolve(target.intended)
+        intended, used = secrets.resolve(target.intended, target.secrets)
         driver = open_driver(target, timeout=SESSION_TIMEOUT_S)
         driver.load_replace_candidate(config=intended)
         diff = secrets.mask(driver.compare_config(), used)

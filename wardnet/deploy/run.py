@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from nornir.core import Nornir
 from nornir.core.inventory import Defaults, Groups, Host, Hosts, Inventory
-from nornir.core.task import Result, Task
+from nornir.core.processor import Processors
+from nornir.core.task import AggregatedResult, MultiResult, Result, Task
 from nornir.plugins.runners import ThreadedRunner
 
 from wardnet.deploy.backups import BackupStore
 from wardnet.deploy.device import DeviceResult, Options, deploy_device
 from wardnet.deploy.targets import Target
+from wardnet.progress import Tracker
+
+OnDone = Callable[[DeviceResult], None]
 
 EXIT_OK, EXIT_FAILED, EXIT_NOT_RUN = 0, 1, 2
 
@@ -40,13 +45,39 @@ def _task(task: Task, options: Options, store: BackupStore) -> Result:
     return Result(host=task.host, result=result, changed=result.changed, failed=result.status == "failed")
 
 
+class Watcher:
+    """Nornir processor: each finished device advances the progress bar and reaches `on_done`."""
+
+    def __init__(self, tracker: Tracker, on_done: OnDone | None) -> None:
+        self.tracker, self.on_done = tracker, on_done
+
+    def task_instance_completed(self, task: Task, host: Host, result: MultiResult) -> None:
+        value = result[0].result
+        if isinstance(value, DeviceResult):
+            self.tracker.advance(f"{value.name} {value.status}")
+            if self.on_done is not None:
+                self.on_done(value)
+
+    # The rest of Nornir's Processor protocol: nothing to do.
+    def task_started(self, task: Task) -> None: ...
+    def task_completed(self, task: Task, result: AggregatedResult) -> None: ...
+    def task_instance_started(self, task: Task, host: Host) -> None: ...
+    def subtask_instance_started(self, task: Task, host: Host) -> None: ...
+    def subtask_instance_completed(self, task: Task, host: Host, result: MultiResult) -> None: ...
+
+
 def run_stage(
-    targets: list[Target], options: Options, store: BackupStore, workers: int
+    targets: list[Target],
+    options: Options,
+    store: BackupStore,
+    workers: int,
+    watcher: Watcher | None = None,
 ) -> list[DeviceResult]:
     hosts = Hosts({t.name: Host(name=t.name, hostname=t.host, data={"target": t}) for t in targets})
     nornir = Nornir(
         inventory=Inventory(hosts=hosts, groups=Groups(), defaults=Defaults()),
         runner=ThreadedRunner(num_workers=workers),
+        processors=Processors([watcher] if watcher else []),
     )
     results = nornir.run(task=_task, options=options, store=store, on_failed=True)
     out = []
@@ -59,7 +90,16 @@ def run_stage(
     return out
 
 
-def deploy(targets: list[Target], plan: Plan, options: Options, store: BackupStore) -> list[DeviceResult]:
+def deploy(
+    targets: list[Target], plan: Plan, options: Options, store: BackupStore, on_done: OnDone | None = None
+) -> list[DeviceResult]:
+    with Tracker(len(targets), "deploy" if options.commit else "dry-run") as tracker:
+        return _staged(targets, plan, options, store, Watcher(tracker, on_done))
+
+
+def _staged(
+    targets: list[Target], plan: Plan, options: Options, store: BackupStore, watcher: Watcher
+) -> list[DeviceResult]:
     codes = list(dict.fromkeys(t.site for t in targets))
     results: list[DeviceResult] = []
     failures = 0
@@ -73,7 +113,7 @@ def deploy(targets: list[Target], plan: Plan, options: Options, store: BackupSto
             continue
         label = "canary" if plan.canary and number == 0 else f"batch {number + (0 if plan.canary else 1)}"
         print(f"{label}: {', '.join(stage)}", file=sys.stderr)
-        done = run_stage([t for t in targets if t.site in stage], options, store, plan.workers)
+        done = run_stage([t for t in targets if t.site in stage], options, store, plan.workers, watcher)
         failures += sum(1 for r in done if r.status in ("failed", "rolled-back"))
         results += done
     if options.commit:
@@ -97,10 +137,23 @@ def report(results: list[DeviceResult], commit: bool, json_path: Path | None) ->
     mode = "commit" if commit else "dry-run (nothing changed; add --commit to push)"
     summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
     print(f"{mode}: {len(results)} devices, {changed} changed: {summary}")
+    if results and all(r.status == "unchanged" for r in results):
+        print("nothing to change: every device already runs its intended config")
     if json_path is not None:
-        payload: dict[str, Any] = {"commit": commit, "devices": [r.as_dict() for r in results]}
-        json_path.write_text(json.dumps(payload, indent=1, ensure_ascii=False) + "\n")
-    bad = any(r.status in ("failed", "rolled-back", "skipped") for r in results)
+        write_json(results, commit, json_path)
+    return exit_code(results)
+
+
+def write_json(results: list[DeviceResult], commit: bool, path: Path) -> None:
+    """Per-device results for CI and AWX: name, site, changed, status, error, diff (secrets masked)."""
+    payload: dict[str, Any] = {"commit": commit, "devices": [r.as_dict() for r in results]}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(payload, indent=1, ensure_ascii=False) + "\n")
+
+
+def exit_code(results: list[DeviceResult]) -> int:
+    """0 all good, 1 some devices failed, rolled back or were skipped, 2 every device failed."""
     if results and all(r.status == "failed" for r in results):
         return EXIT_NOT_RUN
+    bad = any(r.status in ("failed", "rolled-back", "skipped") for r in results)
     return EXIT_FAILED if bad else EXIT_OK

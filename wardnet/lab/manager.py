@@ -136,14 +136,14 @@ class Lab:
                     f"{len(current.sites[code]['nodes']) - devices} endpoints and access points"
                 )
 
-    def _design(self, code: str) -> Any:
+    def twin_design(self, code: str) -> Any:
         baseline = self.inventory.baseline
         entry = next(iter(self.inventory.select([code])))
         return design_site(whitebox_twin(entry.site, baseline), baseline)
 
     def _up_site(self, current: state.LabState, code: str, load: str) -> None:
         baseline = self.inventory.baseline
-        design = self._design(code)
+        design = self.twin_design(code)
         lab = topology.build(design, baseline, self.prefix)
         self._city_up(current)
         current.sites[code] = {
@@ -203,7 +203,7 @@ class Lab:
             self._load_intended(current, code)
 
     def _load_intended(self, current: state.LabState, code: str) -> None:
-        design = self._design(code)
+        design = self.twin_design(code)
         devices = [n for n in current.sites[code]["nodes"] if n["kind"] == "device"]
         started = time.monotonic()
         with ThreadPoolExecutor(WORKERS) as pool:

@@ -1,0 +1,84 @@
+"""One deploy job, the same for the CLI and the Ansible module: select sites, check gate, targets,
+site locks, staged run. Returns the results and an exit code; printing is the caller's business."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from wardnet.deploy.device import DeviceResult, Options
+from wardnet.deploy.run import EXIT_NOT_RUN, Plan, exit_code
+from wardnet.deploy.targets import Credentials, Target
+from wardnet.design import SiteDesign
+from wardnet.models import Baseline
+
+
+@dataclass(frozen=True)
+class DeployRequest:
+    inventory: Path
+    sites: tuple[str, ...] = ()
+    all: bool = False
+    lab: bool = False
+    plan: Plan = field(default_factory=Plan)
+    options: Options = field(default_factory=Options)
+    state_dir: Path = Path("build")
+    credentials: Credentials = field(default_factory=Credentials.from_environment)
+
+
+@dataclass
+class DeployOutcome:
+    code: int
+    results: list[DeviceResult] = field(default_factory=list)
+    message: str = ""  # why nothing ran (check gate, lock, bad request)
+    findings_text: str = ""  # the check gate's findings, when it failed
+
+
+def execute(request: DeployRequest, on_done: Callable[[DeviceResult], None] | None = None) -> DeployOutcome:
+    from wardnet.checks.run import as_text, check_designs
+    from wardnet.deploy.backups import BackupStore
+    from wardnet.deploy.lock import SiteLockedError, site_locks
+    from wardnet.deploy.run import deploy
+    from wardnet.pipeline import build, designs
+
+    if not request.all and not request.sites:
+        return DeployOutcome(EXIT_NOT_RUN, message="give --site CODE (repeatable) or --all")
+    inventory, everything = build(request.inventory)
+    selected = everything if request.all else designs(inventory, list(request.sites))
+    codes = [d.plan.site.code for d in selected]
+    if request.plan.canary and request.plan.canary not in codes:
+        message = f"canary {request.plan.canary} is not among the targeted sites"
+        return DeployOutcome(EXIT_NOT_RUN, message=message)
+    findings = check_designs(selected, everything, inventory.baseline)
+    if findings:  # the gate: nothing unchecked reaches a device
+        text = as_text(findings, len(selected), sum(len(d.devices) for d in selected))
+        message = "the check gate failed; nothing was pushed"
+        return DeployOutcome(EXIT_NOT_RUN, message=message, findings_text=text)
+    targets = _targets(request, selected, inventory.baseline)
+    try:
+        with site_locks(request.state_dir / "locks", codes):
+            results = deploy(
+                targets, request.plan, request.options, BackupStore(request.state_dir / "backups"), on_done
+            )
+    except SiteLockedError as exc:
+        return DeployOutcome(EXIT_NOT_RUN, message=str(exc))
+    return DeployOutcome(exit_code(results), results)
+
+
+def _targets(request: DeployRequest, selected: list[SiteDesign], baseline: Baseline) -> list[Target]:
+    from wardnet.deploy.targets import lab_targets, production_targets
+
+    if not request.lab:
+        return production_targets(selected, request.credentials)
+    from wardnet.design import design_site
+    from wardnet.design.twin import whitebox_twin
+    from wardnet.lab.manager import Lab
+
+    lab = Lab(request.inventory)
+    twins = [design_site(whitebox_twin(d.plan.site, baseline), baseline) for d in selected]
+    return lab_targets(twins, lab.ssh.config, lab.ssh.key, request.credentials)
+
+
+def secrets_from(values: Mapping[str, str]) -> dict[str, str]:
+    """Vault variables → secret names: keys are the names used in <<secret:NAME>> masks."""
+    return {str(k).lower(): str(v) for k, v in values.items() if v is not None}
