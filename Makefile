@@ -40,7 +40,7 @@ unit: setup
 # The live lab (issue 3): real FRR, nftables, Open vSwitch and sshd in network namespaces; needs root.
 # RUNLEVEL=1 keeps the packages' init scripts from starting daemons outside the lab's namespaces.
 LAB_PACKAGES := frr frr-pythontools nftables openvswitch-switch openssh-server openssh-client ethtool \
-	netcat-openbsd iproute2 util-linux postgresql
+	netcat-openbsd iproute2 util-linux postgresql chromium
 lab-deps:
 	@if [ "$$(id -u)" != 0 ]; then echo "make lab-deps: run as root (apt-get)"; exit 2; fi
 	@missing=$$(for p in $(LAB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -58,10 +58,12 @@ test: lint unit lab-test
 
 bench: setup
 	$(BIN)/python -m benchmarks.render_city
+	$(BIN)/python -m benchmarks.audit_compare
 
 bench-lab: setup lab-deps
 	$(BIN)/python -m benchmarks.lab_up
 	$(BIN)/python -m benchmarks.deploy_lab
+	$(BIN)/python -m benchmarks.audit_lab
 
 # Regenerate inventories/wards/ from the official unit list (committed files stay the source of truth).
 wards: setup

@@ -95,6 +95,9 @@ def parser() -> argparse.ArgumentParser:
     from wardnet.deploy.cli import register as register_deploy
 
     register_deploy(sub)
+    from wardnet.audit.cli import register as register_audit
+
+    register_audit(sub)
     from wardnet.systems.cli import register as register_systems
 
     register_systems(sub)

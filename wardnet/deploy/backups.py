@@ -26,6 +26,15 @@ class BackupStore:
             path.write_text(text)
             return path
 
+    def head(self) -> str:
+        """The latest commit id, '' before the first one."""
+        if not (self.root / ".git").exists():
+            return ""
+        try:
+            return self._git("rev-parse", "HEAD").strip()
+        except subprocess.CalledProcessError:
+            return ""
+
     def commit(self, message: str) -> bool:
         """One commit per run; False when nothing changed."""
         if not (self.root / ".git").exists():

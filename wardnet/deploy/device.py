@@ -71,7 +71,8 @@ def deploy_device(target: Target, options: Options, backup: Callable[[Target, st
         if not options.commit:
             driver.discard_config()
             return DeviceResult(target.name, target.site, True, "would-change", diff=diff)
-        backup(target, secrets.mask(driver.get_config(retrieve="running")["running"], used))
+        running = driver.get_config(retrieve="running")["running"]
+        backup(target, secrets.redact(target.platform, secrets.mask(running, used)))
         started = time.monotonic()
         try:
             driver.commit_config(revert_in=options.confirm_timeout)

@@ -1,0 +1,1 @@
+"""The nightly drift audit: collect → normalise → compare with intended → findings by feature → reports."""

@@ -1,0 +1,160 @@
+"""Collect running configs concurrently (Nornir thread pool + NAPALM get_config).
+
+For each device: the running config, and the intended config in the form the device itself would show it
+(the frr platform's agent makes the candidate canonical on the device: nftables listed back by nft, OVS in
+port order), so the compare sees only real differences. A device that cannot be reached or refuses the
+login is kept as an error, never fatal to the run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from nornir.core import Nornir
+from nornir.core.inventory import Defaults, Groups, Host, Hosts, Inventory
+from nornir.core.processor import Processors
+from nornir.core.task import AggregatedResult, MultiResult, Result, Task
+from nornir.plugins.runners import ThreadedRunner
+
+from wardnet import secrets
+from wardnet.audit.normalise import normalise
+from wardnet.deploy.device import open_driver
+from wardnet.deploy.targets import Target
+from wardnet.progress import Tracker
+
+SESSION_TIMEOUT_S = 20
+
+
+@dataclass
+class Collected:
+    target: Target
+    running: str = ""
+    intended: str = ""
+    error: str = ""  # why the device was not audited
+    secret_values: dict[str, str] = field(default_factory=dict, repr=False)
+
+
+def reason(exc: BaseException) -> str:
+    """A short, operator-facing cause: unreachable, login refused, or the command that failed."""
+    name = type(exc).__name__
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    if "Authentication" in name or "auth" in text.lower():
+        return f"authentication failed ({name})"
+    if (
+        "Timeout" in name
+        or "timed out" in text.lower()
+        or "refused" in text.lower()
+        or "ConnectionError" in name
+    ):
+        return f"unreachable ({name}: {text[:160]})"
+    return f"{name}: {text[:200]}"
+
+
+class CanonicalCache:
+    """The frr platform's intended config in device-canonical form, by the hash of the intended text.
+
+    Making it canonical costs the device two agent calls per audit; the intended config changes rarely.
+    A cached form is only trusted when the running config matches it: any difference is recomputed on
+    the device, so a stale entry can cost time but never report false drift."""
+
+    def __init__(self, root: Path | None) -> None:
+        self.root = root
+
+    def _path(self, target: Target) -> Path | None:
+        if self.root is None:
+            return None
+        digest = hashlib.sha256(f"{target.platform}\0{target.intended}".encode()).hexdigest()
+        return self.root / f"{digest}.{target.platform}"
+
+    def get(self, target: Target) -> str:
+        path = self._path(target)
+        return path.read_text() if path is not None and path.is_file() else ""
+
+    def put(self, target: Target, text: str) -> None:
+        path = self._path(target)
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            temporary = path.with_suffix(f".{threading.get_ident()}.tmp")
+            temporary.write_text(text)
+            temporary.replace(path)  # atomic: concurrent workers never read half a file
+
+
+def _canonical_intended(driver: Any, target: Target, running: str, cache: CanonicalCache) -> str:
+    cached = cache.get(target)
+    if cached and normalise(target.platform, cached) == normalise(target.platform, running):
+        return cached
+    driver.load_replace_candidate(config=target.intended)  # masks only: nothing secret is sent
+    candidate = driver.get_config(retrieve="candidate")["candidate"]
+    driver.discard_config()
+    cache.put(target, candidate)
+    return candidate
+
+
+def collect_device(target: Target, cache: CanonicalCache | None = None) -> Collected:
+    item = Collected(target)
+    driver = None
+    try:
+        # Secret values are needed only to mask them in what the device returns.
+        with contextlib.suppress(secrets.MissingSecretError):
+            _, item.secret_values = secrets.resolve(target.intended, target.secrets)
+        driver = open_driver(target, timeout=SESSION_TIMEOUT_S)
+        running = driver.get_config(retrieve="running")["running"]
+        item.running = secrets.redact(target.platform, secrets.mask(running, item.secret_values))
+        if target.platform == "frr":
+            item.intended = _canonical_intended(driver, target, item.running, cache or CanonicalCache(None))
+        else:
+            item.intended = target.intended
+    except Exception as exc:  # one device's failure is its own
+        item.error = secrets.mask(reason(exc), item.secret_values)
+        item.running = ""
+    finally:
+        if driver is not None:
+            with contextlib.suppress(Exception):
+                driver.close()
+    return item
+
+
+class _Progress:
+    """Nornir processor: each collected device advances the bar."""
+
+    def __init__(self, tracker: Tracker) -> None:
+        self.tracker = tracker
+
+    def task_instance_completed(self, task: Task, host: Host, result: MultiResult) -> None:
+        value = result[0].result
+        if isinstance(value, Collected):
+            self.tracker.advance(f"{value.target.name} {'error' if value.error else 'ok'}")
+
+    def task_started(self, task: Task) -> None: ...
+    def task_completed(self, task: Task, result: AggregatedResult) -> None: ...
+    def task_instance_started(self, task: Task, host: Host) -> None: ...
+    def subtask_instance_started(self, task: Task, host: Host) -> None: ...
+    def subtask_instance_completed(self, task: Task, host: Host, result: MultiResult) -> None: ...
+
+
+def _task(task: Task, cache: CanonicalCache) -> Result:
+    return Result(host=task.host, result=collect_device(task.host.data["target"], cache))
+
+
+def collect(targets: list[Target], workers: int = 16, cache_dir: Path | None = None) -> list[Collected]:
+    """Every target, in the given order; NAPALM sessions run in Nornir's thread pool."""
+    hosts = Hosts({t.name: Host(name=t.name, hostname=t.host, data={"target": t}) for t in targets})
+    with Tracker(len(targets), "collecting running configs") as tracker:
+        nornir = Nornir(
+            inventory=Inventory(hosts=hosts, groups=Groups(), defaults=Defaults()),
+            runner=ThreadedRunner(num_workers=workers),
+            processors=Processors([_Progress(tracker)]),
+        )
+        results = nornir.run(task=_task, cache=CanonicalCache(cache_dir), on_failed=True)
+    out = []
+    for target in targets:
+        value = results[target.name][0].result
+        if not isinstance(value, Collected):  # an exception escaped the task (a bug): still report it
+            value = Collected(target, error=f"collection crashed: {results[target.name][0].exception}")
+        out.append(value)
+    return out

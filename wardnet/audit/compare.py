@@ -1,0 +1,166 @@
+"""The compare engine: intended vs running, line by line within each block, grouped by feature.
+
+Both texts are normalised, parsed into trees of lines, and compared block by block. Where order does not
+matter (most of a config) children compare as multisets; where it does (nftables chains, ACLs) they compare
+as sequences, so a rule moved above the final drop is drift. A missing and an extra leaf line in the same
+block that share their keyword (`description …`, `set admintimeout …`, `port swp3 …`)
+are one `changed` finding.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterator
+
+from wardnet.audit.features import feature_of
+from wardnet.audit.ignores import matching_rule
+from wardnet.audit.model import FEATURES, DeviceAudit, Finding, IgnoreRule
+from wardnet.audit.normalise import Node, normalise, parse
+from wardnet.audit.remediate import remediation
+from wardnet.canonical import SECTION_MARK, SECTIONS
+
+# Blocks whose children are a sequence: order changes behaviour.
+ORDERED = re.compile(r"^(chain \S+ \{|ip access-list |ipv6 access-list |config firewall (policy|acl))")
+
+Path = tuple[str, ...]
+
+
+def _key_words(text: str) -> list[str]:
+    return text.removeprefix("no ").split()
+
+
+def _related(a: str, b: str) -> bool:
+    """Same keyword: a two-word line shares its first word, a longer one its first two."""
+    wa, wb = _key_words(a), _key_words(b)
+    need = 1 if min(len(wa), len(wb)) <= 2 else 2
+    return wa[:need] == wb[:need]
+
+
+def _all_lines(node: Node, path: Path) -> Iterator[tuple[Path, str]]:
+    yield path, node.text
+    for child in node.children:
+        yield from _all_lines(child, (*path, node.text))
+
+
+class Comparison:
+    """Collects (kind, path, intended, running) differences between two forests."""
+
+    def __init__(self) -> None:
+        self.found: list[tuple[str, Path, str, str]] = []
+
+    def only_in(self, kind: str, node: Node, path: Path) -> None:
+        for where, text in _all_lines(node, path):
+            self.found.append((kind, where, text, "") if kind == "missing" else (kind, where, "", text))
+
+    def leftovers(self, missing: list[Node], extra: list[Node], path: Path) -> None:
+        """Pair a missing leaf with a related extra leaf as `changed`; the rest stay missing/extra."""
+        pool = list(extra)
+        for node in missing:
+            leaf = not node.children
+            partner = next((e for e in pool if leaf and not e.children and _related(node.text, e.text)), None)
+            if partner is None:
+                self.only_in("missing", node, path)
+            else:
+                pool.remove(partner)
+                self.found.append(("changed", path, node.text, partner.text))
+        for node in pool:
+            self.only_in("extra", node, path)
+
+    def blocks(self, intended: list[Node], running: list[Node], path: Path) -> None:
+        if path and ORDERED.match(path[-1]):
+            self.sequence(intended, running, path)
+            return
+        available: dict[str, list[Node]] = {}
+        for node in running:
+            available.setdefault(node.text, []).append(node)
+        missing = []
+        for node in intended:
+            twins = available.get(node.text)
+            if twins:
+                twin = twins.pop(0)
+                if twin.digest != node.digest:
+                    self.blocks(node.children, twin.children, (*path, node.text))
+            else:
+                missing.append(node)
+        extra = [n for nodes in available.values() for n in nodes]
+        order = {id(n): i for i, n in enumerate(running)}
+        self.leftovers(missing, sorted(extra, key=lambda n: order[id(n)]), path)
+
+    def sequence(self, intended: list[Node], running: list[Node], path: Path) -> None:
+        a, b = [n.text for n in intended], [n.text for n in running]
+        for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+            if tag == "equal":
+                for x, y in zip(intended[i1:i2], running[j1:j2], strict=True):
+                    if x.digest != y.digest:
+                        self.blocks(x.children, y.children, (*path, x.text))
+            else:
+                self.leftovers(intended[i1:i2], running[j1:j2], path)
+
+
+def _section(path: Path) -> str:
+    return " > ".join(p.removeprefix(SECTION_MARK).removesuffix(" {") for p in path)
+
+
+def findings(platform: str, intended: list[Node], running: list[Node]) -> list[Finding]:
+    comparison = Comparison()
+    comparison.blocks(intended, running, ())
+    out = []
+    for kind, path, want, have in comparison.found:
+        line = want or have
+        out.append(Finding(kind, feature_of(platform, path, line), _section(path), want, have))  # type: ignore[arg-type]
+    return out
+
+
+def features_of(platform: str, intended: list[Node]) -> list[str]:
+    """The features the intended config configures, in report order."""
+    found = {feature_of(platform, path, text) for root in intended for path, text in _all_lines(root, ())}
+    return [f for f in FEATURES if f in found]
+
+
+def top_blocks(findings: list[Finding]) -> set[str]:
+    """The top-level lines (blocks) that hold these findings: remediation is computed for them only."""
+    tops = set()
+    for f in findings:
+        section = f.section.split(" > ") if f.section else []
+        if section and section[0] in SECTIONS:
+            section = section[1:]
+        tops.update([section[0]] if section else [line for line in (f.intended, f.running) if line])
+    return tops
+
+
+def unified_diff(name: str, intended: list[str], running: list[str]) -> str:
+    lines = difflib.unified_diff(intended, running, f"intended/{name}", f"running/{name}", lineterm="")
+    return "".join(line + "\n" for line in lines)
+
+
+def audit_device(
+    name: str,
+    site: str,
+    platform: str,
+    role: str,
+    *,
+    intended: str,
+    running: str,
+    rules: list[IgnoreRule],
+) -> DeviceAudit:
+    """One device's audit. Both texts must already be secret-masked (collect does it); normalising masks
+    secret-bearing values again by pattern, so hashes and encrypted forms never reach a report."""
+    want, have = normalise(platform, intended), normalise(platform, running)
+    want_tree = parse(want)
+    found = [
+        Finding(f.kind, f.feature, f.section, f.intended, f.running, matching_rule(rules, site, name, f))
+        for f in (findings(platform, want_tree, parse(have)) if want != have else [])
+    ]
+    drifted = [f for f in found if not f.ignored_by]
+    return DeviceAudit(
+        name=name,
+        site=site,
+        platform=platform,
+        role=role,
+        status="drift" if drifted else "compliant",
+        findings=found,
+        features=features_of(platform, want_tree),
+        diff=unified_diff(name, want, have) if found else "",
+        remediation=remediation(platform, intended, want, have, top_blocks(drifted)) if drifted else "",
+    )

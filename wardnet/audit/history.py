@@ -1,0 +1,118 @@
+"""The audit's history in SQLite: one row per run, per device and per finding.
+
+It feeds the report's trend and answers what the reports don't (`sqlite3 history.sqlite "select …"`):
+since when has a device drifted, which features drift most. Only whole or merged runs are recorded (the
+caller skips shards), and recording a run_id again replaces it, so a re-run merge never counts twice.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
+from pathlib import Path
+from typing import Any
+
+from wardnet.audit.model import AuditRun
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (
+    run_id TEXT PRIMARY KEY, started TEXT NOT NULL, finished TEXT NOT NULL, backup_commit TEXT NOT NULL,
+    devices INTEGER NOT NULL, compliant INTEGER NOT NULL, drifted INTEGER NOT NULL,
+    not_audited INTEGER NOT NULL, compliance REAL
+);
+CREATE TABLE IF NOT EXISTS devices (
+    run_id TEXT NOT NULL, name TEXT NOT NULL, site TEXT NOT NULL, platform TEXT NOT NULL,
+    role TEXT NOT NULL, status TEXT NOT NULL, error TEXT NOT NULL, compliance REAL, worst_severity TEXT,
+    PRIMARY KEY (run_id, name)
+);
+CREATE TABLE IF NOT EXISTS findings (
+    run_id TEXT NOT NULL, device TEXT NOT NULL, kind TEXT NOT NULL, feature TEXT NOT NULL,
+    severity TEXT NOT NULL, section TEXT NOT NULL, intended TEXT NOT NULL, running TEXT NOT NULL,
+    ignored_by TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS findings_by_run ON findings (run_id, device);
+CREATE INDEX IF NOT EXISTS devices_by_name ON devices (name);
+"""
+TABLES = ("findings", "devices", "runs")
+TREND_COLUMNS = ("run_id", "started", "devices", "compliant", "drifted", "not_audited", "compliance")
+
+
+def run_compliance(run: AuditRun) -> float | None:
+    """City compliance: the mean device compliance over audited devices (as SiteSummary does per site)."""
+    scores = [c for d in run.devices if (c := d.compliance()) is not None]
+    return sum(scores) / len(scores) if scores else None
+
+
+class History:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+
+    @contextmanager
+    def _db(self) -> Iterator[sqlite3.Connection]:
+        """One connection per call, one transaction inside it: parallel CI jobs wait (timeout), never tear."""
+        with closing(sqlite3.connect(self.path, timeout=30)) as db:
+            db.row_factory = sqlite3.Row
+            db.execute("PRAGMA journal_mode=WAL")
+            db.executescript(SCHEMA)
+            with db:
+                yield db
+
+    def record(self, run: AuditRun) -> None:
+        with self._db() as db:
+            for table in TABLES:
+                db.execute(f"DELETE FROM {table} WHERE run_id = ?", (run.run_id,))
+            db.execute("INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", _run_row(run))
+            db.executemany("INSERT INTO devices VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", _device_rows(run))
+            db.executemany("INSERT INTO findings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", _finding_rows(run))
+
+    def trend(self, limit: int = 30) -> list[dict[str, Any]]:
+        """The last `limit` runs, oldest first (compliance in percent, None when nothing was audited)."""
+        with self._db() as db:
+            rows = db.execute(
+                f"SELECT {', '.join(TREND_COLUMNS)} FROM runs ORDER BY started DESC, run_id DESC LIMIT ?",
+                (limit,),
+            ).fetchall()
+        return [dict(row) for row in reversed(rows)]
+
+    def device_history(self, name: str, limit: int = 10) -> list[dict[str, Any]]:
+        """One device over the last `limit` runs it was in, oldest first; `findings` counts active ones."""
+        with self._db() as db:
+            rows = db.execute(
+                """SELECT d.run_id, r.started, d.status, d.compliance, d.worst_severity, d.error,
+                          (SELECT COUNT(*) FROM findings f
+                           WHERE f.run_id = d.run_id AND f.device = d.name AND f.ignored_by = '') AS findings
+                   FROM devices d JOIN runs r USING (run_id) WHERE d.name = ?
+                   ORDER BY r.started DESC, d.run_id DESC LIMIT ?""",
+                (name, limit),
+            ).fetchall()
+        return [dict(row) for row in reversed(rows)]
+
+
+def _run_row(run: AuditRun) -> tuple[Any, ...]:
+    statuses = [d.status for d in run.devices]
+    return (
+        run.run_id,
+        run.started,
+        run.finished,
+        run.backup_commit,
+        len(statuses),
+        statuses.count("compliant"),
+        statuses.count("drift"),
+        statuses.count("not-audited"),
+        run_compliance(run),
+    )
+
+
+def _device_rows(run: AuditRun) -> Iterator[tuple[Any, ...]]:
+    for d in run.devices:
+        scores = (d.compliance(), d.worst_severity())
+        yield (run.run_id, d.name, d.site, d.platform, d.role, d.status, d.error, *scores)
+
+
+def _finding_rows(run: AuditRun) -> Iterator[tuple[Any, ...]]:
+    for d in run.devices:
+        for f in d.findings:
+            text = (f.section, f.intended, f.running, f.ignored_by)
+            yield (run.run_id, d.name, f.kind, f.feature, f.severity, *text)

@@ -1,0 +1,64 @@
+"""One audit job, the same for `wardnet audit` and the `wardnet_audit` Ansible module (AWX/AAP):
+run the audit, record it in the history, write the report and JSON, and with remediate+commit fix the
+drifted devices through the deploy path."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from wardnet.audit.model import AuditRun
+from wardnet.audit.run import AuditRequest, run_audit
+from wardnet.deploy.device import DeviceResult
+
+FIXED = {"committed", "unchanged"}
+
+
+@dataclass(frozen=True)
+class Outputs:
+    history: Path  # SQLite; a shard's partial run is not recorded (the merged run is)
+    report: Path | None = None  # directory: index.html, report.json, junit.xml, summary.md
+    json: Path | None = None
+
+
+@dataclass
+class AuditOutcome:
+    run: AuditRun
+    fixes: list[DeviceResult] = field(default_factory=list)
+
+    @property
+    def code(self) -> int:
+        """The audit's exit code; after remediation, 0 only when every drifted device was fixed."""
+        if not self.fixes:
+            return self.run.exit_code()
+        if any(d.status == "not-audited" for d in self.run.devices):
+            return 1
+        return 0 if all(r.status in FIXED for r in self.fixes) else 1
+
+
+def publish(run: AuditRun, outputs: Outputs) -> None:
+    from wardnet.audit.history import History
+    from wardnet.audit.report import write_report
+
+    history = History(outputs.history)
+    if not run.shard:
+        history.record(run)
+    if outputs.report:
+        write_report(run, outputs.report, history)
+    if outputs.json:
+        outputs.json.parent.mkdir(parents=True, exist_ok=True)
+        outputs.json.write_text(json.dumps(run.as_dict(), indent=1, ensure_ascii=False) + "\n")
+
+
+def execute(
+    request: AuditRequest, outputs: Outputs, remediate_commit: bool = False, confirm_timeout: int = 120
+) -> AuditOutcome:
+    run, targets = run_audit(request)
+    publish(run, outputs)
+    outcome = AuditOutcome(run)
+    if remediate_commit and any(d.status == "drift" for d in run.devices):
+        from wardnet.audit.fix import apply
+
+        outcome.fixes = apply(run, targets, request.state_dir, confirm_timeout)
+    return outcome

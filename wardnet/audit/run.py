@@ -1,0 +1,112 @@
+"""One audit run: select devices (sites, shard), collect, back up (one git commit per run), compare each
+device with its intended config, apply the inventory's ignore rules. Returns an AuditRun; reports,
+history and remediation are the caller's next steps."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from wardnet.audit.collect import Collected, collect
+from wardnet.audit.model import AuditRun, DeviceAudit
+from wardnet.deploy.backups import BackupStore
+from wardnet.deploy.targets import Credentials, Target
+from wardnet.design import SiteDesign
+from wardnet.inventory import Inventory
+
+
+@dataclass(frozen=True)
+class AuditRequest:
+    inventory: Path
+    sites: tuple[str, ...] = ()
+    all: bool = False
+    lab: bool = False
+    shard: str = ""  # "K/N"
+    workers: int = 16
+    state_dir: Path = Path("build")
+    credentials: Credentials = field(default_factory=Credentials.from_environment)
+    today: date | None = None
+
+
+def now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def select(request: AuditRequest) -> tuple[Inventory, list[SiteDesign]]:
+    from wardnet.audit.shard import parse_shard, pick
+    from wardnet.inventory import load_inventory
+    from wardnet.pipeline import designs
+
+    inventory = load_inventory(request.inventory)
+    chosen = designs(inventory, None if request.all else list(request.sites))
+    if request.shard:
+        k, n = parse_shard(request.shard)
+        mine = pick({d.plan.site.code: len(d.devices) for d in chosen}, k, n)
+        chosen = [d for d in chosen if d.plan.site.code in mine]
+    return inventory, chosen
+
+
+def targets_for(request: AuditRequest, inventory: Inventory, chosen: list[SiteDesign]) -> list[Target]:
+    from wardnet.deploy.targets import lab_targets, production_targets
+
+    if not request.lab:
+        return production_targets(chosen, request.credentials)
+    from wardnet.design import design_site
+    from wardnet.design.twin import whitebox_twin
+    from wardnet.lab.manager import Lab
+
+    lab = Lab(request.inventory)
+    baseline = inventory.baseline
+    twins = [design_site(whitebox_twin(d.plan.site, baseline), baseline) for d in chosen]
+    return lab_targets(twins, lab.ssh.config, lab.ssh.key, request.credentials)
+
+
+def backup(store: BackupStore, collected: list[Collected], run_id: str) -> str:
+    """Oxidized-style: every running config that could be read, one commit per run; returns its id."""
+    read = [c for c in collected if not c.error]
+    for item in read:
+        store.write(item.target.site, item.target.name, item.target.platform, item.running)
+    if read:
+        missing = len(collected) - len(read)
+        store.commit(f"audit {run_id}: {len(read)} running configs ({missing} not reachable)")
+    return store.head()
+
+
+def compare(collected: list[Collected], inventory: Inventory, today: date) -> tuple[list[DeviceAudit], list]:  # type: ignore[type-arg]
+    from wardnet.audit.compare import audit_device
+    from wardnet.audit.ignores import load_ignores
+
+    rules, expired = load_ignores(inventory, today)
+    devices = []
+    for item in collected:
+        t = item.target
+        if item.error:
+            devices.append(DeviceAudit(t.name, t.site, t.platform, t.role, "not-audited", error=item.error))
+            continue
+        devices.append(
+            audit_device(
+                t.name, t.site, t.platform, t.role, intended=item.intended, running=item.running, rules=rules
+            )
+        )
+    return devices, expired
+
+
+def run_audit(request: AuditRequest) -> tuple[AuditRun, list[Target]]:
+    inventory, chosen = select(request)
+    targets = targets_for(request, inventory, chosen)
+    started = now()
+    run_id = started.strftime("%Y%m%dT%H%M%SZ")
+    collected = collect(targets, request.workers, request.state_dir / "audit" / "canonical")
+    commit = backup(BackupStore(request.state_dir / "backups"), collected, run_id)
+    devices, expired = compare(collected, inventory, request.today or started.date())
+    run = AuditRun(
+        run_id=run_id,
+        started=started.isoformat(),
+        finished=now().isoformat(),
+        devices=devices,
+        expired_ignores=expired,
+        shard=request.shard,
+        backup_commit=commit,
+    )
+    return run, targets
