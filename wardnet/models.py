@@ -125,7 +125,8 @@ class AaaServer(Model):
 
 class BreakGlass(Model):
     username: Identifier
-    secret: SecretRef
+    secret: SecretRef  # IOS-XE type 9 hash
+    fortios_secret: SecretRef  # FortiOS `ENC` hash: each platform hashes its own way, never clear text
 
 
 class Aaa(Model):

@@ -13,7 +13,7 @@ class PlatformInfo:
 
 
 PLATFORMS: dict[str, PlatformInfo] = {
-    "cisco_iosxe": PlatformInfo("cfg", "cisco.ios.ios", "ios"),
+    "cisco_iosxe": PlatformInfo("cfg", "cisco.ios.ios", "wardnet_ios"),
     "fortios": PlatformInfo("conf", "fortinet.fortios.fortios", "fortinet"),
     "frr": PlatformInfo("frr", "frr", "frr"),
 }

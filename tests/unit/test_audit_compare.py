@@ -142,7 +142,7 @@ def test_fortios_headers_uuids_and_enc_values_are_not_drift_a_setting_is() -> No
     assert [(f.kind, f.feature, f.section, f.intended, f.running) for f in device.findings] == [
         ("changed", "management", "config system global", "set admintimeout 5", "set admintimeout 480")
     ]
-    assert device.remediation.splitlines()[:2] == ["config system global", "  set admintimeout 5"]
+    assert device.remediation.splitlines() == ["config system global", "    set admintimeout 5", "end"]
 
 
 def test_ignore_rules_accept_drift_by_feature_or_pattern_per_device() -> None:

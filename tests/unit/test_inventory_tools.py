@@ -97,7 +97,10 @@ def test_ansible_nornir_and_wardnet_see_the_same_devices_and_groups() -> None:
         *{f"platform_{config['platform']}" for config in devices.values()},
     }
     assert len([name for name in ansible_groups if name.startswith("site_")]) == len(site_designs)
-    drivers = {"cisco_iosxe": ("ios", "cisco.ios.ios"), "fortios": ("fortinet", "fortinet.fortios.fortios")}
+    drivers = {
+        "cisco_iosxe": ("wardnet_ios", "cisco.ios.ios"),
+        "fortios": ("fortinet", "fortinet.fortios.fortios"),
+    }
     for name, config in devices.items():
         hostvars, host = ansible_hosts[name], nornir.inventory.hosts[name]
         address = config["management"]["address"]

@@ -35,6 +35,7 @@ class Collected:
     target: Target
     running: str = ""
     intended: str = ""
+    defaults: str = ""  # FortiOS: `show full-configuration`, for the values `show` leaves out at default
     error: str = ""  # why the device was not audited
     secret_values: dict[str, str] = field(default_factory=dict, repr=False)
 
@@ -109,6 +110,9 @@ def collect_device(target: Target, cache: CanonicalCache | None = None) -> Colle
             item.intended = _canonical_intended(driver, target, item.running, cache or CanonicalCache(None))
         else:
             item.intended = target.intended
+        if target.platform == "fortios":
+            full = driver.get_config(retrieve="running", full=True)["running"]
+            item.defaults = secrets.redact(target.platform, secrets.mask(full, item.secret_values))
     except Exception as exc:  # one device's failure is its own
         item.error = secrets.mask(reason(exc), item.secret_values)
         item.running = ""

@@ -14,10 +14,11 @@ import re
 from collections.abc import Iterator
 
 from wardnet.audit.features import feature_of
+from wardnet.audit.forms import device_forms
 from wardnet.audit.ignores import matching_rule
 from wardnet.audit.model import FEATURES, DeviceAudit, Finding, IgnoreRule
 from wardnet.audit.normalise import Node, normalise, parse
-from wardnet.audit.remediate import remediation
+from wardnet.audit.remediate import Texts, remediation
 from wardnet.canonical import SECTION_MARK, SECTIONS
 
 # Blocks whose children are a sequence: order changes behaviour.
@@ -30,10 +31,14 @@ def _key_words(text: str) -> list[str]:
     return text.removeprefix("no ").split()
 
 
+# Keywords followed by free text: the keyword alone names the setting.
+FREE_TEXT = frozenset({"description", "hostname", "remark", "name", "alias", "comment", "comments"})
+
+
 def _related(a: str, b: str) -> bool:
-    """Same keyword: a two-word line shares its first word, a longer one its first two."""
+    """Same keyword: a two-word line or free text shares its first word, a longer one its first two."""
     wa, wb = _key_words(a), _key_words(b)
-    need = 1 if min(len(wa), len(wb)) <= 2 else 2
+    need = 1 if min(len(wa), len(wb)) <= 2 or wa[0] in FREE_TEXT else 2
     return wa[:need] == wb[:need]
 
 
@@ -143,10 +148,12 @@ def audit_device(
     intended: str,
     running: str,
     rules: list[IgnoreRule],
+    defaults: str = "",
 ) -> DeviceAudit:
     """One device's audit. Both texts must already be secret-masked (collect does it); normalising masks
     secret-bearing values again by pattern, so hashes and encrypted forms never reach a report."""
-    want, have = normalise(platform, intended), normalise(platform, running)
+    intended_form, running_form = device_forms(platform, intended, running, defaults)
+    want, have = normalise(platform, intended_form), normalise(platform, running_form)
     want_tree = parse(want)
     found = [
         Finding(f.kind, f.feature, f.section, f.intended, f.running, matching_rule(rules, site, name, f))
@@ -162,5 +169,9 @@ def audit_device(
         findings=found,
         features=features_of(platform, want_tree),
         diff=unified_diff(name, want, have) if found else "",
-        remediation=remediation(platform, intended, want, have, top_blocks(drifted)) if drifted else "",
+        remediation=(
+            remediation(platform, Texts(intended, running, defaults), want, have, top_blocks(drifted))
+            if drifted
+            else ""
+        ),
     )

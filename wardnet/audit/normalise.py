@@ -83,6 +83,11 @@ def _drop_generated_blocks(lines: list[str]) -> list[str]:
     return out
 
 
+# IOS-XE numbers the entries of a named ACL (` 10 permit ...`) whether or not the config did; the order
+# itself is compared (ACLs are ordered blocks), so the numbers add nothing.
+ACL_SEQUENCE = re.compile(r"^(\s+)\d+ (?=permit |deny |remark |evaluate )")
+
+
 def _clean(platform: str, text: str) -> list[str]:
     lines = text.replace("\r", "").splitlines()
     if platform == "fortios":
@@ -94,6 +99,8 @@ def _clean(platform: str, text: str) -> list[str]:
     for raw in lines:
         line = raw.rstrip()
         if not skip.match(line):
+            if platform == "cisco_iosxe":
+                line = ACL_SEQUENCE.sub(r"\1", line)
             out.append(redact_line(platform, line))
     return out
 

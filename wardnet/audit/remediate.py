@@ -1,6 +1,7 @@
 """The commands that bring a device's running config back to its intended config.
 
-IOS-XE and FortiOS: hier_config's remediation (negations, parents, `end`/`next`) on the normalised texts.
+IOS-XE: hier_config's remediation (negations, parents) on the normalised texts; FortiOS: the fortinet
+driver's own set/unset/delete/move script.
 The frr platform, per section: FRR lines through hier_config as vtysh input; nftables by whole-ruleset
 replace (`nft -f` of the intended ruleset is atomic, a rule-by-rule patch is not); Open vSwitch as the one
 ovs-vsctl transaction the lab agent itself would run. Secrets stay masked (`<secret>`): the text is for
@@ -10,13 +11,16 @@ reading; `--remediate --commit` applies through the deploy path with the real va
 from __future__ import annotations
 
 import shlex
+from dataclasses import dataclass
 
 from hier_config import Platform, WorkflowRemediation, get_hconfig
+from napalm_fortinet import config as fortios
 
+from wardnet import secrets
 from wardnet.canonical import SECTION_MARK, split_sections
 from wardnet.node import ovs
 
-HIER_PLATFORMS = {"cisco_iosxe": Platform.CISCO_IOS, "fortios": Platform.FORTINET_FORTIOS}
+HIER_PLATFORMS = {"cisco_iosxe": Platform.CISCO_IOS}
 
 
 def _hier(platform: Platform, intended: list[str], running: list[str]) -> str:
@@ -72,13 +76,33 @@ def _frr_platform(intended_text: str, intended: list[str], running: list[str], t
     return "\n".join(parts)
 
 
-def remediation(
-    platform: str, intended_text: str, intended: list[str], running: list[str], tops: set[str]
-) -> str:
-    """intended_text: the masked intended config (for nftables, replaced whole); intended/running: the
+@dataclass(frozen=True)
+class Texts:
+    """The device's texts as collected (secret-masked): intended, running, FortiOS full configuration."""
+
+    intended: str
+    running: str
+    defaults: str = ""
+
+
+def _fortios(texts: Texts, tops: set[str]) -> str:
+    """FortiOS has no replace: the set/unset/delete/move commands the deploy driver itself would send
+    (hier_config cannot delete a table entry), for the drifted `config` blocks only."""
+    candidate = fortios.parse(secrets.redact("fortios", texts.intended))
+    candidate.subs = {k: v for k, v in candidate.subs.items() if f"config {v.raw}" in tops}
+    shown = fortios.parse(secrets.redact("fortios", texts.running))
+    full = fortios.parse(texts.defaults) if texts.defaults else None
+    blocks = fortios.script(fortios.with_defaults(shown, full, candidate), candidate)
+    return "".join(line + "\n" for block in blocks for line in block)
+
+
+def remediation(platform: str, texts: Texts, intended: list[str], running: list[str], tops: set[str]) -> str:
+    """texts: as collected (nftables is replaced whole from the intended text); intended/running: the
     normalised lines; tops: the top-level blocks with drift to fix (accepted drift is left alone)."""
     if platform == "frr":
-        return _frr_platform(intended_text, intended, running, tops)
+        return _frr_platform(texts.intended, intended, running, tops)
+    if platform == "fortios":
+        return _fortios(texts, tops)
     if platform in HIER_PLATFORMS:
         try:
             return _hier(HIER_PLATFORMS[platform], _blocks(intended, tops), _blocks(running, tops))

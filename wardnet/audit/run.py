@@ -86,7 +86,14 @@ def compare(collected: list[Collected], inventory: Inventory, today: date) -> tu
             continue
         devices.append(
             audit_device(
-                t.name, t.site, t.platform, t.role, intended=item.intended, running=item.running, rules=rules
+                t.name,
+                t.site,
+                t.platform,
+                t.role,
+                intended=item.intended,
+                running=item.running,
+                rules=rules,
+                defaults=item.defaults,
             )
         )
     return devices, expired

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import napalm
+from napalm.base.exceptions import CommitConfirmException, MergeConfigException, ReplaceConfigException
 
 from wardnet import secrets
 from wardnet.deploy.targets import Target
@@ -19,6 +21,8 @@ NEIGHBOR_WAIT_S = 45.0
 ROLLBACK_TIMEOUT_S = 10
 SETTLE_S = 2.0  # FRR hands changes to the kernel asynchronously: check what has settled
 SESSION_TIMEOUT_S = 15  # a command that takes longer means the change cut the session
+# Raised by a driver's checks before the device changed anything: fail at once, no revert to wait for.
+REFUSED = (ReplaceConfigException, MergeConfigException, CommitConfirmException)
 
 
 @dataclass(frozen=True)
@@ -76,6 +80,9 @@ def deploy_device(target: Target, options: Options, backup: Callable[[Target, st
         started = time.monotonic()
         try:
             driver.commit_config(revert_in=options.confirm_timeout)
+        except REFUSED as exc:  # checked before anything changed (IOS: archive, timer range): no wait
+            error = f"the device refused the commit, nothing changed: {exc}"
+            return DeviceResult(target.name, target.site, False, "failed", secrets.mask(error, used), diff)
         except Exception as exc:  # the session died during the change: the device's timer reverts it
             how = _await_revert(target, options, started)
             return DeviceResult(
@@ -152,9 +159,16 @@ def _roll_back(target: Target, driver: Any, options: Options, started: float) ->
     return _await_revert(target, options, started)
 
 
+def revert_after(target: Target, confirm_timeout: int) -> int:
+    """When the device's timer fires: IOS-XE counts whole minutes and the driver rounds up."""
+    if target.platform == "cisco_iosxe":
+        return 60 * math.ceil(confirm_timeout / 60)
+    return confirm_timeout
+
+
 def _await_revert(target: Target, options: Options, started: float) -> str:
     """The device's own timer reverts an unconfirmed commit: wait for it, then verify it is reachable."""
-    time.sleep(max(0.0, started + options.confirm_timeout + 2 - time.monotonic()))
+    time.sleep(max(0.0, started + revert_after(target, options.confirm_timeout) + 2 - time.monotonic()))
     try:
         fresh = open_driver(target, timeout=15)
         fresh.close()

@@ -59,6 +59,7 @@ def device_base(device: PlannedDevice, plan: SitePlan, baseline: Baseline) -> di
             "break_glass": {
                 "username": baseline.aaa.break_glass.username,
                 "secret": secret(baseline.aaa.break_glass.secret),
+                "fortios_secret": secret(baseline.aaa.break_glass.fortios_secret),
             },
         },
         "password_policy": baseline.password_policy.model_dump(),

@@ -1,0 +1,241 @@
+"""FortiOS configuration as a tree, compared and turned into the CLI that makes the device match.
+
+FortiOS has no `configure replace`: a replace is written as commands. Per top-level `config` block of the
+candidate: `set` what differs, `unset` what the device has and the candidate does not, `delete` table
+entries the candidate does not list, `move` policies back into order. Blocks the candidate does not name
+are not ours and left alone, and so are the device's own entries in tables it ships filled (interfaces,
+default addresses and services). `show` hides values left at their default, so the values of the keys the
+candidate sets are read from `show full-configuration` when `show` lacks them.
+"""
+
+from __future__ import annotations
+
+import difflib
+import ipaddress
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from wardnet.secrets import REDACTED
+
+SECRET_KEYS = frozenset({"password", "passwd", "key", "secret", "psksecret", "auth-pwd", "priv-pwd"})
+VOLATILE_KEYS = frozenset({"uuid", "snmp-index"})  # the device assigns them
+# Keys fixed when the object was made: neither compared when only the device has them nor unset.
+FIXED_KEYS: dict[str, frozenset[str]] = {"system interface": frozenset({"type", "macaddr"})}
+# The commit's own revert machinery: shown when left behind (a rollback reboots into it), but only the
+# confirm step puts it back, never a replace in the middle of a commit that relies on it.
+REVERT_KEYS = frozenset({"cfg-save", "cfg-revert-timeout"})
+# Tables the device ships with entries of its own, which the candidate does not list and must not delete.
+SHARED_TABLES = frozenset(
+    {
+        "system interface",
+        "firewall address",
+        "firewall addrgrp",
+        "firewall service custom",
+        "firewall service category",
+        "user group",
+        "system accprofile",
+    }
+)
+ORDERED_TABLES = frozenset({"firewall policy", "firewall policy6", "firewall local-in-policy"})
+TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|\S+')
+CIDR = re.compile(r"\d+\.\d+\.\d+\.\d+/\d+")
+INDENT = "    "
+
+
+@dataclass
+class Node:
+    raw: str = ""  # the `config`/`edit` argument as the candidate writes it (pushed as written)
+    settings: dict[str, str] = field(default_factory=dict)  # key → value as written
+    subs: dict[str, Node] = field(default_factory=dict)  # nested `config`, by canonical name
+    entries: dict[str, Node] = field(default_factory=dict)  # `edit` entries, by canonical name
+
+
+def _logical_lines(text: str) -> Iterator[str]:
+    """Lines, a value in quotes that spans several (a banner) joined back into one."""
+    pending: list[str] = []
+    for line in text.replace("\r\n", "\n").split("\n"):
+        pending.append(line)
+        joined = "\n".join(pending)
+        if len(re.findall(r'(?<!\\)"', joined)) % 2 == 0:
+            yield joined
+            pending = []
+    if pending:
+        yield "\n".join(pending)
+
+
+def name_of(raw: str) -> str:
+    return " ".join(t[1:-1] if t.startswith('"') else t for t in TOKEN.findall(raw))
+
+
+def parse(text: str) -> Node:
+    root = Node()
+    stack = [root]
+    for line in _logical_lines(text):
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        word, _, rest = stripped.partition(" ")
+        if word == "config":
+            stack.append(stack[-1].subs.setdefault(name_of(rest), Node(rest)))
+        elif word == "edit":
+            stack.append(stack[-1].entries.setdefault(name_of(rest), Node(rest)))
+        elif word == "set":
+            key, _, value = rest.partition(" ")
+            stack[-1].settings[key] = value
+        elif word in ("next", "end") and len(stack) > 1:
+            stack.pop()
+    return root
+
+
+def canonical(key: str, value: str) -> str:
+    """A value as compared: quotes dropped, a.b.c.d/nn as address and mask (the device's form), a
+    secret as one token (the device shows ENC blobs that cannot be compared with the clear value)."""
+    if key in SECRET_KEYS:
+        return REDACTED
+    words: list[str] = []
+    for token in TOKEN.findall(value):
+        word = token[1:-1].replace('\\"', '"') if token.startswith('"') else token
+        if CIDR.fullmatch(word):
+            net = ipaddress.IPv4Interface(word)
+            words += [str(net.ip), str(net.netmask)]
+        else:
+            words.append(word)
+    return " ".join(f'"{w}"' if not w or re.search(r"\s", w) else w for w in words).replace("\n", "\\n")
+
+
+def with_defaults(shown: Node, full: Node | None, candidate: Node) -> Node:
+    """`show` completed from `show full-configuration` for the keys the candidate sets: `show` omits a
+    value left at its default, so `set admintimeout 5` would otherwise never match."""
+    if full is None:
+        return shown
+    out = Node(shown.raw, dict(shown.settings))
+    for key in candidate.settings:
+        if key not in out.settings and key in full.settings:
+            out.settings[key] = full.settings[key]
+    for name in {**full.subs, **shown.subs}:
+        base = shown.subs.get(name) or Node(full.subs[name].raw)
+        out.subs[name] = with_defaults(base, full.subs.get(name), candidate.subs.get(name, Node()))
+    for name, entry in shown.entries.items():
+        out.entries[name] = with_defaults(entry, full.entries.get(name), candidate.entries.get(name, Node()))
+    return out
+
+
+# --- running, seen from the candidate -----------------------------------------------------------------
+
+
+def _compared(top: str, key: str) -> bool:
+    return key not in VOLATILE_KEYS and key not in FIXED_KEYS.get(top, frozenset())
+
+
+def _removable(top: str, key: str) -> bool:
+    return _compared(top, key) and key not in REVERT_KEYS
+
+
+def view(run: Node, cand: Node, top: str, nested: bool, replace: bool = True) -> Node:
+    """The running node as it reads beside the candidate: the candidate's keys and entries first and in
+    its order, then what only the device has (what a replace removes); the device's own entries in shared
+    tables and volatile keys left out."""
+    out = Node(run.raw)
+    for key in cand.settings:
+        if key in run.settings:
+            out.settings[key] = run.settings[key]
+    if replace:
+        out.settings |= {
+            k: v for k, v in run.settings.items() if k not in cand.settings and _compared(top, k)
+        }
+    for name, sub in cand.subs.items():
+        if name in run.subs:
+            out.subs[name] = view(run.subs[name], sub, top, True, replace)
+    owned = replace and (nested or top not in SHARED_TABLES)
+    order = (
+        list(run.entries)
+        if top in ORDERED_TABLES and not nested
+        else [
+            *[n for n in cand.entries if n in run.entries],
+            *[n for n in run.entries if n not in cand.entries],
+        ]
+    )
+    for name in order:
+        if name in cand.entries:
+            out.entries[name] = view(run.entries[name], cand.entries[name], top, True, replace)
+        elif owned:
+            out.entries[name] = view(run.entries[name], Node(), top, True, replace)
+    return out
+
+
+def render(node: Node, depth: int = 0) -> list[str]:
+    pad = INDENT * depth
+    lines = [f"{pad}set {k} {canonical(k, v)}" for k, v in node.settings.items()]
+    for name, sub in node.subs.items():
+        lines += [f"{pad}config {name}", *render(sub, depth + 1), f"{pad}end"]
+    for name, entry in node.entries.items():
+        lines += [f'{pad}edit "{name}"', *render(entry, depth + 1), f"{pad}next"]
+    return lines
+
+
+def diff(running: Node, candidate: Node, replace: bool = True) -> str:
+    """Unified diff per top-level block the candidate names, both sides normalised the same way."""
+    out: list[str] = []
+    for name, cand in candidate.subs.items():
+        run = view(running.subs.get(name, Node()), cand, name, False, replace)
+        out += difflib.unified_diff(
+            render(run), render(cand), fromfile=f"running/{name}", tofile=f"candidate/{name}", lineterm=""
+        )
+    return "\n".join(out)
+
+
+# --- the commands that make running match -------------------------------------------------------------
+
+
+def _same(key: str, old: str, new: str) -> bool:
+    return canonical(key, old) == canonical(key, new)
+
+
+def _indent(lines: list[str]) -> list[str]:
+    return [INDENT + line for line in lines]
+
+
+def commands(run: Node, cand: Node, top: str, nested: bool, replace: bool = True) -> list[str]:
+    """The lines inside one config context (without its `config`/`end`)."""
+    out = [
+        f"set {k} {v}"
+        for k, v in cand.settings.items()
+        if k not in run.settings or not _same(k, run.settings[k], v)
+    ]
+    if replace:
+        out += [f"unset {k}" for k in run.settings if k not in cand.settings and _removable(top, k)]
+    for name, sub in cand.subs.items():
+        inner = commands(run.subs.get(name, Node()), sub, top, True, replace)
+        if inner:
+            out += [f"config {sub.raw}", *_indent(inner), "end"]
+    if replace and (nested or top not in SHARED_TABLES):
+        out += [f"delete {e.raw}" for n, e in run.entries.items() if n not in cand.entries]
+    for name, entry in cand.entries.items():
+        inner = commands(run.entries.get(name, Node()), entry, top, True, replace)
+        if name not in run.entries or inner:
+            out += [f"edit {entry.raw}", *_indent(inner), "next"]
+    if top in ORDERED_TABLES and not nested:
+        out += _moves(run, cand, replace)
+    return out
+
+
+def _moves(run: Node, cand: Node, replace: bool) -> list[str]:
+    """Policies are evaluated in table order, and a new one lands at the end, after the default deny."""
+    kept = [n for n in run.entries if n in cand.entries or not replace]
+    after = kept + [n for n in cand.entries if n not in run.entries]
+    names = list(cand.entries)
+    if [n for n in after if n in cand.entries] == names:
+        return []
+    raw = [cand.entries[n].raw for n in names]
+    return [f"move {raw[i]} before {raw[i + 1]}" for i in range(len(names) - 2, -1, -1)]
+
+
+def script(running: Node, candidate: Node, replace: bool = True) -> list[list[str]]:
+    """One command block per top-level `config` the candidate names and the device differs in."""
+    blocks = []
+    for name, cand in candidate.subs.items():
+        inner = commands(running.subs.get(name, Node()), cand, name, False, replace)
+        if inner:
+            blocks.append([f"config {cand.raw}", *_indent(inner), "end"])
+    return blocks
