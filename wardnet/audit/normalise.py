@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass, field
 
 from wardnet.canonical import SECTION_MARK, split_sections
 from wardnet.secrets import redact_line
@@ -42,14 +41,22 @@ GENERATED_BLOCK = re.compile(
 NOT_SHOWN: dict[str, re.Pattern[str]] = {"cisco_iosxe": re.compile(r"^snmp-server user ")}
 
 
-@dataclass
 class Node:
-    text: str
-    children: list[Node] = field(default_factory=list)
-    digest: int = 0  # of the whole block (text and every descendant): equal blocks are skipped in a compare
+    """One config line and the lines indented under it. A plain slotted class: a city's audit makes
+    millions of them."""
+
+    __slots__ = ("children", "digest", "text")
+
+    def __init__(self, text: str, children: list[Node] | None = None) -> None:
+        self.text = text
+        self.children: list[Node] = children if children is not None else []
+        self.digest = 0  # of the whole block (text and every descendant): equal blocks are skipped
 
     def seal(self) -> int:
-        self.digest = hash((self.text, tuple(child.seal() for child in self.children)))
+        if self.children:
+            self.digest = hash((self.text, tuple(child.seal() for child in self.children)))
+        else:
+            self.digest = hash(self.text)
         return self.digest
 
 
@@ -99,7 +106,7 @@ def _clean(platform: str, text: str) -> list[str]:
     for raw in lines:
         line = raw.rstrip()
         if not skip.match(line):
-            if platform == "cisco_iosxe":
+            if platform == "cisco_iosxe" and line[:1] == " " and line.lstrip()[:1].isdigit():
                 line = ACL_SEQUENCE.sub(r"\1", line)
             out.append(redact_line(platform, line))
     return out
@@ -126,10 +133,6 @@ def normalise(platform: str, text: str) -> list[str]:
     return out
 
 
-def _depth(line: str) -> int:
-    return len(line) - len(line.lstrip(" \t"))
-
-
 def parse(lines: list[str]) -> list[Node]:
     """Indented lines → a forest; a child is any line indented deeper than the line above it.
     The frr platform's section marks are roots whose children are the section's top-level lines."""
@@ -142,7 +145,9 @@ def parse(lines: list[str]) -> list[Node]:
             roots.append(section)
             stack = []
             continue
-        depth, node = _depth(line), Node(" ".join(line.split()))
+        text = line.lstrip(" \t")
+        depth = len(line) - len(text)
+        node = Node(" ".join(text.split()) if "  " in text or "\t" in text else text)
         while stack and stack[-1][0] >= depth:
             stack.pop()
         if stack:
