@@ -8,11 +8,11 @@ no_log parameters (from Ansible Vault).
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.wardnet_project import CREDENTIAL_OPTIONS, wardnet_importable
 
 DOCUMENTATION = r"""
 module: wardnet_audit
@@ -113,7 +113,8 @@ exit_code:
   type: int
   returned: always
 summary:
-  description: One line, e.g. "audit 20261123T020000Z: 7 devices, 6 compliant, 1 drifted, 0 not audited".
+  description: >-
+    One line, for example "audit 20261123T020000Z: 7 devices, 6 compliant, 1 drifted, 0 not audited".
   type: str
   returned: always
 """
@@ -135,28 +136,19 @@ def main() -> None:
             "confirm_timeout": {"type": "int", "default": 120},
             "inventory": {"type": "path", "default": "inventories"},
             "state_dir": {"type": "path", "default": "build"},
-            "username": {"type": "str", "default": "wardnet-deploy"},
-            "password": {"type": "str", "default": "", "no_log": True},
-            "secrets": {"type": "dict", "default": {}, "no_log": True},
+            **CREDENTIAL_OPTIONS,
             "project_dir": {"type": "path"},
         },
         supports_check_mode=True,
     )
     params = module.params
-    if params["project_dir"] and params["project_dir"] not in sys.path:
-        sys.path.insert(0, params["project_dir"])
-    try:
-        from wardnet.audit.job import Outputs, execute
-        from wardnet.audit.run import AuditRequest
-        from wardnet.deploy.job import secrets_from
-        from wardnet.deploy.targets import Credentials
-        from wardnet.errors import InputError
-    except ImportError as exc:
-        module.fail_json(
-            msg=f"cannot import wardnet ({exc}); run with the project's venv (.venv/bin/ansible-playbook) "
-            "and ansible_python_interpreter set to ansible_playbook_python"
-        )
+    if not wardnet_importable(module):
         return
+    from wardnet.audit.job import Outputs, execute
+    from wardnet.audit.run import AuditRequest
+    from wardnet.deploy.job import secrets_from
+    from wardnet.deploy.targets import Credentials
+    from wardnet.errors import InputError
 
     base = Path(params["project_dir"] or ".")
     state = base / params["state_dir"]

@@ -7,11 +7,11 @@ wardnet's. Dry-run unless commit is true (check mode is always a dry-run). Runs 
 
 from __future__ import annotations
 
-import sys
 from datetime import date
 from pathlib import Path
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.wardnet_project import wardnet_importable
 
 DOCUMENTATION = r"""
 module: wardnet_decommission
@@ -111,17 +111,10 @@ def main() -> None:
         supports_check_mode=True,
     )
     params = module.params
-    if params["project_dir"] and params["project_dir"] not in sys.path:
-        sys.path.insert(0, params["project_dir"])
-    try:
-        from wardnet.errors import InputError
-        from wardnet.systems.decommission import Options, RefusedError, decommission
-    except ImportError as exc:
-        module.fail_json(
-            msg=f"cannot import wardnet ({exc}); run with the project's venv (.venv/bin/ansible-playbook) "
-            "and ansible_python_interpreter set to ansible_playbook_python"
-        )
+    if not wardnet_importable(module):
         return
+    from wardnet.errors import InputError
+    from wardnet.systems.decommission import Options, RefusedError, decommission
 
     base = Path(params["project_dir"] or ".")
     try:

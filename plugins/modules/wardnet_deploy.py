@@ -8,11 +8,11 @@ Vault), never through the environment or the log.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.wardnet_project import CREDENTIAL_OPTIONS, wardnet_importable
 
 DOCUMENTATION = r"""
 module: wardnet_deploy
@@ -106,7 +106,7 @@ exit_code:
   type: int
   returned: always
 summary:
-  description: One line, e.g. "commit: 7 devices, 7 changed".
+  description: 'One line, for example "commit: 7 devices, 7 changed".'
   type: str
   returned: always
 """
@@ -126,29 +126,20 @@ def main() -> None:
             "workers": {"type": "int", "default": 8},
             "inventory": {"type": "path", "default": "inventories"},
             "state_dir": {"type": "path", "default": "build"},
-            "username": {"type": "str", "default": "wardnet-deploy"},
-            "password": {"type": "str", "default": "", "no_log": True},
-            "secrets": {"type": "dict", "default": {}, "no_log": True},
+            **CREDENTIAL_OPTIONS,
             "json": {"type": "path"},
             "project_dir": {"type": "path"},
         },
         supports_check_mode=True,
     )
     params = module.params
-    if params["project_dir"] and params["project_dir"] not in sys.path:
-        sys.path.insert(0, params["project_dir"])
-    try:
-        from wardnet.deploy.device import Options
-        from wardnet.deploy.job import DeployRequest, execute, secrets_from
-        from wardnet.deploy.run import Plan, write_json
-        from wardnet.deploy.targets import Credentials
-        from wardnet.errors import InputError
-    except ImportError as exc:
-        module.fail_json(
-            msg=f"cannot import wardnet ({exc}); run with the project's venv (.venv/bin/ansible-playbook) "
-            "and ansible_python_interpreter set to ansible_playbook_python"
-        )
+    if not wardnet_importable(module):
         return
+    from wardnet.deploy.device import Options
+    from wardnet.deploy.job import DeployRequest, execute, secrets_from
+    from wardnet.deploy.run import Plan, write_json
+    from wardnet.deploy.targets import Credentials
+    from wardnet.errors import InputError
 
     base = Path(params["project_dir"] or ".")
     commit = params["commit"] and not module.check_mode

@@ -6,10 +6,10 @@ exactly the bytes `wardnet render` writes. Runs on the controller (localhost) wi
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.wardnet_project import wardnet_importable
 
 DOCUMENTATION = r"""
 module: wardnet_render
@@ -85,20 +85,13 @@ def main() -> None:
         supports_check_mode=True,
     )
     params = module.params
-    if params["project_dir"] and params["project_dir"] not in sys.path:
-        sys.path.insert(0, params["project_dir"])
-    try:
-        from jinja2 import TemplateError
-
-        from wardnet.errors import InputError
-        from wardnet.pipeline import build, render_all
-        from wardnet.render import write
-    except ImportError as exc:
-        module.fail_json(
-            msg=f"cannot import wardnet ({exc}); run with the project's venv (.venv/bin/ansible-playbook) "
-            "and ansible_python_interpreter set to ansible_playbook_python"
-        )
+    if not wardnet_importable(module):
         return
+    from jinja2 import TemplateError
+
+    from wardnet.errors import InputError
+    from wardnet.pipeline import build, render_all
+    from wardnet.render import write
 
     # Relative paths are the project's, as for `wardnet render` run there (a module runs elsewhere).
     base = Path(params["project_dir"] or ".")
