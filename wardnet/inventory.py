@@ -200,7 +200,7 @@ def _load_sites(root: Path, problems: list[InputProblem]) -> list[SiteEntry]:
 
 
 def cross_check(baseline: Baseline, sites: list[SiteEntry]) -> list[InputProblem]:
-    """Rules that span files: unique codes, known models, roles that match the catalogue."""
+    """Rules that span entries or files: unique codes and server names, known models, matching roles."""
     problems: list[InputProblem] = []
     by_code: dict[str, Path] = {}
     for entry in sites:
@@ -237,6 +237,18 @@ def cross_check(baseline: Baseline, sites: list[SiteEntry]) -> list[InputProblem
                         f"set role: {hardware.role} or pick a {device.role} model",
                     )
                 )
+        seen: set[str] = set()
+        for index, server in enumerate(site.servers):
+            if server.name in seen:
+                problems.append(
+                    InputProblem(
+                        shown,
+                        f"servers.{index}.name",
+                        f"server name '{server.name}' is listed twice",
+                        "give each server its own name (srv1, srv2, ...)",
+                    )
+                )
+            seen.add(server.name)
         for role in ("firewall", "core"):
             count = sum(1 for d in site.devices if d.role == role)
             if count != 1:

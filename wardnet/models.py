@@ -256,6 +256,16 @@ class DeviceSpec(Model):
     serial: Annotated[StrictStr, Field(pattern=r"^[A-Z0-9-]{4,32}$")] | None = None
 
 
+ServerService = Literal["dhcp_dns"]
+
+
+class ServerSpec(Model):
+    """A server of the site (roles/server_baseline; plus roles/ward_dhcp_dns with service dhcp_dns)."""
+
+    name: Annotated[StrictStr, Field(pattern=r"^srv[0-9]{1,2}$")]  # hostname hcm-<code>-<name>
+    services: list[ServerService] = Field(default_factory=list)
+
+
 SiteType = Literal["ward", "commune", "special_zone", "center"]
 
 
@@ -267,6 +277,7 @@ class Site(Model):
     type: SiteType
     concurrent_users: StrictInt = Field(ge=1, le=5000)
     devices: list[DeviceSpec] = Field(min_length=1)
+    servers: list[ServerSpec] = Field(default_factory=list, max_length=16)
     platforms: Platforms | None = None  # a white-box site sets e.g. all three to frr
 
     @property

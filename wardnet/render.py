@@ -108,6 +108,15 @@ def site_context(design: SiteDesign) -> dict[str, Any]:
             }
             for h, c in design.devices.items()
         ],
+        "servers": [
+            {
+                "hostname": h,
+                "address": s["address"],
+                "vlan": s["vlan"],
+                "services": ", ".join(s["services"]) or "-",
+            }
+            for h, s in design.servers.items()
+        ],
         "demand": {
             "wired": plan.demand.wired,
             "access_points": plan.demand.access_points,

@@ -34,6 +34,8 @@ description:
     file then adds its own devices, with names and management addresses from wardnet's design stage.
   - Groups C(site_<code>), C(role_<role>) and C(platform_<platform>); host variables C(ansible_host),
     C(ansible_network_os), C(wardnet_site), C(wardnet_role), C(wardnet_platform).
+  - Each site's C(servers) too, in groups C(site_<code>), C(role_server) and C(service_<service>), with
+    C(ansible_host), C(wardnet_site), C(wardnet_role), C(wardnet_address) and C(wardnet_services).
   - Every value is marked unsafe, so Ansible never evaluates inventory data as a template.
 options:
   structured_config:
@@ -125,6 +127,18 @@ def host_vars(config: dict[str, Any], structured_config: bool = False) -> dict[s
     return {name: wrap_var(value) for name, value in variables.items()}
 
 
+def server_vars(server: dict[str, Any]) -> dict[str, Any]:
+    """Ansible variables of one site server, every value wrapped unsafe."""
+    variables = {
+        "ansible_host": server["address"],
+        "wardnet_site": server["site"]["code"],
+        "wardnet_role": "server",
+        "wardnet_address": server["address"],
+        "wardnet_services": server["services"],
+    }
+    return {name: wrap_var(value) for name, value in variables.items()}
+
+
 class InventoryModule(BaseInventoryPlugin):
     NAME = "wardnet"
     trusted_by_default = False  # inventory data is data: Ansible must never evaluate it as a template
@@ -165,6 +179,7 @@ class InventoryModule(BaseInventoryPlugin):
                 raise AnsibleParserError(f"wardnet: {exc}") from None
             loaded.designs[code] = design
         self._add_site(code, design.devices, bool(self.get_option("structured_config")))
+        self._add_servers(code, design.servers)
 
     def _add_site(self, code: str, devices: dict[str, dict[str, Any]], structured_config: bool) -> None:
         site_group = self.inventory.add_group(f"site_{code}")
@@ -173,4 +188,15 @@ class InventoryModule(BaseInventoryPlugin):
             for group in (f"role_{config['role']}", f"platform_{config['platform']}"):
                 self.inventory.add_child(self.inventory.add_group(group), hostname)
             for name, value in host_vars(config, structured_config).items():
+                self.inventory.set_variable(hostname, name, value)
+
+    def _add_servers(self, code: str, servers: dict[str, dict[str, Any]]) -> None:
+        """Site servers (playbooks/servers.yml): groups role_server and service_<service>."""
+        site_group = self.inventory.add_group(f"site_{code}")
+        for hostname, server in servers.items():
+            self.inventory.add_host(hostname, group=site_group)
+            groups = ["role_server", *(f"service_{service}" for service in server["services"])]
+            for group in groups:
+                self.inventory.add_child(self.inventory.add_group(group), hostname)
+            for name, value in server_vars(server).items():
                 self.inventory.set_variable(hostname, name, value)

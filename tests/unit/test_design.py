@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from tests.conftest import BEN_THANH, INVENTORY
 from wardnet.design import design_site
 from wardnet.inventory import Inventory, load_inventory
-from wardnet.models import DeviceSpec, Site
+from wardnet.models import DeviceSpec, ServerSpec, Site
 from wardnet.sizing import access_switches_needed, pool_capacity, port_demand, vlan_sizing
 
 BASELINE = load_inventory(INVENTORY).baseline  # hypothesis tests cannot take function-scoped fixtures
@@ -122,3 +122,24 @@ def test_adding_a_site_changes_no_other_site(inventory: Inventory) -> None:
 def test_design_is_pure(inventory: Inventory) -> None:
     site = inventory.sites[BEN_THANH].site
     assert design_site(site, inventory.baseline).devices == design_site(site, inventory.baseline).devices
+
+
+def test_servers_sit_in_the_servers_vlan_at_addresses_fixed_by_their_names(inventory: Inventory) -> None:
+    site = inventory.sites[BEN_THANH].site
+    design = design_site(site, inventory.baseline)
+    srv1 = design.servers[f"hcm-{BEN_THANH}-srv1"]
+    servers_vlan = next(v for v in design.plan.vlans if v.zone == "servers")
+    assert IPv4Address(srv1["address"]) == servers_vlan.subnet.network_address + 10
+    assert srv1["gateway"] == str(servers_vlan.gateway) and srv1["services"] == ["dhcp_dns"]
+
+    # Dropping srv1 never renumbers srv2: each address follows from the name alone.
+    two = design_site(
+        site.model_copy(update={"servers": [ServerSpec(name="srv1"), ServerSpec(name="srv2")]}),
+        inventory.baseline,
+    )
+    alone = design_site(site.model_copy(update={"servers": [ServerSpec(name="srv2")]}), inventory.baseline)
+    srv2 = f"hcm-{BEN_THANH}-srv2"
+    assert two.servers[srv2]["address"] == alone.servers[srv2]["address"] != srv1["address"]
+    assert list(alone.servers) == [srv2]
+    # Servers are no network devices: no device config is rendered for them.
+    assert not set(design.servers) & set(design.devices)

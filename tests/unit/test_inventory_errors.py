@@ -201,3 +201,25 @@ def test_impossible_date_is_an_input_error_not_a_traceback(site, tmp_path, capsy
     root, path = site
     path.write_text(path.read_text(encoding="utf-8") + "reviewed: 2025-13-01\n", encoding="utf-8")
     refuse(root, tmp_path, capsys, path.name, "impossible date", "YYYY-MM-DD")
+
+
+def test_server_listed_twice(site, tmp_path, capsys) -> None:
+    root, path = site
+    edit(
+        path, "- {name: srv1, services: [dhcp_dns]}", "- {name: srv1, services: [dhcp_dns]}\n  - {name: srv1}"
+    )
+    refuse(
+        root, tmp_path, capsys, path.name, "servers.1.name", "listed twice", "give each server its own name"
+    )
+
+
+def test_server_name_that_does_not_fit_the_servers_vlan(site, tmp_path, capsys) -> None:
+    root, path = site
+    edit(path, "name: srv1", "name: srv30")  # host 39 of a /27
+    refuse(root, tmp_path, capsys, path.name, "servers.0.name", "has 30 hosts", "number servers from srv1")
+
+
+def test_server_with_an_unknown_service(site, tmp_path, capsys) -> None:
+    root, path = site
+    edit(path, "services: [dhcp_dns]", "services: [dhcp]")
+    refuse(root, tmp_path, capsys, path.name, "servers.0.services.0", "dhcp_dns")

@@ -61,6 +61,8 @@ def _plain(value: Any) -> Any:
         if set(value) == {"__ansible_unsafe"}:
             return value["__ansible_unsafe"]
         return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
     return value
 
 
@@ -86,17 +88,30 @@ def test_ansible_nornir_and_wardnet_see_the_same_devices_and_groups() -> None:
 
     _, site_designs = build(INVENTORY)
     devices = {name: config for design in site_designs for name, config in design.devices.items()}
+    servers = {name: server for design in site_designs for name, server in design.servers.items()}
+    assert servers, "the city inventory declares at least one site server"
 
-    assert len(ansible_hosts) == len(nornir.inventory.hosts) == len(devices) > 0
-    assert set(ansible_hosts) == set(nornir.inventory.hosts) == set(devices)
-    assert ansible_groups == nornir_groups
+    # Network devices: the same in all three. Servers are Ansible's only (playbooks/servers.yml).
+    assert len(nornir.inventory.hosts) == len(devices) > 0
+    assert set(ansible_hosts) == set(nornir.inventory.hosts) | set(servers) == set(devices) | set(servers)
+    without_servers = {name: hosts - set(servers) for name, hosts in ansible_groups.items()}
+    assert {name: hosts for name, hosts in without_servers.items() if hosts} == nornir_groups
     assert {name for name in ansible_groups if not name.startswith("site_")} == {
         "role_firewall",
         "role_core",
         "role_access",
+        "role_server",
+        *{f"service_{service}" for server in servers.values() for service in server["services"]},
         *{f"platform_{config['platform']}" for config in devices.values()},
     }
     assert len([name for name in ansible_groups if name.startswith("site_")]) == len(site_designs)
+    for name, server in servers.items():
+        hostvars = ansible_hosts[name]
+        assert name in ansible_groups[f"site_{server['site']['code']}"]
+        assert name in ansible_groups["role_server"]
+        assert hostvars["ansible_host"] == hostvars["wardnet_address"] == server["address"]
+        assert hostvars["wardnet_role"] == "server" and hostvars["wardnet_services"] == server["services"]
+        assert "ansible_network_os" not in hostvars
     drivers = {
         "cisco_iosxe": ("wardnet_ios", "cisco.ios.ios"),
         "fortios": ("fortinet", "fortinet.fortios.fortios"),

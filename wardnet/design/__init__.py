@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from wardnet.design.firewall import firewall
+from wardnet.design.servers import server
 from wardnet.design.site import SitePlan, plan_site
 from wardnet.design.switches import access_switch, core_switch, port_plan
 from wardnet.models import Baseline, Site
@@ -16,6 +17,7 @@ class SiteDesign:
     plan: SitePlan
     devices: dict[str, dict[str, Any]]  # hostname -> structured config, in firewall/core/access order
     ports: dict[str, list[dict[str, Any]]]
+    servers: dict[str, dict[str, Any]]  # hostname -> what the server roles need (no device config)
 
 
 def design_site(site: Site, baseline: Baseline) -> SiteDesign:
@@ -29,4 +31,5 @@ def design_site(site: Site, baseline: Baseline) -> SiteDesign:
             devices[device.hostname] = core_switch(device, plan, baseline)
         else:
             devices[device.hostname] = access_switch(device, plan, baseline, ports[device.hostname])
-    return SiteDesign(plan=plan, devices=devices, ports=ports)
+    servers = {s.hostname: server(s, plan, baseline) for s in plan.servers}
+    return SiteDesign(plan=plan, devices=devices, ports=ports, servers=servers)

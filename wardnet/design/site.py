@@ -1,4 +1,4 @@
-"""Site-level decisions: address plan, VLAN subnets, DHCP pools, device names and management addresses."""
+"""Site-level decisions: address plan, VLAN subnets, DHCP pools, device and server names and addresses."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv4Network
 
 from wardnet import ipam
+from wardnet.ipam import PlanError
 from wardnet.models import Baseline, DeviceSpec, Site
 from wardnet.sizing import POOL_FIRST_HOST, PortDemand, port_demand, vlan_sizing
 
@@ -13,6 +14,8 @@ ROLE_ABBREVIATION = {"firewall": "fw", "core": "core", "access": "acc"}
 FIREWALL_HOST = 1  # the firewall is the gateway (.1) of every VLAN: all inter-zone traffic crosses it
 CORE_HOST = 2
 FIRST_ACCESS_HOST = 11
+FIRST_SERVER_HOST = 10  # srvN is host 9 + N of the servers VLAN: removing srv1 never renumbers srv2
+SERVERS_ZONE = "servers"
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,15 @@ class PlannedDevice:
 
 
 @dataclass(frozen=True)
+class PlannedServer:
+    hostname: str
+    name: str
+    services: tuple[str, ...]
+    vlan: PlannedVlan
+    address: IPv4Address
+
+
+@dataclass(frozen=True)
 class SitePlan:
     site: Site
     block: IPv4Network
@@ -56,6 +68,7 @@ class SitePlan:
     parking_vlan: int
     management_vlan: PlannedVlan
     devices: list[PlannedDevice]
+    servers: list[PlannedServer]
     demand: PortDemand
 
     def vlans_in_zone(self, zone: str) -> list[PlannedVlan]:
@@ -123,6 +136,7 @@ def plan_site(site: Site, baseline: Baseline) -> SitePlan:
             )
     return SitePlan(
         site=site,
+        servers=plan_servers(site, vlans),
         block=block,
         asn=ipam.site_asn(site.code, baseline.ip_plan),
         infra=ipam.infra(block),
@@ -132,3 +146,35 @@ def plan_site(site: Site, baseline: Baseline) -> SitePlan:
         devices=devices,
         demand=port_demand(site.concurrent_users, baseline),
     )
+
+
+def plan_servers(site: Site, vlans: list[PlannedVlan]) -> list[PlannedServer]:
+    if not site.servers:
+        return []
+    vlan = next((v for v in vlans if v.zone == SERVERS_ZONE and v.pool_start is None), None)
+    if vlan is None:
+        raise PlanError(
+            f"the baseline has no static VLAN in zone '{SERVERS_ZONE}' for the site's servers; "
+            "add one to the baseline's vlans",
+            field="servers",
+        )
+    servers = []
+    for index, spec in enumerate(site.servers):
+        number = int(spec.name.removeprefix("srv"))
+        host_number = FIRST_SERVER_HOST + number - 1
+        if number < 1 or host_number >= vlan.subnet.num_addresses - 1:
+            raise PlanError(
+                f"{spec.name} would be host {host_number} of {vlan.name} {vlan.subnet}, which has "
+                f"{vlan.subnet.num_addresses - 2} hosts; number servers from srv1",
+                field=f"servers.{index}.name",
+            )
+        servers.append(
+            PlannedServer(
+                hostname=f"hcm-{site.code}-{spec.name}",
+                name=spec.name,
+                services=tuple(spec.services),
+                vlan=vlan,
+                address=ipam.host(vlan.subnet, host_number),
+            )
+        )
+    return servers

@@ -1,0 +1,79 @@
+"""Ansible filter `wardnet_site_design`: what a site's servers need from wardnet's design stage.
+
+A thin wrapper: loading, validation and the design (IP plan, DHCP pools sized from concurrent users) are
+wardnet's; this file only picks the server-relevant part of one site's design, so a server role serves
+exactly the pools the design sized and the site firewall relays to it.
+
+    {{ wardnet_site | wardnet_site_design }}                      # the repository's inventories/
+    {{ '26743' | wardnet_site_design(inventory='/path/to/inventories') }}
+
+Returns a dictionary: `site` (code, name, slug, type), `block` (the site's /20), `domain`, `dhcp_pools`
+(the firewall's `dhcp_servers` exactly as `wardnet show` prints them: per VLAN `vlan`, `interface`,
+`network`, `netmask`, `gateway`, `start`, `end`, `lease_minutes`, `dns`, `ntp`) and `vlans` (each routed
+VLAN: `vlan`, `vlan_name`, `zone`, `network`, `address` of its gateway, `prefix`) and `servers` (the
+site's servers as the design placed them: `hostname`, `name`, `services`, `address`, `prefix`, `gateway`,
+`vlan`, ...). Results are cached per
+process; a change to any inventory file reloads it.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+from ansible.errors import AnsibleFilterError
+
+REPO = Path(__file__).resolve().parents[2]
+if str(REPO) not in sys.path:  # ansible may run with an interpreter where wardnet is not installed
+    sys.path.insert(0, str(REPO))
+
+from wardnet.errors import InputError  # noqa: E402  (needs the path above)
+from wardnet.pipeline import build  # noqa: E402
+
+Signature = tuple[tuple[str, int, int], ...]
+_CACHE: dict[tuple[str, str, Signature], dict[str, Any]] = {}
+
+
+def _signature(root: Path) -> Signature:
+    files = sorted(p for p in root.rglob("*.y*ml") if p.is_file())
+    return tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files)
+
+
+def site_design(code: Any, inventory: str | None = None) -> dict[str, Any]:
+    """The server-relevant part of one site's design (plain, JSON-safe data)."""
+    code = str(code)
+    root = Path(inventory).resolve() if inventory else REPO / "inventories"
+    if not (root / "group_vars" / "all" / "baseline.yml").is_file():
+        raise AnsibleFilterError(f"wardnet_site_design: {root} is not a wardnet inventory folder")
+    key = (str(root), code, _signature(root))
+    if key in _CACHE:
+        return _CACHE[key]
+    try:
+        _, designs = build(root, [code])
+    except InputError as exc:
+        raise AnsibleFilterError(f"wardnet_site_design: {exc}") from exc
+    if not designs:
+        raise AnsibleFilterError(f"wardnet_site_design: no site with code '{code}' in {root}")
+    design = designs[0]
+    firewall = next((c for c in design.devices.values() if c.get("dhcp_servers") is not None), None)
+    if firewall is None:
+        raise AnsibleFilterError(f"wardnet_site_design: site {code} has no device serving DHCP")
+    result = {
+        "site": dict(firewall["site"]),
+        "block": str(design.plan.block),
+        "domain": firewall["domain"],
+        "dhcp_pools": [dict(pool) for pool in firewall["dhcp_servers"]],
+        "vlans": [
+            {k: v[k] for k in ("vlan", "vlan_name", "zone", "network", "address", "prefix")}
+            for v in firewall["vlan_interfaces"]
+        ],
+        "servers": [dict(server) for server in design.servers.values()],
+    }
+    _CACHE[key] = result
+    return result
+
+
+class FilterModule:
+    def filters(self) -> dict[str, Any]:
+        return {"wardnet_site_design": site_design}

@@ -1,0 +1,27 @@
+"""What the server roles (roles/server_baseline, roles/ward_dhcp_dns) need to know about one site server."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from wardnet.design.site import PlannedServer, SitePlan
+from wardnet.models import Baseline, slugify
+
+
+def server(planned: PlannedServer, plan: SitePlan, baseline: Baseline) -> dict[str, Any]:
+    site = plan.site
+    vlan = planned.vlan
+    return {
+        "hostname": planned.hostname,
+        "name": planned.name,
+        "role": "server",
+        "services": list(planned.services),
+        "site": {"code": site.code, "name": site.name, "slug": slugify(site.name), "type": site.type},
+        "domain": baseline.city.domain,
+        "address": str(planned.address),
+        "prefix": vlan.subnet.prefixlen,
+        "netmask": str(vlan.subnet.netmask),
+        "gateway": str(vlan.gateway),
+        "vlan": vlan.id,
+        "vlan_name": vlan.name,
+    }
