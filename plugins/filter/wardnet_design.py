@@ -8,7 +8,7 @@ exactly the pools the design sized and the site firewall relays to it.
     {{ '26743' | wardnet_site_design(inventory='/path/to/inventories') }}
 
 Returns a dictionary: `site` (code, name, slug, type), `block` (the site's /20), `domain`, `dhcp_pools`
-(the firewall's `dhcp_servers` exactly as `wardnet show` prints them: per VLAN `vlan`, `interface`,
+(the firewall's `dhcp_pools` exactly as `wardnet show` prints them: per VLAN `vlan`, `interface`,
 `network`, `netmask`, `gateway`, `start`, `end`, `lease_minutes`, `dns`, `ntp`) and `vlans` (each routed
 VLAN: `vlan`, `vlan_name`, `zone`, `network`, `address` of its gateway, `prefix`) and `servers` (the
 site's servers as the design placed them: `hostname`, `name`, `services`, `address`, `prefix`, `gateway`,
@@ -56,14 +56,14 @@ def site_design(code: Any, inventory: str | None = None) -> dict[str, Any]:
     if not designs:
         raise AnsibleFilterError(f"wardnet_site_design: no site with code '{code}' in {root}")
     design = designs[0]
-    firewall = next((c for c in design.devices.values() if c.get("dhcp_servers") is not None), None)
+    firewall = next((c for c in design.devices.values() if c.get("dhcp_pools") is not None), None)
     if firewall is None:
         raise AnsibleFilterError(f"wardnet_site_design: site {code} has no device serving DHCP")
     result = {
         "site": dict(firewall["site"]),
         "block": str(design.plan.block),
         "domain": firewall["domain"],
-        "dhcp_pools": [dict(pool) for pool in firewall["dhcp_servers"]],
+        "dhcp_pools": [dict(pool) for pool in firewall["dhcp_pools"]],
         "vlans": [
             {k: v[k] for k in ("vlan", "vlan_name", "zone", "network", "address", "prefix")}
             for v in firewall["vlan_interfaces"]

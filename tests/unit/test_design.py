@@ -143,3 +143,20 @@ def test_servers_sit_in_the_servers_vlan_at_addresses_fixed_by_their_names(inven
     assert list(alone.servers) == [srv2]
     # Servers are no network devices: no device config is rendered for them.
     assert not set(design.servers) & set(design.devices)
+
+
+def test_a_dhcp_dns_server_takes_the_pools_and_the_firewall_relays_to_it(inventory: Inventory) -> None:
+    site = inventory.sites[BEN_THANH].site
+    relayed = design_site(site, inventory.baseline)
+    served = design_site(site.model_copy(update={"servers": []}), inventory.baseline)
+    fw_relayed, fw_served = relayed.devices[f"hcm-{BEN_THANH}-fw"], served.devices[f"hcm-{BEN_THANH}-fw"]
+    server = relayed.servers[f"hcm-{BEN_THANH}-srv1"]
+
+    assert fw_relayed["dhcp_pools"] == fw_served["dhcp_pools"] == fw_served["dhcp_servers"]
+    assert fw_relayed["dhcp_servers"] == []
+    pooled = {pool["vlan"] for pool in fw_relayed["dhcp_pools"]}
+    assert pooled and all(
+        v["dhcp_relay"] == ([server["address"]] if v["vlan"] in pooled else [])
+        for v in fw_relayed["vlan_interfaces"]
+    )
+    assert all(v["dhcp_relay"] == [] for v in fw_served["vlan_interfaces"])

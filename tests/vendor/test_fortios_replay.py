@@ -170,6 +170,31 @@ def test_drift_is_removed_and_a_new_policy_lands_before_the_default_deny(firewal
     assert list(device.tree.subs["firewall policy"].entries)[-3:] == ["14", "15", "999"]
 
 
+def test_a_firewall_that_served_dhcp_hands_it_to_the_ward_server(firewall: Replay) -> None:
+    """Ben Thanh relays DHCP to hcm-26743-srv1: the old DHCP servers go, relay comes on every client VLAN."""
+    device = _device(firewall)
+    served = firewall.target.intended.replace(
+        "config system dhcp server\nend\n",
+        'config system dhcp server\n    edit 1\n        set interface "vlan20"\n'
+        "        set default-gateway 10.65.52.1\n        set netmask 255.255.255.0\n    next\nend\n",
+    ).replace('        set dhcp-relay-service enable\n        set dhcp-relay-ip "10.65.55.74"\n', "")
+    assert served != firewall.target.intended
+    assert (
+        deploy_device(firewall.with_target(intended=served).target, COMMIT, lambda *_: None).status
+        == "committed"
+    )
+    assert list(device.tree.subs["system dhcp server"].entries) == ["1"]
+
+    result = deploy_device(firewall.target, COMMIT, lambda *_: None)
+    assert result.status == "committed"
+    assert "delete 1" in [c.strip() for c in device.commands]
+    assert not device.tree.subs["system dhcp server"].entries
+    interfaces = device.tree.subs["system interface"].entries
+    for name in ("vlan20", "vlan21", "vlan30", "vlan50", "vlan70"):
+        assert interfaces[name].settings["dhcp-relay-ip"] == '"10.65.55.74"', name
+    assert "dhcp-relay-ip" not in interfaces["vlan10"].settings  # management: static, not relayed
+
+
 def test_backup_is_show_full_configuration(firewall: Replay) -> None:
     driver: Any = firewall.driver()
     try:

@@ -1,4 +1,8 @@
-"""Perimeter firewall (HA pair): gateway of every VLAN, DHCP, zones, default-deny policy, BGP uplink."""
+"""Perimeter firewall (HA pair): gateway of every VLAN, DHCP, zones, default-deny policy, BGP uplink.
+
+DHCP: the firewall serves each client VLAN's pool itself, unless the site has a server with the dhcp_dns
+service (roles/ward_dhcp_dns); then every client VLAN is relayed to it and the pools live on the server.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +21,7 @@ def firewall(device: PlannedDevice, plan: SitePlan, baseline: Baseline) -> dict[
     wan = hardware.wan_ports[0]
     infra = plan.infra
     management = plan.management_vlan
+    relay_to = [str(s.address) for s in plan.servers if "dhcp_dns" in s.services]
     vlan_interfaces = [
         {
             "name": vlan_interface(v.id),
@@ -28,6 +33,7 @@ def firewall(device: PlannedDevice, plan: SitePlan, baseline: Baseline) -> dict[
             "netmask": str(v.subnet.netmask),
             "network": str(v.subnet),
             "management": v.id == management.id,
+            "dhcp_relay": relay_to if v.pool_start is not None else [],
         }
         for v in plan.vlans
     ]
@@ -66,7 +72,8 @@ def firewall(device: PlannedDevice, plan: SitePlan, baseline: Baseline) -> dict[
             "members": device.spec.members,
         },
         "vlan_interfaces": vlan_interfaces,
-        "dhcp_servers": dhcp,
+        "dhcp_pools": dhcp,  # what the site's clients get, whoever serves it
+        "dhcp_servers": [] if relay_to else dhcp,  # served by the firewall itself
         "zones": zone_table(plan, baseline, wan),
         "policies": policies,
         "services": used_services(policies),
