@@ -7,6 +7,7 @@ one run; nothing downstream ever sees unvalidated data.
 from __future__ import annotations
 
 import difflib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,24 @@ from wardnet.yamlsrc import Loc, YamlSource, read_yaml
 
 BASELINE_FILE = Path("group_vars/all/baseline.yml")
 SITES_DIR = Path("wards")
+YAML_SUFFIXES = (".yml", ".yaml")
+
+Signature = tuple[tuple[str, int, int], ...]
+
+
+def source_signature(root: Path) -> Signature:
+    """(path, mtime, size) of the baseline and every ward file: what a cache of the loaded folder keys on."""
+    entries = []
+    for folder in (root / BASELINE_FILE.parent, root / SITES_DIR):
+        try:
+            with os.scandir(folder) as scan:
+                for entry in scan:
+                    if entry.name.endswith(YAML_SUFFIXES):
+                        stat = entry.stat()
+                        entries.append((entry.path, stat.st_mtime_ns, stat.st_size))
+        except OSError:
+            continue
+    return tuple(sorted(entries))
 
 
 @dataclass(frozen=True)

@@ -15,21 +15,10 @@ import jinja2
 from wardnet.canonical import canonical_text
 from wardnet.design import SiteDesign
 from wardnet.platforms import PLATFORMS
+from wardnet.templating import environment
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 SITE_DOC = "README.md"
-
-
-def environment(templates: Path = TEMPLATES) -> jinja2.Environment:
-    """The one Jinja2 set-up, shared with Ansible's template module options (see playbooks/render.yml)."""
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(templates)),
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-        autoescape=False,
-    )
 
 
 def site_folder(design: SiteDesign) -> str:

@@ -13,7 +13,7 @@ Returns a dictionary: `site` (code, name, slug, type), `block` (the site's /20),
 VLAN: `vlan`, `vlan_name`, `zone`, `network`, `address` of its gateway, `prefix`) and `servers` (the
 site's servers as the design placed them: `hostname`, `name`, `services`, `address`, `prefix`, `gateway`,
 `vlan`, ...). Results are cached per
-process; a change to any inventory file reloads it.
+process; a change to the baseline or a ward file reloads it.
 """
 
 from __future__ import annotations
@@ -29,24 +29,19 @@ if str(REPO) not in sys.path:  # ansible may run with an interpreter where wardn
     sys.path.insert(0, str(REPO))
 
 from wardnet.errors import InputError  # noqa: E402  (needs the path above)
+from wardnet.inventory import BASELINE_FILE, Signature, source_signature  # noqa: E402
 from wardnet.pipeline import build  # noqa: E402
 
-Signature = tuple[tuple[str, int, int], ...]
 _CACHE: dict[tuple[str, str, Signature], dict[str, Any]] = {}
-
-
-def _signature(root: Path) -> Signature:
-    files = sorted(p for p in root.rglob("*.y*ml") if p.is_file())
-    return tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files)
 
 
 def site_design(code: Any, inventory: str | None = None) -> dict[str, Any]:
     """The server-relevant part of one site's design (plain, JSON-safe data)."""
     code = str(code)
     root = Path(inventory).resolve() if inventory else REPO / "inventories"
-    if not (root / "group_vars" / "all" / "baseline.yml").is_file():
+    if not (root / BASELINE_FILE).is_file():
         raise AnsibleFilterError(f"wardnet_site_design: {root} is not a wardnet inventory folder")
-    key = (str(root), code, _signature(root))
+    key = (str(root), code, source_signature(root))
     if key in _CACHE:
         return _CACHE[key]
     try:

@@ -6,7 +6,6 @@ only turns wardnet's result into Ansible hosts, groups and variables.
 
 from __future__ import annotations
 
-import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +21,15 @@ if str(REPO) not in sys.path:  # ansible may run with an interpreter where wardn
 
 from wardnet import pipeline  # noqa: E402  (needs the path above)
 from wardnet.errors import InputError  # noqa: E402
-from wardnet.inventory import BASELINE_FILE, SITES_DIR, Inventory, load_inventory  # noqa: E402
+from wardnet.inventory import (  # noqa: E402
+    BASELINE_FILE,
+    SITES_DIR,
+    YAML_SUFFIXES,
+    Inventory,
+    Signature,
+    load_inventory,
+    source_signature,
+)
 from wardnet.platforms import PLATFORMS  # noqa: E402
 
 DOCUMENTATION = r"""
@@ -57,10 +64,6 @@ EXAMPLES = r"""
 # WARDNET_STRUCTURED_CONFIG=1 ansible-inventory --host hcm-26743-core
 """
 
-SUFFIXES = (".yml", ".yaml")
-
-Signature = tuple[tuple[str, int, int], ...]
-
 
 @dataclass
 class _Loaded:
@@ -77,25 +80,10 @@ class _Loaded:
 _CACHE: dict[Path, _Loaded] = {}
 
 
-def _signature(root: Path) -> Signature:
-    """(name, mtime, size) of the baseline and every ward file: a change anywhere reloads the folder."""
-    entries = []
-    for folder in (root / BASELINE_FILE.parent, root / SITES_DIR):
-        try:
-            with os.scandir(folder) as scan:
-                for entry in scan:
-                    if entry.name.endswith(SUFFIXES):
-                        stat = entry.stat()
-                        entries.append((entry.path, stat.st_mtime_ns, stat.st_size))
-        except OSError:
-            continue
-    return tuple(sorted(entries))
-
-
 def load(root: Path) -> _Loaded:
     """The validated inventory under root, from the per-process cache when no file changed."""
     root = root.resolve()
-    signature = _signature(root)
+    signature = source_signature(root)
     cached = _CACHE.get(root)
     if cached is not None and cached.signature == signature:
         return cached
@@ -150,7 +138,7 @@ class InventoryModule(BaseInventoryPlugin):
         source = Path(path)
         return (
             source.is_file()
-            and source.suffix in SUFFIXES
+            and source.suffix in YAML_SUFFIXES
             and source.parent.name == SITES_DIR.name
             and (source.parent.parent / BASELINE_FILE).is_file()
         )

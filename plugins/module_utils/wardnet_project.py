@@ -9,7 +9,16 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-# Device credentials for the modules that reach devices (deploy, audit): from Ansible Vault, never logged.
+# Which sites the modules that reach devices (deploy, audit) work on, and where the project keeps its files.
+SITE_OPTIONS: dict[str, dict[str, Any]] = {
+    "sites": {"type": "list", "elements": "str", "default": []},
+    "all": {"type": "bool", "default": False},
+    "lab": {"type": "bool", "default": False},
+    "inventory": {"type": "path", "default": "inventories"},
+    "state_dir": {"type": "path", "default": "build"},
+}
+
+# Their device credentials: from Ansible Vault, never logged (wardnet.deploy.targets.Credentials.from_vault).
 CREDENTIAL_OPTIONS: dict[str, dict[str, Any]] = {
     "username": {"type": "str", "default": "wardnet-deploy"},
     "password": {"type": "str", "default": "", "no_log": True},

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible.module_utils.wardnet_project import CREDENTIAL_OPTIONS, wardnet_importable
+from ansible.module_utils.wardnet_project import CREDENTIAL_OPTIONS, SITE_OPTIONS, wardnet_importable
 
 DOCUMENTATION = r"""
 module: wardnet_audit
@@ -123,9 +123,7 @@ summary:
 def main() -> None:
     module = AnsibleModule(
         argument_spec={
-            "sites": {"type": "list", "elements": "str", "default": []},
-            "all": {"type": "bool", "default": False},
-            "lab": {"type": "bool", "default": False},
+            **SITE_OPTIONS,
             "shard": {"type": "str"},
             "workers": {"type": "int", "default": 16},
             "report": {"type": "path"},
@@ -134,8 +132,6 @@ def main() -> None:
             "remediate": {"type": "bool", "default": False},
             "commit": {"type": "bool", "default": False},
             "confirm_timeout": {"type": "int", "default": 120},
-            "inventory": {"type": "path", "default": "inventories"},
-            "state_dir": {"type": "path", "default": "build"},
             **CREDENTIAL_OPTIONS,
             "project_dir": {"type": "path"},
         },
@@ -146,7 +142,6 @@ def main() -> None:
         return
     from wardnet.audit.job import Outputs, execute
     from wardnet.audit.run import AuditRequest
-    from wardnet.deploy.job import secrets_from
     from wardnet.deploy.targets import Credentials
     from wardnet.errors import InputError
 
@@ -160,9 +155,7 @@ def main() -> None:
         shard=params["shard"] or "",
         workers=params["workers"],
         state_dir=state,
-        credentials=Credentials(
-            username=params["username"], password=params["password"], secrets=secrets_from(params["secrets"])
-        ),
+        credentials=Credentials.from_vault(params["username"], params["password"], params["secrets"]),
     )
     outputs = Outputs(
         history=base / params["history"] if params["history"] else state / "audit" / "history.sqlite",

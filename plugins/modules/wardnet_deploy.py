@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible.module_utils.wardnet_project import CREDENTIAL_OPTIONS, wardnet_importable
+from ansible.module_utils.wardnet_project import CREDENTIAL_OPTIONS, SITE_OPTIONS, wardnet_importable
 
 DOCUMENTATION = r"""
 module: wardnet_deploy
@@ -115,17 +115,13 @@ summary:
 def main() -> None:
     module = AnsibleModule(
         argument_spec={
-            "sites": {"type": "list", "elements": "str", "default": []},
-            "all": {"type": "bool", "default": False},
-            "lab": {"type": "bool", "default": False},
+            **SITE_OPTIONS,
             "commit": {"type": "bool", "default": False},
             "canary": {"type": "str"},
             "batch": {"type": "int", "default": 1},
             "max_failures": {"type": "int", "default": 0},
             "confirm_timeout": {"type": "int", "default": 120},
             "workers": {"type": "int", "default": 8},
-            "inventory": {"type": "path", "default": "inventories"},
-            "state_dir": {"type": "path", "default": "build"},
             **CREDENTIAL_OPTIONS,
             "json": {"type": "path"},
             "project_dir": {"type": "path"},
@@ -136,7 +132,7 @@ def main() -> None:
     if not wardnet_importable(module):
         return
     from wardnet.deploy.device import Options
-    from wardnet.deploy.job import DeployRequest, execute, secrets_from
+    from wardnet.deploy.job import DeployRequest, execute
     from wardnet.deploy.run import Plan, write_json
     from wardnet.deploy.targets import Credentials
     from wardnet.errors import InputError
@@ -156,9 +152,7 @@ def main() -> None:
         ),
         options=Options(commit=commit, confirm_timeout=params["confirm_timeout"]),
         state_dir=base / params["state_dir"],
-        credentials=Credentials(
-            username=params["username"], password=params["password"], secrets=secrets_from(params["secrets"])
-        ),
+        credentials=Credentials.from_vault(params["username"], params["password"], params["secrets"]),
     )
     try:
         outcome = execute(request)

@@ -21,6 +21,7 @@ import jinja2
 
 from wardnet.audit.history import History, run_compliance
 from wardnet.audit.model import FEATURES, SEVERITIES, AuditRun, DeviceAudit, Finding
+from wardnet.templating import environment
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "audit"
 # summary.md lists at most this many: a CI job summary is capped (1 MiB on GitHub); index.html has them all.
@@ -54,14 +55,7 @@ def _write(path: Path, text: str) -> Path:
 
 
 def _environment() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-        autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2",), default=False),
-    )
+    env = environment(TEMPLATES, escape_html=True)
     env.filters["cell"] = md_cell
     env.filters["code"] = md_code
     return env

@@ -48,18 +48,10 @@ def select(request: AuditRequest) -> tuple[Inventory, list[SiteDesign]]:
 
 
 def targets_for(request: AuditRequest, inventory: Inventory, chosen: list[SiteDesign]) -> list[Target]:
-    from wardnet.deploy.targets import lab_targets, production_targets
+    from wardnet.deploy.targets import site_targets
 
-    if not request.lab:
-        return production_targets(chosen, request.credentials)
-    from wardnet.design import design_site
-    from wardnet.design.twin import whitebox_twin
-    from wardnet.lab.manager import Lab
-
-    lab = Lab(request.inventory)
-    baseline = inventory.baseline
-    twins = [design_site(whitebox_twin(d.plan.site, baseline), baseline) for d in chosen]
-    return lab_targets(twins, lab.ssh.config, lab.ssh.key, request.credentials)
+    lab_inventory = request.inventory if request.lab else None
+    return site_targets(chosen, inventory.baseline, request.credentials, lab_inventory)
 
 
 def backup(store: BackupStore, collected: list[Collected], run_id: str) -> str:

@@ -3,15 +3,13 @@ site locks, staged run. Returns the results and an exit code; printing is the ca
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from wardnet.deploy.device import DeviceResult, Options
 from wardnet.deploy.run import EXIT_NOT_RUN, Plan, exit_code
-from wardnet.deploy.targets import Credentials, Target
-from wardnet.design import SiteDesign
-from wardnet.models import Baseline
+from wardnet.deploy.targets import Credentials, site_targets
 
 
 @dataclass(frozen=True)
@@ -54,7 +52,8 @@ def execute(request: DeployRequest, on_done: Callable[[DeviceResult], None] | No
         text = as_text(findings, len(selected), sum(len(d.devices) for d in selected))
         message = "the check gate failed; nothing was pushed"
         return DeployOutcome(EXIT_NOT_RUN, message=message, findings_text=text)
-    targets = _targets(request, selected, inventory.baseline)
+    lab_inventory = request.inventory if request.lab else None
+    targets = site_targets(selected, inventory.baseline, request.credentials, lab_inventory)
     try:
         with site_locks(request.state_dir / "locks", codes):
             results = deploy(
@@ -63,22 +62,3 @@ def execute(request: DeployRequest, on_done: Callable[[DeviceResult], None] | No
     except SiteLockedError as exc:
         return DeployOutcome(EXIT_NOT_RUN, message=str(exc))
     return DeployOutcome(exit_code(results), results)
-
-
-def _targets(request: DeployRequest, selected: list[SiteDesign], baseline: Baseline) -> list[Target]:
-    from wardnet.deploy.targets import lab_targets, production_targets
-
-    if not request.lab:
-        return production_targets(selected, request.credentials)
-    from wardnet.design import design_site
-    from wardnet.design.twin import whitebox_twin
-    from wardnet.lab.manager import Lab
-
-    lab = Lab(request.inventory)
-    twins = [design_site(whitebox_twin(d.plan.site, baseline), baseline) for d in selected]
-    return lab_targets(twins, lab.ssh.config, lab.ssh.key, request.credentials)
-
-
-def secrets_from(values: Mapping[str, str]) -> dict[str, str]:
-    """Vault variables → secret names: keys are the names used in <<secret:NAME>> masks."""
-    return {str(k).lower(): str(v) for k, v in values.items() if v is not None}

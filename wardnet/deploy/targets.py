@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from wardnet.design import SiteDesign
+from wardnet.models import Baseline
 from wardnet.platforms import PLATFORMS
 from wardnet.render import Renderer
 
@@ -27,6 +29,12 @@ class Credentials:
             username=os.environ.get("WARDNET_USERNAME", "wardnet-deploy"),
             password=os.environ.get("WARDNET_PASSWORD", ""),
         )
+
+    @classmethod
+    def from_vault(cls, username: str, password: str, secrets: Mapping[str, Any]) -> Credentials:
+        """The play's Vault values; secret keys are the names used in <<secret:NAME>> masks."""
+        named = {str(k).lower(): str(v) for k, v in secrets.items() if v is not None}
+        return cls(username=username, password=password, secrets=named)
 
 
 @dataclass(frozen=True)
@@ -101,3 +109,21 @@ def lab_targets(
         for design in designs
         for name, config in design.devices.items()
     ]
+
+
+def site_targets(
+    selected: list[SiteDesign],
+    baseline: Baseline,
+    credentials: Credentials,
+    lab_inventory: Path | None = None,
+) -> list[Target]:
+    """The devices of the selected sites; with lab_inventory, their white-box twins in its lab."""
+    if lab_inventory is None:
+        return production_targets(selected, credentials)
+    from wardnet.design import design_site
+    from wardnet.design.twin import whitebox_twin
+    from wardnet.lab.manager import Lab
+
+    lab = Lab(lab_inventory)
+    twins = [design_site(whitebox_twin(d.plan.site, baseline), baseline) for d in selected]
+    return lab_targets(twins, lab.ssh.config, lab.ssh.key, credentials)

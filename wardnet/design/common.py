@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from wardnet.design.site import PlannedDevice, SitePlan
-from wardnet.models import Baseline, SecretRef, slugify
+from wardnet.models import Baseline, SecretRef, Site, slugify
 
 SECRET_MASK = "<<secret:{name}>>"
 
@@ -13,6 +13,11 @@ SECRET_MASK = "<<secret:{name}>>"
 def secret(ref: SecretRef) -> str:
     """Rendered configs carry a mask, resolved at push time; no secret value ever reaches build/."""
     return SECRET_MASK.format(name=ref.secret)
+
+
+def site_identity(site: Site) -> dict[str, str]:
+    """The site as every device and server config names it."""
+    return {"code": site.code, "name": site.name, "slug": site.slug, "type": site.type}
 
 
 def device_base(device: PlannedDevice, plan: SitePlan, baseline: Baseline) -> dict[str, Any]:
@@ -24,7 +29,7 @@ def device_base(device: PlannedDevice, plan: SitePlan, baseline: Baseline) -> di
         "platform": device.platform,
         "model": device.spec.model,
         "members": device.spec.members,
-        "site": {"code": site.code, "name": site.name, "slug": slugify(site.name), "type": site.type},
+        "site": site_identity(site),
         "location": f"{slugify(site.name)} ({site.code})",
         "domain": baseline.city.domain,
         "timezone": {

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from wardnet.design.common import site_identity
 from wardnet.design.site import PlannedServer, SitePlan
-from wardnet.models import Baseline, slugify
+from wardnet.models import Baseline
 
 
 def server(planned: PlannedServer, plan: SitePlan, baseline: Baseline) -> dict[str, Any]:
@@ -16,7 +17,7 @@ def server(planned: PlannedServer, plan: SitePlan, baseline: Baseline) -> dict[s
         "name": planned.name,
         "role": "server",
         "services": list(planned.services),
-        "site": {"code": site.code, "name": site.name, "slug": slugify(site.name), "type": site.type},
+        "site": site_identity(site),
         "domain": baseline.city.domain,
         "address": str(planned.address),
         "prefix": vlan.subnet.prefixlen,

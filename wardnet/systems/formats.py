@@ -8,9 +8,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-import jinja2
-
 from wardnet.systems.report import CRITERIA, SCORES, STATUSES
+from wardnet.templating import environment
 
 FORMATS = ("md", "html", "json", "csv")
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "systems"
@@ -35,17 +34,6 @@ CSV_COLUMNS = (
 )
 
 
-def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-        autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2",), default=False),
-    )
-
-
 def _md_cell(value: Any) -> str:
     """Table cells: a pipe must not split the Markdown table, nor markup in catalogue text render as HTML."""
     text = "–" if value is None or value == "" else str(value)
@@ -64,7 +52,7 @@ def format_report(report: dict[str, Any], fmt: str) -> str:
             flat.update({f"score_{name}": value for name, value in row["scores"].items()})
             writer.writerow(flat)
         return out.getvalue()
-    env = _environment()
+    env = environment(TEMPLATES, escape_html=True)
     env.filters["cell"] = _md_cell
     template = env.get_template(f"report.{fmt}.j2")
     return template.render(report=report, statuses=STATUSES, criteria=CRITERIA)
