@@ -34,9 +34,9 @@ def ward_text(code: str, name: str, kind: str, baseline: Baseline) -> str:
         f"type: {kind}",
         f"concurrent_users: {users}",
         "devices:",
-        f"  - {{role: firewall, model: {FIREWALL}, members: 2}}",
-        f"  - {{role: core, model: {CORE}, members: 2}}",
-        *[f"  - {{role: access, model: {ACCESS}}}" for _ in range(switches)],
+        f"  - {{name: fw, role: firewall, model: {FIREWALL}, members: 2}}",
+        f"  - {{name: core, role: core, model: {CORE}, members: 2}}",
+        *[f"  - {{name: acc{n}, role: access, model: {ACCESS}}}" for n in range(1, switches + 1)],
     ]
     return "\n".join(lines) + "\n"
 

@@ -67,8 +67,18 @@ def cmd_check(args: argparse.Namespace) -> int:
     return run_checks(args.inventory, args.sites, args.format, args.output)
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("wardnet")
+    except PackageNotFoundError:
+        return "unknown (not installed)"
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="wardnet", description=__doc__)
+    root.add_argument("--version", action="version", version=f"wardnet {_version()}")
     sub = root.add_subparsers(dest="command", required=True)
 
     show = sub.add_parser("show", help="print a device's structured config as YAML")
@@ -89,6 +99,9 @@ def parser() -> argparse.ArgumentParser:
     check.add_argument("--output", type=Path, help="write the report here instead of stdout")
     check.set_defaults(func=cmd_check)
 
+    from wardnet.plandiff import register as register_plan
+
+    register_plan(sub)
     from wardnet.lab.cli import register as register_lab
 
     register_lab(sub)

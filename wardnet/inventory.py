@@ -9,6 +9,8 @@ from __future__ import annotations
 import difflib
 import os
 from dataclasses import dataclass
+from ipaddress import IPv4Address, IPv4Network
+from itertools import combinations
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +46,13 @@ def source_signature(root: Path) -> Signature:
 class SiteEntry:
     site: Site
     source: Path
+    lines: YamlSource | None = None  # where each field was written, for errors found after loading
+
+    def line_of(self, field: str) -> int | None:
+        if self.lines is None:
+            return None
+        loc = tuple(int(p) if p.isdigit() else p for p in field.split(".") if p)
+        return self.lines.line_of(loc)
 
 
 @dataclass(frozen=True)
@@ -185,7 +194,61 @@ def _load_baseline(root: Path, problems: list[InputProblem]) -> Baseline | None:
         return None
     baseline, found = validate(source, Baseline)
     problems += found
+    if baseline is not None:
+        found = plan_problems(baseline, source)
+        problems += found
+        if found:
+            return None
     return baseline
+
+
+def plan_problems(baseline: Baseline, source: YamlSource) -> list[InputProblem]:
+    """The fixed places of the IP plan: one parking VLAN, every place inside the block, none overlapping."""
+    shown = display_path(source.path)
+    problems: list[InputProblem] = []
+    block_size = 2 ** (32 - baseline.ip_plan.site_prefix)
+    parking = [i for i, v in enumerate(baseline.vlans) if v.place is None]
+    if len(parking) != 1:
+        problems.append(
+            InputProblem(
+                shown,
+                "vlans",
+                f"needs exactly one VLAN without a place (the parking VLAN), has {len(parking)}",
+                "give every addressed VLAN a place and leave only the parking VLAN without one",
+                source.line_of(("vlans",)),
+            )
+        )
+    regions: list[tuple[IPv4Network, str, Loc]] = [
+        (baseline.ip_plan.infra_place, "ip_plan.infra_place", ("ip_plan", "infra_place"))
+    ]
+    regions += [
+        (v.place, f"vlans.{i}.place", ("vlans", i, "place"))
+        for i, v in enumerate(baseline.vlans)
+        if v.place is not None
+    ]
+    for place, field, loc in regions:
+        if int(place.broadcast_address) >= block_size:
+            problems.append(
+                InputProblem(
+                    shown,
+                    field,
+                    f"{place} reaches beyond a /{baseline.ip_plan.site_prefix} site block",
+                    f"places are relative to the block: keep them below {IPv4Address(block_size)}",
+                    source.line_of(loc),
+                )
+            )
+    for (a, field_a, _), (b, field_b, loc_b) in combinations(regions, 2):
+        if a.overlaps(b):
+            problems.append(
+                InputProblem(
+                    shown,
+                    field_b,
+                    f"{b} overlaps {a} ({field_a})",
+                    "give each VLAN its own place; README.md (IP plan) lists the free ones",
+                    source.line_of(loc_b),
+                )
+            )
+    return problems
 
 
 def _load_sites(root: Path, problems: list[InputProblem]) -> list[SiteEntry]:
@@ -214,7 +277,7 @@ def _load_sites(root: Path, problems: list[InputProblem]) -> list[SiteEntry]:
                         source.line_of(("code",)),
                     )
                 )
-            entries.append(SiteEntry(site, path))
+            entries.append(SiteEntry(site, path, source))
     return entries
 
 
@@ -232,6 +295,7 @@ def cross_check(baseline: Baseline, sites: list[SiteEntry]) -> list[InputProblem
                     "code",
                     f"code {site.code} is also used by {display_path(by_code[site.code])}",
                     "each official code belongs to exactly one site file",
+                    entry.line_of("code"),
                 )
             )
         by_code.setdefault(site.code, entry.source)
@@ -245,6 +309,7 @@ def cross_check(baseline: Baseline, sites: list[SiteEntry]) -> list[InputProblem
                         field,
                         f"unknown model '{device.model}'",
                         _suggest(device.model, list(baseline.models), "a model from the baseline's models"),
+                        entry.line_of(field),
                     )
                 )
             elif hardware.role != device.role:
@@ -254,8 +319,22 @@ def cross_check(baseline: Baseline, sites: list[SiteEntry]) -> list[InputProblem
                         field,
                         f"{device.model} is a {hardware.role}, listed as {device.role}",
                         f"set role: {hardware.role} or pick a {device.role} model",
+                        entry.line_of(field),
                     )
                 )
+        names: dict[str, int] = {}
+        for index, device in enumerate(site.devices):
+            if device.name in names:
+                problems.append(
+                    InputProblem(
+                        shown,
+                        f"devices.{index}.name",
+                        f"device name '{device.name}' is also devices.{names[device.name]}",
+                        "each device keeps its own name for life; give the new one the next free accN",
+                        entry.line_of(f"devices.{index}.name"),
+                    )
+                )
+            names.setdefault(device.name, index)
         seen: set[str] = set()
         for index, server in enumerate(site.servers):
             if server.name in seen:
@@ -265,6 +344,7 @@ def cross_check(baseline: Baseline, sites: list[SiteEntry]) -> list[InputProblem
                         f"servers.{index}.name",
                         f"server name '{server.name}' is listed twice",
                         "give each server its own name (srv1, srv2, ...)",
+                        entry.line_of(f"servers.{index}.name"),
                     )
                 )
             seen.add(server.name)
@@ -277,6 +357,7 @@ def cross_check(baseline: Baseline, sites: list[SiteEntry]) -> list[InputProblem
                         "devices",
                         f"needs exactly one {role} entry (HA pair/stack: members: 2), has {count}",
                         f"list one {role} device",
+                        entry.line_of("devices"),
                     )
                 )
     for role, model in baseline.whitebox_twin.models.items():

@@ -1,4 +1,10 @@
-"""The city IP plan. A site's block is keyed by its official code, so no change elsewhere renumbers it."""
+"""The city IP plan. Every address is keyed by something that never changes under an unrelated edit.
+
+- a site's block by its official code (adding a ward never renumbers another);
+- a VLAN's region inside the block by the baseline's fixed `place` for that VLAN id (another VLAN's size
+  never moves it; a DHCP VLAN grows in place from the place's first address);
+- infrastructure (transit to the city core, loopbacks) by the baseline's `ip_plan.infra_place`.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +12,6 @@ from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv4Network
 
 from wardnet.models import IpPlan
-
-INFRA_SIZE = 16  # last /28 of each site block: /31 transit to the city core, then loopbacks
 
 
 class PlanError(ValueError):
@@ -42,22 +46,16 @@ def site_asn(code: str, plan: IpPlan) -> int:
     return plan.site_asn_base + int(code)
 
 
-def allocate(block: IPv4Network, prefixes: dict[int, int]) -> dict[int, IPv4Network]:
-    """Place subnets (key -> prefix length) in block, largest first then by key: aligned, no gaps, stable."""
-    cursor = int(block.network_address)
-    limit = int(block.broadcast_address) + 1 - INFRA_SIZE
-    placed: dict[int, IPv4Network] = {}
-    for key, prefix in sorted(prefixes.items(), key=lambda item: (item[1], item[0])):
-        size = 2 ** (32 - prefix)
-        cursor = -(-cursor // size) * size  # align up
-        if cursor + size > limit:
-            raise PlanError(
-                f"subnets need more than {block} holds (at VLAN {key} /{prefix}); "
-                "lower concurrent_users or give sites a shorter ip_plan.site_prefix"
-            )
-        placed[key] = IPv4Network((cursor, prefix))
-        cursor += size
-    return placed
+def in_block(block: IPv4Network, place: IPv4Network) -> IPv4Network:
+    """A block-relative place (0.0.4.0/23) as a network of this block (10.65.52.0/23)."""
+    return IPv4Network((int(block.network_address) + int(place.network_address), place.prefixlen))
+
+
+def grown_subnet(block: IPv4Network, place: IPv4Network, prefix: int) -> IPv4Network:
+    """A /prefix subnet at the first address of its place: a bigger one contains the smaller one."""
+    if prefix < place.prefixlen:
+        raise ValueError(f"/{prefix} does not fit the place {place}")
+    return IPv4Network((int(block.network_address) + int(place.network_address), prefix))
 
 
 @dataclass(frozen=True)
@@ -68,10 +66,13 @@ class Infra:
     loopbacks: IPv4Network
 
 
-def infra(block: IPv4Network) -> Infra:
-    base = int(block.broadcast_address) + 1 - INFRA_SIZE
+def infra(block: IPv4Network, plan: IpPlan) -> Infra:
+    """First /31 of the infra place: transit (city core side first); its last /29: loopbacks."""
+    region = in_block(block, plan.infra_place)
+    base = int(region.network_address)
     transit = IPv4Network((base, 31))
-    return Infra(transit, IPv4Address(base), IPv4Address(base + 1), IPv4Network((base + 8, 29)))
+    loopbacks = IPv4Network((int(region.broadcast_address) + 1 - 8, 29))
+    return Infra(transit, IPv4Address(base), IPv4Address(base + 1), loopbacks)
 
 
 def host(subnet: IPv4Network, index: int) -> IPv4Address:

@@ -62,6 +62,7 @@ class IpPlan(Model):
     site_prefix: StrictInt = Field(ge=16, le=24)
     code_base: StrictInt = Field(ge=0)
     reserved_slots: dict[UnitCode, StrictInt] = {}
+    infra_place: IPv4Network  # block-relative, e.g. 0.0.7.240/28: transit /31 first, loopbacks /29 last
     city_core_asn: StrictInt = Field(ge=1, le=4294967294)
     site_asn_base: StrictInt = Field(ge=4200000000, le=4294967294)
 
@@ -69,6 +70,8 @@ class IpPlan(Model):
     def _prefix_inside_supernet(self) -> IpPlan:
         if self.site_prefix <= self.supernet.prefixlen:
             raise ValueError(f"site_prefix /{self.site_prefix} must be longer than the supernet's")
+        if self.infra_place.prefixlen > 28:
+            raise ValueError("infra_place must be a /28 or larger (a /31 transit and a /29 of loopbacks)")
         return self
 
 
@@ -194,12 +197,20 @@ class Sizing(Model):
 
 
 class Vlan(Model):
+    """One VLAN of the city catalogue.
+
+    `place` is the VLAN's fixed region inside every site block, written relative to the block (0.0.8.0/23 =
+    the block's address + 8.0, at most a /23). A static VLAN's subnet is its whole place; a DHCP VLAN's subnet
+    starts at the place's first address and is sized from the site's users, so it only ever grows in place:
+    the gateway and static hosts never move, and no other VLAN's size can move it.
+    """
+
     id: StrictInt = Field(ge=2, le=4094)
     name: Annotated[StrictStr, Field(pattern=r"^[A-Z][A-Z0-9-]{0,30}$")]
     zone: Identifier
     purpose: FreeText
+    place: IPv4Network | None = None  # None only for the parking VLAN (no addresses)
     share: Percent | None = None
-    prefix: StrictInt | None = Field(default=None, ge=16, le=30)
     min_prefix: StrictInt | None = Field(default=None, ge=16, le=30)
     lease_minutes: StrictInt | None = Field(default=None, ge=5, le=10080)
     wired: bool = False
@@ -213,8 +224,13 @@ class Vlan(Model):
     def _sized_one_way(self) -> Vlan:
         if self.share is not None and (self.min_prefix is None or self.lease_minutes is None):
             raise ValueError("a VLAN with a share needs min_prefix and lease_minutes")
-        if self.share is not None and self.prefix is not None:
-            raise ValueError("give either share (DHCP, sized from users) or prefix (static), not both")
+        if self.share is not None and self.place is None:
+            raise ValueError("a VLAN with a share needs a place (its fixed region in the site block)")
+        if self.place is not None and self.min_prefix is not None and self.min_prefix < self.place.prefixlen:
+            raise ValueError(
+                f"min_prefix /{self.min_prefix} is larger than the place {self.place}; "
+                f"use a min_prefix of /{self.place.prefixlen} or longer"
+            )
         return self
 
 
@@ -248,12 +264,39 @@ class Baseline(Model):
     def vlan(self, vlan_id: int) -> Vlan:
         return next(v for v in self.vlans if v.id == vlan_id)
 
+    @property
+    def parking_vlan(self) -> Vlan:
+        """The one VLAN without a place: unused ports, shut down."""
+        return next(v for v in self.vlans if v.place is None)
+
+
+# A device's identity in its site: hostname, management address and uplink ports derive from it, never from
+# its position in the list, so removing acc2 leaves acc3 exactly as it was.
+DEVICE_NAME_BY_ROLE = {"firewall": r"fw", "core": r"core", "access": r"acc[1-9][0-9]?"}
+MAX_ACCESS_SWITCHES = 48  # acc1..acc48: management hosts .11-.58 of the /26 (site.FIRST_ACCESS_HOST)
+
 
 class DeviceSpec(Model):
+    name: Annotated[StrictStr, Field(pattern=r"^(fw|core|acc[1-9][0-9]?)$")]
     role: Role
     model: Identifier
     members: StrictInt = Field(default=1, ge=1, le=8)
     serial: Annotated[StrictStr, Field(pattern=r"^[A-Z0-9-]{4,32}$")] | None = None
+
+    @model_validator(mode="after")
+    def _name_fits_role(self) -> DeviceSpec:
+        if not re.fullmatch(DEVICE_NAME_BY_ROLE[self.role], self.name):
+            expected = {"firewall": "fw", "core": "core", "access": "acc1 ... acc48"}[self.role]
+            raise ValueError(f"a {self.role} is named {expected}, not '{self.name}'")
+        if self.role == "access" and self.number > MAX_ACCESS_SWITCHES:
+            raise ValueError(f"access switches are numbered acc1 to acc{MAX_ACCESS_SWITCHES}")
+        return self
+
+    @property
+    def number(self) -> int:
+        """The N of accN (1 for fw and core)."""
+        digits = self.name.lstrip("abcdefghijklmnopqrstuvwxyz")
+        return int(digits) if digits else 1
 
 
 ServerService = Literal["dhcp_dns"]
@@ -268,6 +311,10 @@ class ServerSpec(Model):
 
 SiteType = Literal["ward", "commune", "special_zone", "center"]
 
+# The largest site the city IP plan holds: STAFF and STAFF-WIFI grow in place up to their /23 places
+# (501 pool addresses >= 2.0 headroom x 20 % of 1,250 users). tests/unit/test_plan_stable.py recomputes it.
+MAX_CONCURRENT_USERS = 1250
+
 
 class Site(Model):
     """One site file: only what cannot be derived."""
@@ -275,7 +322,7 @@ class Site(Model):
     code: UnitCode
     name: FreeText
     type: SiteType
-    concurrent_users: StrictInt = Field(ge=1, le=5000)
+    concurrent_users: StrictInt = Field(ge=1, le=MAX_CONCURRENT_USERS)
     devices: list[DeviceSpec] = Field(min_length=1)
     servers: list[ServerSpec] = Field(default_factory=list, max_length=16)
     platforms: Platforms | None = None  # a white-box site sets e.g. all three to frr

@@ -18,7 +18,15 @@ def designs(inventory: Inventory, codes: list[str] | None = None) -> list[SiteDe
         try:
             result.append(design_site(entry.site, inventory.baseline))
         except PlanError as exc:
-            problems.append(InputProblem(display_path(entry.source), exc.field, str(exc), "see the message"))
+            problems.append(
+                InputProblem(
+                    display_path(entry.source),
+                    exc.field,
+                    str(exc),
+                    "see the message",
+                    entry.line_of(exc.field),
+                )
+            )
     if problems:
         raise InputError(problems)
     return result

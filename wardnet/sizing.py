@@ -24,15 +24,34 @@ def pool_capacity(prefix: int) -> int:
 
 
 def vlan_sizing(vlan: Vlan, users: int, baseline: Baseline) -> VlanSizing:
-    """The smallest prefix whose pool covers peak x headroom, never smaller than the VLAN's minimum."""
+    """The smallest prefix whose pool covers peak x headroom, never smaller than the VLAN's minimum.
+
+    A static VLAN is its whole place. The result may be larger than the VLAN's place: the plan refuses that
+    (see users_that_fit), it never moves the VLAN.
+    """
     if vlan.share is None:
-        return VlanSizing(vlan.id, 0, 0, vlan.prefix or 30)
+        assert vlan.place is not None, "the parking VLAN has no size"
+        return VlanSizing(vlan.id, 0, 0, vlan.place.prefixlen)
     peak = math.ceil(users * vlan.share)
     needed = math.ceil(peak * baseline.sizing.headroom)
     prefix = vlan.min_prefix or 24
     while prefix > 8 and pool_capacity(prefix) < needed:
         prefix -= 1
     return VlanSizing(vlan.id, peak, needed, prefix)
+
+
+def users_that_fit(vlan: Vlan, baseline: Baseline) -> int | None:
+    """The largest concurrent_users whose pool still fits the VLAN's place (None: static, any number)."""
+    if vlan.share is None or vlan.place is None:
+        return None
+    low, high = 0, 1_000_000
+    while low < high:  # the pool needed grows with users: binary search for the last that fits
+        middle = (low + high + 1) // 2
+        if vlan_sizing(vlan, middle, baseline).prefix >= vlan.place.prefixlen:
+            low = middle
+        else:
+            high = middle - 1
+    return low
 
 
 @dataclass(frozen=True)
@@ -55,6 +74,15 @@ def port_demand(users: int, baseline: Baseline) -> PortDemand:
     wifi_clients = sum(users * v.share for v in baseline.vlans if v.wireless and v.share)
     aps = math.ceil(wifi_clients / baseline.sizing.clients_per_ap)
     return PortDemand(wired=wired, access_points=aps, spare=baseline.sizing.port_spare)
+
+
+def port_weights(baseline: Baseline) -> dict[int | None, float]:
+    """Edge ports per concurrent user by category: wired VLAN id, or None for access points."""
+    wired = sorted((v for v in baseline.vlans if v.wired and v.share), key=lambda v: v.id)
+    weights: dict[int | None, float] = {v.id: v.share for v in wired if v.share}
+    wifi_share = sum(v.share for v in baseline.vlans if v.wireless and v.share)
+    weights[None] = wifi_share / baseline.sizing.clients_per_ap
+    return weights
 
 
 def access_switches_needed(users: int, baseline: Baseline, model: str) -> int:

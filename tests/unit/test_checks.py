@@ -139,10 +139,13 @@ def test_overlapping_blocks_are_found_city_wide(broken_city: Path, capsys) -> No
 def test_too_few_access_switches(broken_city: Path, capsys) -> None:
     path = ward_file(broken_city, BEN_THANH)
     text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace("  - {role: access, model: C9300-48P}\n", "", 2), encoding="utf-8")
+    for name in ("acc4", "acc5"):
+        text = text.replace(f"  - {{name: {name}, role: access, model: C9300-48P}}\n", "")
+    path.write_text(text, encoding="utf-8")
     assert main(["check", "--inventory", str(broken_city), "--site", BEN_THANH]) == 1
     out = capsys.readouterr().out
-    assert "CAP-PORTS" in out and "add 2 access switch(es)" in out
+    # 3 switches x 24 staff ports = 72 of 100: 28 short at 24 per switch -> 2 more switches
+    assert "CAP-PORTS" in out and "VLAN 20 72 of 100" in out and "add 2 access switch(es)" in out
 
 
 def test_too_few_users_for_a_ward(broken_city: Path, capsys) -> None:

@@ -141,7 +141,7 @@ def test_unknown_model(site, tmp_path, capsys) -> None:
 
 def test_model_of_the_wrong_role(site, tmp_path, capsys) -> None:
     root, path = site
-    edit(path, "{role: core, model: C9300X-24Y", "{role: core, model: C9300-48P")
+    edit(path, "role: core, model: C9300X-24Y", "role: core, model: C9300-48P")
     refuse(root, tmp_path, capsys, path.name, "devices.1.model", "is a access")
 
 
@@ -166,7 +166,16 @@ def test_out_of_range_vlan(site, tmp_path, capsys) -> None:
 def test_site_too_big_for_its_block(site, tmp_path, capsys) -> None:
     root, path = site
     edit(path, "concurrent_users: 500", "concurrent_users: 4000")
-    refuse(root, tmp_path, capsys, path.name, "concurrent_users", "site_prefix")
+    refuse(root, tmp_path, capsys, f"{path.name}:6", "concurrent_users", "less than or equal to 1250")
+
+
+def test_site_outgrowing_a_vlan_place_names_the_largest_value_that_fits(site, tmp_path, capsys) -> None:
+    root, path = site
+    # STAFF at 40 %: 2.0 x ceil(0.4 x users) must fit the /23 place's 501 pool addresses -> users <= 625
+    edit(root / BASELINE, "purpose: staff wired PCs, share: 0.20", "purpose: staff wired PCs, share: 0.40")
+    edit(path, "concurrent_users: 500", "concurrent_users: 700")
+    text = refuse(root, tmp_path, capsys, f"{path.name}:6", "concurrent_users", "VLAN 20 STAFF needs a /22")
+    assert "the largest concurrent_users the plan holds is 625" in text
 
 
 def test_empty_file(site, tmp_path, capsys) -> None:

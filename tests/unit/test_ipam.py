@@ -5,6 +5,7 @@ from __future__ import annotations
 from ipaddress import IPv4Network
 from itertools import pairwise
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -18,6 +19,7 @@ PLAN = IpPlan.model_validate(
         "site_prefix": 20,
         "code_base": 25700,
         "reserved_slots": {"79000": 1},
+        "infra_place": "0.0.7.240/28",
         "city_core_asn": 65000,
         "site_asn_base": 4200000000,
     }
@@ -56,23 +58,20 @@ def test_any_subset_and_order_gives_disjoint_stable_blocks(codes: list[str], rng
     assert all(block.subnet_of(PLAN.supernet) for block in together)
 
 
-@given(st.dictionaries(st.integers(2, 4094), st.integers(22, 29), min_size=1, max_size=8))
-def test_allocation_is_aligned_disjoint_and_leaves_infra_free(prefixes: dict[int, int]) -> None:
+def test_infra_is_the_transit_then_the_loopbacks_of_its_place() -> None:
+    infra = ipam.infra(IPv4Network("10.65.48.0/20"), PLAN)
+    assert infra.transit == IPv4Network("10.65.55.240/31")  # 10.65.48.0 + 0.0.7.240
+    assert (str(infra.city_core_side), str(infra.site_side)) == ("10.65.55.240", "10.65.55.241")
+    assert infra.loopbacks == IPv4Network("10.65.55.248/29")
+
+
+def test_a_grown_subnet_keeps_its_first_address_and_refuses_to_outgrow_its_place() -> None:
     block = IPv4Network("10.65.48.0/20")
-    try:
-        placed = ipam.allocate(block, prefixes)
-    except ipam.PlanError:
-        # largest-first placement wastes nothing, so it fails only when the sizes truly do not fit
-        assert sum(2 ** (32 - p) for p in prefixes.values()) > block.num_addresses - ipam.INFRA_SIZE
-        return
-    infra = ipam.infra(block)
-    nets = sorted(placed.values(), key=lambda n: int(n.network_address))
-    for net in nets:
-        assert net.subnet_of(block)
-        assert not net.overlaps(infra.transit) and not net.overlaps(infra.loopbacks)
-    for left, right in pairwise(nets):
-        assert not left.overlaps(right)
-    assert {k: v.prefixlen for k, v in placed.items()} == prefixes
+    place = IPv4Network("0.0.8.0/21")
+    assert ipam.grown_subnet(block, place, 22) == IPv4Network("10.65.56.0/22")
+    assert ipam.grown_subnet(block, place, 21) == IPv4Network("10.65.56.0/21")
+    with pytest.raises(ValueError, match="does not fit"):
+        ipam.grown_subnet(block, place, 20)
 
 
 def test_every_committed_site_has_its_own_block(inventory: Inventory) -> None:

@@ -66,7 +66,7 @@ def test_dry_run_shows_a_unified_diff_and_changes_nothing(firewall: Replay) -> N
     assert (result.status, result.changed, result.error) == ("would-change", True, "")
     assert "--- running/system global\n+++ candidate/system global\n" in result.diff
     assert "-set admintimeout 480\n" in result.diff and "+set admintimeout 5\n" in result.diff
-    assert "+    set subnet 10.65.48.0 255.255.252.0" in result.diff  # compared in the device's own form
+    assert "+    set subnet 10.65.56.0 255.255.252.0" in result.diff  # compared in the device's own form
     assert "-set alias FortiGate-201F" in result.diff  # a replace removes what the candidate lacks
     assert "+    set key <secret>" in result.diff
     assert "ENC " not in result.diff and not any(v in result.diff for v in SECRETS.values())

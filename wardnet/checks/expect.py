@@ -23,7 +23,7 @@ class Expect:
 
     @classmethod
     def from_baseline(cls, baseline: Baseline) -> Expect:
-        parking = next(v.id for v in baseline.vlans if v.share is None and v.prefix is None)
+        parking = baseline.parking_vlan.id
         return cls(
             management_sources=frozenset(str(n) for n in baseline.management.sources),
             syslog_servers=frozenset(str(s) for s in baseline.services.syslog.servers),

@@ -102,28 +102,7 @@ def capacity(design: SiteDesign, baseline: Baseline) -> list[Finding]:
                     fix="raise the VLAN's min_prefix",
                 )
             )
-    ports = sum(
-        (baseline.models[d.spec.model].ports.count if baseline.models[d.spec.model].ports else 0)
-        * d.spec.members
-        for d in plan.access_switches()
-    )
-    needed = plan.demand.ports_needed
-    if ports < needed:
-        per_switch = (
-            baseline.models[plan.access_switches()[0].spec.model].ports if plan.access_switches() else None
-        )
-        extra = -(-(needed - ports) // per_switch.count) if per_switch else "some"
-        findings.append(
-            Finding(
-                "CAP-PORTS",
-                "high",
-                site.code,
-                "",
-                f"{ports} access ports for {needed} needed ({plan.demand.endpoints} endpoints "
-                f"+{baseline.sizing.port_spare:.0%} spare)",
-                fix=f"add {extra} access switch(es) to devices",
-            )
-        )
+    findings += _port_coverage(design, baseline)
     for hostname, port_list in design.ports.items():
         aps = sum(1 for p in port_list if p["mode"] == "trunk")
         model = baseline.models[design.devices[hostname]["model"]]
@@ -140,3 +119,38 @@ def capacity(design: SiteDesign, baseline: Baseline) -> list[Finding]:
                 )
             )
     return findings
+
+
+def _port_coverage(design: SiteDesign, baseline: Baseline) -> list[Finding]:
+    """Every wired VLAN and the access points get as many edge ports as the demand says, across the site."""
+    plan = design.plan
+    wanted = {str(vid): n for vid, n in plan.demand.wired.items()} | {"AP": plan.demand.access_points}
+    given = dict.fromkeys(wanted, 0)
+    per_switch = dict.fromkeys(wanted, 0)
+    for port_list in design.ports.values():
+        counted = dict.fromkeys(wanted, 0)
+        for port in port_list:
+            label = "AP" if port["mode"] == "trunk" else str(port["vlan"])
+            if label in counted and not port["shutdown"]:
+                counted[label] += 1
+        for label, n in counted.items():
+            given[label] += n
+            per_switch[label] = max(per_switch[label], n)
+    short = {label: wanted[label] - given[label] for label in wanted if given[label] < wanted[label]}
+    if not short:
+        return []
+    extra = max(-(-missing // max(per_switch[label], 1)) for label, missing in short.items())
+    detail = ", ".join(
+        f"{'access points' if label == 'AP' else 'VLAN ' + label} {given[label]} of {wanted[label]}"
+        for label, missing in short.items()
+    )
+    return [
+        Finding(
+            "CAP-PORTS",
+            "high",
+            plan.site.code,
+            "",
+            f"edge ports short for the demand of {plan.site.concurrent_users} users: {detail}",
+            fix=f"add {extra} access switch(es) to devices (next free names after the highest accN)",
+        )
+    ]

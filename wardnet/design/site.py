@@ -8,9 +8,8 @@ from ipaddress import IPv4Address, IPv4Network
 from wardnet import ipam
 from wardnet.ipam import PlanError
 from wardnet.models import Baseline, DeviceSpec, Site
-from wardnet.sizing import POOL_FIRST_HOST, PortDemand, port_demand, vlan_sizing
+from wardnet.sizing import POOL_FIRST_HOST, PortDemand, port_demand, users_that_fit, vlan_sizing
 
-ROLE_ABBREVIATION = {"firewall": "fw", "core": "core", "access": "acc"}
 FIREWALL_HOST = 1  # the firewall is the gateway (.1) of every VLAN: all inter-zone traffic crosses it
 CORE_HOST = 2
 FIRST_ACCESS_HOST = 11
@@ -45,7 +44,7 @@ class PlannedDevice:
     role: str
     platform: str
     spec: DeviceSpec
-    index: int  # 1-based within the role
+    number: int  # from the identity: N of accN, 1 for fw and core
     management_address: IPv4Address
 
 
@@ -85,20 +84,26 @@ class SitePlan:
         return [d for d in self.devices if d.role == "access"]
 
 
-def hostname(code: str, role: str, index: int, single: bool) -> str:
-    suffix = ROLE_ABBREVIATION[role] + ("" if single else str(index))
-    return f"hcm-{code}-{suffix}"
+def hostname(code: str, name: str) -> str:
+    return f"hcm-{code}-{name}"
 
 
-def plan_site(site: Site, baseline: Baseline) -> SitePlan:
-    block = ipam.site_block(site.code, baseline.ip_plan)
-    addressed = [v for v in baseline.vlans if v.share is not None or v.prefix is not None]
-    parking = next(v.id for v in baseline.vlans if v not in addressed)
-    sizes = {v.id: vlan_sizing(v, site.concurrent_users, baseline) for v in addressed}
-    subnets = ipam.allocate(block, {vid: s.prefix for vid, s in sizes.items()})
+def management_host(spec: DeviceSpec) -> int:
+    """Host number in the management VLAN, from the device's identity (never its place in the list)."""
+    return {"firewall": FIREWALL_HOST, "core": CORE_HOST}.get(spec.role, FIRST_ACCESS_HOST + spec.number - 1)
+
+
+def plan_vlans(site: Site, block: IPv4Network, baseline: Baseline) -> list[PlannedVlan]:
+    """Each VLAN at its fixed place; a DHCP VLAN refused (never moved) when it outgrows it."""
     vlans = []
-    for vlan in sorted(addressed, key=lambda v: v.id):
-        subnet = subnets[vlan.id]
+    too_small = []
+    for vlan in sorted((v for v in baseline.vlans if v.place is not None), key=lambda v: v.id):
+        assert vlan.place is not None
+        sizing = vlan_sizing(vlan, site.concurrent_users, baseline)
+        if sizing.prefix < vlan.place.prefixlen:
+            too_small.append((vlan, sizing.prefix))
+            continue
+        subnet = ipam.grown_subnet(block, vlan.place, sizing.prefix)
         dhcp = vlan.share is not None
         vlans.append(
             PlannedVlan(
@@ -108,38 +113,52 @@ def plan_site(site: Site, baseline: Baseline) -> SitePlan:
                 purpose=vlan.purpose,
                 subnet=subnet,
                 gateway=ipam.host(subnet, FIREWALL_HOST),
-                peak_clients=sizes[vlan.id].peak_clients,
-                pool_needed=sizes[vlan.id].pool_needed,
+                peak_clients=sizing.peak_clients,
+                pool_needed=sizing.pool_needed,
                 pool_start=ipam.host(subnet, POOL_FIRST_HOST) if dhcp else None,
                 pool_end=subnet.broadcast_address - 1 if dhcp else None,
                 lease_minutes=vlan.lease_minutes,
             )
         )
+    if too_small:
+        fits = min(u for v in baseline.vlans if (u := users_that_fit(v, baseline)) is not None)
+        outgrown = ", ".join(
+            f"VLAN {v.id} {v.name} needs a /{p}, its place {v.place} holds a /{v.place.prefixlen}"
+            for v, p in too_small
+            if v.place is not None
+        )
+        raise PlanError(
+            f"{site.concurrent_users} users outgrow the plan ({outgrown}); the largest concurrent_users "
+            f"the plan holds is {fits}. Set concurrent_users: {fits}, or give the VLAN a larger place in the "
+            "baseline (that renumbers the VLAN in every site)"
+        )
+    return vlans
+
+
+def plan_site(site: Site, baseline: Baseline) -> SitePlan:
+    block = ipam.site_block(site.code, baseline.ip_plan)
+    parking = baseline.parking_vlan.id
+    vlans = plan_vlans(site, block, baseline)
     management = next(v for v in vlans if v.id == baseline.management.vlan)
     platforms = site.platforms or baseline.platforms
-    devices = []
-    for role in ("firewall", "core", "access"):
-        specs = [d for d in site.devices if d.role == role]
-        for index, spec in enumerate(specs, start=1):
-            host_number = {"firewall": FIREWALL_HOST, "core": CORE_HOST}.get(
-                role, FIRST_ACCESS_HOST + index - 1
-            )
-            devices.append(
-                PlannedDevice(
-                    hostname=hostname(site.code, role, index, single=len(specs) == 1),
-                    role=role,
-                    platform=getattr(platforms, role),
-                    spec=spec,
-                    index=index,
-                    management_address=ipam.host(management.subnet, host_number),
-                )
-            )
+    devices = [
+        PlannedDevice(
+            hostname=hostname(site.code, spec.name),
+            role=spec.role,
+            platform=getattr(platforms, spec.role),
+            spec=spec,
+            number=spec.number,
+            management_address=ipam.host(management.subnet, management_host(spec)),
+        )
+        for role in ("firewall", "core", "access")
+        for spec in sorted((d for d in site.devices if d.role == role), key=lambda d: d.number)
+    ]
     return SitePlan(
         site=site,
         servers=plan_servers(site, vlans),
         block=block,
         asn=ipam.site_asn(site.code, baseline.ip_plan),
-        infra=ipam.infra(block),
+        infra=ipam.infra(block, baseline.ip_plan),
         vlans=vlans,
         parking_vlan=parking,
         management_vlan=management,

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from wardnet.design.common import device_base
 from wardnet.design.site import PlannedDevice, SitePlan
 from wardnet.ipam import PlanError
 from wardnet.models import Baseline, HardwareModel
+from wardnet.sizing import port_weights
 
 AP_LABEL = "AP"
 
@@ -23,25 +25,34 @@ def edge_ports(hardware: HardwareModel, members: int) -> list[tuple[int, int]]:
     return [(m, p) for m in range(1, members + 1) for p in range(1, hardware.ports.count + 1)]
 
 
-def _split(total: int, parts: int) -> list[int]:
-    """Spread total over parts as evenly as possible, earlier parts taking the remainder."""
-    return [total // parts + (1 if i < total % parts else 0) for i in range(parts)]
+def switch_quota(baseline: Baseline, hardware: HardwareModel, members: int) -> list[str]:
+    """Edge-port labels of one switch, in front-panel order: the same for every switch of a model.
+
+    Each category takes its share of the ports per user (port_weights), leaving the baseline's spare shut.
+    The layout depends on neither the site's users nor how many switches it lists, so removing acc2 leaves
+    acc3 as it was and growing a site only adds switches. Whether the switches together cover the demand is
+    the capacity check's question (CAP-PORTS, per category).
+    """
+    assert hardware.ports is not None
+    own = hardware.ports.count * members
+    weights = port_weights(baseline)
+    total = sum(weights.values()) * (1 + baseline.sizing.port_spare)
+    labels = [
+        (AP_LABEL if key is None else str(key))
+        for key, weight in weights.items()
+        for _ in range(math.ceil(own * weight / total - 1e-9))
+    ]
+    return labels[:own]
 
 
 def port_plan(plan: SitePlan, baseline: Baseline) -> dict[str, list[dict[str, Any]]]:
-    """Edge port assignment for every access switch: each category spread evenly, the rest parked."""
-    switches = plan.access_switches()
-    categories: list[tuple[str, int]] = [(str(vid), n) for vid, n in sorted(plan.demand.wired.items())]
-    categories.append((AP_LABEL, plan.demand.access_points))
-    shares = {label: _split(count, len(switches)) for label, count in categories}
+    """Edge port assignment for every access switch: its own share of each category, the rest parked."""
     wireless = [v.id for v in baseline.vlans if v.wireless]
     result: dict[str, list[dict[str, Any]]] = {}
-    for position, switch in enumerate(switches):
+    for switch in plan.access_switches():
         hardware = baseline.models[switch.spec.model]
         slots = edge_ports(hardware, switch.spec.members)
-        wanted = [label for label, _ in categories for _ in range(shares[label][position])]
-        # Endpoints that do not fit are left out here and reported by the capacity check (CAP-PORTS).
-        wanted = wanted[: len(slots)]
+        wanted = switch_quota(baseline, hardware, switch.spec.members)
         ports = []
         for (member, number), label in zip(slots, wanted + [""] * (len(slots) - len(wanted)), strict=True):
             port: dict[str, Any] = {
@@ -118,6 +129,15 @@ def access_switch(
     }
 
 
+FIREWALL_CORE_PORTS = 2  # the last ports of each core member: firewall unit 1 on the last, unit 2 before it
+
+
+def server_core_port(hardware: HardwareModel) -> int:
+    """The servers' port on each core member: reserved just below the firewall's, never an access uplink."""
+    assert hardware.ports is not None
+    return hardware.ports.count - FIREWALL_CORE_PORTS
+
+
 def core_switch(device: PlannedDevice, plan: SitePlan, baseline: Baseline) -> dict[str, Any]:
     hardware = baseline.models[device.spec.model]
     assert hardware.ports is not None
@@ -125,12 +145,20 @@ def core_switch(device: PlannedDevice, plan: SitePlan, baseline: Baseline) -> di
     members = range(1, device.spec.members + 1)
     all_vlans = [v.id for v in plan.vlans]
     channels = []
-    for number, access in enumerate(plan.access_switches(), start=1):
+    server_port = server_core_port(hardware)
+    for access in plan.access_switches():
+        if access.number >= server_port:
+            raise PlanError(
+                f"{access.spec.name} would take core port {access.number} of {device.spec.model}, but ports "
+                f"{server_port}-{hardware.ports.count} are the servers' and the firewall's; a site on this "
+                f"core has at most acc{server_port - 1}",
+                field="devices",
+            )
         channels.append(
             {
-                "id": number,
+                "id": access.number,
                 "description": f"downlink to {access.hostname}",
-                "members": [port_name(hardware, m, number) for m in members],
+                "members": [port_name(hardware, m, access.number) for m in members],
                 "native_vlan": plan.parking_vlan,
                 "allowed_vlans": sorted(v.id for v in plan.vlans if v.zone != "servers"),
                 "dhcp_trust": False,
@@ -148,13 +176,11 @@ def core_switch(device: PlannedDevice, plan: SitePlan, baseline: Baseline) -> di
                 "dhcp_trust": False,
             }
         )
-    if len(plan.access_switches()) + firewall.spec.members > hardware.ports.count:
-        raise PlanError(f"{device.hostname} ({device.spec.model}) has too few ports for the site's switches")
     server_ports = [
         {
-            "name": port_name(hardware, m, len(plan.access_switches()) + 1),
+            "name": port_name(hardware, m, server_port),
             "member": m,
-            "port": len(plan.access_switches()) + 1,
+            "port": server_port,
             "mode": "access",
             "description": "local servers",
             "vlan": next(v.id for v in plan.vlans if v.zone == "servers"),

@@ -12,6 +12,8 @@ def whitebox_twin(site: Site, baseline: Baseline) -> Site:
     return site.model_copy(
         update={
             "platforms": Platforms(firewall=platform, core=platform, access=platform),
-            "devices": [DeviceSpec(role=d.role, model=twin.models[d.role]) for d in site.devices],
+            "devices": [
+                DeviceSpec(name=d.name, role=d.role, model=twin.models[d.role]) for d in site.devices
+            ],
         }
     )
