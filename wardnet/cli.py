@@ -52,11 +52,13 @@ def cmd_render(args: argparse.Namespace) -> int:
 
     _, site_designs = build(args.inventory, args.sites)
     outputs = render_all(site_designs)
-    written, unchanged = write(outputs, args.out)
+    result = write(outputs, args.out, args.sites)
     devices = sum(len(d.devices) for d in site_designs)
+    for removed in result.removed:
+        print(f"removed: {args.out / removed}")
     print(
         f"rendered {len(site_designs)} sites, {devices} devices into {args.out}: "
-        f"{written} files written, {unchanged} unchanged"
+        f"{result.written} files written, {result.unchanged} unchanged, {len(result.removed)} removed"
     )
     return EXIT_OK
 

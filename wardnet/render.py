@@ -14,6 +14,7 @@ import jinja2
 
 from wardnet.canonical import canonical_text
 from wardnet.design import SiteDesign
+from wardnet.outdir import SyncResult, sync
 from wardnet.platforms import PLATFORMS
 from wardnet.templating import environment
 
@@ -117,18 +118,6 @@ def site_context(design: SiteDesign) -> dict[str, Any]:
     }
 
 
-def write(outputs: list[Rendered], out: Path) -> tuple[int, int]:
-    """Write only files whose bytes changed; returns (written, unchanged)."""
-    written = unchanged = 0
-    for item in outputs:
-        path = out / item.site / item.name
-        data = item.text.encode("utf-8")
-        if path.is_file() and path.read_bytes() == data:
-            unchanged += 1
-            continue
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(path.suffix + ".tmp")
-        temporary.write_bytes(data)
-        temporary.replace(path)
-        written += 1
-    return written, unchanged
+def write(outputs: list[Rendered], out: Path, codes: list[str] | None = None) -> SyncResult:
+    """Write changed files, remove what the rendered sites no longer produce (wardnet.outdir)."""
+    return sync(list(outputs), out, set(codes) if codes else None)

@@ -67,6 +67,11 @@ unchanged:
   description: Files already byte-identical.
   type: int
   returned: success
+removed:
+  description: Files the rendered sites no longer produce (a removed switch, a renamed ward), removed.
+  type: list
+  elements: str
+  returned: success
 summary:
   description: One line, as `wardnet render` prints it.
   type: str
@@ -121,19 +126,26 @@ def main() -> None:
             )
         )
         unchanged = len(outputs) - written
+        removed: list[str] = []
     else:
-        written, unchanged = write(outputs, out)
+        try:
+            result = write(outputs, out, codes)
+        except InputError as exc:
+            module.fail_json(msg=str(exc), problems=[str(problem) for problem in exc.problems])
+            return
+        written, unchanged, removed = result.written, result.unchanged, result.removed
     devices = sum(len(design.devices) for design in site_designs)
     summary = (
         f"rendered {len(site_designs)} sites, {devices} devices into {out}: "
-        f"{written} files written, {unchanged} unchanged"
+        f"{written} files written, {unchanged} unchanged, {len(removed)} removed"
     )
     module.exit_json(
-        changed=written > 0,
+        changed=written > 0 or bool(removed),
         sites=len(site_designs),
         devices=devices,
         written=written,
         unchanged=unchanged,
+        removed=removed,
         out=str(out),
         summary=summary,
     )
