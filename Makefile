@@ -72,9 +72,10 @@ bench-lab: setup lab-deps
 	$(BIN)/python -m benchmarks.deploy_lab
 	$(BIN)/python -m benchmarks.audit_lab
 
-# Regenerate inventories/wards/ from the official unit list (committed files stay the source of truth).
+# Create missing inventories/wards/ files from the official unit list shipped in wardnet/data/
+# (committed files stay the source of truth).
 wards: setup
-	$(BIN)/python scripts/generate_wards.py ../shared/data/hcmc_units.csv inventories/wards
+	$(BIN)/python scripts/generate_wards.py wardnet/data/hcmc_units.csv inventories/wards
 
 lock: setup
 	$(BIN)/pip freeze --exclude-editable | sed '1i # Full resolved environment for requirements.txt (Python 3.11). Regenerate with `make lock`.' > constraints.txt

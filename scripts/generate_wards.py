@@ -47,7 +47,18 @@ def main() -> int:
     parser.add_argument("out", type=Path)
     parser.add_argument("--force", action="store_true", help="overwrite existing ward files")
     args = parser.parse_args()
-    baseline = Baseline.model_validate(read_yaml(args.out.parent / BASELINE_FILE).data)
+    baseline_file = args.out.parent / BASELINE_FILE
+    for needed, fix in (
+        (args.csv, "the unit list ships as wardnet/data/hcmc_units.csv"),
+        (baseline_file, ""),
+    ):
+        if not needed.is_file():
+            print(
+                f"generate_wards: {needed} not found; {fix or 'run from the repository root'}",
+                file=sys.stderr,
+            )
+            return 2
+    baseline = Baseline.model_validate(read_yaml(baseline_file).data)
     with args.csv.open(encoding="utf-8") as handle:
         units = [dict(row) for row in csv.DictReader(handle)]
     units.append(CENTER)

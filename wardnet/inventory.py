@@ -166,16 +166,31 @@ def _dedupe(problems: list[InputProblem]) -> list[InputProblem]:
 
 def load_inventory(root: Path) -> Inventory:
     """Read and validate everything under root; raise InputError listing every problem."""
+    inventory, problems = load_partial(root)
+    if problems:
+        raise InputError(problems)
+    assert inventory is not None
+    return inventory
+
+
+def load_partial(root: Path) -> tuple[Inventory | None, list[InputProblem]]:
+    """Every problem, and the sites that have none of their own (None when the baseline is unusable).
+
+    For tools that take one ward file at a time (the Ansible inventory plugin): a typo in one ward must be
+    reported against that file alone, not against every other site of the city.
+    """
     problems: list[InputProblem] = []
     baseline = _load_baseline(root, problems)
     sites = _load_sites(root, problems)
-    if baseline is not None:
-        problems += cross_check(baseline, sites)
-    if problems:
-        raise InputError(problems)
-    assert baseline is not None
-    ordered = dict(sorted((entry.site.code, entry) for entry in sites))
-    return Inventory(root=root, baseline=baseline, sites=ordered)
+    if baseline is None:
+        return None, problems
+    problems += cross_check(baseline, sites)
+    bad_files = {problem.file for problem in problems}
+    if display_path(root / BASELINE_FILE) in bad_files or str(BASELINE_FILE) in bad_files:
+        return None, problems
+    good = [entry for entry in sites if display_path(entry.source) not in bad_files]
+    ordered = dict(sorted((entry.site.code, entry) for entry in good))
+    return Inventory(root=root, baseline=baseline, sites=ordered), problems
 
 
 def _load_baseline(root: Path, problems: list[InputProblem]) -> Baseline | None:

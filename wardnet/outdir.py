@@ -86,7 +86,9 @@ def sync(outputs: list[Output], out: Path, codes: set[str] | None = None) -> Syn
             path.parent.rmdir()
     listing = "".join(f"{p}\n" for p in sorted((known - set(stale)) | set(produced)))
     manifest = out / MANIFEST
-    if not manifest.is_file() or manifest.read_text(encoding="utf-8") != listing:  # an idle run touches nothing
+    if (
+        not manifest.is_file() or manifest.read_text(encoding="utf-8") != listing
+    ):  # an idle run touches nothing
         temporary = out / (MANIFEST + ".tmp")
         temporary.write_text(listing, encoding="utf-8")
         temporary.replace(manifest)

@@ -20,14 +20,14 @@ if str(REPO) not in sys.path:  # ansible may run with an interpreter where wardn
     sys.path.insert(0, str(REPO))
 
 from wardnet import pipeline  # noqa: E402  (needs the path above)
-from wardnet.errors import InputError  # noqa: E402
+from wardnet.errors import InputError, InputProblem  # noqa: E402
 from wardnet.inventory import (  # noqa: E402
     BASELINE_FILE,
     SITES_DIR,
     YAML_SUFFIXES,
     Inventory,
     Signature,
-    load_inventory,
+    load_partial,
     source_signature,
 )
 from wardnet.platforms import PLATFORMS  # noqa: E402
@@ -70,8 +70,8 @@ class _Loaded:
     """One inventory folder as wardnet sees it, loaded once per process."""
 
     signature: Signature
-    inventory: Inventory | None
-    error: InputError | None
+    inventory: Inventory | None  # the sites without problems of their own; None when the baseline is bad
+    problems: list[InputProblem]
     by_source: dict[Path, str] = field(default_factory=dict)  # ward file → site code
     designs: dict[str, Any] = field(default_factory=dict)  # site code → SiteDesign
     reported: bool = False
@@ -87,13 +87,9 @@ def load(root: Path) -> _Loaded:
     cached = _CACHE.get(root)
     if cached is not None and cached.signature == signature:
         return cached
-    try:
-        inventory = load_inventory(root)
-    except InputError as exc:
-        loaded = _Loaded(signature, None, exc)
-    else:
-        by_source = {entry.source.resolve(): code for code, entry in inventory.sites.items()}
-        loaded = _Loaded(signature, inventory, None, by_source)
+    inventory, problems = load_partial(root)
+    by_source = {e.source.resolve(): code for code, e in inventory.sites.items()} if inventory else {}
+    loaded = _Loaded(signature, inventory, problems, by_source)
     _CACHE[root] = loaded
     return loaded
 
@@ -149,13 +145,15 @@ class InventoryModule(BaseInventoryPlugin):
         source = Path(path).resolve()
         root = source.parent.parent
         loaded = load(root)
-        if loaded.error is not None:
-            if loaded.reported:  # the full list was raised for the first ward file already
-                raise AnsibleParserError(f"wardnet: inventory {root} is invalid (problems listed above)")
+        # Each problem is raised for the file it is in: a typo in one ward never fails the others' sources.
+        own = [p for p in loaded.problems if Path(p.file).resolve() == source]
+        if own or loaded.inventory is None:
+            if not own and loaded.reported:
+                raise AnsibleParserError(f"wardnet: skipped, the baseline under {root} is invalid (above)")
             loaded.reported = True
-            problems = "\n".join(f"  {problem}" for problem in loaded.error.problems)
-            raise AnsibleParserError(f"wardnet: {len(loaded.error.problems)} input problem(s):\n{problems}")
-        assert loaded.inventory is not None
+            shown = own or loaded.problems
+            problems = "\n".join(f"  {problem}" for problem in shown)
+            raise AnsibleParserError(f"wardnet: {len(shown)} input problem(s):\n{problems}")
         code = loaded.by_source.get(source)
         if code is None:
             raise AnsibleParserError(f"wardnet: {path} is not a site file of the inventory at {root}")

@@ -182,3 +182,25 @@ def test_bad_input_in_junit_is_still_a_report(broken_city: Path, tmp_path: Path)
     junit = tmp_path / "check.xml"
     assert main(["check", "--inventory", str(broken_city), "--format", "junit", "--output", str(junit)]) == 2
     assert "district" in junit.read_text(encoding="utf-8")
+
+
+def test_json_goes_to_stdout_on_bad_input_too(broken_city: Path, capsys) -> None:
+    path = ward_file(broken_city, BEN_THANH)
+    path.write_text(path.read_text(encoding="utf-8").replace("type: ward", "type: district"))
+    assert main(["check", "--inventory", str(broken_city), "--format", "json"]) == 2
+    captured = capsys.readouterr()
+    report = json.loads(captured.out)
+    assert report["findings"][0]["rule"] == "SCHEMA" and report["findings"][0]["device"] == "type"
+    assert "26743-ben-thanh.yml" in report["findings"][0]["site"]
+
+
+def test_a_code_outside_the_official_list_is_a_warning(broken_city: Path, capsys) -> None:
+    path = ward_file(broken_city, "26732")
+    renamed = path.with_name("26733-con-dao.yml")
+    renamed.write_text(path.read_text(encoding="utf-8").replace('code: "26732"', 'code: "26733"'))
+    path.unlink()
+    assert main(["check", "--inventory", str(broken_city), "--format", "json"]) == 0
+    captured = capsys.readouterr()
+    assert "warning: site 26733 is not in the official unit list" in captured.err
+    assert "26743" not in captured.err and "79000" not in captured.err  # official, and the center
+    assert json.loads(captured.out)["warnings"] == [captured.err.strip().removeprefix("warning: ")]

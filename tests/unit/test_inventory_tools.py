@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import BEN_THANH, INVENTORY, REPO
+from tests.conftest import BEN_THANH, INVENTORY, REPO, ward_file
 from wardnet.cli import main as wardnet_main
 from wardnet.inventory import Inventory
 from wardnet.pipeline import build, designs
@@ -196,3 +196,24 @@ def test_render_playbook_writes_the_same_bytes_as_wardnet_render(tmp_path: Path)
     rendered = files(by_ansible)
     assert rendered and any(name.endswith(".cfg") for name in rendered)
     assert rendered == files(by_wardnet)
+
+
+def test_a_typo_in_one_ward_fails_ansible_naming_that_file_only(inventory_copy: Callable[..., Path]) -> None:
+    root = inventory_copy(BEN_THANH, "26732")
+    path = ward_file(root, BEN_THANH)
+    path.write_text(path.read_text(encoding="utf-8").replace("concurrent_users:", "concurent_users:"))
+    result = subprocess.run(
+        ["ansible-inventory", "-i", str(root), "--graph"],
+        cwd=REPO,
+        env=tool_env(),
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert f"{path.name}:6: concurent_users: unknown field" in output
+    assert "did you mean 'concurrent_users'" in output
+    assert "26732-con-dao" not in output  # the other ward parses: its file is never blamed
+    assert len(output.splitlines()) < 30, output

@@ -19,6 +19,7 @@ from wardnet.models import Baseline
 from wardnet.pipeline import build, designs
 from wardnet.progress import progress
 from wardnet.render import Renderer
+from wardnet.units import unknown_code_warnings
 
 EVALUATORS: dict[str, tuple[Any, Any]] = {
     "cisco_iosxe": (parse_ios, rules_ios.RULES.evaluate),
@@ -69,8 +70,18 @@ def run_checks(inventory_dir: Path, sites: list[str] | None, fmt: str, output: P
     except InputError as exc:
         emit(_input_findings(exc), fmt, output, devices=0, sites=0)
         return 2
+    warnings = unknown_code_warnings([d.plan.site.code for d in selected])
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     findings = check_designs(selected, everything, inventory.baseline)
-    emit(findings, fmt, output, devices=sum(len(d.devices) for d in selected), sites=len(selected))
+    emit(
+        findings,
+        fmt,
+        output,
+        devices=sum(len(d.devices) for d in selected),
+        sites=len(selected),
+        warnings=warnings,
+    )
     return 1 if findings else 0
 
 
@@ -88,7 +99,15 @@ def _input_findings(exc: InputError) -> list[Finding]:
     ]
 
 
-def emit(findings: list[Finding], fmt: str, output: Path | None, devices: int, sites: int) -> None:
+def emit(
+    findings: list[Finding],
+    fmt: str,
+    output: Path | None,
+    *,
+    devices: int,
+    sites: int,
+    warnings: list[str] | None = None,
+) -> None:
     if fmt == "json":
         text = json.dumps(
             {
@@ -96,6 +115,7 @@ def emit(findings: list[Finding], fmt: str, output: Path | None, devices: int, s
                 "devices": devices,
                 "findings": [f.as_dict() for f in findings],
                 "summary": dict(Counter(f.severity for f in findings)),
+                "warnings": warnings or [],
             },
             indent=2,
             ensure_ascii=False,
@@ -109,8 +129,9 @@ def emit(findings: list[Finding], fmt: str, output: Path | None, devices: int, s
         output.write_text(text + "\n", encoding="utf-8")
         print(as_text(findings, sites, devices).splitlines()[-1])
     else:
-        stream = sys.stderr if findings and findings[0].rule == "SCHEMA" else sys.stdout
-        print(text, file=stream)
+        # Machine formats always go to stdout, bad input included: CI parses them whatever happened.
+        schema = fmt == "text" and bool(findings) and findings[0].rule == "SCHEMA"
+        print(text, file=sys.stderr if schema else sys.stdout)
 
 
 def as_text(findings: list[Finding], sites: int, devices: int) -> str:
