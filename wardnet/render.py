@@ -12,6 +12,7 @@ from typing import Any
 
 import jinja2
 
+from wardnet import sitedoc
 from wardnet.canonical import canonical_text
 from wardnet.design import SiteDesign
 from wardnet.outdir import SyncResult, sync
@@ -20,6 +21,7 @@ from wardnet.templating import environment
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 SITE_DOC = "README.md"
+SITE_DIAGRAM = "topology.svg"
 
 
 def site_folder(design: SiteDesign) -> str:
@@ -56,6 +58,7 @@ class Renderer:
             yield Rendered(folder, device_file(config), self.device(config), hostname, config["platform"])
         doc = self.env.get_template("docs/site.md.j2").render(site=site_context(design))
         yield Rendered(folder, SITE_DOC, doc)
+        yield Rendered(folder, SITE_DIAGRAM, sitedoc.topology_svg(design))
 
 
 def site_context(design: SiteDesign) -> dict[str, Any]:
@@ -113,7 +116,12 @@ def site_context(design: SiteDesign) -> dict[str, Any]:
             "endpoints": plan.demand.endpoints,
             "ports_needed": plan.demand.ports_needed,
         },
-        "ports": design.ports,
+        "ports": {h: sitedoc.port_ranges(ports) for h, ports in design.ports.items()},
+        "cabling": sitedoc.cabling(design),
+        "free_core_ports": sitedoc.free_core_ports(design),
+        "services": sitedoc.services(design),
+        "diagram": SITE_DIAGRAM,
+        "mermaid": sitedoc.mermaid(design),
         "parking_vlan": plan.parking_vlan,
     }
 
