@@ -182,6 +182,26 @@ def plan_change(inventory: Path, against: str) -> list[Change]:
     return diff(city_facts(before), city_facts(now))
 
 
+def uncommitted_moves(inventory: Path) -> list[Change]:
+    """What the working tree moves against HEAD, for `wardnet check`; nothing when clean or not in git."""
+    try:
+        status = subprocess.run(
+            ["git", "-C", str(inventory), "status", "--porcelain", "--", "."],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=30,
+        ).stdout
+    except (subprocess.CalledProcessError, subprocess.TimeoutExpired, FileNotFoundError, NotADirectoryError):
+        return []
+    if not status.strip():
+        return []
+    try:
+        return [c for c in plan_change(inventory, "HEAD") if c.kind in ("moved", "removed")]
+    except InputError:
+        return []  # HEAD predates the schema, or is not there: plan diff --against says why
+
+
 def cmd_plan_diff(args: argparse.Namespace) -> int:
     changes = plan_change(args.inventory, args.against)
     if args.site:

@@ -17,6 +17,7 @@ from wardnet.design import SiteDesign
 from wardnet.errors import InputError
 from wardnet.models import Baseline
 from wardnet.pipeline import build, designs
+from wardnet.plandiff import format_diff, uncommitted_moves
 from wardnet.progress import progress
 from wardnet.render import Renderer
 from wardnet.units import unknown_code_warnings
@@ -74,6 +75,11 @@ def run_checks(inventory_dir: Path, sites: list[str] | None, fmt: str, output: P
     for warning in warnings:
         print(f"warning: {warning}", file=sys.stderr)
     findings = check_designs(selected, everything, inventory.baseline)
+    moves = uncommitted_moves(inventory_dir)
+    if moves and fmt == "text":
+        shown = format_diff(moves, "HEAD", "the working tree (moved and removed only)")
+        print(shown, end="", file=sys.stderr)
+    warnings += [f"{c.kind}: {c.key} = {c.old}" + (f" -> {c.new}" if c.new else "") for c in moves]
     emit(
         findings,
         fmt,
