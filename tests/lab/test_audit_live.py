@@ -77,7 +77,7 @@ def test_drift_injected_three_ways_is_found_then_remediated(deployed, env, capsy
     lab, _ = deployed
     lab.run(ACC1, ["vtysh", "-c", "configure terminal", "-c", "interface vlan10", "-c", "description HACKED"])
     bgp = ["vtysh", "-c", "configure terminal", "-c", "router bgp 4200026743"]
-    lab.run(FW, [*bgp, "-c", f"neighbor 10.65.63.240 password {SECRET}"], check=True)
+    lab.run(FW, [*bgp, "-c", f"neighbor 10.65.55.240 password {SECRET}"], check=True)
     telnet = ["nft", "add", "rule", "inet", "wardnet", "input", "tcp", "dport", "23", "accept"]
     lab.run(FW, telnet, check=True)
     lab.run(ACC3, ["ovs-vsctl", "set", "port", "swp3", "tag=50"], check=True)
@@ -92,7 +92,7 @@ def test_drift_injected_three_ways_is_found_then_remediated(deployed, env, capsy
     assert any(f["feature"] == "interfaces" and "description HACKED" in f["running"] for f in acc1), acc1
     fw = findings(result, FW)
     assert any(f["feature"] == "firewall" and "tcp dport 23 accept" in f["running"] for f in fw), fw
-    secret_line = "neighbor 10.65.63.240 password <secret>"
+    secret_line = "neighbor 10.65.55.240 password <secret>"
     assert any(f["feature"] == "routing" and f["running"] == secret_line for f in fw), fw
     acc3 = findings(result, ACC3)
     assert any(f["feature"] == "vlans" and "port swp3 tag=50" in f["running"] for f in acc3), acc3
