@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from ipaddress import IPv4Address, IPv4Network
+from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network
 
 from wardnet.models import IpPlan
 
@@ -81,3 +81,46 @@ def host(subnet: IPv4Network, index: int) -> IPv4Address:
     if address >= subnet.broadcast_address:
         raise PlanError(f"{subnet} has no host number {index}")
     return address
+
+
+# --- IPv6: the same keys, fixed places in a /48 ---------------------------------------------------------
+
+TRANSIT6_SUBNET = 0xFFFF  # <site>:ffff::/127, city core ::0, site ::1
+LOOPBACK6_SUBNET = 0xFFFE  # <site>:fffe::/64, loopback N = ::N
+
+
+def site_block6(code: str, plan: IpPlan) -> IPv6Network:
+    """The site's /48: the same slot as its IPv4 block, so both stacks are keyed by the official code."""
+    size = 2 ** (128 - plan.ipv6.site_prefix)
+    start = int(plan.ipv6.supernet.network_address) + site_slot(code, plan) * size
+    return IPv6Network((start, plan.ipv6.site_prefix))
+
+
+def readable(number: int) -> int:
+    """A decimal number written as hex digits (VLAN 20 -> 0x20, host 11 -> 0x11): reads the same in IPv6."""
+    return int(str(number), 16)
+
+
+def vlan_subnet6(block6: IPv6Network, vlan_id: int) -> IPv6Network:
+    """VLAN N's /64: subnet ID N in hex digits (VLAN 20 -> <site>:20::/64)."""
+    return IPv6Network((int(block6.network_address) + (readable(vlan_id) << 64), 64))
+
+
+def host6(subnet: IPv6Network, index: int) -> IPv6Address:
+    """The IPv6 twin of host(): host 11 of 10.65.55.0/26 is ::11 of the VLAN's /64."""
+    return subnet.network_address + readable(index)
+
+
+@dataclass(frozen=True)
+class Infra6:
+    transit: IPv6Network  # /127 to the city core (RFC 6164)
+    city_core_side: IPv6Address
+    site_side: IPv6Address
+    loopbacks: IPv6Network
+
+
+def infra6(block6: IPv6Network) -> Infra6:
+    base = int(block6.network_address)
+    transit = IPv6Network((base + (TRANSIT6_SUBNET << 64), 127))
+    loopbacks = IPv6Network((base + (LOOPBACK6_SUBNET << 64), 64))
+    return Infra6(transit, transit.network_address, transit.network_address + 1, loopbacks)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from ipaddress import IPv4Address, IPv4Network
+from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt, StrictStr, model_validator
@@ -57,12 +57,25 @@ class City(Model):
     timezone: TimeZone
 
 
+class Ipv6Plan(Model):
+    """IPv6 beside IPv4 (IPv6 for Gov, Decision 38/QD-BTTTT): one /48 per site at the site's IPv4 slot.
+
+    A /48 per site (RFC 6177, RIPE-690) leaves a 16-bit subnet ID, so every VLAN's /64 can be named by its
+    VLAN id written as hex digits (VLAN 20 -> <site>:20::/64) and infrastructure sits at ffff/fffe: fixed
+    places that no edit ever moves.
+    """
+
+    supernet: IPv6Network  # the city's allocation; a documentation prefix (2001:db8::/32) in the sample
+    site_prefix: Literal[48] = 48
+
+
 class IpPlan(Model):
     supernet: IPv4Network
     site_prefix: StrictInt = Field(ge=16, le=24)
     code_base: StrictInt = Field(ge=0)
     reserved_slots: dict[UnitCode, StrictInt] = {}
     infra_place: IPv4Network  # block-relative, e.g. 0.0.7.240/28: transit /31 first, loopbacks /29 last
+    ipv6: Ipv6Plan
     city_core_asn: StrictInt = Field(ge=1, le=4294967294)
     site_asn_base: StrictInt = Field(ge=4200000000, le=4294967294)
 
@@ -72,19 +85,28 @@ class IpPlan(Model):
             raise ValueError(f"site_prefix /{self.site_prefix} must be longer than the supernet's")
         if self.infra_place.prefixlen > 28:
             raise ValueError("infra_place must be a /28 or larger (a /31 transit and a /29 of loopbacks)")
+        slots_bits = self.site_prefix - self.supernet.prefixlen
+        if self.ipv6.supernet.prefixlen > self.ipv6.site_prefix - slots_bits:
+            raise ValueError(
+                f"ipv6.supernet {self.ipv6.supernet} has fewer /48s than the IPv4 plan has site slots; "
+                f"use a /{self.ipv6.site_prefix - slots_bits} or larger"
+            )
         return self
 
 
+AnyNetwork = IPv4Network | IPv6Network  # IPv4 and IPv6 side by side; the design splits them by version
+
+
 class NegatedZone(Model):
-    not_: list[IPv4Network] = Field(alias="not")
+    not_: list[AnyNetwork] = Field(alias="not")
 
 
-RemoteZone = list[IPv4Network] | NegatedZone
+RemoteZone = list[AnyNetwork] | NegatedZone
 
 
 class Management(Model):
     vlan: StrictInt = Field(ge=2, le=4094)
-    sources: list[IPv4Network] = Field(min_length=1)
+    sources: list[AnyNetwork] = Field(min_length=1)
     idle_timeout_minutes: StrictInt = Field(ge=1, le=60)
     ssh_version: Literal[2]
 
@@ -104,6 +126,7 @@ class Syslog(Model):
 
 class Dns(Model):
     servers: list[IPv4Address] = Field(min_length=1)
+    servers6: list[IPv6Address] = []  # announced to IPv6 clients in router advertisements (RDNSS, RFC 8106)
 
 
 class Snmp(Model):
@@ -213,6 +236,9 @@ class Vlan(Model):
     share: Percent | None = None
     min_prefix: StrictInt | None = Field(default=None, ge=16, le=30)
     lease_minutes: StrictInt | None = Field(default=None, ge=5, le=10080)
+    # How IPv6 clients get addresses: SLAAC + RDNSS works on every client (Android has no DHCPv6);
+    # dhcpv6 (stateful, from the ward server's Kea) where the site has one, for address accountability.
+    ipv6: Literal["slaac", "dhcpv6"] = "slaac"
     wired: bool = False
     wireless: bool = False
 

@@ -34,6 +34,9 @@ def site_facts(design: SiteDesign) -> dict[str, str]:
         f"{code} asn": str(plan.asn),
         f"{code} transit": str(plan.infra.transit),
         f"{code} loopbacks": str(plan.infra.loopbacks),
+        f"{code} block6": str(plan.block6),
+        f"{code} transit6": str(plan.infra6.transit),
+        f"{code} loopbacks6": str(plan.infra6.loopbacks),
     }
     for vlan in plan.vlans:
         key = f"{code} vlan {vlan.id} {vlan.name}"
@@ -41,8 +44,10 @@ def site_facts(design: SiteDesign) -> dict[str, str]:
         facts[f"{key} gateway"] = str(vlan.gateway)
         if vlan.pool_start is not None:
             facts[f"{key} pool"] = f"{vlan.pool_start}-{vlan.pool_end}"
+        facts[f"{key} subnet6"] = f"{vlan.subnet6} ({vlan.ipv6_mode})"
     for hostname, config in design.devices.items():
         facts[f"{hostname} management"] = config["management"]["address"]
+        facts[f"{hostname} management6"] = config["management"]["address6"]
         facts[f"{hostname} model"] = f"{config['model']} x{config['members']}"
         for port in config.get("edge_ports", []):
             facts[f"{hostname} {port['name']}"] = _edge_port(port)
@@ -51,6 +56,7 @@ def site_facts(design: SiteDesign) -> dict[str, str]:
                 facts[f"{hostname} {member}"] = f"Port-channel{channel['id']} ({channel['description']})"
     for hostname, server in design.servers.items():
         facts[f"{hostname} address"] = server["address"]
+        facts[f"{hostname} address6"] = server["address6"]
     return facts
 
 

@@ -73,6 +73,9 @@ def site_context(design: SiteDesign) -> dict[str, Any]:
         "asn": plan.asn,
         "transit": str(plan.infra.transit),
         "city_core_side": str(plan.infra.city_core_side),
+        "block6": str(plan.block6),
+        "transit6": str(plan.infra6.transit),
+        "loopbacks6": str(plan.infra6.loopbacks),
         "vlans": [
             {
                 "id": v.id,
@@ -86,6 +89,9 @@ def site_context(design: SiteDesign) -> dict[str, Any]:
                 "pool": f"{v.pool_start} - {v.pool_end}" if v.pool_start else "static",
                 "pool_size": v.pool_size,
                 "lease_minutes": v.lease_minutes,
+                "subnet6": str(v.subnet6),
+                "gateway6": str(v.gateway6),
+                "ipv6_mode": v.ipv6_mode,
             }
             for v in plan.vlans
         ],
@@ -97,6 +103,7 @@ def site_context(design: SiteDesign) -> dict[str, Any]:
                 "model": c["model"],
                 "members": c["members"],
                 "management": c["management"]["address"],
+                "management6": c["management"]["address6"],
                 "file": device_file(c),
             }
             for h, c in design.devices.items()
@@ -105,6 +112,7 @@ def site_context(design: SiteDesign) -> dict[str, Any]:
             {
                 "hostname": h,
                 "address": s["address"],
+                "address6": s["address6"],
                 "vlan": s["vlan"],
                 "services": ", ".join(s["services"]) or "-",
             }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ipaddress import IPv4Network
+from ipaddress import IPv4Network, IPv6Network
 from itertools import pairwise
 
 import pytest
@@ -20,6 +20,7 @@ PLAN = IpPlan.model_validate(
         "code_base": 25700,
         "reserved_slots": {"79000": 1},
         "infra_place": "0.0.7.240/28",
+        "ipv6": {"supernet": "2001:db8::/32"},
         "city_core_asn": 65000,
         "site_asn_base": 4200000000,
     }
@@ -77,3 +78,15 @@ def test_a_grown_subnet_keeps_its_first_address_and_refuses_to_outgrow_its_place
 def test_every_committed_site_has_its_own_block(inventory: Inventory) -> None:
     blocks = [ipam.site_block(code, inventory.baseline.ip_plan) for code in inventory.sites]
     assert len(set(blocks)) == len(blocks) == 169
+
+
+def test_ipv6_block_is_the_same_slot_and_vlans_read_as_their_ids() -> None:
+    block6 = ipam.site_block6("26743", PLAN)
+    assert block6 == IPv6Network("2001:db8:413::/48")  # 1043 = 0x413
+    assert ipam.site_block6("79000", PLAN) == IPv6Network("2001:db8:1::/48")  # reserved slot 1
+    assert ipam.vlan_subnet6(block6, 999) == IPv6Network("2001:db8:413:999::/64")
+    infra = ipam.infra6(block6)
+    assert infra.transit == IPv6Network("2001:db8:413:ffff::/127")
+    assert str(infra.city_core_side) == "2001:db8:413:ffff::"
+    assert str(infra.site_side) == "2001:db8:413:ffff::1"
+    assert infra.loopbacks == IPv6Network("2001:db8:413:fffe::/64")

@@ -7,7 +7,7 @@ classification (moved, grown, added, removed) comes from wardnet.plandiff; its r
 from __future__ import annotations
 
 import math
-from ipaddress import IPv4Network
+from ipaddress import IPv4Network, IPv6Network
 
 import pytest
 from hypothesis import example, given, settings
@@ -180,3 +180,31 @@ def test_diff_kinds() -> None:
         Change("1", "d", "removed", "y", None),
         Change("1", "e", "added", None, "w"),
     ]
+
+
+def test_ben_thanh_ipv6_plan_reads_like_its_ipv4_plan() -> None:
+    now = facts(site(BEN_THANH))[BEN_THANH]
+    assert now["26743 block6"] == "2001:db8:413::/48"  # slot 1043 = 0x413 of 2001:db8::/32
+    assert now["26743 vlan 20 STAFF subnet6"] == "2001:db8:413:20::/64 (dhcpv6)"  # srv1 runs Kea
+    assert now["26743 vlan 50 GUEST-WIFI subnet6"] == "2001:db8:413:50::/64 (slaac)"
+    assert now["hcm-26743-acc3 management6"] == "2001:db8:413:10::13"  # host 13 <-> ::13
+    assert now["hcm-26743-srv1 address6"] == "2001:db8:413:60::10"
+    assert now["26743 transit6"] == "2001:db8:413:ffff::/127"
+
+
+def test_without_a_server_dhcpv6_falls_back_to_slaac() -> None:
+    alone = site(BEN_THANH).model_copy(update={"servers": []})
+    assert facts(alone)[BEN_THANH]["26743 vlan 20 STAFF subnet6"] == "2001:db8:413:20::/64 (slaac)"
+
+
+def test_every_site_has_its_own_ipv6_prefix_and_nothing_overlaps_inside_it() -> None:
+    supernet6 = IPv6Network("2001:db8::/32")
+    blocks = []
+    for code in CODES:
+        plan = design_site(site(code), BASELINE).plan
+        assert plan.block6.subnet_of(supernet6) and plan.block6.prefixlen == 48
+        nets = [v.subnet6 for v in plan.vlans] + [plan.infra6.transit, plan.infra6.loopbacks]
+        assert all(n.subnet_of(plan.block6) for n in nets)
+        assert len({n.network_address for n in nets}) == len(nets)  # disjoint: /64s and a /127 in its own /64
+        blocks.append(plan.block6)
+    assert len(set(blocks)) == len(CODES)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ipaddress import IPv4Network
+from ipaddress import IPv4Network, IPv6Network
 from itertools import pairwise
 
 from wardnet.checks import Finding
@@ -14,22 +14,26 @@ MIN_USERS = {"ward": 400, "commune": 400, "special_zone": 400, "center": 500}  #
 POE_WATTS_PER_AP = 30
 
 
-def _site_networks(design: SiteDesign) -> list[tuple[IPv4Network, str]]:
+def _site_networks(design: SiteDesign) -> list[tuple[IPv4Network | IPv6Network, str]]:
     plan = design.plan
-    nets = [(v.subnet, f"VLAN {v.id}") for v in plan.vlans]
-    return [*nets, (plan.infra.transit, "transit"), (plan.infra.loopbacks, "loopbacks")]
+    nets: list[tuple[IPv4Network | IPv6Network, str]] = [(v.subnet, f"VLAN {v.id}") for v in plan.vlans]
+    nets += [(plan.infra.transit, "transit"), (plan.infra.loopbacks, "loopbacks")]
+    nets += [(v.subnet6, f"VLAN {v.id} IPv6") for v in plan.vlans]
+    return [*nets, (plan.infra6.transit, "IPv6 transit"), (plan.infra6.loopbacks, "IPv6 loopbacks")]
 
 
 def city_plan(designs: list[SiteDesign], baseline: Baseline) -> list[Finding]:
     """Overlaps and duplicates across every site (always the whole city, whatever --site says)."""
     findings = []
     intervals = sorted(
-        (int(net.network_address), int(net.broadcast_address), d.plan.site.code, label)
+        (net.version, int(net.network_address), int(net.broadcast_address), d.plan.site.code, label)
         for d in designs
         for net, label in _site_networks(d)
     )
-    for (_, end_a, code_a, label_a), (start_b, _, code_b, label_b) in pairwise(intervals):
-        if start_b <= end_a:
+    for (version_a, _, end_a, code_a, label_a), (version_b, start_b, _, code_b, label_b) in pairwise(
+        intervals
+    ):
+        if version_a == version_b and start_b <= end_a:
             findings.append(
                 Finding(
                     "PLAN-OVERLAP",
@@ -42,7 +46,8 @@ def city_plan(designs: list[SiteDesign], baseline: Baseline) -> list[Finding]:
             )
     for design in designs:
         for net, label in _site_networks(design):
-            if not net.subnet_of(baseline.ip_plan.supernet):
+            supernet = baseline.ip_plan.supernet if net.version == 4 else baseline.ip_plan.ipv6.supernet
+            if not net.subnet_of(supernet):  # type: ignore[arg-type]  # same version by construction
                 findings.append(
                     Finding(
                         "PLAN-RANGE",

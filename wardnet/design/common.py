@@ -52,7 +52,12 @@ def device_base(device: PlannedDevice, plan: SitePlan, baseline: Baseline) -> di
                     "wildcard": str(n.hostmask),
                 }
                 for n in baseline.management.sources
+                if n.version == 4
             ],
+            "sources6": [str(n) for n in baseline.management.sources if n.version == 6],
+            "address6": str(device.management_address6),
+            "prefix6": management.subnet6.prefixlen,
+            "gateway6": str(management.gateway6),
             "idle_timeout_minutes": baseline.management.idle_timeout_minutes,
             "ssh_version": baseline.management.ssh_version,
         },
@@ -77,7 +82,10 @@ def device_base(device: PlannedDevice, plan: SitePlan, baseline: Baseline) -> di
             "servers": [str(s) for s in baseline.services.syslog.servers],
             "level": baseline.services.syslog.level,
         },
-        "dns": {"servers": [str(s) for s in baseline.services.dns.servers]},
+        "dns": {
+            "servers": [str(s) for s in baseline.services.dns.servers],
+            "servers6": [str(s) for s in baseline.services.dns.servers6],
+        },
         "snmp": {
             "user": baseline.services.snmp.user,
             "group": baseline.services.snmp.group,

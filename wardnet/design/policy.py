@@ -24,17 +24,19 @@ def zone_table(plan: SitePlan, baseline: Baseline, wan: str) -> list[dict[str, A
                 "local": True,
                 "interfaces": [vlan_interface(v.id) for v in vlans],
                 "prefixes": [str(v.subnet) for v in vlans],
+                "prefixes6": [str(v.subnet6) for v in vlans],
                 "negate": False,
             }
         )
     for name, spec in sorted(baseline.remote_zones.items()):
-        networks: list[IPv4Network] = spec.not_ if isinstance(spec, NegatedZone) else spec
+        networks = spec.not_ if isinstance(spec, NegatedZone) else spec
         zones.append(
             {
                 "name": name,
                 "local": False,
                 "interfaces": [wan],
-                "prefixes": [str(n) for n in networks],
+                "prefixes": [str(n) for n in networks if n.version == 4],
+                "prefixes6": [str(n) for n in networks if n.version == 6],
                 "negate": isinstance(spec, NegatedZone),
             }
         )

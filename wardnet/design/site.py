@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from ipaddress import IPv4Address, IPv4Network
+from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network
 
 from wardnet import ipam
 from wardnet.ipam import PlanError
-from wardnet.models import Baseline, DeviceSpec, Site
+from wardnet.models import Baseline, DeviceSpec, Site, Vlan
 from wardnet.sizing import POOL_FIRST_HOST, PortDemand, port_demand, users_that_fit, vlan_sizing
 
 FIREWALL_HOST = 1  # the firewall is the gateway (.1) of every VLAN: all inter-zone traffic crosses it
@@ -30,6 +30,9 @@ class PlannedVlan:
     pool_start: IPv4Address | None
     pool_end: IPv4Address | None
     lease_minutes: int | None
+    subnet6: IPv6Network
+    gateway6: IPv6Address
+    ipv6_mode: str  # static | slaac | dhcpv6
 
     @property
     def pool_size(self) -> int:
@@ -46,6 +49,7 @@ class PlannedDevice:
     spec: DeviceSpec
     number: int  # from the identity: N of accN, 1 for fw and core
     management_address: IPv4Address
+    management_address6: IPv6Address
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,7 @@ class PlannedServer:
     services: tuple[str, ...]
     vlan: PlannedVlan
     address: IPv4Address
+    address6: IPv6Address
 
 
 @dataclass(frozen=True)
@@ -63,6 +68,8 @@ class SitePlan:
     block: IPv4Network
     asn: int
     infra: ipam.Infra
+    block6: IPv6Network
+    infra6: ipam.Infra6
     vlans: list[PlannedVlan]  # by VLAN id, parking VLAN excluded
     parking_vlan: int
     management_vlan: PlannedVlan
@@ -93,7 +100,15 @@ def management_host(spec: DeviceSpec) -> int:
     return {"firewall": FIREWALL_HOST, "core": CORE_HOST}.get(spec.role, FIRST_ACCESS_HOST + spec.number - 1)
 
 
-def plan_vlans(site: Site, block: IPv4Network, baseline: Baseline) -> list[PlannedVlan]:
+def _ipv6_mode(vlan: Vlan, site: Site) -> str:
+    """dhcpv6 only where the site has a server to run it; SLAAC otherwise (every client supports it)."""
+    if vlan.share is None:
+        return "static"
+    serves = any("dhcp_dns" in s.services for s in site.servers)
+    return vlan.ipv6 if vlan.ipv6 == "slaac" or serves else "slaac"
+
+
+def plan_vlans(site: Site, block: IPv4Network, block6: IPv6Network, baseline: Baseline) -> list[PlannedVlan]:
     """Each VLAN at its fixed place; a DHCP VLAN refused (never moved) when it outgrows it."""
     vlans = []
     too_small = []
@@ -104,6 +119,7 @@ def plan_vlans(site: Site, block: IPv4Network, baseline: Baseline) -> list[Plann
             too_small.append((vlan, sizing.prefix))
             continue
         subnet = ipam.grown_subnet(block, vlan.place, sizing.prefix)
+        subnet6 = ipam.vlan_subnet6(block6, vlan.id)
         dhcp = vlan.share is not None
         vlans.append(
             PlannedVlan(
@@ -118,6 +134,9 @@ def plan_vlans(site: Site, block: IPv4Network, baseline: Baseline) -> list[Plann
                 pool_start=ipam.host(subnet, POOL_FIRST_HOST) if dhcp else None,
                 pool_end=subnet.broadcast_address - 1 if dhcp else None,
                 lease_minutes=vlan.lease_minutes,
+                subnet6=subnet6,
+                gateway6=ipam.host6(subnet6, FIREWALL_HOST),
+                ipv6_mode=_ipv6_mode(vlan, site),
             )
         )
     if too_small:
@@ -137,8 +156,9 @@ def plan_vlans(site: Site, block: IPv4Network, baseline: Baseline) -> list[Plann
 
 def plan_site(site: Site, baseline: Baseline) -> SitePlan:
     block = ipam.site_block(site.code, baseline.ip_plan)
+    block6 = ipam.site_block6(site.code, baseline.ip_plan)
     parking = baseline.parking_vlan.id
-    vlans = plan_vlans(site, block, baseline)
+    vlans = plan_vlans(site, block, block6, baseline)
     management = next(v for v in vlans if v.id == baseline.management.vlan)
     platforms = site.platforms or baseline.platforms
     devices = [
@@ -149,6 +169,7 @@ def plan_site(site: Site, baseline: Baseline) -> SitePlan:
             spec=spec,
             number=spec.number,
             management_address=ipam.host(management.subnet, management_host(spec)),
+            management_address6=ipam.host6(management.subnet6, management_host(spec)),
         )
         for role in ("firewall", "core", "access")
         for spec in sorted((d for d in site.devices if d.role == role), key=lambda d: d.number)
@@ -159,6 +180,8 @@ def plan_site(site: Site, baseline: Baseline) -> SitePlan:
         block=block,
         asn=ipam.site_asn(site.code, baseline.ip_plan),
         infra=ipam.infra(block, baseline.ip_plan),
+        block6=block6,
+        infra6=ipam.infra6(block6),
         vlans=vlans,
         parking_vlan=parking,
         management_vlan=management,
@@ -194,6 +217,7 @@ def plan_servers(site: Site, vlans: list[PlannedVlan]) -> list[PlannedServer]:
                 services=tuple(spec.services),
                 vlan=vlan,
                 address=ipam.host(vlan.subnet, host_number),
+                address6=ipam.host6(vlan.subnet6, host_number),
             )
         )
     return servers

@@ -218,7 +218,7 @@ def city_config(baseline: Baseline, uplinks: list[Uplink]) -> dict[str, Any]:
     zones = []
     for name, zone in sorted(baseline.remote_zones.items()):
         if isinstance(zone, list):
-            for prefix in zone:
+            for prefix in (p for p in zone if p.version == 4):  # the lab's city core is IPv4-only so far
                 zones.append(
                     {"zone": name, "prefix": str(prefix), "address": f"{prefix.network_address + 1}"}
                 )
