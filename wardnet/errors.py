@@ -34,5 +34,5 @@ def display_path(path: Path) -> str:
     """A path relative to the working directory when possible, as engineers type it."""
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
+    except (ValueError, OSError, RuntimeError):  # RuntimeError: a symlink loop (Python 3.11)
         return str(path)

@@ -171,7 +171,7 @@ def load_inventory(root: Path) -> Inventory:
 
 def _load_baseline(root: Path, problems: list[InputProblem]) -> Baseline | None:
     path = root / BASELINE_FILE
-    if not path.is_file():
+    if not os.path.lexists(path):
         problems.append(
             InputProblem(
                 display_path(path), "", "baseline file not found", "point --inventory at inventories/"
@@ -179,7 +179,7 @@ def _load_baseline(root: Path, problems: list[InputProblem]) -> Baseline | None:
         )
         return None
     try:
-        source = read_yaml(path)
+        source = read_yaml(path, within=root)
     except InputError as exc:
         problems += exc.problems
         return None
@@ -196,7 +196,7 @@ def _load_sites(root: Path, problems: list[InputProblem]) -> list[SiteEntry]:
     entries = []
     for path in files:
         try:
-            source = read_yaml(path)
+            source = read_yaml(path, within=root)
         except InputError as exc:
             problems += exc.problems
             continue
