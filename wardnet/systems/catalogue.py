@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 
 import yaml
@@ -35,7 +36,8 @@ class LoadedCatalogue:
 
 
 def load_catalogue(path: Path) -> LoadedCatalogue:
-    """Read and validate the catalogue file; raise InputError listing every schema problem."""
+    """Read and validate the catalogue file; raise InputError listing every schema problem, every
+    duplicate (an id or a server given twice) and every review date in the future."""
     if not path.is_file():
         raise InputError(
             [
@@ -54,7 +56,68 @@ def load_catalogue(path: Path) -> LoadedCatalogue:
     catalogue, problems = validate(source, Catalogue)
     if problems:
         raise InputError([_refine(problem) for problem in problems])
-    return LoadedCatalogue(catalogue, source)
+    loaded = LoadedCatalogue(catalogue, source)
+    problems = _duplicates(loaded) + _future_reviews(loaded)
+    if problems:
+        raise InputError(problems)
+    return loaded
+
+
+def _duplicates(loaded: LoadedCatalogue) -> list[InputProblem]:
+    """An id or a server twice makes every count and every decommission ambiguous: the input is wrong."""
+    problems = []
+    first_id: dict[str, int] = {}
+    server_owner: dict[str, str] = {}
+    for index, system in enumerate(loaded.catalogue.systems):
+        if system.id in first_id:
+            first = loaded.line_of_system(first_id[system.id])
+            problems.append(
+                InputProblem(
+                    loaded.shown,
+                    f"systems.{index}.id",
+                    f"id {system.id} given twice (first on line {first})",
+                    "give each system its own id",
+                    loaded.line_of_system(index, "id"),
+                )
+            )
+        first_id.setdefault(system.id, index)
+        for server_index, server in enumerate(system.servers):
+            owner = server_owner.setdefault(server.name, system.id)
+            if owner != system.id:
+                problems.append(
+                    InputProblem(
+                        loaded.shown,
+                        f"systems.{index}.servers.{server_index}.name",
+                        f"server {server.name} is also listed by {owner}; its resources would count twice",
+                        "list a virtual machine under one system only (shared hosts go under databases)",
+                        loaded.line_of_system(index, "servers", server_index),
+                    )
+                )
+    return problems
+
+
+def _future_reviews(loaded: LoadedCatalogue) -> list[InputProblem]:
+    """A review, a restore test or a retirement that has not happened yet is a typo. Judged by the clock,
+    not --today (which asks "as of that day"), with a day's grace: Ho Chi Minh City is UTC+7."""
+    latest = date.today() + timedelta(days=1)
+    problems = []
+    for index, system in enumerate(loaded.catalogue.systems):
+        done = [("last_review", system.last_review), ("restore_tested", system.restore_tested)]
+        if system.retired is not None:
+            done.append(("retired.date", system.retired.date))
+        for field, day in done:
+            if day is not None and day > latest:
+                parts = tuple(field.split("."))
+                problems.append(
+                    InputProblem(
+                        loaded.shown,
+                        f"systems.{index}.{field}",
+                        f"{day} is in the future: this has not happened yet",
+                        "write the day it was done, YYYY-MM-DD",
+                        loaded.line_of_system(index, *parts),
+                    )
+                )
+    return problems
 
 
 def _bad_date(path: Path, exc: ValueError) -> InputProblem:
