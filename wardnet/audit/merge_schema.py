@@ -18,7 +18,7 @@ from wardnet.audit.model import FEATURES
 from wardnet.audit.shard import ShardError, parse_shard
 
 Feature = Literal[tuple(FEATURES)]  # type: ignore[valid-type]
-Line = Annotated[str, Field(max_length=10_000)]
+Line = Annotated[str, Field(max_length=100_000)]
 Block = Annotated[str, Field(max_length=2_000_000)]  # a device's diff or remediation
 Word = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:@-]{0,99}$")]
 MANY = 100_000
