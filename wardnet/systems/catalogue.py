@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -38,7 +39,7 @@ class LoadedCatalogue:
 def load_catalogue(path: Path) -> LoadedCatalogue:
     """Read and validate the catalogue file; raise InputError listing every schema problem, every
     duplicate (an id or a server given twice) and every review date in the future."""
-    if not path.is_file():
+    if not os.path.lexists(path):  # anything else that exists (a FIFO, a link loop) is named by read_yaml
         raise InputError(
             [
                 InputProblem(
