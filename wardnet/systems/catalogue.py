@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
-
-import yaml
 
 from wardnet.errors import InputError, InputProblem, display_path
 from wardnet.inventory import validate
@@ -19,7 +16,6 @@ from wardnet.yamlsrc import YamlSource, read_yaml
 # plugins, and a file none of them parses is an inventory warning.
 DEFAULT_CATALOGUE = Path("inventories/datacenter/systems.yml")
 _GENERIC_FIX = "see the schema in README.md (Inventory)"
-TIMESTAMP = re.compile(r"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}")
 _DATE_FIELDS = ("date", "last_review", "restore_tested", "planned")
 
 
@@ -50,10 +46,7 @@ def load_catalogue(path: Path) -> LoadedCatalogue:
                 )
             ]
         )
-    try:
-        source = read_yaml(path)
-    except ValueError as exc:  # e.g. 2025-13-01: PyYAML raises ValueError, not YAMLError, for such dates
-        raise InputError([_bad_date(path, exc)]) from None
+    source = read_yaml(path)  # limits, syntax, impossible dates (2025-13-01) and duplicate keys
     catalogue, problems = validate(source, Catalogue)
     if problems:
         raise InputError([_refine(problem) for problem in problems])
@@ -119,20 +112,6 @@ def _future_reviews(loaded: LoadedCatalogue) -> list[InputProblem]:
                     )
                 )
     return problems
-
-
-def _bad_date(path: Path, exc: ValueError) -> InputProblem:
-    """Name the line of the first timestamp-looking value PyYAML cannot turn into a date."""
-    text = path.read_text(encoding="utf-8")
-    line = None
-    for event in yaml.parse(text, Loader=yaml.SafeLoader):
-        if isinstance(event, yaml.ScalarEvent) and event.implicit[0] and TIMESTAMP.match(event.value):
-            try:
-                yaml.safe_load(event.value)
-            except ValueError:
-                line = event.start_mark.line + 1
-                break
-    return InputProblem(display_path(path), "", f"invalid date ({exc})", "write the date as YYYY-MM-DD", line)
 
 
 def _refine(problem: InputProblem) -> InputProblem:
