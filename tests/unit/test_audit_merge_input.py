@@ -218,3 +218,21 @@ def test_readme_and_help_agree_on_the_merge_command() -> None:
         assert args.inputs == ["shard-1.json", "shard-2.json"] and args.report == Path("DIR"), line
     helptext = " ".join(parser()._subparsers._group_actions[0].choices["audit"].format_help().split())
     assert "wardnet audit merge SHARD.json... [--report DIR] [--json PATH] [--history DB]" in helptext
+
+
+def test_a_history_that_is_not_the_audit_history_is_refused_untouched(tmp_path: Path, capsys) -> None:
+    first, second = shards(tmp_path)
+    corrupt = tmp_path / "corrupt.sqlite"
+    corrupt.write_bytes(b"SQLite format 3\x00" + b"\x07" * 4000)
+    other = tmp_path / "other.sqlite"
+    with sqlite3.connect(other) as db:
+        db.execute("CREATE TABLE runs (id INTEGER, note TEXT)")
+    db.close()
+    for history, fragment in [(corrupt, "cannot be read as an SQLite database"), (other, "table runs")]:
+        before = digest(history)
+        assert main(["audit", "merge", str(first), str(second), "--history", str(history)]) == 2
+        assert fragment in capsys.readouterr().err
+        assert digest(history) == before
+    kept = tmp_path / "kept.sqlite"
+    assert main(["audit", "merge", str(first), str(second), "--history", str(kept)]) == 1
+    assert main(["audit", "merge", str(first), str(second), "--history", str(kept)]) == 1  # its own: fine

@@ -6,11 +6,15 @@ from __future__ import annotations
 
 import argparse
 import os
+import sqlite3
 import sys
 from collections.abc import Sequence
+from contextlib import closing
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
+from wardnet.audit.history import SCHEMA
 from wardnet.errors import InputError, InputProblem, display_path
 
 EXIT_NOT_RUN = 2
@@ -85,19 +89,46 @@ def check_outputs(targets: Any) -> None:
         problems += _writable(targets.json, "--json", want_dir=False)
     problems += _writable(targets.history, "--history", want_dir=False)
     if not problems and targets.history.exists():
-        with targets.history.open("rb") as handle:
-            head = handle.read(len(SQLITE_MAGIC))
-        if head and head != SQLITE_MAGIC:
+        wrong = _not_a_history(targets.history)
+        if wrong:
             problems.append(
                 InputProblem(
                     display_path(targets.history),
                     "--history",
-                    "is not an SQLite database",
+                    wrong,
                     "point --history at the audit history (STATE/audit/history.sqlite) or a new file",
                 )
             )
     if problems:
         raise InputError(problems)
+
+
+def _not_a_history(path: Path) -> str | None:
+    """Why an existing file cannot take the run, read-only and cheaply (header, schema, the tables'
+    columns), so a wrong --history is refused before the transaction, not halfway through it."""
+    with path.open("rb") as handle:
+        head = handle.read(len(SQLITE_MAGIC))
+    if not head:
+        return None  # an empty file is a new database
+    if head != SQLITE_MAGIC:
+        return "is not an SQLite database"
+    try:
+        with closing(sqlite3.connect(f"file:{quote(str(path.resolve()))}?mode=ro", uri=True)) as db:
+            found = _columns(db)
+    except sqlite3.DatabaseError as exc:
+        return f"cannot be read as an SQLite database ({exc})"
+    with closing(sqlite3.connect(":memory:")) as db:
+        db.executescript(SCHEMA)
+        expected = _columns(db)
+    for table, columns in expected.items():
+        if table in found and found[table] != columns:
+            return f"has a table {table} that is not the audit history's"
+    return None
+
+
+def _columns(db: sqlite3.Connection) -> dict[str, list[str]]:
+    names = [row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    return {name: [row[1] for row in db.execute(f"PRAGMA table_info({name!r})")] for name in names}
 
 
 def _writable(path: Path, option: str, want_dir: bool) -> list[InputProblem]:
