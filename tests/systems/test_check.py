@@ -206,3 +206,12 @@ def test_check_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     errors = [f for f in payload["findings"] if f["severity"] == "error"]
     assert errors[0]["system"] == "cong-dvc" and errors[0]["field"] == "legal_basis"
     assert errors[0]["line"] == line_of(catalogue, "- id: cong-dvc")
+
+
+def test_report_output_that_is_a_folder_cannot_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run_cli(
+        capsys, "report", "--catalogue", str(SAMPLE_CATALOGUE), "--output", str(tmp_path)
+    )
+    assert code == 2 and "not a regular file" in err and out == ""
