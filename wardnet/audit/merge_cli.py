@@ -11,11 +11,14 @@ import sys
 from collections.abc import Sequence
 from contextlib import closing
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from wardnet.audit.history import SCHEMA
 from wardnet.errors import InputError, InputProblem, display_path
+
+if TYPE_CHECKING:  # the job module pulls in Nornir; the parser is built on every wardnet command
+    from wardnet.audit.job import Outputs
 
 EXIT_NOT_RUN = 2
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -79,7 +82,7 @@ def cmd_merge(args: argparse.Namespace) -> int:
     return run.exit_code()
 
 
-def check_outputs(targets: Any) -> None:
+def check_outputs(targets: Outputs) -> None:
     """Refuse outputs that cannot be written before the history is touched: a report folder that is a
     file, a JSON path that is a folder, a history that is not an SQLite file, a folder not writable."""
     problems = []
