@@ -1,4 +1,5 @@
-"""The wardnet command line. Exit codes: 0 all good, 1 findings, 2 could not run (bad input)."""
+"""The wardnet command line. Exit codes: 0 all good, 1 findings, 2 could not run (bad input), 3 internal
+error (a bug: one line on stderr, the traceback in STATE/logs/)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import yaml
 from wardnet.errors import InputError
 from wardnet.lab.system import LabError
 
-EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
+EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 DEFAULT_INVENTORY = Path("inventories")
 DEFAULT_OUT = Path("build/intended")
 
@@ -120,8 +121,19 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; whatever goes wrong inside it, the exit code keeps its meaning for CI."""
     if argv is None:  # as a command: die quietly when the reader goes away (wardnet show ... | head)
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    try:
+        return _run(argv)
+    except Exception as exc:  # the one place a bug becomes exit 3, never "findings" (1)
+        from wardnet.crash import report_crash
+
+        print(report_crash(exc), file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+def _run(argv: list[str] | None) -> int:
     args = parser().parse_args(argv)
     try:
         return int(args.func(args))

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -34,5 +36,23 @@ def display_path(path: Path) -> str:
     """A path relative to the working directory when possible, as engineers type it."""
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
+    except (ValueError, OSError, RuntimeError):  # RuntimeError: a symlink loop (Python 3.11)
         return str(path)
+
+
+# A field whose name says it holds a secret: its value is never shown, even when it is refused (a secret
+# written in clear where `{secret: NAME}` belongs must not reach a CI log through the error about it).
+SECRET_FIELD = re.compile(r"secret|passw|pwd|key|psk|community|token|credential|hash", re.IGNORECASE)
+HIDDEN = "(value hidden: a secret goes here)"
+SHOWN_CHARS = 60
+
+
+def shown_value(value: Any, secret: bool = False) -> str:
+    """A refused value as an error message may quote it: short, one line, never a secret."""
+    if secret:
+        return HIDDEN
+    if value is None or isinstance(value, bool | int | float | str):
+        text = repr(value)
+    else:
+        text = f"a {type(value).__name__}"
+    return text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS] + "…"

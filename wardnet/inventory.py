@@ -16,8 +16,8 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from wardnet.errors import InputError, InputProblem, display_path
-from wardnet.models import Baseline, Site
+from wardnet.errors import SECRET_FIELD, InputError, InputProblem, display_path, shown_value
+from wardnet.models import Baseline, SecretRef, Site
 from wardnet.yamlsrc import Loc, YamlSource, read_yaml
 
 BASELINE_FILE = Path("group_vars/all/baseline.yml")
@@ -106,10 +106,36 @@ def _model_in(annotation: Any) -> Any:
     return None
 
 
+def _secret_position(model: type[BaseModel], loc: Loc) -> bool:
+    """Whether loc is, or lies inside, a place for a secret: a field typed SecretRef or named like one."""
+    if any(isinstance(part, str) and SECRET_FIELD.search(part) for part in loc):
+        return True
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        field = getattr(current, "model_fields", {}).get(part)
+        if field is None:
+            return False
+        current = _model_in(field.annotation)
+        if current is SecretRef:
+            return True
+    return False
+
+
 def _fix_for(error: dict[str, Any], model: type[BaseModel], loc: Loc) -> tuple[str, str]:
-    """Turn one pydantic error into (message, fix) that a network engineer can act on."""
+    """Turn one pydantic error into (message, fix) that a network engineer can act on. A value in a secret
+    position is never quoted: a password written in clear where {secret: NAME} belongs must not reach CI
+    logs through the very message that refuses it."""
     kind = error["type"]
     field = str(loc[-1]) if loc else ""
+    secret = _secret_position(model, loc)
+    value = shown_value(error.get("input"), secret)
+    if secret and kind in {"model_type", "dict_type", "model_attributes_type", "string_pattern_mismatch"}:
+        return (
+            "must be {secret: NAME}, naming a secret; the value written here is not shown",
+            "write {secret: NAME}; deploy takes the value from WARDNET_SECRET_<NAME> or Ansible Vault",
+        )
     if kind == "extra_forbidden":
         allowed = _fields_of(model, loc[:-1])
         return f"unknown field '{field}'", _suggest(field, allowed, "one of: " + ", ".join(allowed))
@@ -120,16 +146,16 @@ def _fix_for(error: dict[str, Any], model: type[BaseModel], loc: Loc) -> tuple[s
     if kind == "string_type":
         return "must be text", "quote the value"
     if kind in {"int_type", "int_parsing", "int_from_float"}:
-        return f"must be a whole number, got {error.get('input')!r}", "write a number without quotes"
+        return f"must be a whole number, got {value}", "write a number without quotes"
     if kind == "literal_error":
         expected = error.get("ctx", {}).get("expected", "")
-        return f"{error.get('input')!r} is not allowed", f"use one of {expected}"
+        return f"{value} is not allowed", f"use one of {expected}"
     if kind == "string_pattern_mismatch":
-        return f"{error.get('input')!r} has the wrong form", f"match {error['ctx']['pattern']}"
+        return f"{value} has the wrong form", f"match {error['ctx']['pattern']}"
     if kind in {"greater_than_equal", "less_than_equal", "greater_than", "less_than"}:
         return error["msg"].lower(), "bring the value into range"
     if kind.startswith("ip_v4") or "network" in kind:
-        return f"{error.get('input')!r} is not a valid IPv4 address/network", "e.g. 10.0.0.10 or 10.0.1.0/24"
+        return f"{value} is not a valid IPv4 address/network", "e.g. 10.0.0.10 or 10.0.1.0/24"
     if kind == "value_error":
         return error["msg"].removeprefix("Value error, "), "edit the text to remove it"
     return error["msg"], "see the schema in README.md (Inventory)"
@@ -195,7 +221,7 @@ def load_partial(root: Path) -> tuple[Inventory | None, list[InputProblem]]:
 
 def _load_baseline(root: Path, problems: list[InputProblem]) -> Baseline | None:
     path = root / BASELINE_FILE
-    if not path.is_file():
+    if not os.path.lexists(path):
         problems.append(
             InputProblem(
                 display_path(path), "", "baseline file not found", "point --inventory at inventories/"
@@ -203,7 +229,7 @@ def _load_baseline(root: Path, problems: list[InputProblem]) -> Baseline | None:
         )
         return None
     try:
-        source = read_yaml(path)
+        source = read_yaml(path, within=root)
     except InputError as exc:
         problems += exc.problems
         return None
@@ -274,7 +300,7 @@ def _load_sites(root: Path, problems: list[InputProblem]) -> list[SiteEntry]:
     entries = []
     for path in files:
         try:
-            source = read_yaml(path)
+            source = read_yaml(path, within=root)
         except InputError as exc:
             problems += exc.problems
             continue

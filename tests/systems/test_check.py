@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -13,6 +13,7 @@ import yaml
 from tests.systems.conftest import SAMPLE_CATALOGUE
 from tests.systems.helpers import edited_sample, run_cli
 
+IN_TWO_DAYS = date.today() + timedelta(days=2)  # tomorrow is allowed: the city is UTC+7, CI often UTC
 CONG_DVC_BASIS = (
     "    reason: Nền tảng dùng chung của Thành phố, kết nối Cổng Dịch vụ công quốc gia; "
     "không có hệ thống thay thế\n"
@@ -109,12 +110,6 @@ def test_an_overdue_review_is_a_warning_and_fails_only_with_strict(
 @pytest.mark.parametrize(
     ("old", "new", "expected"),
     [
-        ("  - id: gqtthc\n", "  - id: cong-dvc\n", "id given twice (first on line"),
-        (
-            "{name: gq-app02, vcpu: 16",
-            "{name: dvc-web01, vcpu: 16",
-            "server dvc-web01 is also listed by cong-dvc",
-        ),
         ("    status: retired\n", "    status: retire\n", "has an archive record but its status is retire"),
         (
             "    status: review\n    reason: Chờ",
@@ -122,7 +117,7 @@ def test_an_overdue_review_is_a_warning_and_fails_only_with_strict(
             "without the archive record",
         ),
     ],
-    ids=["duplicate-id", "server-twice", "record-on-retire", "retired-without-record"],
+    ids=["record-on-retire", "retired-without-record"],
 )
 def test_contradictions_are_errors(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], old: str, new: str, expected: str
@@ -155,8 +150,34 @@ def test_contradictions_are_errors(
             "control or invisible character",
         ),
         ("      data_dirs: [/srv/hotich-cu/scans]", "      data_dirs: [/srv]", "too close to /"),
+        ("  - id: gqtthc\n", "  - id: cong-dvc\n", "id cong-dvc given twice (first on line"),
+        (
+            "{name: gq-app02, vcpu: 16",
+            "{name: dvc-web01, vcpu: 16",
+            "server dvc-web01 is also listed by cong-dvc",
+        ),
+        ("    last_review: 2026-06-20\n", "    last_review: 0\n", "must be a calendar date, not a number"),
+        ("    last_review: 2026-06-20\n", '    last_review: "20/06/2026"\n', "not text in another form"),
+        ("    last_review: 2026-06-20\n", "    last_review: 2026-06-20 10:00:00\n", "not a date with a time"),
+        ("    last_review: 2026-06-20\n", "    last_review: 1970-01-01\n", "not a plausible date"),
+        ("    last_review: 2026-06-20\n", f"    last_review: {IN_TWO_DAYS}\n", "is in the future"),
     ],
-    ids=["syntax", "typo", "date", "status", "duplicate-key", "newline", "root-folder"],
+    ids=[
+        "syntax",
+        "typo",
+        "date",
+        "status",
+        "duplicate-key",
+        "newline",
+        "root-folder",
+        "duplicate-id",
+        "server-twice",
+        "review-zero",
+        "review-text",
+        "review-with-time",
+        "review-1970",
+        "review-tomorrow",
+    ],
 )
 def test_bad_input_cannot_run_and_names_file_line_and_fix(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], old: str, new: str, expected: str
@@ -185,3 +206,12 @@ def test_check_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     errors = [f for f in payload["findings"] if f["severity"] == "error"]
     assert errors[0]["system"] == "cong-dvc" and errors[0]["field"] == "legal_basis"
     assert errors[0]["line"] == line_of(catalogue, "- id: cong-dvc")
+
+
+def test_report_output_that_is_a_folder_cannot_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run_cli(
+        capsys, "report", "--catalogue", str(SAMPLE_CATALOGUE), "--output", str(tmp_path)
+    )
+    assert code == 2 and "not a regular file" in err and out == ""

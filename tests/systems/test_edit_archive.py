@@ -18,8 +18,8 @@ from wardnet.systems.edit import EditError, retired_text, write_atomically
 from wardnet.systems.models import Retired
 
 RECORD = Retired(
-    date=date(2026, 12, 15),
-    archive="/srv/archive/dc/qlvb-sxd-cu/20261215T020000Z",
+    date=date(2026, 11, 15),
+    archive="/srv/archive/dc/qlvb-sxd-cu/20261115T020000Z",
     manifest_sha256="1234567890123456789012345678901234567890123456789012345678901234",  # all digits
 )
 
@@ -37,8 +37,8 @@ def test_retiring_changes_only_the_status_line_and_adds_the_record(tmp_path: Pat
         "-     status: retire",
         "+     status: retired",
         "+     retired:",
-        "+       date: 2026-12-15",
-        "+       archive: /srv/archive/dc/qlvb-sxd-cu/20261215T020000Z",
+        "+       date: 2026-11-15",
+        "+       archive: /srv/archive/dc/qlvb-sxd-cu/20261115T020000Z",
         f'+       manifest_sha256: "{RECORD.manifest_sha256}"',
     ]
     system = load_catalogue(path).catalogue.get("qlvb-sxd-cu")

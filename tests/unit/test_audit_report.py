@@ -323,11 +323,11 @@ def test_merge_refuses_a_device_in_two_shards(tmp_path: Path) -> None:
     [
         ('{"run_id": "x",', "invalid JSON at line 1"),
         ("[1, 2]", "expected a JSON object"),
-        ('{"started": "2026-11-23T02:00:00+00:00"}', "'run_id' is missing"),
-        ('{"run_id": "x", "started": "soon", "finished": "later"}', "not an audit report"),
+        ('{"started": "2026-11-23T02:00:00+00:00"}', "run_id: required field is missing"),
+        ('{"run_id": "x", "started": "soon", "finished": "later"}', "started: is not an ISO 8601 time"),
         (
             '{"run_id": "x", "started": "2026-11-23", "finished": "2026-11-23", "devices": [{"name": 1}]}',
-            "not an",
+            "devices.0.name: input should be a valid string, got 1",
         ),
     ],
 )

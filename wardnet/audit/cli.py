@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from wardnet.audit.job import Outputs, publish
+from wardnet.audit.job import Outputs
 from wardnet.audit.model import SEVERITIES, AuditRun
 from wardnet.deploy.cli import state_dir
 
@@ -61,8 +61,6 @@ def print_table(run: AuditRun, remediate: bool) -> None:
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
-    if args.action == "merge":
-        return cmd_merge(args)
     from wardnet.audit.job import execute
     from wardnet.audit.run import AuditRequest
 
@@ -99,31 +97,14 @@ def cmd_audit(args: argparse.Namespace) -> int:
     return outcome.code
 
 
-def cmd_merge(args: argparse.Namespace) -> int:
-    from wardnet.audit.merge import merge_files
-
-    if not args.inputs:
-        print("wardnet audit merge: give the shards' report.json files", file=sys.stderr)
-        return EXIT_NOT_RUN
-    try:
-        run = merge_files([Path(p) for p in args.inputs])
-    except ValueError as exc:  # MergeError: names the file and what is wrong with it
-        print(f"wardnet audit merge: {exc}", file=sys.stderr)
-        return EXIT_NOT_RUN
-    publish(run, outputs(args))
-    print_table(run, False)
-    return run.exit_code()
-
-
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     audit = sub.add_parser(
         "audit",
         help="compare every device's running config with its intended config: drift by feature, reports",
         description="wardnet audit [--site CODE]... [--all] [--report DIR] [--json PATH] [--shard K/N] "
-        "[--remediate [--commit]];  wardnet audit merge --report DIR SHARD/report.json...",
+        "[--remediate [--commit]];  wardnet audit merge SHARD.json... [--report DIR] [--json PATH] "
+        "[--history DB] (files and options in any order; see wardnet audit merge --help)",
     )
-    audit.add_argument("action", nargs="?", choices=["merge"], help="merge shard results (report.json files)")
-    audit.add_argument("inputs", nargs="*", metavar="SHARD_JSON", help="with merge: the shards' report.json")
     audit.add_argument("--inventory", type=Path, default=Path("inventories"))
     audit.add_argument("--site", action="append", dest="sites", metavar="CODE")
     audit.add_argument("--all", action="store_true", help="every site")
@@ -147,3 +128,6 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "--confirm-timeout", type=int, default=120, metavar="S", help="revert timer for --commit"
     )
     audit.set_defaults(func=cmd_audit)
+    from wardnet.audit.merge_cli import register as register_merge
+
+    register_merge(audit)

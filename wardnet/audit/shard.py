@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 
-SHARD = re.compile(r"^(\d+)/(\d+)$")
+SHARD = re.compile(r"^([0-9]{1,4})/([0-9]{1,4})$")
+MAX_SHARDS = 1000  # far above any runner pool; bounds what a corrupt shard file can make merge enumerate
 
 
 class ShardError(ValueError):
@@ -18,12 +19,14 @@ class ShardError(ValueError):
 
 def parse_shard(text: str) -> tuple[int, int]:
     """'2/4' → (2, 4); K counts from 1, as AWX slices and CI matrix indices are usually shown."""
+    shown = repr(text) if len(text) <= 20 else repr(text[:20] + "…")
     match = SHARD.match(text.strip())
     if not match:
-        raise ShardError(f"--shard {text!r}: write K/N, e.g. --shard 2/4 for the second of four runners")
+        raise ShardError(f"--shard {shown}: write K/N, e.g. --shard 2/4 for the second of four runners")
     k, n = int(match[1]), int(match[2])
-    if n < 1 or not 1 <= k <= n:
-        raise ShardError(f"--shard {text!r}: K must be between 1 and N (N ≥ 1), e.g. 1/{max(n, 1)}")
+    if not 1 <= n <= MAX_SHARDS or not 1 <= k <= n:
+        example = f"1/{min(max(n, 1), MAX_SHARDS)}"
+        raise ShardError(f"--shard {shown}: K must be between 1 and N (1 ≤ N ≤ {MAX_SHARDS}), e.g. {example}")
     return k, n
 
 

@@ -2,8 +2,8 @@
 
 Errors: a kept system without a written reason or its legal basis, a system to retire without a
 decommission plan (or with a database the decommission cannot archive), a record that contradicts its
-status, the same id or server twice. Warnings: an overdue review, a review date in the future (a typo, or
-a wrong clock: never a reason to fail a run).
+status. Warnings: an overdue review. Duplicates and review dates in the future are refused earlier, as
+bad input (exit 2), by load_catalogue.
 """
 
 from __future__ import annotations
@@ -38,39 +38,11 @@ class Finding:
 
 def check_catalogue(loaded: LoadedCatalogue, today: date) -> list[Finding]:
     findings: list[Finding] = []
-    first_id: dict[str, int] = {}
-    server_owner: dict[str, str] = {}
     interval = timedelta(days=loaded.catalogue.review_interval_days)
     for index, system in enumerate(loaded.catalogue.systems):
         found: list[tuple[str, str, str, str]] = []
-        if system.id in first_id:
-            first = loaded.line_of_system(first_id[system.id])
-            found.append(
-                ("error", "id", f"id given twice (first on line {first})", "give each system its own id")
-            )
-        first_id.setdefault(system.id, index)
-        for server_index, server in enumerate(system.servers):
-            other = server_owner.setdefault(server.name, system.id)
-            if other != system.id:
-                found.append(
-                    (
-                        "error",
-                        f"servers.{server_index}.name",
-                        f"server {server.name} is also listed by {other}; its resources would count twice",
-                        "list a virtual machine under one system only (shared hosts go under databases)",
-                    )
-                )
         found += _status_rules(system)
-        if system.last_review > today:
-            found.append(
-                (
-                    "warning",
-                    "last_review",
-                    f"review date {system.last_review} is in the future",
-                    "fix the date",
-                )
-            )
-        elif system.status != "retired" and system.last_review + interval < today:
+        if system.status != "retired" and system.last_review + interval < today:
             found.append(
                 (
                     "warning",

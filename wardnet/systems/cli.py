@@ -69,6 +69,9 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    if args.output and (args.output.is_dir() or (args.output.exists() and not args.output.is_file())):
+        print(f"error: --output {args.output}: not a regular file (fix: give a file path)", file=sys.stderr)
+        return EXIT_INPUT
     loaded = _load(args)
     if loaded is None:
         return EXIT_INPUT

@@ -9,14 +9,17 @@ PGPASSWORD or PGPASSFILE) of whoever runs the decommission.
 
 from __future__ import annotations
 
+import contextlib
+import re
 import unicodedata
-from datetime import date
+from datetime import date, datetime
 from pathlib import PurePosixPath
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StrictBool,
@@ -24,6 +27,10 @@ from pydantic import (
     StrictStr,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
+
+ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+EARLIEST, LATEST = date(1990, 1, 1), date(2100, 12, 31)  # no system, document or plan outside these
 
 
 def _check_text(value: str) -> str:
@@ -43,6 +50,27 @@ def _check_absolute(value: str) -> str:
         raise ValueError("is too close to / to be a system's own folder (at least two levels, e.g. /srv/app)")
     return str(path)
 
+
+def _calendar_date(value: Any) -> date:
+    """A day written YYYY-MM-DD (YAML gives a date, a quoted one a string); never a number of seconds since
+    1970 (`last_review: 0` is a typo, not 1 January 1970) and never a date with a time."""
+    if isinstance(value, str) and ISO_DAY.fullmatch(value):
+        with contextlib.suppress(ValueError):  # 2025-02-30 stays text and is refused below
+            value = date.fromisoformat(value)
+    if not isinstance(value, date) or isinstance(value, datetime):
+        kinds = {bool: "true/false", int: "a number", float: "a number", str: "text in another form"}
+        kind = (
+            "a date with a time" if isinstance(value, datetime) else kinds.get(type(value), "a list or map")
+        )
+        raise PydanticCustomError("calendar_date", "must be a calendar date, not {kind}", {"kind": kind})
+    if not EARLIEST <= value <= LATEST:
+        raise PydanticCustomError(
+            "calendar_date", "{value} is not a plausible date (years 1990-2100)", {"value": str(value)}
+        )
+    return value
+
+
+Day = Annotated[date, BeforeValidator(_calendar_date)]
 
 Text = Annotated[StrictStr, Field(min_length=1, max_length=400), AfterValidator(_check_text)]
 Name = Annotated[StrictStr, Field(min_length=1, max_length=120), AfterValidator(_check_text)]
@@ -69,7 +97,7 @@ class LegalBasis(Model):
     """The document that decides the system's fate, e.g. Quyết định 2448/QĐ-UBND of 2025-07-15."""
 
     document: Name
-    date: date
+    date: Day
 
 
 class Server(Model):
@@ -110,7 +138,7 @@ class Service(Model):
 
 
 class DecommissionPlan(Model):
-    planned: date
+    planned: Day
     approved_by: Name
     replacement: Name | None = None  # the system that takes over its work, if any
     retention_years: StrictInt = Field(default=10, ge=1, le=100)
@@ -121,7 +149,7 @@ class DecommissionPlan(Model):
 class Retired(Model):
     """Written by the decommission: when, and where the verified archive lies."""
 
-    date: date
+    date: Day
     archive: AbsolutePath
     manifest_sha256: Sha256
 
@@ -138,11 +166,11 @@ class System(Model):
     status: Status
     reason: Text | None = None
     legal_basis: LegalBasis | None = None
-    last_review: date
+    last_review: Day
     data_sharing: DataSharing
     centralisation_candidate: StrictBool
     backup: Backup
-    restore_tested: date | None = None
+    restore_tested: Day | None = None
     decommission: DecommissionPlan | None = None
     retired: Retired | None = None
 
