@@ -204,3 +204,20 @@ def test_a_code_outside_the_official_list_is_a_warning(broken_city: Path, capsys
     assert "warning: site 26733 is not in the official unit list" in captured.err
     assert "26743" not in captured.err and "79000" not in captured.err  # official, and the center
     assert json.loads(captured.out)["warnings"] == [captured.err.strip().removeprefix("warning: ")]
+
+
+def test_frr_firewall_ipv6_any_to_any_is_caught_but_icmpv6_errors_pass(inventory: Inventory) -> None:
+    text, role, expect = _text(inventory, "hcm-26743-fw", platform="frr")
+    assert (
+        "icmpv6 type { destination-unreachable, packet-too-big, time-exceeded, parameter-problem } accept"
+        in text
+    )
+    assert "ip6 saddr 2001:db8:0:1::/64 tcp dport 22 accept" in text  # SSH over IPv6 from the NOC only
+    opened = text.replace(
+        'log prefix "wardnet-deny "', 'icmpv6 type { echo-request } accept\n\t\tlog prefix "wardnet-deny "'
+    )
+    assert "L2-FLOW-03" in _rules(opened, "frr", role, expect)
+    ssh_anywhere = text.replace(
+        "ip6 saddr 2001:db8:0:1::/64 tcp dport 22 accept", "ip6 saddr ::/0 tcp dport 22 accept"
+    )
+    assert "L2-MGMT-02" in _rules(ssh_anywhere, "frr", role, expect)

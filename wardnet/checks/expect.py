@@ -25,7 +25,7 @@ class Expect:
     def from_baseline(cls, baseline: Baseline) -> Expect:
         parking = baseline.parking_vlan.id
         return cls(
-            management_sources=frozenset(str(n) for n in baseline.management.sources if n.version == 4),
+            management_sources=frozenset(str(n) for n in baseline.management.sources),
             syslog_servers=frozenset(str(s) for s in baseline.services.syslog.servers),
             ntp_servers=frozenset(str(s) for s in baseline.services.ntp.servers),
             dns_servers=frozenset(str(s) for s in baseline.services.dns.servers),

@@ -3,7 +3,7 @@ live in the host's sshd/PAM set-up, not in these three sections, and are not eva
 
 from __future__ import annotations
 
-from ipaddress import IPv4Network
+from ipaddress import ip_network
 
 from wardnet.checks.expect import Expect, Violation
 from wardnet.checks.parse import FrrDevice, Node
@@ -25,6 +25,17 @@ def _policy(chain: Node) -> str | None:
     return None
 
 
+ICMPV6_TRANSIT_ERRORS = {"destination-unreachable", "packet-too-big", "time-exceeded", "parameter-problem"}
+
+
+def _icmpv6_errors_only(tokens: list[str]) -> bool:
+    """`icmpv6 type { <error types> } accept` and nothing else: the transit errors RFC 4890 says to allow."""
+    if tokens[:2] != ["icmpv6", "type"] or tokens[-1] != "accept":
+        return False
+    types = {t.strip("{},") for t in tokens[2:-1]} - {""}
+    return bool(types) and types <= ICMPV6_TRANSIT_ERRORS
+
+
 @rule
 def default_deny(device: FrrDevice, expect: Expect, role: str) -> list[Violation]:
     if role != "firewall":
@@ -38,7 +49,9 @@ def default_deny(device: FrrDevice, expect: Expect, role: str) -> list[Violation
         found.append(Violation("L2-FLOW-01", "forward chain does not end in a logged drop", "log ... drop"))
     for text in rules:
         tokens = text.split()
-        if "accept" in tokens and not {"iifname", "ip"} & set(tokens) and "ct" not in tokens:
+        if _icmpv6_errors_only(tokens):
+            continue  # RFC 4890 4.3.1: ICMPv6 errors must cross the firewall (path MTU discovery)
+        if "accept" in tokens and not {"iifname", "ip", "ip6"} & set(tokens) and "ct" not in tokens:
             found.append(Violation("L2-FLOW-03", f"any-to-any accept: '{text}'", "match zones and addresses"))
     return found
 
@@ -58,9 +71,9 @@ def management_plane(device: FrrDevice, expect: Expect, role: str) -> list[Viola
                 )
                 continue
             sources = {
-                str(IPv4Network(t, strict=False))
+                str(ip_network(t, strict=False))
                 for t in tokens[tokens.index("saddr") + 1 :]
-                if t[0].isdigit() and "/" in t
+                if ("." in t or ":" in t) and "/" in t and t[0].isalnum()
             }
             if not sources or not sources <= expect.management_sources:
                 found.append(

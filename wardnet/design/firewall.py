@@ -34,6 +34,10 @@ def firewall(device: PlannedDevice, plan: SitePlan, baseline: Baseline) -> dict[
             "network": str(v.subnet),
             "management": v.id == management.id,
             "dhcp_relay": relay_to if v.pool_start is not None else [],
+            "address6": str(v.gateway6),
+            "prefix6": v.subnet6.prefixlen,
+            "network6": str(v.subnet6),
+            "ra": _router_advert(v.ipv6_mode, [str(s) for s in baseline.services.dns.servers6]),
         }
         for v in plan.vlans
     ]
@@ -64,6 +68,9 @@ def firewall(device: PlannedDevice, plan: SitePlan, baseline: Baseline) -> dict[
             "prefix": infra.transit.prefixlen,
             "netmask": str(infra.transit.netmask),
             "peer": str(infra.city_core_side),
+            "address6": str(plan.infra6.site_side),
+            "prefix6": plan.infra6.transit.prefixlen,
+            "peer6": str(plan.infra6.city_core_side),
         },
         "ha": {
             "enabled": device.spec.members > 1,
@@ -88,5 +95,21 @@ def firewall(device: PlannedDevice, plan: SitePlan, baseline: Baseline) -> dict[
                     "description": "city core",
                 }
             ],
+            "networks6": [str(plan.block6)],
+            "neighbors6": [
+                {
+                    "address": str(plan.infra6.city_core_side),
+                    "remote_as": baseline.ip_plan.city_core_asn,
+                    "description": "city core IPv6",
+                }
+            ],
         },
     }
+
+
+def _router_advert(mode: str, rdnss: list[str]) -> dict[str, Any] | None:
+    """Router advertisements per VLAN: none on static VLANs; SLAAC + RDNSS (RFC 8106), or DHCPv6 (M/O flags,
+    prefix without autoconfig) where the ward server runs Kea."""
+    if mode == "static":
+        return None
+    return {"managed": mode == "dhcpv6", "autoconfig": mode == "slaac", "rdnss": rdnss}

@@ -48,6 +48,8 @@ class Uplink:
     city_address: str  # address/prefix on the city side
     site_address: str
     site_asn: int
+    city_address6: str = ""  # address/prefix on the city side of the IPv6 transit
+    site_address6: str = ""
 
 
 @dataclass
@@ -196,6 +198,8 @@ def build(design: SiteDesign, baseline: Baseline, prefix: str = DEFAULT_PREFIX) 
         city_address=f"{wan['peer']}/{wan['prefix']}",
         site_address=wan["address"],
         site_asn=firewall["bgp"]["asn"],
+        city_address6=f"{wan['peer6']}/{wan['prefix6']}",
+        site_address6=wan["address6"],
     )
     lab.cables.append(Cable(fw_ns, wan["name"], city_namespace(prefix), lab.uplink.city_port))
     return lab
@@ -218,20 +222,29 @@ def city_config(baseline: Baseline, uplinks: list[Uplink]) -> dict[str, Any]:
     zones = []
     for name, zone in sorted(baseline.remote_zones.items()):
         if isinstance(zone, list):
-            for prefix in (p for p in zone if p.version == 4):  # the lab's city core is IPv4-only so far
+            for prefix in zone:
                 zones.append(
-                    {"zone": name, "prefix": str(prefix), "address": f"{prefix.network_address + 1}"}
+                    {
+                        "zone": name,
+                        "prefix": str(prefix),
+                        "address": f"{prefix.network_address + 1}",
+                        "length": prefix.prefixlen,
+                        "version": prefix.version,
+                    }
                 )
     return {
         "hostname": CITY_CORE_NAME,
         "asn": baseline.ip_plan.city_core_asn,
-        "router_id": zones[0]["address"] if zones else "10.0.0.1",
-        "zones": [z | {"length": IPv4Network(z["prefix"]).prefixlen} for z in zones],
+        "router_id": next((z["address"] for z in zones if z["version"] == 4), "10.0.0.1"),
+        "zones": [z for z in zones if z["version"] == 4],
+        "zones6": [z for z in zones if z["version"] == 6],
         "uplinks": [
             {
                 "port": u.city_port,
                 "address": u.city_address,
                 "peer": u.site_address,
+                "address6": u.city_address6,
+                "peer6": u.site_address6,
                 "asn": u.site_asn,
                 "site": u.site,
             }
