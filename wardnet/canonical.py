@@ -68,8 +68,7 @@ def frr_from_running(text: str) -> str:
 
 
 def canonical_text(platform: str, text: str) -> str:
-    """The renderer's last step: the frr platform's ovs section in canonical order; others unchanged."""
-    if platform != "frr" or f"{SECTION_MARK}ovs" not in text:
-        return text
-    head, _, ovs = text.partition(f"{SECTION_MARK}ovs\n")
-    return f"{head}{SECTION_MARK}ovs\n{canonical_ovs(ovs)}"
+    """The renderer's last step: the text in the form the platform reads it back (frr: ovs in order)."""
+    from wardnet.platforms import get_platform  # the platforms build on this module: look up late
+
+    return get_platform(platform).canonical_text(text)

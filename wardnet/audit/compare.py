@@ -14,12 +14,11 @@ import re
 from collections.abc import Iterator
 
 from wardnet.audit.features import feature_of
-from wardnet.audit.forms import device_forms
 from wardnet.audit.ignores import matching_rule
 from wardnet.audit.model import FEATURES, DeviceAudit, Finding, IgnoreRule
 from wardnet.audit.normalise import Node, normalise, parse
-from wardnet.audit.remediate import Texts, remediation
 from wardnet.canonical import SECTION_MARK, SECTIONS
+from wardnet.platforms import Texts, get_platform
 
 # Blocks whose children are a sequence: order changes behaviour.
 ORDERED = re.compile(r"^(chain \S+ \{|ip access-list |ipv6 access-list |config firewall (policy|acl))")
@@ -152,7 +151,9 @@ def audit_device(
 ) -> DeviceAudit:
     """One device's audit. Both texts must already be secret-masked (collect does it); normalising masks
     secret-bearing values again by pattern, so hashes and encrypted forms never reach a report."""
-    intended_form, running_form = device_forms(platform, intended, running, defaults)
+    driver = get_platform(platform)
+    # Both configs in the device's own form first (the rules the deploy drivers use), so only drift remains.
+    intended_form, running_form = driver.device_forms(intended, running, defaults)
     want, have = normalise(platform, intended_form), normalise(platform, running_form)
     want_tree = parse(want)
     found = [
@@ -170,7 +171,7 @@ def audit_device(
         features=features_of(platform, want_tree),
         diff=unified_diff(name, want, have) if found else "",
         remediation=(
-            remediation(platform, Texts(intended, running, defaults), want, have, top_blocks(drifted))
+            driver.remediation(Texts(intended, running, defaults), want, have, top_blocks(drifted))
             if drifted
             else ""
         ),

@@ -6,36 +6,28 @@ import json
 import sys
 from collections import Counter
 from pathlib import Path
-from typing import Any
 from xml.etree import ElementTree as ET
 
-from wardnet.checks import SEVERITIES, Finding, level2_rules, rules_fortios, rules_frr, rules_ios
+from wardnet.checks import SEVERITIES, Finding, level2_rules
 from wardnet.checks.expect import Expect
-from wardnet.checks.parse import parse_fortios, parse_frr, parse_ios
 from wardnet.checks.plan import capacity, city_plan
 from wardnet.design import SiteDesign
 from wardnet.errors import InputError
 from wardnet.models import Baseline
 from wardnet.pipeline import build, designs
+from wardnet.platforms import get_platform
 from wardnet.progress import progress
 from wardnet.render import Renderer
-
-EVALUATORS: dict[str, tuple[Any, Any]] = {
-    "cisco_iosxe": (parse_ios, rules_ios.RULES.evaluate),
-    "fortios": (parse_fortios, rules_fortios.RULES.evaluate),
-    "frr": (parse_frr, rules_frr.RULES.evaluate),
-}
 
 
 def rendered_findings(
     text: str, platform: str, role: str, *, site: str, device: str, expect: Expect
 ) -> list[Finding]:
     """Level-2 rules on one configuration text (rendered now, or collected from a device later)."""
-    parse, evaluate = EVALUATORS[platform]
     rules = level2_rules()
     return [
         Finding(v.rule, rules[v.rule].severity, site, device, v.message, rules[v.rule].clause, v.fix)
-        for v in evaluate(parse(text), expect, role)
+        for v in get_platform(platform).evaluate(text, expect, role)
     ]
 
 
