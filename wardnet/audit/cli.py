@@ -7,10 +7,10 @@ import sys
 from pathlib import Path
 
 from wardnet.audit.job import Outputs, publish
-from wardnet.audit.model import SEVERITIES, AuditRun
-from wardnet.deploy.cli import state_dir
-
-EXIT_NOT_RUN = 2
+from wardnet.audit.model import AuditRun
+from wardnet.findings import SEVERITIES, ExitCode
+from wardnet.options import add_inventory, add_sites
+from wardnet.state import state_dir
 
 
 def outputs(args: argparse.Namespace) -> Outputs:
@@ -68,10 +68,10 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
     if not args.all and not args.sites:
         print("wardnet audit: give --site CODE (repeatable) or --all", file=sys.stderr)
-        return EXIT_NOT_RUN
+        return ExitCode.NOT_RUN
     if args.commit and not args.remediate:
         print("wardnet audit: --commit applies remediation: give --remediate --commit", file=sys.stderr)
-        return EXIT_NOT_RUN
+        return ExitCode.NOT_RUN
     if args.shard:
         from wardnet.audit.shard import ShardError, parse_shard
 
@@ -79,7 +79,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
             parse_shard(args.shard)
         except ShardError as exc:
             print(f"wardnet audit: {exc}", file=sys.stderr)
-            return EXIT_NOT_RUN
+            return ExitCode.NOT_RUN
     request = AuditRequest(
         inventory=args.inventory,
         sites=tuple(args.sites or ()),
@@ -104,12 +104,12 @@ def cmd_merge(args: argparse.Namespace) -> int:
 
     if not args.inputs:
         print("wardnet audit merge: give the shards' report.json files", file=sys.stderr)
-        return EXIT_NOT_RUN
+        return ExitCode.NOT_RUN
     try:
         run = merge_files([Path(p) for p in args.inputs])
     except ValueError as exc:  # MergeError: names the file and what is wrong with it
         print(f"wardnet audit merge: {exc}", file=sys.stderr)
-        return EXIT_NOT_RUN
+        return ExitCode.NOT_RUN
     publish(run, outputs(args))
     print_table(run, False)
     return run.exit_code()
@@ -124,8 +124,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     )
     audit.add_argument("action", nargs="?", choices=["merge"], help="merge shard results (report.json files)")
     audit.add_argument("inputs", nargs="*", metavar="SHARD_JSON", help="with merge: the shards' report.json")
-    audit.add_argument("--inventory", type=Path, default=Path("inventories"))
-    audit.add_argument("--site", action="append", dest="sites", metavar="CODE")
+    add_inventory(audit)
+    add_sites(audit)
     audit.add_argument("--all", action="store_true", help="every site")
     audit.add_argument("--lab", action="store_true", help="audit the sites' white-box twins in the lab")
     audit.add_argument("--shard", metavar="K/N", help="only shard K of N (whole sites, deterministic)")

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 
 from wardnet.audit.features import feature_of
 from wardnet.audit.ignores import matching_rule
-from wardnet.audit.model import FEATURES, DeviceAudit, Finding, IgnoreRule
+from wardnet.audit.model import FEATURES, DeviceAudit, Drift, IgnoreRule
 from wardnet.audit.normalise import Node, normalise, parse
 from wardnet.canonical import SECTION_MARK, SECTIONS
 from wardnet.platforms import Texts, get_platform
@@ -106,13 +106,13 @@ def _section(path: Path) -> str:
     return " > ".join(p.removeprefix(SECTION_MARK).removesuffix(" {") for p in path)
 
 
-def findings(platform: str, intended: list[Node], running: list[Node]) -> list[Finding]:
+def findings(platform: str, intended: list[Node], running: list[Node]) -> list[Drift]:
     comparison = Comparison()
     comparison.blocks(intended, running, ())
     out = []
     for kind, path, want, have in comparison.found:
         line = want or have
-        out.append(Finding(kind, feature_of(platform, path, line), _section(path), want, have))  # type: ignore[arg-type]
+        out.append(Drift(kind, feature_of(platform, path, line), _section(path), want, have))  # type: ignore[arg-type]
     return out
 
 
@@ -122,7 +122,7 @@ def features_of(platform: str, intended: list[Node]) -> list[str]:
     return [f for f in FEATURES if f in found]
 
 
-def top_blocks(findings: list[Finding]) -> set[str]:
+def top_blocks(findings: list[Drift]) -> set[str]:
     """The top-level lines (blocks) that hold these findings: remediation is computed for them only."""
     tops = set()
     for f in findings:
@@ -157,7 +157,7 @@ def audit_device(
     want, have = normalise(platform, intended_form), normalise(platform, running_form)
     want_tree = parse(want)
     found = [
-        Finding(f.kind, f.feature, f.section, f.intended, f.running, matching_rule(rules, site, name, f))
+        Drift(f.kind, f.feature, f.section, f.intended, f.running, matching_rule(rules, site, name, f))
         for f in (findings(platform, want_tree, parse(have)) if want != have else [])
     ]
     drifted = [f for f in found if not f.ignored_by]

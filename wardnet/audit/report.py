@@ -20,7 +20,8 @@ from typing import Any
 import jinja2
 
 from wardnet.audit.history import History, run_compliance
-from wardnet.audit.model import FEATURES, SEVERITIES, AuditRun, DeviceAudit, Finding
+from wardnet.audit.model import FEATURES, AuditRun, DeviceAudit, Drift
+from wardnet.findings import SEVERITIES
 from wardnet.templating import environment
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "audit"
@@ -160,7 +161,7 @@ def _device(device: DeviceAudit) -> dict[str, Any]:
     }
 
 
-def _finding_order(f: Finding) -> tuple[bool, int, int]:
+def _finding_order(f: Drift) -> tuple[bool, int, int]:
     """Active before ignored, then worst severity first, then report order of features."""
     return (
         bool(f.ignored_by),
@@ -169,7 +170,7 @@ def _finding_order(f: Finding) -> tuple[bool, int, int]:
     )
 
 
-def _finding(f: Finding) -> dict[str, str]:
+def _finding(f: Drift) -> dict[str, str]:
     return {
         "severity": f.severity,
         "feature": f.feature,
@@ -287,7 +288,7 @@ def _xml(text: str) -> str:
     return NOT_XML.sub("\ufffd", text)
 
 
-def finding_line(f: Finding) -> str:
+def finding_line(f: Drift) -> str:
     """One finding as one line of text: `high ntp missing [section]: line`."""
     where = f" [{f.section}]" if f.section else ""
     if f.kind == "changed":

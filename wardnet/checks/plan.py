@@ -5,12 +5,13 @@ from __future__ import annotations
 from ipaddress import IPv4Network
 from itertools import pairwise
 
-from wardnet.checks import Finding
 from wardnet.design import SiteDesign
+from wardnet.findings import Finding
 from wardnet.models import Baseline
 from wardnet.sizing import pool_capacity
 
 MIN_USERS = {"ward": 400, "commune": 400, "special_zone": 400, "center": 500}  # Decision 2448/2025
+
 POE_WATTS_PER_AP = 30
 
 

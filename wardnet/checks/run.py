@@ -8,11 +8,12 @@ from collections import Counter
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
-from wardnet.checks import SEVERITIES, Finding, level2_rules
+from wardnet.checks import level2_rules
 from wardnet.checks.expect import Expect
 from wardnet.checks.plan import capacity, city_plan
 from wardnet.design import SiteDesign
 from wardnet.errors import InputError
+from wardnet.findings import SEVERITIES, ExitCode, Finding
 from wardnet.models import Baseline
 from wardnet.pipeline import build, designs
 from wardnet.platforms import get_platform
@@ -60,10 +61,10 @@ def run_checks(inventory_dir: Path, sites: list[str] | None, fmt: str, output: P
         selected = designs(inventory, sites) if sites else everything
     except InputError as exc:
         emit(_input_findings(exc), fmt, output, devices=0, sites=0)
-        return 2
+        return ExitCode.NOT_RUN
     findings = check_designs(selected, everything, inventory.baseline)
     emit(findings, fmt, output, devices=sum(len(d.devices) for d in selected), sites=len(selected))
-    return 1 if findings else 0
+    return ExitCode.FINDINGS if findings else ExitCode.OK
 
 
 def _input_findings(exc: InputError) -> list[Finding]:

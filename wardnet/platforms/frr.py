@@ -12,12 +12,15 @@ import shlex
 import time
 from typing import TYPE_CHECKING, Any
 
-from wardnet.canonical import SECTION_MARK, canonical_ovs, split_sections
+from wardnet.canonical import SECTION_MARK, SECTIONS, canonical_ovs, join_sections, split_sections
 from wardnet.platforms.base import REDACTED, PlatformDriver, Texts, rules
 from wardnet.platforms.hier import hier_remediation, top_blocks
 
 if TYPE_CHECKING:
     from wardnet.checks.expect import Expect, Violation
+
+# The canonical text's sections, for the frr NAPALM driver (plugins/napalm_frr) and the device agent.
+__all__ = ["SECTIONS", "SECTION_MARK", "Frr", "join_sections", "split_sections", "wait_for_neighbors"]
 
 
 def _sections(lines: list[str]) -> dict[str, list[str]]:
