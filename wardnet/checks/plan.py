@@ -10,8 +10,6 @@ from wardnet.findings import Finding
 from wardnet.models import Baseline
 from wardnet.sizing import pool_capacity
 
-MIN_USERS = {"ward": 400, "commune": 400, "special_zone": 400, "center": 500}  # Decision 2448/2025
-
 POE_WATTS_PER_AP = 30
 
 
@@ -79,7 +77,7 @@ def capacity(design: SiteDesign, baseline: Baseline) -> list[Finding]:
     plan = design.plan
     site = plan.site
     findings = []
-    minimum = MIN_USERS[site.type]
+    minimum = baseline.sizing.min_users  # Decision 2448/2025's figure, in the baseline
     if site.concurrent_users < minimum:
         findings.append(
             Finding(
