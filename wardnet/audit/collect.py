@@ -91,7 +91,7 @@ def _canonical_intended(driver: Any, target: Target, running: str, cache: Canoni
     if cached and normalise(target.platform, cached) == normalise(target.platform, running):
         return cached
     driver.load_replace_candidate(config=target.intended)  # masks only: nothing secret is sent
-    candidate = driver.get_config(retrieve="candidate")["candidate"]
+    candidate: str = driver.get_config(retrieve="candidate")["candidate"]
     driver.discard_config()
     cache.put(target, candidate)
     return candidate

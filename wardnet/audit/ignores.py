@@ -66,7 +66,8 @@ def load_ignores(inventory: Inventory, today: date) -> tuple[list[IgnoreRule], l
     problems += _cross_check(spec, inventory, path) if spec else []
     if problems:
         raise InputError(problems)
-    active, expired = [], []
+    active: list[IgnoreRule] = []
+    expired: list[IgnoreRule] = []
     for index, rule in enumerate(spec.rules):
         line = source.line_of(("rules", index))
         made = IgnoreRule(

@@ -102,8 +102,7 @@ def capacity(design: SiteDesign, baseline: Baseline) -> list[Finding]:
                 )
             )
     ports = sum(
-        (baseline.models[d.spec.model].ports.count if baseline.models[d.spec.model].ports else 0)
-        * d.spec.members
+        (ports.count if (ports := baseline.models[d.spec.model].ports) else 0) * d.spec.members
         for d in plan.access_switches()
     )
     needed = plan.demand.ports_needed

@@ -60,7 +60,7 @@ def open_driver(target: Target, timeout: int = 30) -> Any:
     return driver
 
 
-def deploy_device(target: Target, options: Options, backup: Callable[[Target, str], None]) -> DeviceResult:
+def deploy_device(target: Target, options: Options, backup: Callable[[Target, str], object]) -> DeviceResult:
     used: dict[str, str] = {}
     driver = None
     try:

@@ -5,12 +5,16 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from typing import TYPE_CHECKING
 
 from wardnet.findings import ExitCode
 from wardnet.options import add_inventory, add_sites
 
+if TYPE_CHECKING:
+    from wardnet.lab.manager import Lab
 
-def _lab(args: argparse.Namespace):  # imported lazily: the CLI starts fast
+
+def _lab(args: argparse.Namespace) -> Lab:  # imported lazily: the CLI starts fast
     from wardnet.lab.manager import Lab
 
     return Lab(args.inventory)

@@ -66,7 +66,7 @@ def _bad_date(path: Path, exc: ValueError) -> InputProblem:
             try:
                 yaml.safe_load(event.value)
             except ValueError:
-                line = event.start_mark.line + 1
+                line = event.start_mark.line + 1 if event.start_mark is not None else None
                 break
     return InputProblem(display_path(path), "", f"invalid date ({exc})", "write the date as YYYY-MM-DD", line)
 
