@@ -19,7 +19,7 @@ _TYPES = {
     "SiteDesign": "wardnet.design:SiteDesign",
     "Renderer": "wardnet.render:Renderer",
     "Rendered": "wardnet.render:Rendered",
-    "TEMPLATES": "wardnet.render:TEMPLATES",  # the template folder (the Ansible benchmark renders it too)
+    "TEMPLATES": "wardnet.resources:TEMPLATES",  # the template folder (the Ansible benchmark renders it too)
     # findings and outcomes
     "ExitCode": "wardnet.findings:ExitCode",
     "Finding": "wardnet.findings:Finding",
@@ -66,4 +66,74 @@ def __getattr__(name: str) -> Any:
 
 
 if TYPE_CHECKING:
-    pass
+    from wardnet.audit.collect import CanonicalCache, collect, collect_device
+    from wardnet.audit.compare import audit_device
+    from wardnet.audit.job import Outputs as AuditOutputs
+    from wardnet.audit.model import AuditRun
+    from wardnet.audit.run import AuditRequest, run_audit
+    from wardnet.audit.run import select as select_audit
+    from wardnet.audit.run import targets_for as audit_targets
+    from wardnet.deploy.backups import BackupStore
+    from wardnet.deploy.device import DeviceResult, deploy_device
+    from wardnet.deploy.device import Options as DeployOptions
+    from wardnet.deploy.job import DeployRequest
+    from wardnet.deploy.run import Plan as DeployPlan
+    from wardnet.deploy.run import deploy as deploy_targets
+    from wardnet.deploy.run import write_json as write_deploy_json
+    from wardnet.deploy.targets import Credentials, Target, lab_targets
+    from wardnet.design import SiteDesign
+    from wardnet.findings import SEVERITIES, ExitCode, Finding
+    from wardnet.inventory import (
+        BASELINE_FILE,
+        SITES_DIR,
+        YAML_SUFFIXES,
+        Inventory,
+        Signature,
+        source_signature,
+    )
+    from wardnet.platforms import PLATFORMS
+    from wardnet.render import Rendered, Renderer
+    from wardnet.resources import TEMPLATES
+    from wardnet.systems.decommission import Options as DecommissionOptions
+    from wardnet.systems.decommission import RefusedError as DecommissionRefused
+
+__all__ = [
+    "BASELINE_FILE",
+    "PLATFORMS",
+    "SEVERITIES",
+    "SITES_DIR",
+    "TEMPLATES",
+    "YAML_SUFFIXES",
+    "AuditOutputs",
+    "AuditRequest",
+    "AuditRun",
+    "BackupStore",
+    "CanonicalCache",
+    "Credentials",
+    "DecommissionOptions",
+    "DecommissionRefused",
+    "DeployOptions",
+    "DeployPlan",
+    "DeployRequest",
+    "DeviceResult",
+    "ExitCode",
+    "Finding",
+    "Inventory",
+    "Rendered",
+    "Renderer",
+    "Signature",
+    "SiteDesign",
+    "Target",
+    "audit_device",
+    "audit_targets",
+    "collect",
+    "collect_device",
+    "deploy_device",
+    "deploy_targets",
+    "lab_targets",
+    "render_device",
+    "run_audit",
+    "select_audit",
+    "source_signature",
+    "write_deploy_json",
+]

@@ -15,6 +15,7 @@ from wardnet.audit.normalise import normalise
 from wardnet.models import Platforms
 from wardnet.platforms import NAMES, PLATFORMS, get_platform
 from wardnet.platforms import fortios_config as fortios_tree
+from wardnet.resources import TEMPLATES
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "wardnet"
@@ -25,7 +26,7 @@ def _sources(folder: Path) -> list[Path]:
 
 
 def test_every_platform_has_a_template_set_and_nothing_else_does() -> None:
-    with_device_template = {p.parent.name for p in (ROOT / "templates").glob("*/device.j2")}
+    with_device_template = {p.parent.name for p in TEMPLATES.glob("*/device.j2")}
     assert set(NAMES) == with_device_template
 
 
@@ -93,7 +94,8 @@ def test_plugins_and_benchmarks_use_only_the_public_api(folder: str) -> None:
 def test_every_public_name_resolves() -> None:
     for name in wardnet.__all__:
         assert getattr(wardnet, name) is not None, name
-    for name in wardnet.api._TYPES:
+    assert sorted(wardnet.api.__all__) == sorted([*wardnet.api._TYPES, "render_device"])
+    for name in wardnet.api.__all__:
         assert getattr(wardnet.api, name) is not None, name
     with pytest.raises(AttributeError):
         _ = wardnet.render_everything  # type: ignore[attr-defined]

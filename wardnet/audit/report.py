@@ -19,12 +19,13 @@ from typing import Any
 
 import jinja2
 
+from wardnet import resources
 from wardnet.audit.history import History, run_compliance
 from wardnet.audit.model import FEATURES, AuditRun, DeviceAudit, Drift
 from wardnet.findings import SEVERITIES
 from wardnet.templating import environment
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "audit"
+TEMPLATES = resources.TEMPLATES / "audit"
 # summary.md lists at most this many: a CI job summary is capped (1 MiB on GitHub); index.html has them all.
 MD_DEVICES, MD_FINDINGS = 50, 20
 TREND_TABLE_ROWS = 10

@@ -5,14 +5,14 @@ from __future__ import annotations
 import csv
 import io
 import json
-from pathlib import Path
 from typing import Any
 
+from wardnet import resources
 from wardnet.systems.report import CRITERIA, SCORES, STATUSES
 from wardnet.templating import environment
 
 FORMATS = ("md", "html", "json", "csv")
-TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "systems"
+TEMPLATES = resources.TEMPLATES / "systems"
 CSV_COLUMNS = (
     "id",
     "name",
