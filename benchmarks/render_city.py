@@ -1,7 +1,7 @@
 """Render the whole city with wardnet in-process and with ansible-playbook + ansible.builtin.template.
 
-Both use the same templates (templates/<platform>/device.j2) and the same structured config: wardnet hands
-it to Jinja2 directly; Ansible gets it as the host variable `wardnet_config` from the wardnet inventory
+Both use the same templates (wardnet/templates/<platform>/device.j2) and the same structured config: wardnet
+hands it to Jinja2 directly; Ansible gets it as the host variable `wardnet_config` from the wardnet inventory
 plugin (WARDNET_STRUCTURED_CONFIG=1) and renders one template task per device (benchmarks/ansible_render.yml,
 connection local, forks 2). Prints both wall times, the ratio and peak memory, and checks that every file
 Ansible rendered is byte-identical to wardnet's.

@@ -1,8 +1,8 @@
 """The frr platform's canonical text: one file, three sections, the same form for intended and running.
 
 `!== frr` is FRR's `show running-config` after the `frr version` line, `!== nftables` is `flush ruleset` plus
-`nft -s list ruleset`, `!== ovs` is one line per bridge and port (see templates/frr/device.j2). Render and
-the device agent both pass through this module, so an unchanged device reads back byte for byte.
+`nft -s list ruleset`, `!== ovs` is one line per bridge and port (see wardnet/templates/frr/device.j2).
+Render and the device agent both pass through this module, so an unchanged device reads back byte for byte.
 """
 
 from __future__ import annotations

@@ -6,8 +6,4 @@ from __future__ import annotations
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent
-# wardnet/templates/ once the template sets move into the package; the repository's templates/ until then.
-TEMPLATES = next(
-    (folder for folder in (PACKAGE / "templates", PACKAGE.parent / "templates") if folder.is_dir()),
-    PACKAGE / "templates",
-)
+TEMPLATES = PACKAGE / "templates"  # <platform>/device.j2, docs/, lab/, audit/, systems/

@@ -2,7 +2,7 @@
 
 index.html is a single file with no external asset (mailed, attached to a ticket, opened offline) and
 reads fully without JavaScript. Every number, label and CSS class is computed here into a plain
-view-model; the templates in templates/audit/ only format it. Text comes from the run only (already
+view-model; the templates in wardnet/templates/audit/ only format it. Text comes from the run only (already
 secret-masked upstream) and is escaped for each format: Jinja2 autoescape for HTML, ElementTree for
 JUnit, code spans for Markdown.
 """

@@ -1,7 +1,8 @@
 """One home per platform: each platform is one class (wardnet/platforms/<name>.py) and this registry.
 
-A new vendor is one module here, one line in PLATFORMS, a template set (templates/<name>/device.j2) and a
-NAPALM driver; the stages look platforms up by name and never branch on one.
+A new vendor is one module here, one line in PLATFORMS, a template set (wardnet/templates/<name>/device.j2),
+its level-2 rule set (wardnet/checks/rules_<name>.py) and a NAPALM driver; the stages look platforms up
+by name and never branch on one.
 """
 
 from __future__ import annotations

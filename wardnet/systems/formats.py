@@ -1,4 +1,4 @@
-"""The review report in md, html (Jinja2 templates in templates/systems/), json or csv."""
+"""The review report in md, html (Jinja2 templates in wardnet/templates/systems/), json or csv."""
 
 from __future__ import annotations
 
