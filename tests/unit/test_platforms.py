@@ -150,3 +150,11 @@ def test_each_platform_classifies_its_own_lines() -> None:
     )
     assert feature_of("frr", ("!== nftables",), "table inet wardnet {") == "firewall"
     assert {p.name for p in PLATFORMS.values()} == set(NAMES)
+
+
+def test_platform_feature_rules_name_only_known_features() -> None:
+    """A platform's feature rules can only point at a feature the reports rank (audit.model.FEATURES)."""
+    from wardnet.audit.model import FEATURES
+
+    named = {feature for p in PLATFORMS.values() for _, feature in (*p.line_rules, *p.top_rules)}
+    assert named and named <= set(FEATURES) - {"other"}
