@@ -32,6 +32,7 @@ lint: setup
 	$(BIN)/ruff check wardnet plugins tests benchmarks scripts molecule
 	$(BIN)/ruff format --check wardnet plugins tests benchmarks scripts molecule
 	$(BIN)/yamllint -s .
+	$(BIN)/mypy
 	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/ansible-lint --offline -q playbooks benchmarks molecule $(wildcard roles/*/)
 
 unit: setup

@@ -19,10 +19,9 @@ from pathlib import Path
 
 from netutils.config.compliance import compliance
 
-from wardnet.audit.compare import audit_device
-from wardnet.inventory import load_inventory
-from wardnet.pipeline import designs
-from wardnet.render import Renderer
+from wardnet import load_inventory
+from wardnet import select_designs as designs
+from wardnet.api import Renderer, audit_device
 
 REPO = Path(__file__).resolve().parent.parent
 NETUTILS_OS = {"cisco_iosxe": "cisco_ios", "fortios": "fortinet_fortios"}

@@ -20,9 +20,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from wardnet.audit.model import AuditRun
-from wardnet.audit.run import AuditRequest, run_audit
-from wardnet.inventory import load_inventory
+from wardnet import load_inventory
+from wardnet.api import AuditRequest, AuditRun, run_audit
 from wardnet.lab import manager
 from wardnet.lab.manager import Lab
 
@@ -78,8 +77,9 @@ def timed(request: AuditRequest) -> tuple[float, float, AuditRun]:
 
 def single_device_latency(request: AuditRequest, samples: int = 5) -> float:
     """Median wall time of one device's collection alone: what a session costs without queueing."""
-    from wardnet.audit.collect import CanonicalCache, collect_device
-    from wardnet.audit.run import select, targets_for
+    from wardnet.api import CanonicalCache, collect_device
+    from wardnet.api import audit_targets as targets_for
+    from wardnet.api import select_audit as select
 
     inventory, chosen = select(request)
     target = targets_for(request, inventory, chosen)[0]
@@ -116,9 +116,9 @@ def main() -> int:
             if bad:
                 raise SystemExit(f"the lab is not compliant after loading the intended config: {bad}")
             # The peer diffs against the same device-canonical intended texts wardnet compared with.
-            from wardnet.audit.collect import collect
-            from wardnet.audit.run import targets_for
-            from wardnet.inventory import load_inventory as load
+            from wardnet import load_inventory as load
+            from wardnet.api import audit_targets as targets_for
+            from wardnet.api import collect
 
             inventory = load(REPO / "inventories")
             chosen = [lab.twin_design(c) for c in codes]

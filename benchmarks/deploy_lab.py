@@ -16,10 +16,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from wardnet.deploy.backups import BackupStore
-from wardnet.deploy.device import DeviceResult, Options, deploy_device
-from wardnet.deploy.run import Plan, deploy
-from wardnet.deploy.targets import Target, lab_targets
+from wardnet.api import BackupStore, DeviceResult, Target, deploy_device, lab_targets
+from wardnet.api import DeployOptions as Options
+from wardnet.api import DeployPlan as Plan
+from wardnet.api import deploy_targets as deploy
 from wardnet.lab import manager
 from wardnet.lab.manager import Lab
 

@@ -1,7 +1,7 @@
 """Render the whole city with wardnet in-process and with ansible-playbook + ansible.builtin.template.
 
-Both use the same templates (templates/<platform>/device.j2) and the same structured config: wardnet hands
-it to Jinja2 directly; Ansible gets it as the host variable `wardnet_config` from the wardnet inventory
+Both use the same templates (wardnet/templates/<platform>/device.j2) and the same structured config: wardnet
+hands it to Jinja2 directly; Ansible gets it as the host variable `wardnet_config` from the wardnet inventory
 plugin (WARDNET_STRUCTURED_CONFIG=1) and renders one template task per device (benchmarks/ansible_render.yml,
 connection local, forks 2). Prints both wall times, the ratio and peak memory, and checks that every file
 Ansible rendered is byte-identical to wardnet's.
@@ -80,8 +80,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def render_wardnet(out: Path) -> tuple[float, float, dict[str, list[str]], int, int]:
     """(import seconds, render seconds, site folder → device files, devices, files) for the whole city."""
     started = time.perf_counter()
-    from wardnet.pipeline import build, render_all
-    from wardnet.render import write
+    from wardnet import design_sites as build
+    from wardnet import render_sites as render_all
+    from wardnet import write_rendered as write
 
     imported = time.perf_counter()
     _, site_designs = build(INVENTORY)
@@ -109,8 +110,8 @@ def run_ansible(
     out: Path, folders: dict[str, list[str]], sites: list[str], forks: int, full: bool
 ) -> AnsibleRun:
     """Time ansible-playbook over the given site folders (start-up measured separately with --list-hosts)."""
+    from wardnet.api import TEMPLATES
     from wardnet.platforms import PLATFORMS
-    from wardnet.render import TEMPLATES
 
     for folder in sites:  # the template module needs the folder; created here, outside the timing
         (out / folder).mkdir(parents=True, exist_ok=True)

@@ -1,8 +1,8 @@
 """The frr platform's canonical text: one file, three sections, the same form for intended and running.
 
 `!== frr` is FRR's `show running-config` after the `frr version` line, `!== nftables` is `flush ruleset` plus
-`nft -s list ruleset`, `!== ovs` is one line per bridge and port (see templates/frr/device.j2). Render and
-the device agent both pass through this module, so an unchanged device reads back byte for byte.
+`nft -s list ruleset`, `!== ovs` is one line per bridge and port (see wardnet/templates/frr/device.j2).
+Render and the device agent both pass through this module, so an unchanged device reads back byte for byte.
 """
 
 from __future__ import annotations
@@ -68,8 +68,7 @@ def frr_from_running(text: str) -> str:
 
 
 def canonical_text(platform: str, text: str) -> str:
-    """The renderer's last step: the frr platform's ovs section in canonical order; others unchanged."""
-    if platform != "frr" or f"{SECTION_MARK}ovs" not in text:
-        return text
-    head, _, ovs = text.partition(f"{SECTION_MARK}ovs\n")
-    return f"{head}{SECTION_MARK}ovs\n{canonical_ovs(ovs)}"
+    """The renderer's last step: the text in the form the platform reads it back (frr: ovs in order)."""
+    from wardnet.platforms import get_platform  # the platforms build on this module: look up late
+
+    return get_platform(platform).canonical_text(text)

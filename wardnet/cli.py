@@ -11,23 +11,12 @@ from pathlib import Path
 import yaml
 
 from wardnet.errors import InputError
+from wardnet.findings import ExitCode
 from wardnet.lab.system import LabError
+from wardnet.options import add_format, add_inventory, add_sites
 
-EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
-DEFAULT_INVENTORY = Path("inventories")
 DEFAULT_OUT = Path("build/intended")
-
-
-def _common(parser: argparse.ArgumentParser, sites: bool = True) -> None:
-    parser.add_argument("--inventory", type=Path, default=DEFAULT_INVENTORY, help="inventory folder")
-    if sites:
-        parser.add_argument(
-            "--site",
-            action="append",
-            dest="sites",
-            metavar="CODE",
-            help="official site code; repeat for several (default: every site)",
-        )
+ALL_SITES = "official site code; repeat for several (default: every site)"
 
 
 def cmd_show(args: argparse.Namespace) -> int:
@@ -37,14 +26,14 @@ def cmd_show(args: argparse.Namespace) -> int:
     for design in site_designs:
         if args.device in design.devices:
             yaml.safe_dump(design.devices[args.device], sys.stdout, sort_keys=False, allow_unicode=True)
-            return EXIT_OK
+            return ExitCode.OK
     known = [h for d in site_designs for h in d.devices]
     import difflib
 
     close = difflib.get_close_matches(args.device, known, n=3)
     hint = f"; did you mean {', '.join(close)}?" if close else "; names look like hcm-26743-core"
     print(f"wardnet show: no device named {args.device}{hint}", file=sys.stderr)
-    return EXIT_INPUT
+    return ExitCode.NOT_RUN
 
 
 def cmd_render(args: argparse.Namespace) -> int:
@@ -61,7 +50,7 @@ def cmd_render(args: argparse.Namespace) -> int:
         f"rendered {len(site_designs)} sites, {devices} devices into {args.out}: "
         f"{result.written} files written, {result.unchanged} unchanged, {len(result.removed)} removed"
     )
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -86,19 +75,21 @@ def parser() -> argparse.ArgumentParser:
 
     show = sub.add_parser("show", help="print a device's structured config as YAML")
     show.add_argument("device", help="hostname, e.g. hcm-26743-core")
-    _common(show, sites=False)
+    add_inventory(show)
     show.set_defaults(func=cmd_show)
 
     render = sub.add_parser("render", help="render intended configs and site pages")
-    _common(render)
+    add_inventory(render)
+    add_sites(render, help=ALL_SITES)
     render.add_argument(
         "--out", type=Path, default=DEFAULT_OUT, help="output folder (default build/intended)"
     )
     render.set_defaults(func=cmd_render)
 
     check = sub.add_parser("check", help="validate inventory, plan, capacity and the level-2 rule pack")
-    _common(check)
-    check.add_argument("--format", choices=["text", "json", "junit"], default="text")
+    add_inventory(check)
+    add_sites(check, help=ALL_SITES)
+    add_format(check, ["text", "json", "junit"], "text")
     check.add_argument("--output", type=Path, help="write the report here instead of stdout")
     check.set_defaults(func=cmd_check)
 
@@ -130,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
         from wardnet.crash import report_crash
 
         print(report_crash(exc), file=sys.stderr)
-        return EXIT_INTERNAL
+        return ExitCode.INTERNAL
 
 
 def _run(argv: list[str] | None) -> int:
@@ -139,14 +130,14 @@ def _run(argv: list[str] | None) -> int:
         return int(args.func(args))
     except LabError as exc:
         print(f"wardnet lab: {exc}", file=sys.stderr)
-        return EXIT_INPUT
+        return ExitCode.NOT_RUN
     except InputError as exc:
         for problem in exc.problems:
             print(f"error: {problem}", file=sys.stderr)
         print(
             f"wardnet: {len(exc.problems)} input problem(s); nothing was rendered or changed", file=sys.stderr
         )
-        return EXIT_INPUT
+        return ExitCode.NOT_RUN
 
 
 if __name__ == "__main__":

@@ -36,7 +36,7 @@ def mask_known(text: str) -> str:
 
 
 def log_dir() -> Path:
-    from wardnet.deploy.cli import state_dir
+    from wardnet.state import state_dir
 
     return state_dir() / "logs"
 

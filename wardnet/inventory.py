@@ -363,19 +363,19 @@ def cross_check(baseline: Baseline, sites: list[SiteEntry]) -> list[InputProblem
                         entry.line_of(field),
                     )
                 )
-        names: dict[str, int] = {}
+        device_names: dict[str, int] = {}
         for index, device in enumerate(site.devices):
-            if device.name in names:
+            if device.name in device_names:
                 problems.append(
                     InputProblem(
                         shown,
                         f"devices.{index}.name",
-                        f"device name '{device.name}' is also devices.{names[device.name]}",
+                        f"device name '{device.name}' is also devices.{device_names[device.name]}",
                         "each device keeps its own name for life; give the new one the next free accN",
                         entry.line_of(f"devices.{index}.name"),
                     )
                 )
-            names.setdefault(device.name, index)
+            device_names.setdefault(device.name, index)
         seen: set[str] = set()
         for index, server in enumerate(site.servers):
             if server.name in seen:

@@ -9,9 +9,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt, StrictStr, model_validator
+
+from wardnet.platforms import NAMES as PLATFORM_NAMES
 
 FORBIDDEN_IN_TEXT = {'"': "double quote", "\\": "backslash", "^": "caret (IOS banner delimiter)"}
 
@@ -169,7 +171,11 @@ class PasswordPolicy(Model):
     lockout_minutes: StrictInt = Field(ge=1, le=1440)
 
 
-Platform = Literal["cisco_iosxe", "fortios", "frr"]
+# The registry's names (wardnet/platforms/): a new platform is accepted once it is registered there.
+if TYPE_CHECKING:
+    Platform = str
+else:
+    Platform = Literal[PLATFORM_NAMES]
 Role = Literal["firewall", "core", "access"]
 
 

@@ -20,9 +20,14 @@ SITE_FOLDER = re.compile(r"^(\d{5})-[a-z0-9-]+$")
 
 
 class Output(Protocol):
-    site: str  # folder, <code>-<slug>
-    name: str
-    text: str
+    @property
+    def site(self) -> str: ...  # folder, <code>-<slug>
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def text(self) -> str: ...
 
 
 @dataclass

@@ -82,7 +82,7 @@ def _grown(key: str, old: str, new: str) -> bool:
         return before.network_address == after.network_address and before.subnet_of(after)
     if key.endswith(" pool"):
         (start_a, end_a), (start_b, end_b) = old.split("-"), new.split("-")
-        return start_a == start_b and ip_address(end_b) >= ip_address(end_a)
+        return start_a == start_b and int(ip_address(end_b)) >= int(ip_address(end_a))
     return False
 
 

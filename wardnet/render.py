@@ -17,9 +17,9 @@ from wardnet.canonical import canonical_text
 from wardnet.design import SiteDesign
 from wardnet.outdir import SyncResult, sync
 from wardnet.platforms import PLATFORMS
+from wardnet.resources import TEMPLATES
 from wardnet.templating import environment
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 SITE_DOC = "README.md"
 SITE_DIAGRAM = "topology.svg"
 

@@ -8,6 +8,11 @@ import os
 import re
 from collections.abc import Mapping
 
+from wardnet.platforms import PLATFORMS
+from wardnet.platforms.base import PLACEHOLDER, REDACTED
+
+__all__ = ["MASK", "REDACTED", "MissingSecretError", "mask", "redact", "redact_line", "resolve"]
+
 MASK = re.compile(r"<<secret:([a-z0-9_]+)>>")
 
 
@@ -44,39 +49,12 @@ def mask(text: str, used: dict[str, str]) -> str:
     return text
 
 
-# Secret-bearing values the device shows in its own forms (hashes, type 7, FortiOS ENC blobs, FRR clear text)
-# → one token, so the same line compares equal to the intended mask and no form of a secret is ever stored.
-REDACTED = "<secret>"
-SECRET_VALUES: dict[str, list[tuple[re.Pattern[str], str]]] = {
-    "cisco_iosxe": [
-        (re.compile(r"\b(secret|password) \d+ \S+"), rf"\1 {REDACTED}"),
-        (re.compile(r"\b(key) [07] \S+"), rf"\1 {REDACTED}"),
-        (re.compile(r"^(ntp authentication-key \d+ \S+) \S+( \d+)?$"), rf"\1 {REDACTED}"),
-        (re.compile(r"^(snmp-server community|crypto isakmp key) \S+"), rf"\1 {REDACTED}"),
-    ],
-    "fortios": [
-        (
-            re.compile(r"^(\s*set (?:password|passwd|key|secret|psksecret|auth-pwd|priv-pwd)) .*$"),
-            rf"\1 {REDACTED}",
-        ),
-    ],
-    "frr": [(re.compile(r"\b(password) \S+"), rf"\1 {REDACTED}")],
-}
-PLACEHOLDER = re.compile(r'"?<<secret:[a-z0-9_]+>>"?')
-
-
-# One cheap search per line decides whether the patterns above need to run at all.
-MAY_HOLD_SECRET = re.compile(r"secret|password|passwd|key|community|-pwd")
-
-
 def redact_line(platform: str, line: str) -> str:
-    if "<<secret:" in line:
-        line = PLACEHOLDER.sub(REDACTED, line)
-    if not MAY_HOLD_SECRET.search(line):
-        return line
-    for pattern, replacement in SECRET_VALUES.get(platform, []):
-        line = pattern.sub(replacement, line)
-    return line
+    """One line with every form of a secret (the mask, the platform's hashes and clear forms) → <secret>."""
+    driver = PLATFORMS.get(platform)
+    if driver is None:  # not a platform (a test's or a server's text): the masks only
+        return PLACEHOLDER.sub(REDACTED, line) if "<<secret:" in line else line
+    return driver.redact_line(line)
 
 
 def redact(platform: str, text: str) -> str:

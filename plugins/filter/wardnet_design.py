@@ -28,9 +28,9 @@ REPO = Path(__file__).resolve().parents[2]
 if str(REPO) not in sys.path:  # ansible may run with an interpreter where wardnet is not installed
     sys.path.insert(0, str(REPO))
 
-from wardnet.errors import InputError  # noqa: E402  (needs the path above)
-from wardnet.inventory import BASELINE_FILE, Signature, source_signature  # noqa: E402
-from wardnet.pipeline import build  # noqa: E402
+from wardnet import InputError  # noqa: E402  (needs the path above)
+from wardnet import design_sites as build  # noqa: E402
+from wardnet.api import BASELINE_FILE, Signature, source_signature  # noqa: E402
 
 _CACHE: dict[tuple[str, str, Signature], dict[str, Any]] = {}
 

@@ -19,12 +19,12 @@ REPO = Path(__file__).resolve().parents[2]
 if str(REPO) not in sys.path:  # ansible may run with an interpreter where wardnet is not installed
     sys.path.insert(0, str(REPO))
 
-from wardnet import pipeline  # noqa: E402  (needs the path above)
-from wardnet.errors import InputError, InputProblem  # noqa: E402
-from wardnet.inventory import (  # noqa: E402
+from wardnet import InputError, select_designs  # noqa: E402  (needs the path above)
+from wardnet.api import (  # noqa: E402
     BASELINE_FILE,
     SITES_DIR,
     YAML_SUFFIXES,
+    InputProblem,
     Inventory,
     Signature,
     load_partial,
@@ -160,7 +160,7 @@ class InventoryModule(BaseInventoryPlugin):
         design = loaded.designs.get(code)
         if design is None:
             try:
-                design = pipeline.designs(loaded.inventory, [code])[0]
+                design = select_designs(loaded.inventory, [code])[0]
             except InputError as exc:
                 raise AnsibleParserError(f"wardnet: {exc}") from None
             loaded.designs[code] = design

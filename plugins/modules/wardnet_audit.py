@@ -140,10 +140,10 @@ def main() -> None:
     params = module.params
     if not wardnet_importable(module):
         return
-    from wardnet.audit.job import Outputs, execute
-    from wardnet.audit.run import AuditRequest
-    from wardnet.deploy.targets import Credentials
-    from wardnet.errors import InputError
+    from wardnet import InputError
+    from wardnet import audit as execute
+    from wardnet.api import AuditOutputs as Outputs
+    from wardnet.api import AuditRequest, Credentials
 
     base = Path(params["project_dir"] or ".")
     state = base / params["state_dir"]

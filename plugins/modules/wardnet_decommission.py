@@ -113,8 +113,9 @@ def main() -> None:
     params = module.params
     if not wardnet_importable(module):
         return
-    from wardnet.errors import InputError
-    from wardnet.systems.decommission import Options, RefusedError, decommission
+    from wardnet import InputError, decommission
+    from wardnet.api import DecommissionOptions as Options
+    from wardnet.api import DecommissionRefused as RefusedError
 
     base = Path(params["project_dir"] or ".")
     try:

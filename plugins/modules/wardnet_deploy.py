@@ -131,11 +131,12 @@ def main() -> None:
     params = module.params
     if not wardnet_importable(module):
         return
-    from wardnet.deploy.device import Options
-    from wardnet.deploy.job import DeployRequest, execute
-    from wardnet.deploy.run import Plan, write_json
-    from wardnet.deploy.targets import Credentials
-    from wardnet.errors import InputError
+    from wardnet import InputError
+    from wardnet import deploy as execute
+    from wardnet.api import Credentials, DeployRequest
+    from wardnet.api import DeployOptions as Options
+    from wardnet.api import DeployPlan as Plan
+    from wardnet.api import write_deploy_json as write_json
 
     base = Path(params["project_dir"] or ".")
     commit = params["commit"] and not module.check_mode

@@ -94,9 +94,10 @@ def main() -> None:
         return
     from jinja2 import TemplateError
 
-    from wardnet.errors import InputError
-    from wardnet.pipeline import build, render_all
-    from wardnet.render import write
+    from wardnet import InputError
+    from wardnet import design_sites as build
+    from wardnet import render_sites as render_all
+    from wardnet import write_rendered as write
 
     # Relative paths are the project's, as for `wardnet render` run there (a module runs elsewhere).
     base = Path(params["project_dir"] or ".")

@@ -2,8 +2,8 @@
 
     napalm.get_network_driver("fortinet")   # napalm imports the module napalm_fortinet
 
-Replace and merge are turned into CLI per `config` block (config.py); commit with revert_in uses
-`cfg-save revert`; backup with get_config(full=True) (`show full-configuration`).
+Replace and merge are turned into CLI per `config` block (wardnet/platforms/fortios_config.py); commit
+with revert_in uses `cfg-save revert`; backup with get_config(full=True) (`show full-configuration`).
 """
 
 from napalm_fortinet.driver import FortinetDriver

@@ -23,8 +23,10 @@ from napalm.base.exceptions import (
 )
 from netmiko import ConnectHandler
 
-from napalm_fortinet.config import Node, diff, parse, script, with_defaults
-from wardnet.secrets import redact, redact_line
+from wardnet.platforms import get_platform
+from wardnet.platforms.fortios_config import Node, diff, parse, script, with_defaults
+
+FORTIOS = get_platform("fortios")  # secret forms: the one copy wardnet's audit also reads
 
 ERROR = re.compile(
     r"command parse error|Command fail|node_check_object fail|value parse error|entry not found"
@@ -130,7 +132,7 @@ class FortinetDriver(NetworkDriver):
         if retrieve in ("candidate", "all"):
             configs["candidate"] = self.candidate or ""
         if sanitized:
-            configs = {k: redact("fortios", v) for k, v in configs.items()}
+            configs = {k: FORTIOS.redact(v) for k, v in configs.items()}
         return configs
 
     # --- candidate ------------------------------------------------------------------------------------
@@ -200,7 +202,7 @@ class FortinetDriver(NetworkDriver):
         prompt = output.rstrip().rsplit("\n", 1)[-1].rstrip("#$ ")
         if prompt:  # a new hostname changes the prompt; find_prompt() would cost a quarter second a block
             self.device.base_prompt = prompt
-        return [redact_line("fortios", line.strip()) for line in output.split("\n") if ERROR.search(line)]
+        return [FORTIOS.redact_line(line.strip()) for line in output.split("\n") if ERROR.search(line)]
 
     def has_pending_commit(self) -> bool:
         if not self._pending:

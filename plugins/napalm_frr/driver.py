@@ -17,7 +17,7 @@ from napalm.base.exceptions import (
 )
 from netmiko import ConnectHandler
 
-from wardnet.canonical import SECTIONS, join_sections, split_sections
+from wardnet.platforms.frr import SECTIONS, join_sections, split_sections
 
 AGENT = "wardnet-node"
 

@@ -2,9 +2,9 @@
 
 napalm 5.2 `ios` already does the commit we want: `configure replace flash:<file> force revert trigger
 error timer N`, `configure confirm`, `configure revert now`, `show archive config rollback timer`. What it
-lacks is the fit between a rendered config and a real box (see candidate.py), a guard against a
-candidate that removes what the next deploy needs (refused at load, so a dry run reports it), and
-revert_in in seconds that are not whole minutes.
+lacks is the fit between a rendered config and a real box (see wardnet/platforms/cisco_iosxe_candidate.py),
+a guard against a candidate that removes what the next deploy needs (refused at load, so a dry run reports
+it), and revert_in in seconds that are not whole minutes.
 """
 
 from __future__ import annotations
@@ -17,8 +17,10 @@ from typing import Any
 from napalm.base.exceptions import ReplaceConfigException
 from napalm.ios.ios import IOSDriver
 
-from napalm_wardnet_ios.candidate import blocks, complete, quiet_diff
-from wardnet.secrets import REDACTED, redact_line
+from wardnet.platforms import REDACTED, get_platform
+from wardnet.platforms.cisco_iosxe_candidate import blocks, complete, quiet_diff
+
+IOSXE = get_platform("cisco_iosxe")
 
 TIMER_MIN_S, TIMER_MAX_S = 60, 7200  # IOS counts the revert timer in minutes, 1 to 120
 SNMP_USER_KEYS = re.compile(r"^(snmp-server user \S+ \S+ v3 auth \S+) \S+ (priv (?:aes \d+|3des|des)) \S+")
@@ -30,7 +32,7 @@ def _redact(line: str) -> str:
     sign = text[:1] if text[:1] in ("+", "-") else ""
     mark, text = line[: len(line) - len(text)] + sign, text[len(sign) :]
     text = SNMP_USER_KEYS.sub(rf"\1 {REDACTED} \2 {REDACTED}", text)
-    return mark + redact_line("cisco_iosxe", text)
+    return mark + IOSXE.redact_line(text)
 
 
 class WardnetIOSDriver(IOSDriver):

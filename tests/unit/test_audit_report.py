@@ -19,7 +19,7 @@ import pytest
 
 from wardnet.audit.history import History
 from wardnet.audit.merge import MergeError, merge_files
-from wardnet.audit.model import AuditRun, DeviceAudit, Finding, IgnoreRule
+from wardnet.audit.model import AuditRun, DeviceAudit, Drift, IgnoreRule
 from wardnet.audit.report import write_report
 
 RUN_ID = "20261123T020000Z"
@@ -44,9 +44,9 @@ def city_run(run_id: str = RUN_ID, started: str = "2026-11-23T02:00:00+00:00") -
         "access",
         "drift",
         findings=[
-            Finding("changed", "interfaces", "interface vlan10", "description users", SCRIPT),
-            Finding("missing", "ntp", "", intended="ntp server 10.20.0.1"),
-            Finding("extra", "logging", "", running="logging host 10.9.9.9", ignored_by="lab-syslog"),
+            Drift("changed", "interfaces", "interface vlan10", "description users", SCRIPT),
+            Drift("missing", "ntp", "", intended="ntp server 10.20.0.1"),
+            Drift("extra", "logging", "", running="logging host 10.9.9.9", ignored_by="lab-syslog"),
         ],
         features=["aaa", "management", "ntp", "interfaces"],
         diff="--- intended/acc1\n+++ running/acc1\n@@ -3 +3 @@\n-description users\n+" + SCRIPT + "\n",
@@ -59,7 +59,7 @@ def city_run(run_id: str = RUN_ID, started: str = "2026-11-23T02:00:00+00:00") -
         "cisco_iosxe",
         "access",
         "drift",
-        findings=[Finding("extra", "aaa", "", running="username intruder privilege 15 secret *****")],
+        findings=[Drift("extra", "aaa", "", running="username intruder privilege 15 secret *****")],
         features=["ntp", "vlans", "interfaces", "dhcp"],
         diff="--- intended/acc2\n+++ running/acc2\n@@ -1 +1,2 @@\n+username intruder\n",
         remediation="no username intruder\n",
@@ -207,7 +207,7 @@ def test_junit_has_a_suite_per_site_and_fails_drifted_devices(report: Path) -> N
 
 def test_junit_stays_well_formed_with_control_characters(tmp_path: Path) -> None:
     run = city_run()
-    run.devices[2].findings.append(Finding("extra", "other", "", running="banner \x1b[31mred\x00"))
+    run.devices[2].findings.append(Drift("extra", "other", "", running="banner \x1b[31mred\x00"))
     write_report(run, tmp_path, None)
     assert ET.parse(tmp_path / "junit.xml").getroot().get("failures") == "2"
 
@@ -228,9 +228,7 @@ def test_summary_md_for_a_ci_job_summary(report: Path) -> None:
 
 def test_summary_md_stays_short_for_a_ci_job_summary(tmp_path: Path) -> None:
     run = city_run()
-    run.devices[5].findings.extend(
-        Finding("extra", "vlans", "", running=f"vlan {n}") for n in range(100, 125)
-    )
+    run.devices[5].findings.extend(Drift("extra", "vlans", "", running=f"vlan {n}") for n in range(100, 125))
     write_report(run, tmp_path, None)
     md = (tmp_path / "summary.md").read_text()
     assert "`vlan 118`" in md and "`vlan 119`" not in md  # 1 aaa + 19 vlans listed

@@ -158,6 +158,19 @@ def test_too_few_users_for_a_ward(broken_city: Path, capsys) -> None:
     assert "CAP-USERS" in capsys.readouterr().out
 
 
+def test_the_minimum_is_the_baselines(broken_city: Path, capsys) -> None:
+    """CAP-USERS reads baseline.sizing.min_users: raised above Bến Thành's 500 users, the ward fails."""
+    baseline = broken_city / "group_vars/all/baseline.yml"
+    text = baseline.read_text(encoding="utf-8")
+    assert "  min_users: 400 " in text
+    assert main(["check", "--inventory", str(broken_city), "--site", BEN_THANH]) == 0
+    capsys.readouterr()
+    baseline.write_text(text.replace("  min_users: 400 ", "  min_users: 501 "), encoding="utf-8")
+    assert main(["check", "--inventory", str(broken_city), "--site", BEN_THANH]) == 1
+    out = capsys.readouterr().out
+    assert "CAP-USERS" in out and "must serve 501" in out and "concurrent_users: 501" in out
+
+
 def test_json_and_junit_reports(broken_city: Path, tmp_path: Path, capsys) -> None:
     path = ward_file(broken_city, BEN_THANH)
     path.write_text(

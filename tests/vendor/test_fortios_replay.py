@@ -9,11 +9,11 @@ import napalm
 import pytest
 from napalm.base.exceptions import CommitError
 from napalm_fortinet import FortinetDriver
-from napalm_fortinet.config import canonical, diff, parse, script, with_defaults
 
 from tests.vendor.conftest import COMMIT, DRY_RUN, SECRETS, Replay, resolved
 from tests.vendor.fortigate_device import FortiGate
 from wardnet.deploy.device import deploy_device
+from wardnet.platforms.fortios_config import canonical, diff, parse, script, with_defaults
 
 MANAGED = ("system global", "system admin", "firewall policy", "system ntp", "system interface")
 

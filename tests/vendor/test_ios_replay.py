@@ -8,7 +8,6 @@ import napalm
 import pytest
 from napalm.base.exceptions import CommitConfirmException, ReplaceConfigException
 from napalm_wardnet_ios import WardnetIOSDriver
-from napalm_wardnet_ios.candidate import complete, decode7, quiet_diff
 
 from tests.vendor.conftest import (
     COMMIT,
@@ -23,6 +22,7 @@ from tests.vendor.ios_config import Block, render, type7
 from tests.vendor.ios_device import IosDevice
 from wardnet.deploy.device import deploy_device
 from wardnet.deploy.targets import Target
+from wardnet.platforms.cisco_iosxe_candidate import complete, decode7, quiet_diff
 
 
 def _backups() -> tuple[list[str], Any]:

@@ -7,10 +7,10 @@ import sys
 from pathlib import Path
 
 from wardnet.audit.job import Outputs
-from wardnet.audit.model import SEVERITIES, AuditRun
-from wardnet.deploy.cli import state_dir
-
-EXIT_NOT_RUN = 2
+from wardnet.audit.model import AuditRun
+from wardnet.findings import SEVERITIES, ExitCode
+from wardnet.options import add_inventory, add_sites
+from wardnet.state import state_dir
 
 
 def outputs(args: argparse.Namespace) -> Outputs:
@@ -66,10 +66,10 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
     if not args.all and not args.sites:
         print("wardnet audit: give --site CODE (repeatable) or --all", file=sys.stderr)
-        return EXIT_NOT_RUN
+        return ExitCode.NOT_RUN
     if args.commit and not args.remediate:
         print("wardnet audit: --commit applies remediation: give --remediate --commit", file=sys.stderr)
-        return EXIT_NOT_RUN
+        return ExitCode.NOT_RUN
     if args.shard:
         from wardnet.audit.shard import ShardError, parse_shard
 
@@ -77,7 +77,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
             parse_shard(args.shard)
         except ShardError as exc:
             print(f"wardnet audit: {exc}", file=sys.stderr)
-            return EXIT_NOT_RUN
+            return ExitCode.NOT_RUN
     request = AuditRequest(
         inventory=args.inventory,
         sites=tuple(args.sites or ()),
@@ -105,8 +105,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "[--remediate [--commit]];  wardnet audit merge SHARD.json... [--report DIR] [--json PATH] "
         "[--history DB] (files and options in any order; see wardnet audit merge --help)",
     )
-    audit.add_argument("--inventory", type=Path, default=Path("inventories"))
-    audit.add_argument("--site", action="append", dest="sites", metavar="CODE")
+    add_inventory(audit)
+    add_sites(audit)
     audit.add_argument("--all", action="store_true", help="every site")
     audit.add_argument("--lab", action="store_true", help="audit the sites' white-box twins in the lab")
     audit.add_argument("--shard", metavar="K/N", help="only shard K of N (whole sites, deterministic)")

@@ -1,7 +1,7 @@
 """Collect running configs concurrently (Nornir thread pool + NAPALM get_config).
 
 For each device: the running config, and the intended config in the form the device itself would show it
-(the frr platform's agent makes the candidate canonical on the device: nftables listed back by nft, OVS in
+(on a platform whose agent makes the candidate canonical, as frr's: nftables listed back by nft, OVS in
 port order), so the compare sees only real differences. A device that cannot be reached or refuses the
 login is kept as an error, never fatal to the run.
 """
@@ -25,6 +25,7 @@ from wardnet import secrets
 from wardnet.audit.normalise import normalise
 from wardnet.deploy.device import open_driver
 from wardnet.deploy.targets import Target
+from wardnet.platforms import get_platform
 from wardnet.progress import Tracker
 
 SESSION_TIMEOUT_S = 20
@@ -90,7 +91,7 @@ def _canonical_intended(driver: Any, target: Target, running: str, cache: Canoni
     if cached and normalise(target.platform, cached) == normalise(target.platform, running):
         return cached
     driver.load_replace_candidate(config=target.intended)  # masks only: nothing secret is sent
-    candidate = driver.get_config(retrieve="candidate")["candidate"]
+    candidate: str = driver.get_config(retrieve="candidate")["candidate"]
     driver.discard_config()
     cache.put(target, candidate)
     return candidate
@@ -106,11 +107,12 @@ def collect_device(target: Target, cache: CanonicalCache | None = None) -> Colle
         driver = open_driver(target, timeout=SESSION_TIMEOUT_S)
         running = driver.get_config(retrieve="running")["running"]
         item.running = secrets.redact(target.platform, secrets.mask(running, item.secret_values))
-        if target.platform == "frr":
+        platform = get_platform(target.platform)
+        if platform.canonical_on_device:
             item.intended = _canonical_intended(driver, target, item.running, cache or CanonicalCache(None))
         else:
             item.intended = target.intended
-        if target.platform == "fortios":
+        if platform.reads_defaults:
             full = driver.get_config(retrieve="running", full=True)["running"]
             item.defaults = secrets.redact(target.platform, secrets.mask(full, item.secret_values))
     except Exception as exc:  # one device's failure is its own

@@ -14,12 +14,11 @@ import re
 from collections.abc import Iterator
 
 from wardnet.audit.features import feature_of
-from wardnet.audit.forms import device_forms
 from wardnet.audit.ignores import matching_rule
-from wardnet.audit.model import FEATURES, DeviceAudit, Finding, IgnoreRule
+from wardnet.audit.model import FEATURES, DeviceAudit, Drift, IgnoreRule
 from wardnet.audit.normalise import Node, normalise, parse
-from wardnet.audit.remediate import Texts, remediation
 from wardnet.canonical import SECTION_MARK, SECTIONS
+from wardnet.platforms import Texts, get_platform
 
 # Blocks whose children are a sequence: order changes behaviour.
 ORDERED = re.compile(r"^(chain \S+ \{|ip access-list |ipv6 access-list |config firewall (policy|acl))")
@@ -107,13 +106,13 @@ def _section(path: Path) -> str:
     return " > ".join(p.removeprefix(SECTION_MARK).removesuffix(" {") for p in path)
 
 
-def findings(platform: str, intended: list[Node], running: list[Node]) -> list[Finding]:
+def findings(platform: str, intended: list[Node], running: list[Node]) -> list[Drift]:
     comparison = Comparison()
     comparison.blocks(intended, running, ())
     out = []
     for kind, path, want, have in comparison.found:
         line = want or have
-        out.append(Finding(kind, feature_of(platform, path, line), _section(path), want, have))  # type: ignore[arg-type]
+        out.append(Drift(kind, feature_of(platform, path, line), _section(path), want, have))  # type: ignore[arg-type]
     return out
 
 
@@ -123,7 +122,7 @@ def features_of(platform: str, intended: list[Node]) -> list[str]:
     return [f for f in FEATURES if f in found]
 
 
-def top_blocks(findings: list[Finding]) -> set[str]:
+def top_blocks(findings: list[Drift]) -> set[str]:
     """The top-level lines (blocks) that hold these findings: remediation is computed for them only."""
     tops = set()
     for f in findings:
@@ -152,11 +151,13 @@ def audit_device(
 ) -> DeviceAudit:
     """One device's audit. Both texts must already be secret-masked (collect does it); normalising masks
     secret-bearing values again by pattern, so hashes and encrypted forms never reach a report."""
-    intended_form, running_form = device_forms(platform, intended, running, defaults)
+    driver = get_platform(platform)
+    # Both configs in the device's own form first (the rules the deploy drivers use), so only drift remains.
+    intended_form, running_form = driver.device_forms(intended, running, defaults)
     want, have = normalise(platform, intended_form), normalise(platform, running_form)
     want_tree = parse(want)
     found = [
-        Finding(f.kind, f.feature, f.section, f.intended, f.running, matching_rule(rules, site, name, f))
+        Drift(f.kind, f.feature, f.section, f.intended, f.running, matching_rule(rules, site, name, f))
         for f in (findings(platform, want_tree, parse(have)) if want != have else [])
     ]
     drifted = [f for f in found if not f.ignored_by]
@@ -170,7 +171,7 @@ def audit_device(
         features=features_of(platform, want_tree),
         diff=unified_diff(name, want, have) if found else "",
         remediation=(
-            remediation(platform, Texts(intended, running, defaults), want, have, top_blocks(drifted))
+            driver.remediation(Texts(intended, running, defaults), want, have, top_blocks(drifted))
             if drifted
             else ""
         ),

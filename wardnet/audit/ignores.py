@@ -13,7 +13,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field, StrictStr, model_validator
 
-from wardnet.audit.model import FEATURES, Finding, IgnoreRule
+from wardnet.audit.model import FEATURES, Drift, IgnoreRule
 from wardnet.errors import InputError, InputProblem, display_path
 from wardnet.inventory import Inventory, validate
 from wardnet.models import FreeText, Identifier, Model, UnitCode
@@ -66,7 +66,8 @@ def load_ignores(inventory: Inventory, today: date) -> tuple[list[IgnoreRule], l
     problems += _cross_check(spec, inventory, path) if spec else []
     if problems:
         raise InputError(problems)
-    active, expired = [], []
+    active: list[IgnoreRule] = []
+    expired: list[IgnoreRule] = []
     for index, rule in enumerate(spec.rules):
         line = source.line_of(("rules", index))
         made = IgnoreRule(
@@ -103,7 +104,7 @@ def _cross_check(spec: IgnoreFile, inventory: Inventory, path: object) -> list[I
     return problems
 
 
-def matching_rule(rules: list[IgnoreRule], site: str, device: str, finding: Finding) -> str:
+def matching_rule(rules: list[IgnoreRule], site: str, device: str, finding: Drift) -> str:
     """The id of the first rule that accepts this finding on this device, '' if none."""
     for rule in rules:
         if rule.sites and site not in rule.sites:

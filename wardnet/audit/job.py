@@ -11,6 +11,7 @@ from pathlib import Path
 from wardnet.audit.model import AuditRun
 from wardnet.audit.run import AuditRequest, run_audit
 from wardnet.deploy.device import DeviceResult
+from wardnet.findings import ExitCode
 
 FIXED = {"committed", "unchanged"}
 
@@ -33,8 +34,8 @@ class AuditOutcome:
         if not self.fixes:
             return self.run.exit_code()
         if any(d.status == "not-audited" for d in self.run.devices):
-            return 1
-        return 0 if all(r.status in FIXED for r in self.fixes) else 1
+            return ExitCode.FINDINGS
+        return ExitCode.OK if all(r.status in FIXED for r in self.fixes) else ExitCode.FINDINGS
 
 
 def publish(run: AuditRun, outputs: Outputs) -> None:

@@ -16,11 +16,12 @@ from urllib.parse import quote
 
 from wardnet.audit.history import SCHEMA
 from wardnet.errors import InputError, InputProblem, display_path
+from wardnet.findings import ExitCode
 
 if TYPE_CHECKING:  # the job module pulls in Nornir; the parser is built on every wardnet command
     from wardnet.audit.job import Outputs
 
-EXIT_NOT_RUN = 2
+
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
@@ -76,7 +77,7 @@ def cmd_merge(args: argparse.Namespace) -> int:
             f"wardnet audit merge: {len(exc.problems)} problem(s); nothing was recorded or written",
             file=sys.stderr,
         )
-        return EXIT_NOT_RUN
+        return ExitCode.NOT_RUN
     publish(run, targets)
     print_table(run, False)
     return run.exit_code()

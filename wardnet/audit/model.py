@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from wardnet.findings import SEVERITIES, ExitCode
+
 Kind = Literal["missing", "extra", "changed"]
 Status = Literal["compliant", "drift", "not-audited"]
 
@@ -27,11 +29,10 @@ FEATURES: dict[str, str] = {
     "dhcp": "medium",
     "other": "low",
 }
-SEVERITIES = ("critical", "high", "medium", "low")
 
 
 @dataclass(frozen=True)
-class Finding:
+class Drift:
     """One drifted line. `section` is the parent path ('' at top level, 'interface Gi1/0/1',
     'nftables', 'ovs'); a changed line carries both texts, missing only `intended`, extra only `running`."""
 
@@ -73,13 +74,13 @@ class DeviceAudit:
     role: str
     status: Status
     error: str = ""  # why a device was not audited
-    findings: list[Finding] = field(default_factory=list)
+    findings: list[Drift] = field(default_factory=list)
     features: list[str] = field(default_factory=list)  # features the intended config has, in FEATURES order
     diff: str = ""  # unified diff intended → running (normalised, secrets masked)
     remediation: str = ""  # the commands that bring running back to intended
 
     @property
-    def active(self) -> list[Finding]:
+    def active(self) -> list[Drift]:
         """Findings not accepted by an ignore rule: these decide the status."""
         return [f for f in self.findings if not f.ignored_by]
 
@@ -105,7 +106,7 @@ class DeviceAudit:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> DeviceAudit:
         data = dict(data)
-        data["findings"] = [Finding(**f) for f in data.get("findings", [])]
+        data["findings"] = [Drift(**f) for f in data.get("findings", [])]
         return cls(**data)
 
 
@@ -151,8 +152,8 @@ class AuditRun:
     def exit_code(self) -> int:
         """0 compliant, 1 drift (or a device not audited), 2 nothing could be audited."""
         if not self.devices or all(d.status == "not-audited" for d in self.devices):
-            return 2
-        return 0 if all(d.status == "compliant" for d in self.devices) else 1
+            return ExitCode.NOT_RUN
+        return ExitCode.OK if all(d.status == "compliant" for d in self.devices) else ExitCode.FINDINGS
 
     def as_dict(self) -> dict[str, Any]:
         return {

@@ -2,7 +2,7 @@
 
 index.html is a single file with no external asset (mailed, attached to a ticket, opened offline) and
 reads fully without JavaScript. Every number, label and CSS class is computed here into a plain
-view-model; the templates in templates/audit/ only format it. Text comes from the run only (already
+view-model; the templates in wardnet/templates/audit/ only format it. Text comes from the run only (already
 secret-masked upstream) and is escaped for each format: Jinja2 autoescape for HTML, ElementTree for
 JUnit, code spans for Markdown.
 """
@@ -19,11 +19,13 @@ from typing import Any
 
 import jinja2
 
+from wardnet import resources
 from wardnet.audit.history import History, run_compliance
-from wardnet.audit.model import FEATURES, SEVERITIES, AuditRun, DeviceAudit, Finding
+from wardnet.audit.model import FEATURES, AuditRun, DeviceAudit, Drift
+from wardnet.findings import SEVERITIES
 from wardnet.templating import environment
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "audit"
+TEMPLATES = resources.TEMPLATES / "audit"
 # summary.md lists at most this many: a CI job summary is capped (1 MiB on GitHub); index.html has them all.
 MD_DEVICES, MD_FINDINGS = 50, 20
 TREND_TABLE_ROWS = 10
@@ -160,7 +162,7 @@ def _device(device: DeviceAudit) -> dict[str, Any]:
     }
 
 
-def _finding_order(f: Finding) -> tuple[bool, int, int]:
+def _finding_order(f: Drift) -> tuple[bool, int, int]:
     """Active before ignored, then worst severity first, then report order of features."""
     return (
         bool(f.ignored_by),
@@ -169,7 +171,7 @@ def _finding_order(f: Finding) -> tuple[bool, int, int]:
     )
 
 
-def _finding(f: Finding) -> dict[str, str]:
+def _finding(f: Drift) -> dict[str, str]:
     return {
         "severity": f.severity,
         "feature": f.feature,
@@ -287,7 +289,7 @@ def _xml(text: str) -> str:
     return NOT_XML.sub("\ufffd", text)
 
 
-def finding_line(f: Finding) -> str:
+def finding_line(f: Drift) -> str:
     """One finding as one line of text: `high ntp missing [section]: line`."""
     where = f" [{f.section}]" if f.section else ""
     if f.kind == "changed":

@@ -1,28 +1,12 @@
-"""The check stage: nothing unchecked reaches a device."""
+"""The check stage: nothing unchecked reaches a device. Its findings are wardnet.findings.Finding."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 import yaml
-
-SEVERITIES = ("critical", "high", "medium", "low")
-
-
-@dataclass(frozen=True)
-class Finding:
-    rule: str  # e.g. L2-MGMT-03, PLAN-OVERLAP, CAP-POOL
-    severity: str
-    site: str  # site code, or "city"
-    device: str  # hostname, or "" for site-wide findings
-    message: str
-    clause: str = ""
-    fix: str = ""
-
-    def as_dict(self) -> dict[str, str]:
-        return asdict(self)
 
 
 @dataclass(frozen=True)

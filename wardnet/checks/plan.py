@@ -5,12 +5,11 @@ from __future__ import annotations
 from ipaddress import IPv4Network, IPv6Network
 from itertools import pairwise
 
-from wardnet.checks import Finding
 from wardnet.design import SiteDesign
+from wardnet.findings import Finding
 from wardnet.models import Baseline
 from wardnet.sizing import pool_capacity
 
-MIN_USERS = {"ward": 400, "commune": 400, "special_zone": 400, "center": 500}  # Decision 2448/2025
 POE_WATTS_PER_AP = 30
 
 
@@ -83,7 +82,7 @@ def capacity(design: SiteDesign, baseline: Baseline) -> list[Finding]:
     plan = design.plan
     site = plan.site
     findings = []
-    minimum = MIN_USERS[site.type]
+    minimum = baseline.sizing.min_users  # Decision 2448/2025's figure, in the baseline
     if site.concurrent_users < minimum:
         findings.append(
             Finding(

@@ -213,10 +213,10 @@ def logging_and_time(tree: HConfig, expect: Expect, role: str) -> list[Violation
     ntp = _settings(tree, "system ntp")
     found += _want(ntp, "ntpsync", "enable", "L2-NTP-01", "system ntp")
     found += _want(ntp, "authentication", "enable", "L2-NTP-01", "system ntp")
-    block = _block(tree, "system ntp")
+    ntp_block = _block(tree, "system ntp")
     configured = set()
-    if block is not None:
-        inner = block.get_child(equals="config ntpserver")
+    if ntp_block is not None:
+        inner = ntp_block.get_child(equals="config ntpserver")
         for entry in inner.get_children(startswith="edit ") if inner is not None else []:
             configured.update(fortios_sets(entry).get("server", []))
     for server in sorted(expect.ntp_servers - configured):

@@ -6,38 +6,31 @@ import json
 import sys
 from collections import Counter
 from pathlib import Path
-from typing import Any
 from xml.etree import ElementTree as ET
 
-from wardnet.checks import SEVERITIES, Finding, level2_rules, rules_fortios, rules_frr, rules_ios
+from wardnet.checks import level2_rules
 from wardnet.checks.expect import Expect
-from wardnet.checks.parse import parse_fortios, parse_frr, parse_ios
 from wardnet.checks.plan import capacity, city_plan
 from wardnet.design import SiteDesign
 from wardnet.errors import InputError
+from wardnet.findings import SEVERITIES, ExitCode, Finding
 from wardnet.models import Baseline
 from wardnet.pipeline import build, designs
 from wardnet.plandiff import format_diff, uncommitted_moves
+from wardnet.platforms import get_platform
 from wardnet.progress import progress
 from wardnet.render import Renderer
 from wardnet.units import unknown_code_warnings
-
-EVALUATORS: dict[str, tuple[Any, Any]] = {
-    "cisco_iosxe": (parse_ios, rules_ios.RULES.evaluate),
-    "fortios": (parse_fortios, rules_fortios.RULES.evaluate),
-    "frr": (parse_frr, rules_frr.RULES.evaluate),
-}
 
 
 def rendered_findings(
     text: str, platform: str, role: str, *, site: str, device: str, expect: Expect
 ) -> list[Finding]:
     """Level-2 rules on one configuration text (rendered now, or collected from a device later)."""
-    parse, evaluate = EVALUATORS[platform]
     rules = level2_rules()
     return [
         Finding(v.rule, rules[v.rule].severity, site, device, v.message, rules[v.rule].clause, v.fix)
-        for v in evaluate(parse(text), expect, role)
+        for v in get_platform(platform).evaluate(text, expect, role)
     ]
 
 
@@ -70,7 +63,7 @@ def run_checks(inventory_dir: Path, sites: list[str] | None, fmt: str, output: P
         selected = designs(inventory, sites) if sites else everything
     except InputError as exc:
         emit(_input_findings(exc), fmt, output, devices=0, sites=0)
-        return 2
+        return ExitCode.NOT_RUN
     warnings = unknown_code_warnings([d.plan.site.code for d in selected])
     for warning in warnings:
         print(f"warning: {warning}", file=sys.stderr)
@@ -88,7 +81,7 @@ def run_checks(inventory_dir: Path, sites: list[str] | None, fmt: str, output: P
         sites=len(selected),
         warnings=warnings,
     )
-    return 1 if findings else 0
+    return ExitCode.FINDINGS if findings else ExitCode.OK
 
 
 def _input_findings(exc: InputError) -> list[Finding]:

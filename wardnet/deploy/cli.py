@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
-
-def state_dir() -> Path:
-    """Locks and the backup store (shared with the audit)."""
-    return Path(os.environ.get("WARDNET_STATE_DIR", "build"))
+from wardnet.options import add_inventory, add_sites
+from wardnet.state import state_dir
 
 
 def cmd_deploy(args: argparse.Namespace) -> int:
@@ -40,8 +37,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     deploy = sub.add_parser(
         "deploy", help="push intended configs: dry-run diff by default, --commit to apply"
     )
-    deploy.add_argument("--inventory", type=Path, default=Path("inventories"))
-    deploy.add_argument("--site", action="append", dest="sites", metavar="CODE")
+    add_inventory(deploy)
+    add_sites(deploy)
     deploy.add_argument("--all", action="store_true", help="every site")
     deploy.add_argument("--lab", action="store_true", help="target the sites' white-box twins in the lab")
     deploy.add_argument("--commit", action="store_true", help="apply (default: show the diff only)")

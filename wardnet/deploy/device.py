@@ -4,8 +4,6 @@ post-check, then confirm or roll back. Never raises: every outcome is a DeviceRe
 from __future__ import annotations
 
 import contextlib
-import json
-import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,6 +14,7 @@ from napalm.base.exceptions import CommitConfirmException, MergeConfigException,
 
 from wardnet import secrets
 from wardnet.deploy.targets import Target
+from wardnet.platforms import get_platform
 
 NEIGHBOR_WAIT_S = 45.0
 ROLLBACK_TIMEOUT_S = 10
@@ -61,7 +60,7 @@ def open_driver(target: Target, timeout: int = 30) -> Any:
     return driver
 
 
-def deploy_device(target: Target, options: Options, backup: Callable[[Target, str], None]) -> DeviceResult:
+def deploy_device(target: Target, options: Options, backup: Callable[[Target, str], object]) -> DeviceResult:
     used: dict[str, str] = {}
     driver = None
     try:
@@ -125,28 +124,8 @@ def post_checks(target: Target, driver: Any, options: Options) -> list[str]:
             fresh.close()
     except Exception as exc:
         return [f"management unreachable after commit ({type(exc).__name__})"]
-    if target.platform == "frr":
-        if target.role == "firewall":
-            try:
-                driver.cli(["nft list table inet wardnet"])
-            except Exception:
-                problems.append("firewall ruleset (table inet wardnet) not loaded")
-        if target.bgp_neighbors:
-            missing = _wait_for_neighbors(driver, target.bgp_neighbors, options.neighbor_wait)
-            if missing:
-                problems.append(f"BGP neighbours not established: {', '.join(missing)}")
-    return problems
-
-
-def _wait_for_neighbors(driver: Any, neighbors: tuple[str, ...], wait: float) -> list[str]:
-    deadline = time.monotonic() + wait
-    while True:
-        output = driver.cli(["vtysh -c 'show bgp ipv4 unicast summary json'"])
-        peers = json.loads(next(iter(output.values())) or "{}").get("peers", {})
-        missing = [n for n in neighbors if peers.get(n, {}).get("state") != "Established"]
-        if not missing or time.monotonic() > deadline:
-            return missing
-        time.sleep(1)
+    platform = get_platform(target.platform)
+    return problems + platform.post_checks(driver, target.role, target.bgp_neighbors, options.neighbor_wait)
 
 
 def _roll_back(target: Target, driver: Any, options: Options, started: float) -> str:
@@ -160,10 +139,8 @@ def _roll_back(target: Target, driver: Any, options: Options, started: float) ->
 
 
 def revert_after(target: Target, confirm_timeout: int) -> int:
-    """When the device's timer fires: IOS-XE counts whole minutes and the driver rounds up."""
-    if target.platform == "cisco_iosxe":
-        return 60 * math.ceil(confirm_timeout / 60)
-    return confirm_timeout
+    """When the device's own timer fires (IOS-XE counts whole minutes: see the platform)."""
+    return get_platform(target.platform).revert_after(confirm_timeout)
 
 
 def _await_revert(target: Target, options: Options, started: float) -> str:

@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from wardnet.deploy.device import DeviceResult, Options
-from wardnet.deploy.run import EXIT_NOT_RUN, Plan, exit_code
+from wardnet.deploy.run import Plan, exit_code
 from wardnet.deploy.targets import Credentials, site_targets
+from wardnet.findings import ExitCode
 
 
 @dataclass(frozen=True)
@@ -40,18 +41,18 @@ def execute(request: DeployRequest, on_done: Callable[[DeviceResult], None] | No
     from wardnet.pipeline import build, designs
 
     if not request.all and not request.sites:
-        return DeployOutcome(EXIT_NOT_RUN, message="give --site CODE (repeatable) or --all")
+        return DeployOutcome(ExitCode.NOT_RUN, message="give --site CODE (repeatable) or --all")
     inventory, everything = build(request.inventory)
     selected = everything if request.all else designs(inventory, list(request.sites))
     codes = [d.plan.site.code for d in selected]
     if request.plan.canary and request.plan.canary not in codes:
         message = f"canary {request.plan.canary} is not among the targeted sites"
-        return DeployOutcome(EXIT_NOT_RUN, message=message)
+        return DeployOutcome(ExitCode.NOT_RUN, message=message)
     findings = check_designs(selected, everything, inventory.baseline)
     if findings:  # the gate: nothing unchecked reaches a device
         text = as_text(findings, len(selected), sum(len(d.devices) for d in selected))
         message = "the check gate failed; nothing was pushed"
-        return DeployOutcome(EXIT_NOT_RUN, message=message, findings_text=text)
+        return DeployOutcome(ExitCode.NOT_RUN, message=message, findings_text=text)
     lab_inventory = request.inventory if request.lab else None
     targets = site_targets(selected, inventory.baseline, request.credentials, lab_inventory)
     try:
@@ -60,5 +61,5 @@ def execute(request: DeployRequest, on_done: Callable[[DeviceResult], None] | No
                 targets, request.plan, request.options, BackupStore(request.state_dir / "backups"), on_done
             )
     except SiteLockedError as exc:
-        return DeployOutcome(EXIT_NOT_RUN, message=str(exc))
+        return DeployOutcome(ExitCode.NOT_RUN, message=str(exc))
     return DeployOutcome(exit_code(results), results)

@@ -18,11 +18,10 @@ from nornir.plugins.runners import ThreadedRunner
 from wardnet.deploy.backups import BackupStore
 from wardnet.deploy.device import DeviceResult, Options, deploy_device
 from wardnet.deploy.targets import Target
+from wardnet.findings import ExitCode
 from wardnet.progress import Tracker
 
 OnDone = Callable[[DeviceResult], None]
-
-EXIT_OK, EXIT_FAILED, EXIT_NOT_RUN = 0, 1, 2
 
 
 @dataclass(frozen=True)
@@ -154,6 +153,6 @@ def write_json(results: list[DeviceResult], commit: bool, path: Path) -> None:
 def exit_code(results: list[DeviceResult]) -> int:
     """0 all good, 1 some devices failed, rolled back or were skipped, 2 every device failed."""
     if results and all(r.status == "failed" for r in results):
-        return EXIT_NOT_RUN
+        return ExitCode.NOT_RUN
     bad = any(r.status in ("failed", "rolled-back", "skipped") for r in results)
-    return EXIT_FAILED if bad else EXIT_OK
+    return ExitCode.FINDINGS if bad else ExitCode.OK

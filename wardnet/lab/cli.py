@@ -5,12 +5,16 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-EXIT_OK, EXIT_FAILED = 0, 2
+from wardnet.findings import ExitCode
+from wardnet.options import add_inventory, add_sites
+
+if TYPE_CHECKING:
+    from wardnet.lab.manager import Lab
 
 
-def _lab(args: argparse.Namespace):  # imported lazily: the CLI starts fast
+def _lab(args: argparse.Namespace) -> Lab:  # imported lazily: the CLI starts fast
     from wardnet.lab.manager import Lab
 
     return Lab(args.inventory)
@@ -18,15 +22,15 @@ def _lab(args: argparse.Namespace):  # imported lazily: the CLI starts fast
 
 def cmd_up(args: argparse.Namespace) -> int:
     _lab(args).up(args.sites, load=args.load)
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def cmd_down(args: argparse.Namespace) -> int:
     if not args.all and not args.sites:
         print("wardnet lab down: give --site CODE (repeatable) or --all", file=sys.stderr)
-        return EXIT_FAILED
+        return ExitCode.NOT_RUN
     _lab(args).down(None if args.all else args.sites)
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -34,10 +38,10 @@ def cmd_status(args: argparse.Namespace) -> int:
     if args.json:
         json.dump({"nodes": rows}, sys.stdout, indent=1)
         print()
-        return EXIT_OK
+        return ExitCode.OK
     if not rows:
         print("the lab is empty: wardnet lab up --site CODE")
-        return EXIT_OK
+        return ExitCode.OK
     header = ("NAME", "ROLE", "NAMESPACE", "PLATFORM", "ADDRESS", "STATE")
     table = [header] + [
         (
@@ -53,7 +57,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     widths = [max(len(str(row[i])) for row in table) for i in range(len(header))]
     for row in table:
         print("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
-    return EXIT_OK if all(r["alive"] for r in rows) else 1
+    return ExitCode.OK if all(r["alive"] for r in rows) else ExitCode.FINDINGS
 
 
 def cmd_exec(args: argparse.Namespace) -> int:
@@ -63,7 +67,7 @@ def cmd_exec(args: argparse.Namespace) -> int:
             "wardnet lab exec: give a command after --, e.g. wardnet lab exec hcm-26743-fw -- vtysh",
             file=sys.stderr,
         )
-        return EXIT_FAILED
+        return ExitCode.NOT_RUN
     return _lab(args).exec(args.device, command)
 
 
@@ -71,12 +75,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     lab = sub.add_parser("lab", help="a live lab of sites: real FRR, nftables, Open vSwitch, sshd (root)")
     lab_sub = lab.add_subparsers(dest="lab_command", required=True)
 
-    def common(parser: argparse.ArgumentParser) -> None:
-        parser.add_argument("--inventory", type=Path, default=Path("inventories"), help="inventory folder")
-
     up = lab_sub.add_parser("up", help="bring up the white-box twin of one or more sites")
-    common(up)
-    up.add_argument("--site", action="append", dest="sites", required=True, metavar="CODE")
+    add_inventory(up)
+    add_sites(up, required=True)
     up.add_argument(
         "--load",
         choices=["factory", "intended"],
@@ -86,18 +87,18 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     up.set_defaults(func=cmd_up)
 
     down = lab_sub.add_parser("down", help="remove sites from the lab, or everything with --all")
-    common(down)
-    down.add_argument("--site", action="append", dest="sites", metavar="CODE")
+    add_inventory(down)
+    add_sites(down)
     down.add_argument("--all", action="store_true")
     down.set_defaults(func=cmd_down)
 
     status = lab_sub.add_parser("status", help="list lab nodes (exit 1 if any is down)")
-    common(status)
+    add_inventory(status)
     status.add_argument("--json", action="store_true")
     status.set_defaults(func=cmd_status)
 
     run = lab_sub.add_parser("exec", help="run a command inside a lab node: wardnet lab exec NODE -- CMD...")
-    common(run)
+    add_inventory(run)
     run.add_argument("device")
     run.add_argument("command_line", nargs=argparse.REMAINDER)
     run.set_defaults(func=cmd_exec)

@@ -88,7 +88,7 @@ class Lab:
 
     def find(self, name: str) -> dict[str, Any]:
         current = state.load(self.root, self.prefix)
-        candidates = [n for s in current.sites.values() for n in s["nodes"]]
+        candidates: list[dict[str, Any]] = [n for s in current.sites.values() for n in s["nodes"]]
         candidates += [current.city] if current.city else []
         for node in candidates:
             if name in (node["name"], node["namespace"]):

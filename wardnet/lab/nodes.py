@@ -177,4 +177,7 @@ def node_exec(
         else ["ip", "netns", "exec", namespace]
     )
     check = bool(kwargs.pop("check", False))
-    return subprocess.run([*prefix, *command], check=check, text=True, **kwargs)  # type: ignore[call-overload]
+    done: subprocess.CompletedProcess[str] = subprocess.run(  # type: ignore[call-overload]
+        [*prefix, *command], check=check, text=True, **kwargs
+    )
+    return done

@@ -118,7 +118,7 @@ def write_manifest(folder: Path, manifest: dict[str, Any]) -> str:
     path.write_text(
         json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8"
     )
-    sums = {name: manifest["files"][name]["sha256"] for name in sorted(manifest["files"])}
+    sums: dict[str, str] = {name: manifest["files"][name]["sha256"] for name in sorted(manifest["files"])}
     sums[MANIFEST] = sha256_file(path)
     (folder / SUMS).write_text(
         "".join(f"{digest}  {name}\n" for name, digest in sums.items()), encoding="utf-8"

@@ -18,7 +18,7 @@ ARCHIVABLE_ENGINES = {"postgresql"}
 
 
 @dataclass(frozen=True)
-class Finding:
+class CatalogueProblem:
     severity: str  # error | warning
     system: str  # system id
     field: str
@@ -36,8 +36,8 @@ class Finding:
         return f"{head}: {self.message} (fix: {self.fix})"
 
 
-def check_catalogue(loaded: LoadedCatalogue, today: date) -> list[Finding]:
-    findings: list[Finding] = []
+def check_catalogue(loaded: LoadedCatalogue, today: date) -> list[CatalogueProblem]:
+    findings: list[CatalogueProblem] = []
     interval = timedelta(days=loaded.catalogue.review_interval_days)
     for index, system in enumerate(loaded.catalogue.systems):
         found: list[tuple[str, str, str, str]] = []
@@ -56,10 +56,12 @@ def check_catalogue(loaded: LoadedCatalogue, today: date) -> list[Finding]:
     return findings
 
 
-def _finding(loaded: LoadedCatalogue, index: int, system_id: str, rule: tuple[str, str, str, str]) -> Finding:
+def _finding(
+    loaded: LoadedCatalogue, index: int, system_id: str, rule: tuple[str, str, str, str]
+) -> CatalogueProblem:
     severity, field, message, fix = rule
     parts = tuple(int(p) if p.isdigit() else p for p in field.split("."))
-    return Finding(
+    return CatalogueProblem(
         severity, system_id, field, message, fix, loaded.shown, loaded.line_of_system(index, *parts)
     )
 

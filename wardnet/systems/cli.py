@@ -13,12 +13,12 @@ from datetime import date
 from pathlib import Path
 
 from wardnet.errors import InputError
+from wardnet.findings import ExitCode
+from wardnet.options import add_format
 from wardnet.systems.catalogue import DEFAULT_CATALOGUE, LoadedCatalogue, load_catalogue
-from wardnet.systems.check import Finding, check_catalogue
+from wardnet.systems.check import CatalogueProblem, check_catalogue
 from wardnet.systems.formats import FORMATS, format_report
 from wardnet.systems.report import build_report
-
-EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
 
 
 def _load(args: argparse.Namespace) -> LoadedCatalogue | None:
@@ -33,21 +33,21 @@ def _load(args: argparse.Namespace) -> LoadedCatalogue | None:
         return None
 
 
-def _summary(systems: int, findings: list[Finding]) -> str:
+def _summary(systems: int, findings: list[CatalogueProblem]) -> str:
     errors = sum(1 for f in findings if f.severity == "error")
     warnings = len(findings) - errors
     return f"checked {systems} systems: {errors} error(s), {warnings} warning(s)"
 
 
-def _exit_code(findings: list[Finding], strict: bool) -> int:
+def _exit_code(findings: list[CatalogueProblem], strict: bool) -> int:
     failing = [f for f in findings if strict or f.severity == "error"]
-    return EXIT_FINDINGS if failing else EXIT_OK
+    return ExitCode.FINDINGS if failing else ExitCode.OK
 
 
 def cmd_check(args: argparse.Namespace) -> int:
     loaded = _load(args)
     if loaded is None:
-        return EXIT_INPUT
+        return ExitCode.NOT_RUN
     findings = check_catalogue(loaded, args.today)
     systems = len(loaded.catalogue.systems)
     if args.format == "json":
@@ -71,10 +71,10 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     if args.output and (args.output.is_dir() or (args.output.exists() and not args.output.is_file())):
         print(f"error: --output {args.output}: not a regular file (fix: give a file path)", file=sys.stderr)
-        return EXIT_INPUT
+        return ExitCode.NOT_RUN
     loaded = _load(args)
     if loaded is None:
-        return EXIT_INPUT
+        return ExitCode.NOT_RUN
     findings = check_catalogue(loaded, args.today)
     text = format_report(build_report(loaded.catalogue, findings, args.today, loaded.shown), args.format)
     if args.output:
@@ -117,7 +117,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "check", help="schema and review rules: keep needs a reason and a legal basis, retire needs a plan"
     )
     _common(check)
-    check.add_argument("--format", choices=["text", "json"], default="text")
+    add_format(check, ["text", "json"], "text")
     check.add_argument("--strict", action="store_true", help="warnings (overdue reviews) fail too")
     check.set_defaults(func=cmd_check)
 
@@ -125,6 +125,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "report", help="counts by owner and status, resources to reclaim, legal-basis gaps, criteria scores"
     )
     _common(report)
-    report.add_argument("--format", choices=FORMATS, default="md")
+    add_format(report, FORMATS, "md")
     report.add_argument("--output", type=Path, metavar="FILE", help="write here instead of stdout")
     report.set_defaults(func=cmd_report)

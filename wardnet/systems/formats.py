@@ -1,18 +1,18 @@
-"""The review report in md, html (Jinja2 templates in templates/systems/), json or csv."""
+"""The review report in md, html (Jinja2 templates in wardnet/templates/systems/), json or csv."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
-from pathlib import Path
 from typing import Any
 
+from wardnet import resources
 from wardnet.systems.report import CRITERIA, SCORES, STATUSES
 from wardnet.templating import environment
 
 FORMATS = ("md", "html", "json", "csv")
-TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "systems"
+TEMPLATES = resources.TEMPLATES / "systems"
 CSV_COLUMNS = (
     "id",
     "name",

@@ -19,7 +19,7 @@ from collections import Counter
 from datetime import date, timedelta
 from typing import Any
 
-from wardnet.systems.check import Finding
+from wardnet.systems.check import CatalogueProblem
 from wardnet.systems.models import Catalogue, System
 
 STATUSES = ("keep", "review", "retire", "retired")
@@ -71,7 +71,7 @@ def _integrity(system: System, catalogue: Catalogue, today: date) -> int:
 
 
 def build_report(
-    catalogue: Catalogue, findings: list[Finding], today: date, source: str = ""
+    catalogue: Catalogue, findings: list[CatalogueProblem], today: date, source: str = ""
 ) -> dict[str, Any]:
     systems = catalogue.systems
     by_owner: dict[str, dict[str, int]] = {}

@@ -1,4 +1,5 @@
 """FortiOS configuration as a tree, compared and turned into the CLI that makes the device match.
+The one home of FortiOS's facts (secret keys, device-assigned keys, quoted multi-line values).
 
 FortiOS has no `configure replace`: a replace is written as commands. Per top-level `config` block of the
 candidate: `set` what differs, `unset` what the device has and the candidate does not, `delete` table
@@ -16,7 +17,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from wardnet.secrets import REDACTED
+from wardnet.platforms.base import REDACTED
 
 SECRET_KEYS = frozenset({"password", "passwd", "key", "secret", "psksecret", "auth-pwd", "priv-pwd"})
 VOLATILE_KEYS = frozenset({"uuid", "snmp-index"})  # the device assigns them
@@ -51,7 +52,7 @@ class Node:
     entries: dict[str, Node] = field(default_factory=dict)  # `edit` entries, by canonical name
 
 
-def _logical_lines(text: str) -> Iterator[str]:
+def logical_lines(text: str) -> Iterator[str]:
     """Lines, a value in quotes that spans several (a banner) joined back into one."""
     pending: list[str] = []
     for line in text.replace("\r\n", "\n").split("\n"):
@@ -71,7 +72,7 @@ def name_of(raw: str) -> str:
 def parse(text: str) -> Node:
     root = Node()
     stack = [root]
-    for line in _logical_lines(text):
+    for line in logical_lines(text):
         stripped = line.strip()
         if not stripped or stripped.startswith("#"):
             continue

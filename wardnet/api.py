@@ -1,0 +1,145 @@
+"""The types the public functions (wardnet.__all__) take and return, and the few lower-level entry points
+the plugins and benchmarks use. Stable names over internal modules; loaded on first use.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from wardnet import load
+
+_TYPES = {
+    # inventory and design
+    "Inventory": "wardnet.inventory:Inventory",
+    "Signature": "wardnet.inventory:Signature",
+    "source_signature": "wardnet.inventory:source_signature",
+    "load_partial": "wardnet.inventory:load_partial",  # the sites without problems of their own
+    "InputProblem": "wardnet.errors:InputProblem",
+    "BASELINE_FILE": "wardnet.inventory:BASELINE_FILE",
+    "SITES_DIR": "wardnet.inventory:SITES_DIR",
+    "YAML_SUFFIXES": "wardnet.inventory:YAML_SUFFIXES",
+    "SiteDesign": "wardnet.design:SiteDesign",
+    "Renderer": "wardnet.render:Renderer",
+    "Rendered": "wardnet.render:Rendered",
+    "TEMPLATES": "wardnet.resources:TEMPLATES",  # the template folder (the Ansible benchmark renders it too)
+    # findings and outcomes
+    "ExitCode": "wardnet.findings:ExitCode",
+    "Finding": "wardnet.findings:Finding",
+    "SEVERITIES": "wardnet.findings:SEVERITIES",
+    "PLATFORMS": "wardnet.platforms:PLATFORMS",
+    # deploy
+    "DeployRequest": "wardnet.deploy.job:DeployRequest",
+    "DeployOptions": "wardnet.deploy.device:Options",
+    "DeployPlan": "wardnet.deploy.run:Plan",
+    "DeviceResult": "wardnet.deploy.device:DeviceResult",
+    "Credentials": "wardnet.deploy.targets:Credentials",
+    "Target": "wardnet.deploy.targets:Target",
+    "lab_targets": "wardnet.deploy.targets:lab_targets",
+    "BackupStore": "wardnet.deploy.backups:BackupStore",
+    "deploy_targets": "wardnet.deploy.run:deploy",
+    "deploy_device": "wardnet.deploy.device:deploy_device",
+    "write_deploy_json": "wardnet.deploy.run:write_json",
+    # audit
+    "AuditRequest": "wardnet.audit.run:AuditRequest",
+    "AuditOutputs": "wardnet.audit.job:Outputs",
+    "AuditRun": "wardnet.audit.model:AuditRun",
+    "run_audit": "wardnet.audit.run:run_audit",
+    "audit_device": "wardnet.audit.compare:audit_device",
+    "audit_targets": "wardnet.audit.run:targets_for",
+    "select_audit": "wardnet.audit.run:select",
+    "collect": "wardnet.audit.collect:collect",
+    "collect_device": "wardnet.audit.collect:collect_device",
+    "CanonicalCache": "wardnet.audit.collect:CanonicalCache",
+    # systems catalogue
+    "DecommissionOptions": "wardnet.systems.decommission:Options",
+    "DecommissionRefused": "wardnet.systems.decommission:RefusedError",
+}
+
+
+def render_device(config: dict[str, Any]) -> str:
+    """One device's structured config → its configuration text (the platform's template set)."""
+    from wardnet.render import Renderer
+
+    return Renderer().device(config)
+
+
+def __getattr__(name: str) -> Any:
+    return load(_TYPES, name, __name__)
+
+
+if TYPE_CHECKING:
+    from wardnet.audit.collect import CanonicalCache, collect, collect_device
+    from wardnet.audit.compare import audit_device
+    from wardnet.audit.job import Outputs as AuditOutputs
+    from wardnet.audit.model import AuditRun
+    from wardnet.audit.run import AuditRequest, run_audit
+    from wardnet.audit.run import select as select_audit
+    from wardnet.audit.run import targets_for as audit_targets
+    from wardnet.deploy.backups import BackupStore
+    from wardnet.deploy.device import DeviceResult, deploy_device
+    from wardnet.deploy.device import Options as DeployOptions
+    from wardnet.deploy.job import DeployRequest
+    from wardnet.deploy.run import Plan as DeployPlan
+    from wardnet.deploy.run import deploy as deploy_targets
+    from wardnet.deploy.run import write_json as write_deploy_json
+    from wardnet.deploy.targets import Credentials, Target, lab_targets
+    from wardnet.design import SiteDesign
+    from wardnet.errors import InputProblem
+    from wardnet.findings import SEVERITIES, ExitCode, Finding
+    from wardnet.inventory import (
+        BASELINE_FILE,
+        SITES_DIR,
+        YAML_SUFFIXES,
+        Inventory,
+        Signature,
+        load_partial,
+        source_signature,
+    )
+    from wardnet.platforms import PLATFORMS
+    from wardnet.render import Rendered, Renderer
+    from wardnet.resources import TEMPLATES
+    from wardnet.systems.decommission import Options as DecommissionOptions
+    from wardnet.systems.decommission import RefusedError as DecommissionRefused
+
+__all__ = [
+    "BASELINE_FILE",
+    "PLATFORMS",
+    "SEVERITIES",
+    "SITES_DIR",
+    "TEMPLATES",
+    "YAML_SUFFIXES",
+    "AuditOutputs",
+    "AuditRequest",
+    "AuditRun",
+    "BackupStore",
+    "CanonicalCache",
+    "Credentials",
+    "DecommissionOptions",
+    "DecommissionRefused",
+    "DeployOptions",
+    "DeployPlan",
+    "DeployRequest",
+    "DeviceResult",
+    "ExitCode",
+    "Finding",
+    "InputProblem",
+    "Inventory",
+    "Rendered",
+    "Renderer",
+    "Signature",
+    "SiteDesign",
+    "Target",
+    "audit_device",
+    "audit_targets",
+    "collect",
+    "collect_device",
+    "deploy_device",
+    "deploy_targets",
+    "lab_targets",
+    "load_partial",
+    "render_device",
+    "run_audit",
+    "select_audit",
+    "source_signature",
+    "write_deploy_json",
+]

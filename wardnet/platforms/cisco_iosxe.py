@@ -1,0 +1,103 @@
+"""Cisco IOS-XE (Catalyst): deployed by napalm `wardnet_ios` (configure replace), audited on hier_config."""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import TYPE_CHECKING
+
+from wardnet.platforms import cisco_iosxe_candidate as candidate
+from wardnet.platforms.base import REDACTED, PlatformDriver, Texts, rules
+from wardnet.platforms.hier import hier_remediation, top_blocks
+
+if TYPE_CHECKING:
+    from wardnet.checks.expect import Expect, Violation
+
+# Device-generated blocks (self-signed trustpoints and their certificate chains) are dropped whole.
+GENERATED_BLOCK = re.compile(
+    r"^crypto pki (trustpoint|certificate chain) (TP-self-signed-\d+|SLA-TrustPoint)$"
+)
+# IOS-XE numbers the entries of a named ACL (` 10 permit ...`) whether or not the config did; the order
+# itself is compared (ACLs are ordered blocks), so the numbers add nothing.
+ACL_SEQUENCE = re.compile(r"^(\s+)\d+ (?=permit |deny |remark |evaluate )")
+
+
+class CiscoIOSXE(PlatformDriver):
+    name = "cisco_iosxe"
+    extension = "cfg"
+    ansible_network_os = "cisco.ios.ios"
+    napalm_driver = "wardnet_ios"
+
+    secret_forms = (
+        (re.compile(r"\b(secret|password) \d+ \S+"), rf"\1 {REDACTED}"),
+        (re.compile(r"\b(key) [07] \S+"), rf"\1 {REDACTED}"),
+        (re.compile(r"^(ntp authentication-key \d+ \S+) \S+( \d+)?$"), rf"\1 {REDACTED}"),
+        (re.compile(r"^(snmp-server community|crypto isakmp key) \S+"), rf"\1 {REDACTED}"),
+    )
+    volatile = re.compile(
+        r"^(Building configuration|Current configuration\s*:|! (Last configuration change|NVRAM config last"
+        r" updated|No configuration change since)|!Time:|ntp clock-period |license udi |diagnostic bootup)"
+    )
+    closer = re.compile(r"^(\s*!.*|end|\s*exit-address-family|\s*quit)$")
+    not_shown = re.compile(r"^snmp-server user ")  # IOS keeps SNMPv3 users out of its running config
+    line_rules = rules(
+        (r"^switchport (access|trunk (allowed|native)) vlan ", "vlans"),
+        (r"^ip helper-address ", "dhcp"),
+        (r"^ip access-group ", "firewall"),
+        (r"^access-class ", "management"),
+        (r"^(transport input|login authentication|authorization|accounting) ", "management"),
+    )
+    top_rules = rules(
+        (r"^(aaa |username |enable (secret|password)|tacacs|radius|ip (tacacs|radius) )", "aaa"),
+        (
+            r"^(line |ip ssh |ip scp |ip http |banner |login |security passwords|service password"
+            r"|password encryption|ip access-list (standard|extended) (MGMT|VTY|SSH)|no ip http )",
+            "management",
+        ),
+        (r"^(ip access-list |ipv6 access-list |access-list |object-group )", "firewall"),
+        (r"^(logging |service timestamps |archive)", "logging"),
+        (r"^(ntp |clock )", "ntp"),
+        (r"^snmp-server ", "snmp"),
+        (r"^(vlan |spanning-tree |vtp )", "vlans"),
+        (r"^(interface |no interface )", "interfaces"),
+        (r"^(router |ip route |ip prefix-list |route-map |ip routing|bfd )", "routing"),
+        (r"^(ip dhcp |no ip dhcp |ipv6 dhcp |no service dhcp|service dhcp)", "dhcp"),
+    )
+
+    def evaluate(self, text: str, expect: Expect, role: str) -> list[Violation]:
+        from wardnet.checks.parse import parse_ios
+        from wardnet.checks.rules_ios import RULES
+
+        return RULES.evaluate(parse_ios(text), expect, role)
+
+    def logical_lines(self, text: str) -> list[str]:
+        out: list[str] = []
+        skipping = False
+        for line in super().logical_lines(text):
+            if not line[:1].isspace():
+                skipping = bool(GENERATED_BLOCK.match(line))
+            if not skipping:
+                out.append(line)
+        return out
+
+    def tidy_line(self, line: str) -> str:
+        if line[:1] == " " and line.lstrip()[:1].isdigit():
+            return ACL_SEQUENCE.sub(r"\1", line)
+        return line
+
+    def device_forms(self, intended: str, running: str, defaults: str = "") -> tuple[str, str]:
+        """The intended config completed with the stanzas the switch owns, written as it prints them."""
+        return candidate.complete(intended, running), running
+
+    def remediation(self, texts: Texts, intended: list[str], running: list[str], tops: set[str]) -> str:
+        try:
+            return hier_remediation(top_blocks(intended, tops), top_blocks(running, tops))
+        except Exception as exc:  # hier_config refuses some shapes (duplicate children): say so, never crash
+            return (
+                f"! no line-by-line remediation: hier_config could not model this config ({exc})\n"
+                "! `wardnet audit --remediate --commit` replaces the whole config through the deploy path\n"
+            )
+
+    def revert_after(self, confirm_timeout: int) -> int:
+        """IOS-XE counts whole minutes and the driver rounds up."""
+        return 60 * math.ceil(confirm_timeout / 60)

@@ -1,0 +1,82 @@
+"""FortiOS (FortiGate): deployed by napalm `fortinet` (a replace written as commands), audited per block."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from wardnet.platforms import fortios_config as tree
+from wardnet.platforms.base import REDACTED, PlatformDriver, Texts, rules
+
+if TYPE_CHECKING:
+    from wardnet.checks.expect import Expect, Violation
+
+
+def _alternatives(words: frozenset[str]) -> str:
+    return "|".join(re.escape(word) for word in sorted(words))
+
+
+def _blocks(node: tree.Node) -> str:
+    lines = []
+    for sub in node.subs.values():
+        lines += [f"config {sub.raw}", *tree.render(sub, 1), "end"]
+    return "".join(line + "\n" for line in lines)
+
+
+class FortiOS(PlatformDriver):
+    name = "fortios"
+    extension = "conf"
+    ansible_network_os = "fortinet.fortios.fortios"
+    napalm_driver = "fortinet"
+
+    secret_forms = ((re.compile(rf"^(\s*set (?:{_alternatives(tree.SECRET_KEYS)})) .*$"), rf"\1 {REDACTED}"),)
+    volatile = re.compile(rf"^\s*(#\w[\w-]*=|set (?:{_alternatives(tree.VOLATILE_KEYS)}) )")
+    closer = re.compile(r"^\s*(next|end)$")
+    top_rules = rules(
+        (r"^config (system admin|system accprofile|user |system password-policy)", "aaa"),
+        (r"^config (system global|system replacemsg admin|system interface-admin)", "management"),
+        (r"^config (firewall |ips |antivirus |webfilter |application )", "firewall"),
+        (r"^config log ", "logging"),
+        (r"^config system ntp", "ntp"),
+        (r"^config system snmp", "snmp"),
+        (r"^config (router |system gre-tunnel)", "routing"),
+        (r"^config system dhcp ", "dhcp"),
+        (r"^config system (interface|switch-interface|zone)", "interfaces"),
+    )
+    reads_defaults = True
+
+    def evaluate(self, text: str, expect: Expect, role: str) -> list[Violation]:
+        from wardnet.checks.parse import parse_fortios
+        from wardnet.checks.rules_fortios import RULES
+
+        return RULES.evaluate(parse_fortios(text), expect, role)
+
+    def logical_lines(self, text: str) -> list[str]:
+        """A value in quotes over several lines (a banner) is one line, its breaks written `\\n`."""
+        return [line.replace("\n", "\\n") for line in tree.logical_lines(text.replace("\r", ""))]
+
+    def device_forms(self, intended: str, running: str, defaults: str = "") -> tuple[str, str]:
+        """The `config` blocks the intended config manages, both sides as the driver renders them; blocks
+        it does not name are not audited, exactly as a deploy leaves them alone."""
+        candidate = tree.parse(self.redact(intended))
+        shown = tree.parse(self.redact(running))
+        full = tree.parse(defaults) if defaults else None
+        seen = tree.with_defaults(shown, full, candidate)
+        view = tree.Node(
+            seen.raw,
+            subs={
+                name: tree.view(seen.subs.get(name, tree.Node(sub.raw)), sub, name, False)
+                for name, sub in candidate.subs.items()
+            },
+        )
+        return _blocks(candidate), _blocks(view)
+
+    def remediation(self, texts: Texts, intended: list[str], running: list[str], tops: set[str]) -> str:
+        """FortiOS has no replace: the set/unset/delete/move commands the deploy driver itself would send
+        (hier_config cannot delete a table entry), for the drifted `config` blocks only."""
+        candidate = tree.parse(self.redact(texts.intended))
+        candidate.subs = {k: v for k, v in candidate.subs.items() if f"config {v.raw}" in tops}
+        shown = tree.parse(self.redact(texts.running))
+        full = tree.parse(texts.defaults) if texts.defaults else None
+        blocks = tree.script(tree.with_defaults(shown, full, candidate), candidate)
+        return "".join(line + "\n" for block in blocks for line in block)

@@ -1,0 +1,139 @@
+"""The white-box platform (Linux + FRR + nftables + Open vSwitch): deployed and audited by napalm `frr`.
+
+Its config is one canonical text in three sections (`!== frr`, `!== nftables`, `!== ovs`, see
+wardnet/canonical.py); the device agent makes the intended text canonical on the device itself.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+import time
+from typing import TYPE_CHECKING, Any
+
+from wardnet.canonical import SECTION_MARK, SECTIONS, canonical_ovs, join_sections, split_sections
+from wardnet.platforms.base import REDACTED, PlatformDriver, Texts, rules
+from wardnet.platforms.hier import hier_remediation, top_blocks
+
+if TYPE_CHECKING:
+    from wardnet.checks.expect import Expect, Violation
+
+# The canonical text's sections, for the frr NAPALM driver (plugins/napalm_frr) and the device agent.
+__all__ = ["SECTIONS", "SECTION_MARK", "Frr", "join_sections", "split_sections", "wait_for_neighbors"]
+
+
+def _sections(lines: list[str]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    current: list[str] = []
+    for line in lines:
+        if line.startswith(SECTION_MARK):
+            current = out.setdefault(line.removeprefix(SECTION_MARK), [])
+        else:
+            current.append(line)
+    return out
+
+
+def wait_for_neighbors(driver: Any, neighbors: tuple[str, ...], wait: float) -> list[str]:
+    """The BGP neighbours not Established within `wait` seconds."""
+    deadline = time.monotonic() + wait
+    while True:
+        output = driver.cli(["vtysh -c 'show bgp ipv4 unicast summary json'"])
+        peers = json.loads(next(iter(output.values())) or "{}").get("peers", {})
+        missing = [n for n in neighbors if peers.get(n, {}).get("state") != "Established"]
+        if not missing or time.monotonic() > deadline:
+            return missing
+        time.sleep(1)
+
+
+class Frr(PlatformDriver):
+    name = "frr"
+    extension = "frr"
+    ansible_network_os = "frr"
+    napalm_driver = "frr"
+
+    secret_forms = ((re.compile(r"\b(password) \S+"), rf"\1 {REDACTED}"),)
+    volatile = re.compile(r"^(frr version |flush ruleset$)")
+    closer = re.compile(r"^(\s*!.*|end|\s*exit|\s*exit-address-family|\s*exit-vrf|\s*\}|\s*#.*)$")
+    # The section decides for nftables (firewall) and Open vSwitch (vlans).
+    top_rules = rules(
+        (r"^!== nftables", "firewall"),
+        (r"^!== ovs", "vlans"),
+        (r"^(log |logging )", "logging"),
+        (r"^(router |ip route |ipv6 route |ip prefix-list |route-map |bfd|ip protocol )", "routing"),
+        (r"^interface ", "interfaces"),
+        (r"^(line vty|ip ssh |username |password |enable password|access-list )", "management"),
+        (r"^ntp ", "ntp"),
+        (r"^(agentx|snmp)", "snmp"),
+    )
+    canonical_on_device = True
+
+    def canonical_text(self, text: str) -> str:
+        """The ovs section in canonical order (bridges, then their ports in natural order)."""
+        if f"{SECTION_MARK}ovs" not in text:
+            return text
+        head, _, ovs = text.partition(f"{SECTION_MARK}ovs\n")
+        return f"{head}{SECTION_MARK}ovs\n{canonical_ovs(ovs)}"
+
+    def evaluate(self, text: str, expect: Expect, role: str) -> list[Violation]:
+        from wardnet.checks.parse import parse_frr
+        from wardnet.checks.rules_frr import RULES
+
+        return RULES.evaluate(parse_frr(text), expect, role)
+
+    def normalise(self, text: str) -> list[str]:
+        """Section marks stay as top-level lines; text before the first mark is a comment."""
+        out: list[str] = []
+        for name, body in split_sections(text).items():
+            out.append(f"{SECTION_MARK}{name}")
+            out += self.clean(body)
+        return out
+
+    def feature_top(self, path: tuple[str, ...], line: str) -> str:
+        """In the FRR section the block under the section mark decides, as on any router."""
+        if path and path[0].startswith("!== frr"):
+            return path[1] if len(path) > 1 else line
+        return super().feature_top(path, line)
+
+    def remediation(self, texts: Texts, intended: list[str], running: list[str], tops: set[str]) -> str:
+        """Per section: FRR lines through hier_config as vtysh input; nftables by whole-ruleset replace
+        (`nft -f` is atomic, a rule-by-rule patch is not); Open vSwitch as the agent's one transaction."""
+        from wardnet.node import ovs
+
+        want, have = _sections(intended), _sections(running)
+        parts = []
+        if want.get("frr", []) != have.get("frr", []):
+            frr_want, frr_have = top_blocks(want.get("frr", []), tops), top_blocks(have.get("frr", []), tops)
+            commands = hier_remediation(frr_want, frr_have)
+            if commands:
+                parts.append("# FRR: vtysh -c 'configure terminal', then:\n" + commands)
+        if want.get("nftables", []) != have.get("nftables", []):
+            ruleset = split_sections(texts.intended).get("nftables", "flush ruleset\n")
+            parts.append(
+                f"# nftables: replace the whole ruleset atomically\nnft -f - <<'EOF'\n{ruleset}EOF\n"
+            )
+        if want.get("ovs", []) != have.get("ovs", []):
+            fix = ovs.plan(
+                ovs.parse("\n".join(want.get("ovs", []))), ovs.parse("\n".join(have.get("ovs", [])))
+            )
+            lines = []
+            if fix.vsctl:
+                lines.append("ovs-vsctl " + shlex.join(fix.vsctl))
+            lines += [f"ovs-ofctl mod-port {b} {p} {'up' if up else 'down'}" for b, p, up in fix.admin]
+            if lines:
+                parts.append("# Open vSwitch: one transaction\n" + "".join(line + "\n" for line in lines))
+        return "\n".join(parts)
+
+    def post_checks(self, driver: Any, role: str, bgp_neighbors: tuple[str, ...], wait: float) -> list[str]:
+        """The firewall's ruleset is loaded and the BGP neighbours come up."""
+        problems = []
+        if role == "firewall":
+            try:
+                driver.cli(["nft list table inet wardnet"])
+            except Exception:
+                problems.append("firewall ruleset (table inet wardnet) not loaded")
+        if bgp_neighbors:
+            missing = wait_for_neighbors(driver, bgp_neighbors, wait)
+            if missing:
+                problems.append(f"BGP neighbours not established: {', '.join(missing)}")
+        return problems
