@@ -20,7 +20,7 @@ from tests.conftest import REPO
 from tests.unit.test_audit_report import RUN_ID, city_run, shards
 from wardnet.audit import merge
 from wardnet.audit.merge_schema import DeviceIn, FindingIn, IgnoreRuleIn, ShardIn
-from wardnet.audit.model import AuditRun, DeviceAudit, Finding, IgnoreRule
+from wardnet.audit.model import AuditRun, DeviceAudit, Drift, IgnoreRule
 from wardnet.cli import main, parser
 
 
@@ -201,7 +201,7 @@ def test_a_finished_time_before_started_is_refused(tmp_path: Path, capsys) -> No
 
 def test_the_schema_mirrors_the_model() -> None:
     # Merge rebuilds the run with AuditRun.from_dict(schema fields): a field added to one must reach both.
-    pairs = [(ShardIn, AuditRun), (DeviceIn, DeviceAudit), (FindingIn, Finding), (IgnoreRuleIn, IgnoreRule)]
+    pairs = [(ShardIn, AuditRun), (DeviceIn, DeviceAudit), (FindingIn, Drift), (IgnoreRuleIn, IgnoreRule)]
     derived = {"sites", "compliance", "exit_code"}  # report.json's figures, recomputed
     for schema, model in pairs:
         fields = set(schema.model_fields) - (derived if schema is ShardIn else set())
