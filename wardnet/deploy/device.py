@@ -20,6 +20,7 @@ NEIGHBOR_WAIT_S = 45.0
 ROLLBACK_TIMEOUT_S = 10
 SETTLE_S = 2.0  # FRR hands changes to the kernel asynchronously: check what has settled
 SESSION_TIMEOUT_S = 15  # a command that takes longer means the change cut the session
+REVERT_GRACE_S = 30  # how long after its revert timer a device may take to apply its previous config
 # Raised by a driver's checks before the device changed anything: fail at once, no revert to wait for.
 REFUSED = (ReplaceConfigException, MergeConfigException, CommitConfirmException)
 
@@ -144,11 +145,19 @@ def revert_after(target: Target, confirm_timeout: int) -> int:
 
 
 def _await_revert(target: Target, options: Options, started: float) -> str:
-    """The device's own timer reverts an unconfirmed commit: wait for it, then verify it is reachable."""
-    time.sleep(max(0.0, started + revert_after(target, options.confirm_timeout) + 2 - time.monotonic()))
-    try:
-        fresh = open_driver(target, timeout=15)
-        fresh.close()
-        return f"; the device reverted by itself after {options.confirm_timeout} s and is reachable again"
-    except Exception as exc:
-        return f"; the device did not come back after its revert timer ({type(exc).__name__})"
+    """The device's own timer reverts an unconfirmed commit: wait for it, then verify it is reachable.
+
+    Applying the previous config takes the device a few seconds after its timer fires (longer for a
+    larger config), so reachability is retried until REVERT_GRACE_S past the timer, not tried once.
+    """
+    fires = started + revert_after(target, options.confirm_timeout)
+    time.sleep(max(0.0, fires + 2 - time.monotonic()))
+    while True:
+        try:
+            fresh = open_driver(target, timeout=15)
+            fresh.close()
+            return f"; the device reverted by itself after {options.confirm_timeout} s and is reachable again"
+        except Exception as exc:
+            if time.monotonic() > fires + REVERT_GRACE_S:
+                return f"; the device did not come back after its revert timer ({type(exc).__name__})"
+            time.sleep(2)
