@@ -161,6 +161,58 @@ def test_the_noc_reaches_management_through_the_city_core(ben_thanh: Lab) -> Non
     assert connects(ben_thanh, CITY, address_of(ben_thanh, ACC1), 22, from_address=NOC_SOURCE)
 
 
+# --- IPv6 (issue 23): dual stack on the white-box twin -------------------------------------------------
+
+NOC_SOURCE6 = "2001:db8:0:1::1"  # the city core's address in the NOC zone's IPv6 prefix
+
+
+def wait_for(check: callable, wait: float = BGP_WAIT) -> bool:
+    deadline = time.monotonic() + wait
+    while not check():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.5)
+    return True
+
+
+def bgp6_established(lab: Lab) -> bool:
+    summary = json.loads(on(lab, CITY, "vtysh", "-c", "show bgp ipv6 unicast summary json").stdout or "{}")
+    peers = summary.get("peers", {})
+    return bool(peers) and all(p.get("state") == "Established" for p in peers.values())
+
+
+def slaac_address(lab: Lab, name: str) -> str | None:
+    shown = on(lab, name, "ip", "-6", "-o", "addr", "show", "scope", "global").stdout.split()
+    return next((t.split("/")[0] for t in shown if t.startswith("2001:db8:")), None)
+
+
+def test_ipv6_bgp_to_the_city_core_and_a_default_route(ben_thanh: Lab) -> None:
+    assert wait_for(lambda: bgp6_established(ben_thanh))
+    assert wait_for(
+        lambda: (
+            "::/0" in json.loads(on(ben_thanh, FW, "vtysh", "-c", "show ipv6 route ::/0 json").stdout or "{}")
+        )
+    )
+    learned = json.loads(on(ben_thanh, CITY, "vtysh", "-c", "show ipv6 route 2001:db8:413::/48 json").stdout)
+    assert [r["protocol"] for r in learned["2001:db8:413::/48"]] == ["bgp"]  # the site's /48 reached the city
+
+
+def test_guest_gets_a_slaac_address_and_still_cannot_reach_management_over_ipv6(ben_thanh: Lab) -> None:
+    guest = f"hcm-{BEN_THANH}-ep-guest-wifi"
+    port = node(ben_thanh, guest)["ports"][0]
+    on(ben_thanh, guest, "ip", "link", "set", port, "down")
+    on(ben_thanh, guest, "ip", "link", "set", port, "up")  # a router solicitation: the firewall answers
+    assert wait_for(lambda: slaac_address(ben_thanh, guest) is not None, wait=20)
+    assert slaac_address(ben_thanh, guest).startswith("2001:db8:413:50:")  # its VLAN's /64, from the RA
+    for device, address in ((ACC1, "2001:db8:413:10::11"), (FW, "2001:db8:413:10::1")):
+        assert not connects(ben_thanh, guest, address, 22), device
+
+
+def test_the_noc_reaches_management_over_ipv6_through_the_city_core(ben_thanh: Lab) -> None:
+    assert wait_for(lambda: bgp6_established(ben_thanh))
+    assert connects(ben_thanh, CITY, "2001:db8:413:10::11", 22, from_address=NOC_SOURCE6)
+
+
 def test_generated_ssh_config_serves_openssh_netmiko_and_ansible(ben_thanh: Lab, tmp_path: Path) -> None:
     config = ben_thanh.ssh.config
     done = subprocess.run(

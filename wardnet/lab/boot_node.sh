@@ -7,7 +7,8 @@ set -euo pipefail
 dir=$1 name=$2 daemons=" $3 "
 hostname "$name"
 ip link set lo up
-sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 net.ipv4.ip_nonlocal_bind=1
+sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 net.ipv4.ip_nonlocal_bind=1 \
+  net.ipv6.ip_nonlocal_bind=1
 mount --bind "$dir/bin" /usr/local/sbin
 mount --bind "$dir/state" /var/lib/wardnet
 if [[ $daemons == *" ovs "* ]]; then

@@ -170,6 +170,7 @@ class Lab:
                     DEVICE_DAEMONS,
                     frr_config=split_sections(factory)["frr"],
                     management=node.management,
+                    management6=design.devices[node.name]["management"]["address6"],
                     authorized_keys=self.ssh.authorized_keys,
                 )
                 record["anchor"] = nodes.start(node.namespace, node.name, files, DEVICE_DAEMONS)

@@ -33,9 +33,9 @@ from wardnet.node.agent import main
 sys.exit(main())
 """
 
-SSHD_CONFIG = """# sshd of lab node {name}: key authentication only, on the management address.
+SSHD_CONFIG = """# sshd of lab node {name}: key authentication only, on the management addresses.
 ListenAddress {address}
-Port 22
+{listen6}Port 22
 HostKey {dir}/ssh/host_ed25519_key
 PidFile {dir}/run/sshd.pid
 AuthorizedKeysFile {authorized_keys}
@@ -72,6 +72,7 @@ def prepare(
     *,
     frr_config: str = "",
     management: str | None = None,
+    management6: str | None = None,
     authorized_keys: Path | None = None,
 ) -> NodeFiles:
     """Fresh node folder: FRR and OVS state, the agent, sshd config and host key."""
@@ -126,7 +127,13 @@ def prepare(
             ]
         )
         (root / "ssh/sshd_config").write_text(
-            SSHD_CONFIG.format(name=name, address=management, dir=root, authorized_keys=authorized_keys)
+            SSHD_CONFIG.format(
+                name=name,
+                address=management,
+                listen6=f"ListenAddress [{management6}]\n" if management6 else "",
+                dir=root,
+                authorized_keys=authorized_keys,
+            )
         )
         Path("/run/sshd").mkdir(exist_ok=True)  # sshd's privilege separation directory
     return NodeFiles(root)
