@@ -102,7 +102,12 @@ def test_markdown_html_and_csv_cover_every_system(tmp_path: Path, capsys: pytest
     _, html, _ = run_cli(capsys, "report", "--catalogue", str(catalogue), "--format", "html")
     assert "&lt;b&gt;du lịch&lt;/b&gt;" in html and "<b>du" not in html
     _, text, _ = run_cli(capsys, "report", "--catalogue", str(catalogue), "--format", "csv")
-    rows = list(csv.DictReader(io.StringIO(text)))
+    assert text.startswith("\ufeff")  # the byte-order mark Excel needs to read UTF-8
+    written = tmp_path / "report.csv"
+    run_cli(capsys, "report", "--catalogue", str(catalogue), "--format", "csv", "--output", str(written))
+    assert written.read_bytes().startswith(b"\xef\xbb\xbf")
+    assert written.read_bytes().decode("utf-8-sig") == text.removeprefix("\ufeff")
+    rows = list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"))))
     assert [row["id"] for row in rows] == ids
     assert rows[-1]["name"] == "Cổng <b>du lịch</b> | cũ"
     _, markdown, _ = run_cli(capsys, "report", "--catalogue", str(catalogue), "--format", "md")

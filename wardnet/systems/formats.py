@@ -51,7 +51,9 @@ def format_report(report: dict[str, Any], fmt: str) -> str:
             flat = {key: value for key, value in row.items() if key != "scores"}
             flat.update({f"score_{name}": value for name, value in row["scores"].items()})
             writer.writerow(flat)
-        return out.getvalue()
+        # A UTF-8 byte-order mark: without it Excel reads the file as the local code page and the
+        # Vietnamese names come out garbled (Cổng -> Cá»•ng).
+        return "\ufeff" + out.getvalue()
     env = environment(TEMPLATES, escape_html=True)
     env.filters["cell"] = _md_cell
     template = env.get_template(f"report.{fmt}.j2")
