@@ -80,6 +80,8 @@ def test_drift_injected_three_ways_is_found_then_remediated(deployed, env, capsy
     lab.run(FW, [*bgp, "-c", f"neighbor 10.65.55.240 password {SECRET}"], check=True)
     telnet = ["nft", "add", "rule", "inet", "wardnet", "input", "tcp", "dport", "23", "accept"]
     lab.run(FW, telnet, check=True)
+    ssh6 = ["nft", "add", "rule", "inet", "wardnet", "input", "ip6", "saddr", "2001:db8:dead::/48"]
+    lab.run(FW, [*ssh6, "tcp", "dport", "22", "accept"], check=True)  # IPv6 drift (issue 23)
     lab.run(ACC3, ["ovs-vsctl", "set", "port", "swp3", "tag=50"], check=True)
 
     code, result, report = audit(env, "drift", "--remediate")
@@ -92,6 +94,8 @@ def test_drift_injected_three_ways_is_found_then_remediated(deployed, env, capsy
     assert any(f["feature"] == "interfaces" and "description HACKED" in f["running"] for f in acc1), acc1
     fw = findings(result, FW)
     assert any(f["feature"] == "firewall" and "tcp dport 23 accept" in f["running"] for f in fw), fw
+    ssh6_line = "ip6 saddr 2001:db8:dead::/48 tcp dport 22 accept"
+    assert any(f["feature"] == "firewall" and ssh6_line in f["running"] for f in fw), fw
     secret_line = "neighbor 10.65.55.240 password <secret>"
     assert any(f["feature"] == "routing" and f["running"] == secret_line for f in fw), fw
     acc3 = findings(result, ACC3)
