@@ -7,6 +7,7 @@ where a pool size crosses a power of two, where an off-by-one shows.
 from __future__ import annotations
 
 import math
+import re
 from fractions import Fraction
 from ipaddress import IPv4Address, IPv4Network
 from itertools import combinations
@@ -146,3 +147,57 @@ def test_pools_hold_the_need_at_every_power_of_two_boundary(inventory: Inventory
 @settings(max_examples=40, deadline=None)
 def test_pools_hold_the_need_for_any_user_count(inventory: Inventory, users: int) -> None:
     _check_site(inventory, users)
+
+
+def test_host_numbers_stop_before_the_broadcast() -> None:
+    subnet = IPv4Network("10.65.55.64/29")  # .64 network, .71 broadcast: hosts 1-6
+    assert [str(ipam.host(subnet, n)) for n in range(1, 7)] == [f"10.65.55.{65 + i}" for i in range(6)]
+    for beyond in (7, 8, 300):
+        with pytest.raises(ipam.PlanError):
+            ipam.host(subnet, beyond)
+
+
+def test_site_asn_is_the_base_plus_the_code(inventory: Inventory) -> None:
+    # README: eBGP to the city core with site ASN 4200000000 + code
+    assert ipam.site_asn("26743", inventory.baseline.ip_plan) == 4200026743
+
+
+def test_a_block_filled_to_all_but_its_last_28_is_placed() -> None:
+    # README: the last /28 of a block holds the transit and loopbacks, everything before it is for VLANs
+    almost = {k: v for k, v in FULL.items() if k != 90}
+    placed = ipam.allocate(BLOCK, almost)
+    last = IPv4Network("10.65.63.240/28")
+    assert not any(n.overlaps(last) for n in placed.values())
+    assert sum(n.num_addresses for n in placed.values()) == BLOCK.num_addresses - last.num_addresses
+
+
+def test_the_full_block_is_refused_with_the_fix() -> None:
+    with pytest.raises(ipam.PlanError, match="lower concurrent_users"):
+        ipam.allocate(BLOCK, FULL)
+
+
+def test_placement_does_not_depend_on_the_order_vlans_are_listed() -> None:
+    prefixes = {20: 24, 21: 24, 30: 25, 70: 25, 50: 22}
+    backwards = dict(reversed(list(prefixes.items())))
+    assert ipam.allocate(BLOCK, prefixes) == ipam.allocate(BLOCK, backwards)
+    # same size: the lower VLAN id first
+    placed = ipam.allocate(BLOCK, backwards)
+    assert int(placed[20].network_address) < int(placed[21].network_address)
+    assert int(placed[30].network_address) < int(placed[70].network_address)
+
+
+def test_the_first_and_last_slots_of_the_supernet(inventory: Inventory) -> None:
+    plan = inventory.baseline.ip_plan
+    first, last = plan.code_base, plan.code_base + 2 ** (plan.site_prefix - plan.supernet.prefixlen) - 1
+    blocks = list(plan.supernet.subnets(new_prefix=plan.site_prefix))
+    assert ipam.site_block(f"{first:05d}", plan) == blocks[0]
+    assert ipam.site_block(f"{last:05d}", plan) == blocks[-1]
+    for outside in (first - 1, last + 1):
+        with pytest.raises(ipam.PlanError, match="code_base") as refused:
+            ipam.site_block(f"{outside:05d}", plan)
+        assert refused.value.field == "code"
+
+
+def test_a_host_beyond_the_subnet_names_it() -> None:
+    with pytest.raises(ipam.PlanError, match=re.escape("10.65.55.64/29 has no host number 7")):
+        ipam.host(IPv4Network("10.65.55.64/29"), 7)

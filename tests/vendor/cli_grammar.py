@@ -279,8 +279,6 @@ def ios_refusals(grammar: IosGrammar, blocks: list[Any]) -> list[Refused]:
                 refused.append(Refused(line, tuple(s[2] for s in stack), column, (b, i)))
             elif verdict.opens:
                 stack.append((depth, verdict.opens, line.strip()))
-            elif verdict.mode in grammar.raw:
-                continue
     return refused
 
 

@@ -117,7 +117,15 @@ FORTIOS_FAULTS = {
     # unknown field: -61, named at the field
     "keyword": ("    set admintimeout 5\n", "    set admintimout 5\n", "'admintimout'", "-61"),
     # a block FortiOS does not have
-    "context": ("config system ha\n", "config system hha\n", "'hha'", "-61"),
+    "block": ("config system ha\n", "config system hha\n", "'hha'", "-61"),
+    # a table nested where it does not belong: NTP servers under the HA settings
+    "context": (
+        "config system ha\n",
+        'config system ha\n    config ntpserver\n        edit 1\n            set server "10.0.0.10"\n'
+        "        next\n    end\n",
+        "'ntpserver'",
+        "-61",
+    ),
     # a value of the wrong kind: -651, named at the value
     "value": ("        set vlanid 20\n", "        set vlanid 4095x\n", "'4095x'", "-651"),
 }
