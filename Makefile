@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo render check test lint unit lab-deps lab-test molecule bench bench-lab wards clean lock
+.PHONY: setup demo render check test lint unit golden mutation lab-deps lab-test molecule bench bench-lab wards clean lock
 
 setup: $(STAMP)
 
@@ -37,6 +37,16 @@ lint: setup
 
 unit: setup
 	$(BIN)/pytest -q -n 2 -m "not lab"
+
+# Rewrite tests/golden/ from the current render (the golden test only reads); review `git diff tests/golden`.
+golden: setup
+	$(BIN)/python scripts/update_golden.py
+
+# Mutation testing (issue 25): mutmut over the core modules, each against the tests meant to catch its bugs;
+# prints the score per module and fails under its threshold. Slow (minutes per module): not part of `make test`.
+mutation: setup
+	@$(BIN)/python -c "import mutmut" 2>/dev/null || $(BIN)/pip install -q mutmut==3.8.1
+	$(BIN)/python scripts/mutation.py
 
 # The live lab (issue 3): real FRR, nftables, Open vSwitch and sshd in network namespaces; needs root.
 # RUNLEVEL=1 keeps the packages' init scripts from starting daemons outside the lab's namespaces.

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import Phase, settings
 
 from wardnet.inventory import Inventory, load_inventory
+
+# `make mutation` runs the tests once per mutant: find a failing example, never spend time shrinking it.
+settings.register_profile("mutation", phases=[Phase.explicit, Phase.reuse, Phase.generate], max_examples=25)
+if os.environ.get("WARDNET_HYPOTHESIS_PROFILE"):
+    settings.load_profile(os.environ["WARDNET_HYPOTHESIS_PROFILE"])
 
 REPO = Path(__file__).resolve().parent.parent
 INVENTORY = REPO / "inventories"

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import os
+import subprocess
+import sys
 from pathlib import Path
 
 import jinja2
@@ -39,17 +40,19 @@ def test_rerender_is_byte_identical_and_touches_nothing(tmp_path: Path, capsys) 
 
 @pytest.mark.parametrize("code", GOLDEN_SITES)
 def test_golden_files(inventory: Inventory, code: str) -> None:
+    # Read only: `make golden` (scripts/update_golden.py) is the one writer, so a run cannot bless itself.
     outputs = render_all(designs(inventory, [code]))
-    update = os.environ.get("WARDNET_UPDATE_GOLDEN") == "1"
+    folder = GOLDEN / outputs[0].site
+    assert folder.is_dir(), f"no golden files for {code}; run `make golden` and review the diff"
+    assert {p.name for p in folder.iterdir()} == {item.name for item in outputs}
     for item in outputs:
-        golden = GOLDEN / item.site / item.name
-        if update:
-            golden.parent.mkdir(parents=True, exist_ok=True)
-            golden.write_text(item.text, encoding="utf-8")
-        assert golden.is_file(), f"missing golden file {golden}; run with WARDNET_UPDATE_GOLDEN=1"
-        assert item.text == golden.read_text(encoding="utf-8"), f"{golden} differs from the render"
-    expected = {p.name for p in (GOLDEN / outputs[0].site).iterdir()}
-    assert expected == {item.name for item in outputs}
+        assert item.text == (folder / item.name).read_text(encoding="utf-8"), (
+            f"{folder / item.name} differs from the render; if intended, run `make golden`, review the diff"
+        )
+
+
+def test_every_golden_folder_is_tested() -> None:
+    assert sorted(p.name.split("-", 1)[0] for p in GOLDEN.iterdir() if p.is_dir()) == sorted(GOLDEN_SITES)
 
 
 def test_three_platforms_and_a_site_page(inventory: Inventory) -> None:
@@ -79,3 +82,23 @@ def test_secrets_are_masked_in_every_rendered_file(inventory: Inventory) -> None
         for line in item.text.splitlines():
             if " key " in f" {line} " and "trusted-key" not in line and "authentication-key" not in line:
                 assert "<<secret:" in line or line.split()[-1].isdigit(), line
+
+
+def test_make_golden_writes_the_render_and_removes_stale_files(tmp_path: Path) -> None:
+    # The updater is the only writer: run it into a scratch folder, never over tests/golden.
+    folder = tmp_path / "26743-ben-thanh"
+    folder.mkdir()
+    (folder / "hcm-26743-acc9.cfg").write_text("left over from a removed switch\n")
+    (folder / "hcm-26743-core.cfg").write_text("stale\n")
+    script = REPO / "scripts" / "update_golden.py"
+    done = subprocess.run(
+        [sys.executable, str(script), "--golden", str(tmp_path), "--inventory", str(INVENTORY)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    committed = GOLDEN / "26743-ben-thanh"
+    assert sorted(p.name for p in folder.iterdir()) == sorted(p.name for p in committed.iterdir())
+    for path in committed.iterdir():
+        assert (folder / path.name).read_bytes() == path.read_bytes()

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from tests.vendor.cli_grammar import COMMAND_FAIL, forti_grammar
+
 if TYPE_CHECKING:
     from tests.vendor.replay import ReplayServer
 
@@ -28,7 +30,7 @@ HEADER = (
 SECRETS = {"password", "passwd", "key", "secret", "psksecret", "auth-pwd", "priv-pwd"}
 UUID_TABLES = {"firewall address", "firewall addrgrp", "firewall policy"}
 QUOTE_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|\S+')
-PARSE_ERROR = "command parse error before '{}'\nCommand fail. Return code -61\n"
+PARSE_ERROR = COMMAND_FAIL
 
 
 @dataclass
@@ -56,8 +58,9 @@ class FortiGate:
         self.server: ReplayServer | None = None
         loader = FortiShell(self, "admin")
         for line in _logical(show):
-            if not line.startswith("#"):
-                loader.handle(line)
+            refused = loader.handle(line) if not line.startswith("#") else ""
+            if refused:  # a recorded config the grammar refuses means the grammar is wrong
+                raise ValueError(f"the replayed FortiGate refuses its own config: {line.strip()}\n{refused}")
         self.saved = copy.deepcopy(self.tree)
         self.dirty = False
         self.commands.clear()
@@ -239,21 +242,52 @@ class FortiShell:
             return "".join(f"{k:<24}: {v.strip(chr(34))}\n" for k, v in sorted(values.items()))
         return PARSE_ERROR.format(what.rsplit(maxsplit=1)[-1])
 
+    def _open(self, rest: str) -> str:
+        """`config NAME`: a block the grammar knows under the current frame, never inside a bare table."""
+        stack, grammar = self.stack, forti_grammar()
+        parent = stack[-1] if stack else self.device.tree
+        name = _bare(rest)
+        if stack and grammar.table(_grammar_path(parent)) and not parent.path.endswith("[]"):
+            return COMMAND_FAIL.format("config")  # a table holds entries, not blocks
+        known, stop = grammar.path(_grammar_path(parent) if stack else None, name)
+        if known is None:
+            return COMMAND_FAIL.format(stop)
+        if not stack:
+            self.mode_before = self.device.mode
+        path = name if not stack else f"{parent.path}/{name}"
+        stack.append(parent.subs.setdefault(name, Obj(rest, path)))
+        return ""
+
+    def _set(self, frame: Obj, rest: str) -> str:
+        grammar = forti_grammar()
+        key, _, value = rest.partition(" ")
+        kind = grammar.field(_grammar_path(frame), key)
+        if kind is None or not value:
+            return COMMAND_FAIL.format(key if kind is None else "set")
+        error = grammar.value_error(kind, value)
+        if error:
+            return error
+        frame.settings[key] = _device_value(key, value)
+        return ""
+
     def _config(self, word: str, rest: str) -> str:
         stack = self.stack
+        grammar = forti_grammar()
         if word == "config":
-            parent = stack[-1] if stack else self.device.tree
-            if not stack:
-                self.mode_before = self.device.mode
-            name = _bare(rest)
-            path = name if not stack else f"{parent.path}/{name}"
-            stack.append(parent.subs.setdefault(name, Obj(rest, path)))
-            return ""
+            return self._open(rest)
         if not stack:
-            return PARSE_ERROR.format(word)
+            return COMMAND_FAIL.format(word)
         frame = stack[-1]
+        table = grammar.table(_grammar_path(frame)) if not frame.path.endswith("[]") else None
+        if word in ("edit", "delete", "move") and table is None:
+            return COMMAND_FAIL.format(word)
+        if word in ("set", "unset") and table is not None:
+            return COMMAND_FAIL.format(word)  # fields belong to an entry, not to the table
         if word == "edit":
             name = _bare(rest)
+            error = grammar.value_error(table or "string", rest)
+            if error:
+                return error
             if name not in frame.entries:
                 entry = Obj(rest, frame.path + "[]")
                 if frame.path in UUID_TABLES:
@@ -262,12 +296,10 @@ class FortiShell:
             stack.append(frame.entries[name])
             return ""
         if word == "set":
-            key, _, value = rest.partition(" ")
-            if not re.fullmatch(r"[a-z0-9][a-z0-9+-]*", key) or not value:
-                return PARSE_ERROR.format(key)
-            frame.settings[key] = _device_value(key, value)
-            return ""
+            return self._set(frame, rest)
         if word == "unset":
+            if grammar.field(_grammar_path(frame), rest.strip()) is None:
+                return COMMAND_FAIL.format(rest.strip())
             frame.settings.pop(rest.strip(), None)
             return ""
         if word == "delete":
@@ -297,6 +329,11 @@ class FortiShell:
         if not stack:
             self.device.block_ended(self.mode_before)
         return ""
+
+
+def _grammar_path(obj: Obj) -> str:
+    """The grammar's name for where a frame sits: entries share their table's fields."""
+    return obj.path.replace("[]", "")
 
 
 def _grep(output: str, pipe: str) -> str:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from tests.vendor.cli_grammar import ios_grammar, ios_invalid, ios_refusals
 from tests.vendor.ios_config import PHYSICAL, Block, contextual_diff, device_form, parse, render, tree
 
 if TYPE_CHECKING:
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "vendor" / "ios"
 FLASH_TOTAL, FLASH_FREE = 11353194496, 8916172800
 CLOCK = "10:15:02 ICT Mon Apr 1 2024"  # the recorded box's clock: fixed, so outputs are stable
-INVALID = "                ^\n% Invalid input detected at '^' marker.\n"
+INVALID = "                ^\n% Invalid input detected at '^' marker.\n"  # an exec command it does not know
 
 
 @dataclass
@@ -34,6 +35,9 @@ class IosDevice:
         self.lock = threading.RLock()
         self.fixtures = fixtures
         self.snmp_users: dict[str, str] = {}
+        refused = ios_refusals(ios_grammar(), parse(running))
+        if refused:  # a recorded config the grammar refuses means the grammar is wrong
+            raise ValueError(f"the replayed Catalyst refuses its own config: {refused[0].line.strip()}")
         self.running = device_form(parse(running), self.snmp_users)
         self.startup = render(self.running)
         self.flash: dict[str, bytes] = {}
@@ -82,7 +86,11 @@ class IosDevice:
         if data is None:
             return f"%Error opening {path} (No such file or directory)\n"
         users = dict(self.snmp_users)
-        candidate = device_form(parse(data.decode()), users)
+        given = parse(data.decode())
+        # A line the parser refuses is a failed command, listed as typed (under its block's head).
+        refusals = ios_refusals(ios_grammar(), given)
+        refused = ["\n".join([*r.parents, r.line]) for r in refusals]
+        candidate = device_form(_without(given, {r.at for r in refusals}), users)
         heads = {b.head for b in candidate}
         # What a Catalyst cannot negate: a physical port, a provisioned stack member (config guide,
         # "Restrictions for Configuration Replace"). Each one is a failed command.
@@ -92,8 +100,10 @@ class IosDevice:
             if (PHYSICAL.match(b.head) or b.head.startswith("switch ")) and b.head not in heads
         ]
         report = "Total number of passes: 1\nRollback Done\n"
-        if failed:
-            lines = "\n".join(f"{h}\nno {h}" if h.startswith("interface") else f"no {h}" for h in failed)
+        if failed or refused:
+            lines = "\n".join(
+                [*refused, *(f"{h}\nno {h}" if h.startswith("interface") else f"no {h}" for h in failed)]
+            )
             report += (
                 "\nThe following commands are failed to apply to the IOS image.\n********\n"
                 f"{lines}\n********\n"
@@ -117,6 +127,15 @@ class IosDevice:
         return report
 
 
+def _without(blocks: list[Block], refused: set[tuple[int, int | None]]) -> list[Block]:
+    """The config as applied: a refused head drops its block, a refused sub-command its line."""
+    return [
+        Block(block.head, [line for i, line in enumerate(block.body) if (b, i) not in refused])
+        for b, block in enumerate(blocks)
+        if (b, None) not in refused
+    ]
+
+
 def _flash_path(path: str) -> str:
     return "flash:/" + path.removeprefix("flash:").lstrip("/")
 
@@ -126,13 +145,18 @@ class IosShell:
         self.device = device
         self.username = username
         self.config_mode = False
+        self.mode = "global"  # the configuration sub-mode the session is in
+        self.block: Block | None = None  # the block that sub-mode edits
         self.question: str | None = None  # a copy waiting for "Destination filename [...]?"
 
     def greeting(self) -> str:
         return "\n"
 
     def prompt(self) -> str:
-        return f"{self.device.hostname}(config)#" if self.config_mode else f"{self.device.hostname}#"
+        if not self.config_mode:
+            return f"{self.device.hostname}#"
+        mode = ios_grammar().prompts.get(self.mode, f"config-{self.mode}")
+        return f"{self.device.hostname}({mode})#"
 
     def continues(self, line: str) -> bool:
         return False
@@ -155,12 +179,36 @@ class IosShell:
 
     def _configure(self, line: str) -> str:
         device = self.device
-        if line in ("end", "exit"):
-            self.config_mode = False
-        elif line.startswith("no "):
-            device.running = [b for b in device.running if b.head != line[3:]]
-        elif line and not device.has(line):
-            device.running.append(Block(line))
+        if line == "end" or (line == "exit" and self.block is None):
+            self.config_mode, self.mode, self.block = False, "global", None
+            return ""
+        if line == "exit":
+            self.mode, self.block = "global", None
+            return ""
+        if not line:
+            return ""
+        verdict = ios_grammar().check(self.mode, line)
+        if not verdict.ok:
+            return ios_invalid(len(self.prompt()), verdict.column)
+        negated = line.startswith("no ")
+        if verdict.mode == "global" or self.block is None:  # IOS leaves a sub-mode for a global command
+            self.mode, self.block = "global", None
+            if negated:
+                device.running = [b for b in device.running if b.head != line[3:]]
+                return ""
+            block = device.has(line)
+            if block is None:
+                block = Block(line)
+                device.running.append(block)
+            if verdict.opens:
+                self.mode, self.block = verdict.opens, block
+            return ""
+        if negated:
+            self.block.body = [b for b in self.block.body if b.strip() != line[3:]]
+        elif f" {line}" not in self.block.body:
+            self.block.body.append(f" {line}")
+        if verdict.opens:
+            self.mode = verdict.opens
         return ""
 
     def _exec(self, command: str) -> str | None:
@@ -246,8 +294,13 @@ class IosShell:
             data = device.flash[_flash_path(source)]
         else:
             return f"%Error opening {source} (No such file or directory)\n"
-        if destination == "running-config":
-            device.running += [b for b in device_form(parse(data.decode()), device.snmp_users)]
+        if destination == "running-config":  # a merge: each refused line is reported, the rest applied
+            given = parse(data.decode())
+            refusals = ios_refusals(ios_grammar(), given)
+            applied = _without(given, {r.at for r in refusals})
+            device.running += [b for b in device_form(applied, device.snmp_users)]
+            errors = "".join(f"{r.line}\n{ios_invalid(0, r.column)}" for r in refusals)
+            return errors + f"{len(data)} bytes copied in 0.121 secs ({len(data) * 8} bytes/sec)\n"
         else:
             device.flash[_flash_path(destination)] = data
         return f"{len(data)} bytes copied in 0.121 secs ({len(data) * 8} bytes/sec)\n"
