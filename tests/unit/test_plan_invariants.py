@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from fractions import Fraction
 from ipaddress import IPv4Address, IPv4Network
 from itertools import combinations
+from pathlib import Path
 
 import pytest
 from hypothesis import example, given, settings
@@ -19,14 +21,15 @@ from hypothesis import strategies as st
 from tests.conftest import BEN_THANH
 from wardnet import ipam
 from wardnet.design import design_site
-from wardnet.inventory import Inventory
-from wardnet.models import Baseline
+from wardnet.errors import InputError
+from wardnet.inventory import Inventory, load_inventory
+from wardnet.models import Baseline, IpPlan
 
 BLOCK = IPv4Network("10.65.48.0/20")
 
 
-def _infra_is_clear(block: IPv4Network, subnets: list[IPv4Network]) -> None:
-    infra = ipam.infra(block)
+def _infra_is_clear(block: IPv4Network, plan: IpPlan, subnets: list[IPv4Network]) -> None:
+    infra = ipam.infra(block, plan)
     assert infra.transit.prefixlen == 31
     assert infra.transit.subnet_of(block) and infra.loopbacks.subnet_of(block)
     assert not infra.transit.overlaps(infra.loopbacks)
@@ -36,50 +39,41 @@ def _infra_is_clear(block: IPv4Network, subnets: list[IPv4Network]) -> None:
         assert not subnet.overlaps(infra.loopbacks), f"{subnet} takes the loopbacks {infra.loopbacks}"
 
 
-@st.composite
-def packings(draw: st.DrawFn) -> dict[int, int]:
-    """VLAN sizes that fill the block to the brim, or to within one or two /28s of it: the only cases
-    where a plan that forgets its infrastructure space places a VLAN on top of it."""
-    target = BLOCK.num_addresses - 16 * draw(st.integers(0, 2))
-    prefixes = draw(st.lists(st.integers(22, 29), max_size=8))
-    total, out = 0, {}
-    for i, prefix in enumerate(prefixes):
-        if total + 2 ** (32 - prefix) <= target:
-            out[10 * (i + 1)] = prefix
-            total += 2 ** (32 - prefix)
-    key = 1000
-    while total < target:  # the rest as the fewest pieces, largest first (all stay aligned)
-        piece = min(1024, 1 << ((target - total).bit_length() - 1))
-        out[key] = 32 - (piece.bit_length() - 1)
-        total, key = total + piece, key + 1
-    return out
+def test_a_vlan_place_on_the_infrastructure_is_refused(inventory_copy: Callable[..., Path]) -> None:
+    """The plan can only ever hand the transit to a VLAN through the baseline: loading refuses it."""
+    root = inventory_copy(BEN_THANH)
+    baseline = root / "group_vars/all/baseline.yml"
+    text = baseline.read_text(encoding="utf-8")
+    baseline.write_text(text.replace("place: 0.0.7.64/27", "place: 0.0.7.224/27"), encoding="utf-8")
+    with pytest.raises(InputError) as refused:
+        load_inventory(root)
+    assert any(
+        p.field.endswith(".place") and "overlaps 0.0.7.240/28 (ip_plan.infra_place)" in p.message
+        for p in refused.value.problems
+    ), refused.value.problems
 
 
-FULL = {10: 21, 20: 22, 30: 23, 40: 24, 50: 25, 60: 26, 70: 27, 80: 28, 90: 28}  # 4096: every address
-
-
-@given(packings())
-@example(FULL)
-@example({k: v for k, v in FULL.items() if k != 90})  # 4080: all but the last /28
-@example({10: 28, 20: 21, 30: 22, 40: 23, 50: 24, 60: 25, 70: 26, 80: 27, 90: 28})
-@settings(max_examples=60, deadline=None)
-def test_no_vlan_is_placed_on_the_transit_or_the_loopbacks(prefixes: dict[int, int]) -> None:
-    assert sum(2 ** (32 - p) for p in prefixes.values()) <= BLOCK.num_addresses
-    try:
-        placed = ipam.allocate(BLOCK, prefixes)
-    except ipam.PlanError:
-        return  # refusing is allowed; overlapping is not
-    assert {k: n.prefixlen for k, n in placed.items()} == prefixes
-    for a, b in combinations(placed.values(), 2):
-        assert not a.overlaps(b)
-    assert all(n.subnet_of(BLOCK) for n in placed.values())
-    _infra_is_clear(BLOCK, list(placed.values()))
-
-
-def test_a_block_filled_to_every_address_is_refused() -> None:
-    # 4096 addresses of VLANs leave none for the transit and loopbacks: the plan must say no
-    with pytest.raises(ipam.PlanError):
-        ipam.allocate(BLOCK, FULL)
+@given(st.integers(0, 2**12 - 1))
+@example(0)
+@example(2**12 - 1)
+@settings(max_examples=40, deadline=None)
+def test_the_infra_place_is_where_the_baseline_says_in_any_block(slot: int) -> None:
+    # 0.0.7.240/28 of the block: 10.0.0.0/9 + slot x 4096 + 7 x 256 + 240, computed here with integers
+    plan = IpPlan.model_validate(
+        {
+            "supernet": "10.0.0.0/8",
+            "site_prefix": 20,
+            "code_base": 0,
+            "infra_place": "0.0.7.240/28",
+            "ipv6": {"supernet": "2001:db8::/32"},
+            "city_core_asn": 65000,
+            "site_asn_base": 4200000000,
+        }
+    )
+    block = IPv4Network((0x0A000000 + slot * 4096, 20))
+    infra = ipam.infra(block, plan)
+    base = 0x0A000000 + slot * 4096 + 7 * 256 + 240
+    assert int(infra.transit.network_address) == base and int(infra.loopbacks.network_address) == base + 8
 
 
 # --- pools, on designed sites -------------------------------------------------------------------------
@@ -117,7 +111,7 @@ def _check_site(inventory: Inventory, users: int) -> None:
     for a, b in combinations(subnets, 2):
         assert not a.overlaps(b)
     assert all(n.subnet_of(plan.block) for n in subnets)
-    _infra_is_clear(plan.block, subnets)
+    _infra_is_clear(plan.block, baseline.ip_plan, subnets)
     for vlan in plan.vlans:
         assert vlan.gateway in vlan.subnet and vlan.gateway not in (
             vlan.subnet.network_address,
@@ -160,30 +154,6 @@ def test_host_numbers_stop_before_the_broadcast() -> None:
 def test_site_asn_is_the_base_plus_the_code(inventory: Inventory) -> None:
     # README: eBGP to the city core with site ASN 4200000000 + code
     assert ipam.site_asn("26743", inventory.baseline.ip_plan) == 4200026743
-
-
-def test_a_block_filled_to_all_but_its_last_28_is_placed() -> None:
-    # README: the last /28 of a block holds the transit and loopbacks, everything before it is for VLANs
-    almost = {k: v for k, v in FULL.items() if k != 90}
-    placed = ipam.allocate(BLOCK, almost)
-    last = IPv4Network("10.65.63.240/28")
-    assert not any(n.overlaps(last) for n in placed.values())
-    assert sum(n.num_addresses for n in placed.values()) == BLOCK.num_addresses - last.num_addresses
-
-
-def test_the_full_block_is_refused_with_the_fix() -> None:
-    with pytest.raises(ipam.PlanError, match="lower concurrent_users"):
-        ipam.allocate(BLOCK, FULL)
-
-
-def test_placement_does_not_depend_on_the_order_vlans_are_listed() -> None:
-    prefixes = {20: 24, 21: 24, 30: 25, 70: 25, 50: 22}
-    backwards = dict(reversed(list(prefixes.items())))
-    assert ipam.allocate(BLOCK, prefixes) == ipam.allocate(BLOCK, backwards)
-    # same size: the lower VLAN id first
-    placed = ipam.allocate(BLOCK, backwards)
-    assert int(placed[20].network_address) < int(placed[21].network_address)
-    assert int(placed[30].network_address) < int(placed[70].network_address)
 
 
 def test_the_first_and_last_slots_of_the_supernet(inventory: Inventory) -> None:
