@@ -11,7 +11,7 @@ import pytest
 from tests.conftest import BEN_THANH
 from wardnet.inventory import Inventory
 from wardnet.pipeline import designs, render_all
-from wardnet.secrets import MASK, mask, redact, resolve
+from wardnet.secrets import MASK, MissingSecretError, mask, redact, resolve
 
 HASH9 = "$9$Qm3vX1bPz0eK2L$4hDk2lA0n8TqYwVbXe1cR6oJ5mS7uZ9fG3iH0tK2pLw"
 TYPE7 = "0822455D0A16"
@@ -87,3 +87,21 @@ def test_every_mask_of_a_rendered_site_resolves_and_masks_back(inventory: Invent
         back = mask(text, used)
         assert back == item.text, item.name
         assert not any(value in back for value in values.values())
+
+
+def test_a_secret_comes_from_the_environment_when_the_vault_has_none(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WARDNET_SECRET_TACACS_KEY", "From-Env")
+    text, used = resolve(" key 0 <<secret:tacacs_key>>\n key 0 <<secret:tacacs_key>>\n", {})
+    assert text == " key 0 From-Env\n key 0 From-Env\n" and used == {"tacacs_key": "From-Env"}
+    text, _ = resolve(" key 0 <<secret:tacacs_key>>", {"tacacs_key": "From-Vault"})
+    assert text == " key 0 From-Vault"  # the vault wins
+
+
+def test_a_missing_secret_says_where_to_set_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("WARDNET_SECRET_RADIUS_KEY", raising=False)
+    with pytest.raises(MissingSecretError) as missing:
+        resolve(" key 0 <<secret:radius_key>>", {"tacacs_key": "x"})
+    assert str(missing.value) == (
+        "secret 'radius_key' is not set: export WARDNET_SECRET_RADIUS_KEY or set wardnet_secrets.radius_key "
+        "in an Ansible Vault file (playbooks/deploy.yml)"
+    )
