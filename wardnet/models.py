@@ -15,6 +15,7 @@ from typing import Annotated, Literal
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StrictInt,
@@ -80,6 +81,17 @@ def rule_error(message: str, fix: str) -> PydanticCustomError:
     return PydanticCustomError("wardnet_rule", "{message}", {"message": message, "fix": fix})
 
 
+def _address_as_text(value: object) -> object:
+    """Addresses are written as text: YAML's 12 or true would otherwise become 0.0.0.12 or 0.0.0.1."""
+    if isinstance(value, bool | int | float):
+        raise rule_error(f"{value!r} is not an address", "write it as text, e.g. 10.0.0.10 or 10.0.1.0/24")
+    return value
+
+
+IpNetwork = Annotated[IPv4Network, BeforeValidator(_address_as_text)]
+IpAddress = Annotated[IPv4Address, BeforeValidator(_address_as_text)]
+
+
 class SecretRef(Model):
     """A secret named here and resolved at push time, never stored in the repository."""
 
@@ -98,12 +110,12 @@ class City(Model):
 
 
 class IpPlan(Model):
-    supernet: IPv4Network
+    supernet: IpNetwork
     site_prefix: StrictInt = Field(ge=16, le=24)
     code_base: StrictInt = Field(ge=0)
     # Slot 0 holds the city's own networks (NOC, services): a city-level site takes slot 1 or above.
     reserved_slots: dict[UnitCode, Annotated[StrictInt, Field(ge=1)]] = {}
-    infra_place: IPv4Network  # block-relative, e.g. 0.0.7.240/28: transit /31 first, loopbacks /29 last
+    infra_place: IpNetwork  # block-relative, e.g. 0.0.7.240/28: transit /31 first, loopbacks /29 last
     city_core_asn: StrictInt = Field(ge=1, le=4294967294)
     site_asn_base: StrictInt = Field(ge=4200000000, le=4294967294)
 
@@ -117,34 +129,34 @@ class IpPlan(Model):
 
 
 class NegatedZone(Model):
-    not_: list[IPv4Network] = Field(alias="not")
+    not_: list[IpNetwork] = Field(alias="not")
 
 
-RemoteZone = list[IPv4Network] | NegatedZone
+RemoteZone = list[IpNetwork] | NegatedZone
 
 
 class Management(Model):
     vlan: StrictInt = Field(ge=2, le=4094)
-    sources: list[IPv4Network] = Field(min_length=1)
+    sources: list[IpNetwork] = Field(min_length=1)
     idle_timeout_minutes: StrictInt = Field(ge=1, le=60)
     ssh_version: Literal[2]
 
 
 class Ntp(Model):
-    servers: list[IPv4Address] = Field(min_length=1)
+    servers: list[IpAddress] = Field(min_length=1)
     auth_key_id: StrictInt = Field(ge=1, le=65535)
     auth_key: SecretRef
 
 
 class Syslog(Model):
-    servers: list[IPv4Address] = Field(min_length=1)
+    servers: list[IpAddress] = Field(min_length=1)
     level: Literal[
         "emergencies", "alerts", "critical", "errors", "warnings", "notifications", "informational"
     ]
 
 
 class Dns(Model):
-    servers: list[IPv4Address] = Field(min_length=1)
+    servers: list[IpAddress] = Field(min_length=1)
 
 
 class Snmp(Model):
@@ -152,7 +164,7 @@ class Snmp(Model):
     group: Identifier
     auth_key: SecretRef
     priv_key: SecretRef
-    trap_hosts: list[IPv4Address] = []
+    trap_hosts: list[IpAddress] = []
 
 
 class Services(Model):
@@ -164,7 +176,7 @@ class Services(Model):
 
 class AaaServer(Model):
     name: Identifier
-    address: IPv4Address
+    address: IpAddress
 
 
 class BreakGlass(Model):
@@ -281,7 +293,7 @@ class Vlan(Model):
     name: Annotated[StrictStr, Field(pattern=r"^[A-Z][A-Z0-9-]{0,30}$")]
     zone: Identifier
     purpose: FreeText
-    place: IPv4Network | None = None  # None only for the parking VLAN (no addresses)
+    place: IpNetwork | None = None  # None only for the parking VLAN (no addresses)
     share: Percent | None = None
     min_prefix: StrictInt | None = Field(default=None, ge=16, le=30)
     lease_minutes: StrictInt | None = Field(default=None, ge=5, le=10080)

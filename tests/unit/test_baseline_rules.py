@@ -328,3 +328,12 @@ def test_editor_leftovers_and_strangers_among_the_ward_files(root, tmp_path, cap
 def test_editor_backup_of_the_baseline(root, tmp_path, capsys) -> None:
     (root / "group_vars/all/baseline.yml~").write_text("", encoding="utf-8")
     refuse(root, tmp_path, capsys, "baseline.yml~", "editor backup or swap file", "then delete baseline.yml~")
+
+
+@pytest.mark.parametrize("value", ["12", "true"])
+def test_address_written_as_a_number_or_boolean(root, tmp_path, capsys, value: str) -> None:
+    # pydantic alone would read 12 as 0.0.0.12 and true as 0.0.0.1
+    line = edit(root / BASELINE, "servers: [10.0.0.10, 10.0.0.11]", f"servers: [{value}, 10.0.0.11]")
+    refuse(
+        root, tmp_path, capsys, at(line, "services.ntp.servers.0"), "is not an address", "write it as text"
+    )
