@@ -85,6 +85,9 @@ def require_paths(
         problems += inventory_problems(inventory)
     if out is not None:
         problems += out_folder_problems(out)
+    if inventory is not None and out is not None and out.resolve().is_relative_to(inventory.resolve()):
+        message = "is inside the inventory: rendered files would be read back as inventory"
+        problems.append(_problem("--out", out, message, "render outside --inventory, e.g. build/intended"))
     if output is not None:
         problems += output_file_problems(output)
     if problems:

@@ -109,3 +109,10 @@ def test_check_output_that_cannot_be_a_file(tmp_path: Path, capsys, where: str) 
     )
     assert code == 2
     assert ("--output: is a folder, not a file" if where == "folder" else "cannot be written") in text
+
+
+def test_out_inside_the_inventory(inventory_copy: Callable[..., Path], capsys) -> None:
+    root = inventory_copy(BEN_THANH)
+    code, text = run(["render", "--inventory", str(root), "--out", str(root / "wards" / "out")], capsys)
+    assert code == 2 and "--out: is inside the inventory" in text
+    assert not (root / "wards" / "out").exists()
