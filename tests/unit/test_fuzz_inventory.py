@@ -47,13 +47,13 @@ Data = dict[str, Any]
 
 @dataclass(frozen=True)
 class Case:
-    kind: str  # class of bad input; "generic" promises only the invariants
+    kind: str  # class of bad input; "generic" promises only the invariants, "control" must render
     name: str
     mutate: Callable[[Data, Data, Path], None]  # (baseline, ward, inventory root)
 
     @property
     def must_refuse(self) -> bool:
-        return self.kind != "generic"
+        return self.kind not in ("generic", "control")
 
 
 def _get(data: Any, path: Path_) -> Any:
@@ -373,9 +373,20 @@ def wrong_type_cases(baseline: Data, ward: Data, rng: random.Random) -> list[Cas
     return rng.sample(cases, min(WRONG_TYPE_SAMPLE, len(cases)))
 
 
+def controls() -> list[Case]:
+    """Good input must still render: without these, a harness that broke every file would pass."""
+    unchanged = Case("control", "unchanged", lambda b, w, root: None)
+    safe = "Chỉ người được phép; (ghi nhật ký) #1 @ 50% = 'ok'! [a-b_c/d] + e & f? *"
+    return [
+        unchanged,
+        Case("control", "every safe character in the banner", on_baseline(_set(("banner", 0), safe))),
+    ]
+
+
 def corpus(baseline: Data, ward: Data) -> list[Case]:
     rng = random.Random(SEED)
     return [
+        *controls(),
         *targeted(baseline, ward, rng),
         *wrong_type_cases(baseline, ward, rng),
         *generic(baseline, ward, rng),
@@ -421,6 +432,8 @@ def verdict(case: Case, code: int | None, text: str, out: Path) -> str | None:
         return "wrote output on exit 2"
     if case.must_refuse and code != 2:
         return f"accepted (exit {code})"
+    if case.kind == "control" and (code != 0 or not out.is_dir()):
+        return f"good input not rendered (exit {code})"
     if code == 2 and "(fix: " not in text and "--force" not in text:
         return "refused without a fix"
     return None
@@ -446,6 +459,7 @@ def test_corpus_is_deterministic_and_covers_every_class(inventory_copy: Callable
         "too many servers",
         "editor leftover",
         "generic",
+        "control",
     }
     assert len(cases) > 300
 
