@@ -37,11 +37,18 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def cmd_render(args: argparse.Namespace) -> int:
+    from wardnet.cliargs import require_paths
+    from wardnet.gate import refuse_render
     from wardnet.pipeline import build, render_all
     from wardnet.render import write
 
-    _, site_designs = build(args.inventory, args.sites)
+    require_paths(inventory=args.inventory, out=args.out)
+    inventory, everything = build(args.inventory)  # the whole city: the gate checks the plan city-wide
+    chosen = {entry.site.code for entry in inventory.select(args.sites)}
+    site_designs = [d for d in everything if d.plan.site.code in chosen]
     outputs = render_all(site_designs)
+    if refuse_render(site_designs, everything, outputs, inventory.baseline, force=args.force):
+        return ExitCode.NOT_RUN
     result = write(outputs, args.out, args.sites)
     devices = sum(len(d.devices) for d in site_designs)
     for removed in result.removed:
@@ -55,7 +62,10 @@ def cmd_render(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from wardnet.checks.run import run_checks
+    from wardnet.cliargs import require_paths
 
+    if args.output is not None:
+        require_paths(output=args.output)
     return run_checks(args.inventory, args.sites, args.format, args.output)
 
 
@@ -83,6 +93,9 @@ def parser() -> argparse.ArgumentParser:
     add_sites(render, help=ALL_SITES)
     render.add_argument(
         "--out", type=Path, default=DEFAULT_OUT, help="output folder (default build/intended)"
+    )
+    render.add_argument(
+        "--force", action="store_true", help="render sites even when their check has critical/high findings"
     )
     render.set_defaults(func=cmd_render)
 

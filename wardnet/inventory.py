@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv4Network
 from itertools import combinations
@@ -16,13 +17,19 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from wardnet.baseline_rules import baseline_problems, city_problems
+from wardnet.design.site import FIRST_SERVER_HOST, SERVERS_ZONE
 from wardnet.errors import SECRET_FIELD, InputError, InputProblem, display_path, shown_value
-from wardnet.models import Baseline, SecretRef, Site
+from wardnet.models import Baseline, DeviceSpec, HardwareModel, SecretRef, Site
+from wardnet.units import official_units
 from wardnet.yamlsrc import Loc, YamlSource, read_yaml
 
 BASELINE_FILE = Path("group_vars/all/baseline.yml")
 SITES_DIR = Path("wards")
 YAML_SUFFIXES = (".yml", ".yaml")
+# What editors leave beside a file (vim swap, emacs backup and autosave, *~, merge leftovers): never read
+# silently, never skipped silently; the engineer is told to finish the edit.
+EDITOR_LEFTOVER = re.compile(r"(~|\.sw[a-p]|\.bak|\.orig|\.rej|\.tmp)$|^\.?#|^\.~lock\.")
 
 Signature = tuple[tuple[str, int, int], ...]
 
@@ -155,7 +162,9 @@ def _fix_for(error: dict[str, Any], model: type[BaseModel], loc: Loc) -> tuple[s
     if kind in {"greater_than_equal", "less_than_equal", "greater_than", "less_than"}:
         return error["msg"].lower(), "bring the value into range"
     if kind.startswith("ip_v4") or "network" in kind:
-        return f"{value} is not a valid IPv4 address/network", "e.g. 10.0.0.10 or 10.0.1.0/24"
+        return f"{value} is not a valid IP address/network", "e.g. 10.0.0.10, 10.0.1.0/24 or 2001:db8::/64"
+    if kind == "wardnet_rule":
+        return error["ctx"]["message"], error["ctx"]["fix"]
     if kind == "value_error":
         return error["msg"].removeprefix("Value error, "), "edit the text to remove it"
     return error["msg"], "see the schema in README.md (Inventory)"
@@ -206,11 +215,13 @@ def load_partial(root: Path) -> tuple[Inventory | None, list[InputProblem]]:
     reported against that file alone, not against every other site of the city.
     """
     problems: list[InputProblem] = []
-    baseline = _load_baseline(root, problems)
+    baseline, source = _load_baseline(root, problems)
     sites = _load_sites(root, problems)
-    if baseline is None:
+    if baseline is None or source is None:
         return None, problems
-    problems += cross_check(baseline, sites)
+    problems += cross_check(baseline, sites, source)
+    codes = {entry.site.code for entry in sites} | set(official_units())
+    problems += city_problems(baseline, source, codes)
     bad_files = {problem.file for problem in problems}
     if display_path(root / BASELINE_FILE) in bad_files or str(BASELINE_FILE) in bad_files:
         return None, problems
@@ -219,28 +230,56 @@ def load_partial(root: Path) -> tuple[Inventory | None, list[InputProblem]]:
     return Inventory(root=root, baseline=baseline, sites=ordered), problems
 
 
-def _load_baseline(root: Path, problems: list[InputProblem]) -> Baseline | None:
+def _load_baseline(root: Path, problems: list[InputProblem]) -> tuple[Baseline | None, YamlSource | None]:
     path = root / BASELINE_FILE
+    problems += _leftovers(path.parent, sites=False)
     if not os.path.lexists(path):
         problems.append(
             InputProblem(
                 display_path(path), "", "baseline file not found", "point --inventory at inventories/"
             )
         )
-        return None
+        return None, None
     try:
         source = read_yaml(path, within=root)
     except InputError as exc:
         problems += exc.problems
-        return None
+        return None, None
     baseline, found = validate(source, Baseline)
     problems += found
     if baseline is not None:
-        found = plan_problems(baseline, source)
+        found = plan_problems(baseline, source) + baseline_problems(baseline, source)
         problems += found
         if found:
-            return None
-    return baseline
+            return None, source
+    return baseline, source
+
+
+def _leftovers(folder: Path, *, sites: bool) -> list[InputProblem]:
+    """Editor backups and swap files (and, among the site files, anything that is not one) are refused."""
+    if not folder.is_dir():
+        return []
+    problems = []
+    for entry in sorted(folder.iterdir()):
+        if EDITOR_LEFTOVER.search(entry.name):
+            problems.append(
+                InputProblem(
+                    display_path(entry),
+                    "",
+                    "an editor backup or swap file beside the inventory; wardnet reads none of them",
+                    f"finish the edit (save and close the editor), then delete {entry.name}",
+                )
+            )
+        elif sites and (entry.is_dir() or not entry.name.endswith(YAML_SUFFIXES)):
+            problems.append(
+                InputProblem(
+                    display_path(entry),
+                    "",
+                    f"not a site file: {SITES_DIR}/ holds only <code>-<slug>.yml files",
+                    f"move {entry.name} out of {SITES_DIR}/",
+                )
+            )
+    return problems
 
 
 def plan_problems(baseline: Baseline, source: YamlSource) -> list[InputProblem]:
@@ -294,7 +333,12 @@ def plan_problems(baseline: Baseline, source: YamlSource) -> list[InputProblem]:
 
 def _load_sites(root: Path, problems: list[InputProblem]) -> list[SiteEntry]:
     folder = root / SITES_DIR
-    files = sorted(folder.glob("*.y*ml")) if folder.is_dir() else []
+    problems += _leftovers(folder, sites=True)
+    files = sorted(
+        path
+        for path in (folder.glob("*.y*ml") if folder.is_dir() else [])
+        if path.name.endswith(YAML_SUFFIXES) and not EDITOR_LEFTOVER.search(path.name)
+    )
     if not files:
         problems.append(InputProblem(display_path(folder), "", "no site files found", "run `make wards`"))
     entries = []
@@ -322,9 +366,17 @@ def _load_sites(root: Path, problems: list[InputProblem]) -> list[SiteEntry]:
     return entries
 
 
-def cross_check(baseline: Baseline, sites: list[SiteEntry]) -> list[InputProblem]:
+def cross_check(
+    baseline: Baseline, sites: list[SiteEntry], source: YamlSource | None = None
+) -> list[InputProblem]:
     """Rules that span entries or files: unique codes and server names, known models, matching roles."""
     problems: list[InputProblem] = []
+    baseline_file = display_path(source.path) if source else str(BASELINE_FILE)
+
+    def baseline_line(field: str) -> int | None:
+        loc = tuple(int(p) if p.isdigit() else p for p in field.split("."))
+        return source.line_of(loc) if source else None
+
     by_code: dict[str, Path] = {}
     for entry in sites:
         shown = display_path(entry.source)
@@ -363,6 +415,8 @@ def cross_check(baseline: Baseline, sites: list[SiteEntry]) -> list[InputProblem
                         entry.line_of(field),
                     )
                 )
+            elif device.role == "firewall":
+                problems += _firewall_units(entry, index, device, hardware, baseline)
         device_names: dict[str, int] = {}
         for index, device in enumerate(site.devices):
             if device.name in device_names:
@@ -389,6 +443,7 @@ def cross_check(baseline: Baseline, sites: list[SiteEntry]) -> list[InputProblem
                     )
                 )
             seen.add(server.name)
+        problems += _servers_fit(entry, baseline)
         for role in ("firewall", "core"):
             count = sum(1 for d in site.devices if d.role == role)
             if count != 1:
@@ -406,12 +461,13 @@ def cross_check(baseline: Baseline, sites: list[SiteEntry]) -> list[InputProblem
         if twin_hardware is None or twin_hardware.role != role:
             problems.append(
                 InputProblem(
-                    str(BASELINE_FILE),
+                    baseline_file,
                     f"whitebox_twin.models.{role}",
                     f"'{model}' is not a {role} model of the catalogue",
                     _suggest(
                         model, [n for n, m in baseline.models.items() if m.role == role], f"a {role} model"
                     ),
+                    baseline_line(f"whitebox_twin.models.{role}"),
                 )
             )
     zones = {v.zone for v in baseline.vlans} | set(baseline.remote_zones)
@@ -421,20 +477,92 @@ def cross_check(baseline: Baseline, sites: list[SiteEntry]) -> list[InputProblem
                 if name not in zones:
                     problems.append(
                         InputProblem(
-                            str(BASELINE_FILE),
+                            baseline_file,
                             f"policy.{index}.{side}",
                             f"unknown zone '{name}'",
                             _suggest(name, sorted(zones), "a VLAN zone or a remote zone"),
+                            baseline_line(f"policy.{index}.{side}"),
                         )
                     )
         for name in rule.services:
             if name not in baseline.services_catalogue:
                 problems.append(
                     InputProblem(
-                        str(BASELINE_FILE),
+                        baseline_file,
                         f"policy.{index}.services",
                         f"unknown service '{name}'",
                         _suggest(name, list(baseline.services_catalogue), "a name from services_catalogue"),
+                        baseline_line(f"policy.{index}.services"),
                     )
                 )
+    return problems
+
+
+MAX_FIREWALL_UNITS = 2  # one unit or an HA pair; switches stack up to DeviceSpec's 8 members
+
+
+def _firewall_units(
+    entry: SiteEntry, index: int, device: DeviceSpec, hardware: HardwareModel, baseline: Baseline
+) -> list[InputProblem]:
+    """A firewall is one unit or an HA pair, and a pair needs the heartbeat and LAN ports of one."""
+    field = f"devices.{index}.members"
+    problem = None
+    if device.members > MAX_FIREWALL_UNITS:
+        problem = (
+            f"a firewall is one unit or an HA pair, not {device.members} members",
+            "set members: 2 for an HA pair (or 1)",
+        )
+    elif device.members == MAX_FIREWALL_UNITS and (len(hardware.lan_ports) < 2 or not hardware.ha_ports):
+        capable = [n for n, m in baseline.models.items() if _pair_capable(m)]
+        problem = (
+            f"{device.model} cannot be an HA pair: it has {len(hardware.lan_ports)} LAN port(s) and "
+            f"{len(hardware.ha_ports)} HA port(s); a pair needs 2 LAN ports (one to each core member) "
+            "and a heartbeat port",
+            "set members: 1" + (f", or use {' or '.join(capable)}" if capable else ""),
+        )
+    if problem is None:
+        return []
+    return [InputProblem(display_path(entry.source), field, *problem, entry.line_of(field))]
+
+
+def _pair_capable(model: HardwareModel) -> bool:
+    return model.role == "firewall" and len(model.lan_ports) >= 2 and bool(model.ha_ports)
+
+
+def _servers_fit(entry: SiteEntry, baseline: Baseline) -> list[InputProblem]:
+    """srvN is host 9 + N of the servers VLAN: refuse names and counts the VLAN cannot address."""
+    site = entry.site
+    vlan = next((v for v in baseline.vlans if v.zone == SERVERS_ZONE and v.place is not None), None)
+    if not site.servers or vlan is None or vlan.place is None:
+        return []  # no servers VLAN is the baseline's problem, reported there
+    shown = display_path(entry.source)
+    hosts = vlan.place.num_addresses - 2
+    last = hosts - FIRST_SERVER_HOST + 1  # the highest N whose srvN still has an address
+    where = f"VLAN {vlan.id} {vlan.name} ({vlan.place})"
+    problems = []
+    if len(site.servers) > max(last, 0):
+        problems.append(
+            InputProblem(
+                shown,
+                "servers",
+                f"{len(site.servers)} servers, but {where} addresses at most {max(last, 0)} "
+                f"(srv1 to srv{last})",
+                "list fewer servers, or give the servers VLAN a larger place in the baseline",
+                entry.line_of("servers"),
+            )
+        )
+    for index, server in enumerate(site.servers):
+        number = int(server.name.removeprefix("srv"))
+        host = FIRST_SERVER_HOST + number - 1
+        if number < 1 or host > hosts:
+            field = f"servers.{index}.name"
+            problems.append(
+                InputProblem(
+                    shown,
+                    field,
+                    f"{server.name} would be host {host} of {where}, which has {hosts} hosts",
+                    f"number servers from srv1 (at most srv{last})",
+                    entry.line_of(field),
+                )
+            )
     return problems

@@ -7,18 +7,48 @@ field is checked so that inventory data can never become an extra configuration 
 from __future__ import annotations
 
 import re
+import string
 import unicodedata
 from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network
 from typing import TYPE_CHECKING, Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt, StrictStr, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictInt,
+    StrictStr,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from wardnet.platforms import NAMES as PLATFORM_NAMES
 
-FORBIDDEN_IN_TEXT = {'"': "double quote", "\\": "backslash", "^": "caret (IOS banner delimiter)"}
+FORBIDDEN_IN_TEXT = {
+    '"': "double quote, which breaks configuration quoting",
+    "\\": "backslash, which breaks configuration quoting",
+    "^": "caret (the IOS banner delimiter)",
+    "`": "backtick (shell command substitution)",
+    "$": "dollar sign (shell and variable expansion)",
+}
+
+# Free text reaches IOS-XE banners and descriptions, FortiOS quoted strings, FRR, nftables comments, the
+# site page (Markdown) and SVG: only characters every one of them shows as written. Printable ASCII minus the
+# quoting, shell and Markdown/HTML specials, plus the Vietnamese letters (NFC, both cases).
+SAFE_PUNCTUATION = " .,:;-_/()'&+%#@!?=*[]"
+_TONES = ("", "\u0300", "\u0301", "\u0309", "\u0303", "\u0323")  # none, huyền, sắc, hỏi, ngã, nặng
+_VIETNAMESE_LOWER = {unicodedata.normalize("NFC", v + t) for v in "aăâeêioôơuưy" for t in _TONES} | {"đ"}
+VIETNAMESE_LETTERS = frozenset(_VIETNAMESE_LOWER | {letter.upper() for letter in _VIETNAMESE_LOWER})
+SAFE_TEXT = frozenset(string.ascii_letters + string.digits + SAFE_PUNCTUATION) | VIETNAMESE_LETTERS
+SAFE_TEXT_HELP = f"letters (ASCII and Vietnamese), digits, space and {SAFE_PUNCTUATION.strip()}"
 
 
 def _check_free_text(value: str) -> str:
+    value = unicodedata.normalize("NFC", value)  # Vietnamese typed with combining marks becomes one letter
     for char in value:
         if unicodedata.category(char).startswith("C"):
             raise ValueError(
@@ -26,10 +56,16 @@ def _check_free_text(value: str) -> str:
                 "characters must never reach a device configuration"
             )
         if char in FORBIDDEN_IN_TEXT:
-            raise ValueError(f"contains a {FORBIDDEN_IN_TEXT[char]}, which breaks configuration quoting")
+            raise ValueError(f"contains a {FORBIDDEN_IN_TEXT[char]}")
     if "{{" in value or "{%" in value or "{#" in value:
         raise ValueError("contains template syntax ({{, {% or {#); inventory data is data, never a template")
-    return unicodedata.normalize("NFC", value)
+    for char in value:
+        if char not in SAFE_TEXT:
+            raise ValueError(
+                f"contains {char!r} (U+{ord(char):04X}), which not every platform renders as written; "
+                f"free text may hold {SAFE_TEXT_HELP}"
+            )
+    return value
 
 
 FreeText = Annotated[StrictStr, Field(min_length=1, max_length=80), AfterValidator(_check_free_text)]
@@ -40,6 +76,24 @@ Percent = Annotated[float, Field(ge=0, le=1)]
 
 class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def rule_error(message: str, fix: str) -> PydanticCustomError:
+    """A validation error that carries its own fix (wardnet.inventory shows both, with file and line)."""
+    return PydanticCustomError("wardnet_rule", "{message}", {"message": message, "fix": fix})
+
+
+def _address_as_text(value: object) -> object:
+    """Addresses are written as text: YAML's 12 or true would otherwise become 0.0.0.12 or 0.0.0.1."""
+    if isinstance(value, bool | int | float):
+        raise rule_error(f"{value!r} is not an address", "write it as text, e.g. 10.0.0.10 or 10.0.1.0/24")
+    return value
+
+
+IpNetwork = Annotated[IPv4Network, BeforeValidator(_address_as_text)]
+IpAddress = Annotated[IPv4Address, BeforeValidator(_address_as_text)]
+IpNetwork6 = Annotated[IPv6Network, BeforeValidator(_address_as_text)]
+IpAddress6 = Annotated[IPv6Address, BeforeValidator(_address_as_text)]
 
 
 class SecretRef(Model):
@@ -67,16 +121,17 @@ class Ipv6Plan(Model):
     places that no edit ever moves.
     """
 
-    supernet: IPv6Network  # the city's allocation; a documentation prefix (2001:db8::/32) in the sample
+    supernet: IpNetwork6  # the city's allocation; a documentation prefix (2001:db8::/32) in the sample
     site_prefix: Literal[48] = 48
 
 
 class IpPlan(Model):
-    supernet: IPv4Network
+    supernet: IpNetwork
     site_prefix: StrictInt = Field(ge=16, le=24)
     code_base: StrictInt = Field(ge=0)
-    reserved_slots: dict[UnitCode, StrictInt] = {}
-    infra_place: IPv4Network  # block-relative, e.g. 0.0.7.240/28: transit /31 first, loopbacks /29 last
+    # Slot 0 holds the city's own networks (NOC, services): a city-level site takes slot 1 or above.
+    reserved_slots: dict[UnitCode, Annotated[StrictInt, Field(ge=1)]] = {}
+    infra_place: IpNetwork  # block-relative, e.g. 0.0.7.240/28: transit /31 first, loopbacks /29 last
     ipv6: Ipv6Plan
     city_core_asn: StrictInt = Field(ge=1, le=4294967294)
     site_asn_base: StrictInt = Field(ge=4200000000, le=4294967294)
@@ -96,7 +151,7 @@ class IpPlan(Model):
         return self
 
 
-AnyNetwork = IPv4Network | IPv6Network  # IPv4 and IPv6 side by side; the design splits them by version
+AnyNetwork = IpNetwork | IpNetwork6  # IPv4 and IPv6 side by side; the design splits them by version
 
 
 class NegatedZone(Model):
@@ -114,21 +169,21 @@ class Management(Model):
 
 
 class Ntp(Model):
-    servers: list[IPv4Address] = Field(min_length=1)
+    servers: list[IpAddress] = Field(min_length=1)
     auth_key_id: StrictInt = Field(ge=1, le=65535)
     auth_key: SecretRef
 
 
 class Syslog(Model):
-    servers: list[IPv4Address] = Field(min_length=1)
+    servers: list[IpAddress] = Field(min_length=1)
     level: Literal[
         "emergencies", "alerts", "critical", "errors", "warnings", "notifications", "informational"
     ]
 
 
 class Dns(Model):
-    servers: list[IPv4Address] = Field(min_length=1)
-    servers6: list[IPv6Address] = []  # announced to IPv6 clients in router advertisements (RDNSS, RFC 8106)
+    servers: list[IpAddress] = Field(min_length=1)
+    servers6: list[IpAddress6] = []  # announced to IPv6 clients in router advertisements (RDNSS, RFC 8106)
 
 
 class Snmp(Model):
@@ -136,7 +191,7 @@ class Snmp(Model):
     group: Identifier
     auth_key: SecretRef
     priv_key: SecretRef
-    trap_hosts: list[IPv4Address] = []
+    trap_hosts: list[IpAddress] = []
 
 
 class Services(Model):
@@ -148,7 +203,7 @@ class Services(Model):
 
 class AaaServer(Model):
     name: Identifier
-    address: IPv4Address
+    address: IpAddress
 
 
 class BreakGlass(Model):
@@ -177,12 +232,33 @@ if TYPE_CHECKING:
 else:
     Platform = Literal[PLATFORM_NAMES]
 Role = Literal["firewall", "core", "access"]
+# The roles each platform's template set renders: a switch template cannot make a firewall.
+PLATFORM_ROLES: dict[str, tuple[str, ...]] = {
+    "cisco_iosxe": ("core", "access"),
+    "fortios": ("firewall",),
+    "frr": ("firewall", "core", "access"),
+}
+
+
+def platforms_for(role: str) -> list[str]:
+    return [name for name, roles in PLATFORM_ROLES.items() if role in roles]
 
 
 class Platforms(Model):
     firewall: Platform
     core: Platform
     access: Platform
+
+    @field_validator("firewall", "core", "access")
+    @classmethod
+    def _platform_plays_role(cls, value: str, info: ValidationInfo) -> str:
+        role = str(info.field_name)
+        if role not in PLATFORM_ROLES[value]:
+            raise rule_error(
+                f"platform {value} cannot be a {role} (it renders {' and '.join(PLATFORM_ROLES[value])})",
+                f"use one of {', '.join(platforms_for(role))}",
+            )
+        return value
 
 
 # Interface name patterns: only {member} and {port} placeholders, no other braces (they are .format()ed).
@@ -194,6 +270,16 @@ class WhiteboxTwin(Model):
 
     platform: Platform
     models: dict[Role, Identifier]
+
+    @field_validator("platform")
+    @classmethod
+    def _platform_plays_every_role(cls, value: str) -> str:
+        if set(PLATFORM_ROLES[value]) != {"firewall", "core", "access"}:
+            raise rule_error(
+                f"platform {value} cannot play every role of a twin",
+                f"use one of {', '.join(p for p, r in PLATFORM_ROLES.items() if len(r) == 3)}",
+            )
+        return value
 
     @model_validator(mode="after")
     def _every_role(self) -> WhiteboxTwin:
@@ -238,7 +324,7 @@ class Vlan(Model):
     name: Annotated[StrictStr, Field(pattern=r"^[A-Z][A-Z0-9-]{0,30}$")]
     zone: Identifier
     purpose: FreeText
-    place: IPv4Network | None = None  # None only for the parking VLAN (no addresses)
+    place: IpNetwork | None = None  # None only for the parking VLAN (no addresses)
     share: Percent | None = None
     min_prefix: StrictInt | None = Field(default=None, ge=16, le=30)
     lease_minutes: StrictInt | None = Field(default=None, ge=5, le=10080)
