@@ -51,7 +51,8 @@ def at(line: int, field: str) -> str:
 def test_addressed_vlan_without_a_place(root, tmp_path, capsys) -> None:
     edit(root / BASELINE, "purpose: device management, place: 0.0.7.0/26}", "purpose: device management}")
     text = refuse(root, tmp_path, capsys, "needs exactly one VLAN without a place", "is the parking VLAN")
-    assert at(32, "management.vlan") in text
+    lines = (root / BASELINE).read_text(encoding="utf-8").splitlines()
+    assert at(lines.index("  vlan: 10") + 1, "management.vlan") in text
 
 
 def test_dhcp_vlan_without_a_place(root, tmp_path, capsys) -> None:
@@ -163,7 +164,7 @@ def test_two_vlans_with_one_id(root, tmp_path, capsys) -> None:
 @pytest.mark.parametrize(
     "case",
     [
-        ("city_apps: [10.0.2.0/23]", "city_apps: [10.65.48.0/24]", "remote_zones.city_apps.0"),
+        ('city_apps: [10.0.2.0/23, "2001', 'city_apps: [10.65.48.0/24, "2001', "remote_zones.city_apps.0"),
         ("servers: [10.0.0.10, 10.0.0.11]", "servers: [10.0.0.10, 10.65.55.10]", "services.ntp.servers.1"),
         ("servers: [10.0.0.20, 10.0.0.21]", "servers: [10.65.56.20, 10.0.0.21]", "services.syslog.servers.0"),
         ("servers: [10.0.0.53, 10.0.0.54]", "servers: [10.0.0.53, 10.65.50.54]", "services.dns.servers.1"),
@@ -189,12 +190,18 @@ def test_city_address_inside_a_site_block(root, tmp_path, capsys, case: tuple[st
 
 def test_city_address_inside_the_block_of_a_unit_without_a_file(root, tmp_path, capsys) -> None:
     # 25747 Thủ Dầu Một (slot 47, 10.2.240.0/20) is not in this copy: its block is still a site's
-    edit(root / BASELINE, "city_video: [10.0.4.0/24]", "city_video: [10.2.241.0/24]")
+    edit(root / BASELINE, "city_video: [10.0.4.0/24,", "city_video: [10.2.241.0/24,")
     refuse(root, tmp_path, capsys, "remote_zones.city_video.0", "overlaps site 25747's block")
 
 
+def test_a_city_ipv6_prefix_inside_a_site_prefix_is_refused(root, tmp_path, capsys) -> None:
+    # Ben Thanh's /48 is slot 1043 = 0x413 of 2001:db8::/32
+    line = edit(root / BASELINE, '"2001:db8:0:4::/64"]', '"2001:db8:413:4::/64"]')
+    refuse(root, tmp_path, capsys, at(line, "remote_zones.city_video.1"), "overlaps site 26743's IPv6 prefix")
+
+
 def test_noc_source_is_the_whole_supernet(root, tmp_path, capsys) -> None:
-    line = edit(root / BASELINE, "  sources: [10.0.1.0/24]", "  sources: [10.0.0.0/9]")
+    line = edit(root / BASELINE, "  sources: [10.0.1.0/24,", "  sources: [10.0.0.0/9,")
     refuse(
         root,
         tmp_path,

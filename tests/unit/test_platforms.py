@@ -12,7 +12,7 @@ from pydantic import ValidationError
 import wardnet
 import wardnet.api
 from wardnet.audit.normalise import normalise
-from wardnet.models import Platforms
+from wardnet.models import PLATFORM_ROLES, Platforms
 from wardnet.platforms import NAMES, PLATFORMS, get_platform
 from wardnet.platforms import fortios_config as fortios_tree
 from wardnet.resources import TEMPLATES
@@ -31,8 +31,20 @@ def test_every_platform_has_a_template_set_and_nothing_else_does() -> None:
 
 
 def test_the_inventory_accepts_exactly_the_registered_platforms() -> None:
+    # every registered name is accepted in exactly the roles it renders, and refused in the others
     for name in NAMES:
-        assert Platforms(firewall=name, core=name, access=name).core == name
+        for role in ("firewall", "core", "access"):
+            chosen = {"firewall": "frr", "core": "frr", "access": "frr"} | {role: name}
+            if role in PLATFORM_ROLES[name]:
+                assert getattr(Platforms(**chosen), role) == name
+            else:
+                with pytest.raises(ValidationError, match=f"cannot be a {role}"):
+                    Platforms(**chosen)
+    assert PLATFORM_ROLES["fortios"] == ("firewall",) and set(PLATFORM_ROLES["frr"]) == {
+        "firewall",
+        "core",
+        "access",
+    }
     with pytest.raises(ValidationError, match="firewall"):
         Platforms(firewall="arista_eos", core="frr", access="frr")
 
