@@ -27,6 +27,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from wardnet.platforms import NAMES as PLATFORM_NAMES
+from wardnet.platforms import PLATFORMS
 
 FORBIDDEN_IN_TEXT = {
     '"': "double quote, which breaks configuration quoting",
@@ -232,12 +233,9 @@ if TYPE_CHECKING:
 else:
     Platform = Literal[PLATFORM_NAMES]
 Role = Literal["firewall", "core", "access"]
-# The roles each platform's template set renders: a switch template cannot make a firewall.
-PLATFORM_ROLES: dict[str, tuple[str, ...]] = {
-    "cisco_iosxe": ("core", "access"),
-    "fortios": ("firewall",),
-    "frr": ("firewall", "core", "access"),
-}
+# The roles each platform's template set renders (the platform class says): a switch template cannot make
+# a firewall.
+PLATFORM_ROLES: dict[str, tuple[str, ...]] = {name: p.roles for name, p in PLATFORMS.items()}
 
 
 def platforms_for(role: str) -> list[str]:

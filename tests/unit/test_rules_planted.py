@@ -59,10 +59,17 @@ TYPE7_FORMS = [
         "type 7 secret in 'username ...'",
     ),
     ("hostname ", f"enable secret 7 {TYPE7}\nhostname ", "type 7 secret in 'enable ...'"),
+    (
+        "ntp authentication-key 1 hmac-sha2-256 <<secret:ntp_key>>",
+        f"ntp authentication-key 1 hmac-sha2-256 {TYPE7} 7",
+        "type 7 secret in 'ntp ...'",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("old", "new", "message"), TYPE7_FORMS, ids=["tacacs", "radius", "user", "enable"])
+@pytest.mark.parametrize(
+    ("old", "new", "message"), TYPE7_FORMS, ids=["tacacs", "radius", "user", "enable", "ntp"]
+)
 def test_type7_is_flagged_wherever_it_appears(
     core: tuple[str, Expect], old: str, new: str, message: str
 ) -> None:

@@ -167,6 +167,11 @@ def _secret_problem(parts: list[str]) -> str | None:
         return None
     if parts[0] in {"username", "enable"} and "password" in parts:
         return "password instead of secret"
+    if parts[:2] == ["ntp", "authentication-key"] and len(parts) >= 5:
+        # ntp authentication-key ID ALGORITHM VALUE [7]: the type is after the value
+        if parts[-1] == "7" and len(parts) >= 6:
+            return "type 7 secret"
+        return None if parts[4].startswith("<<secret:") or len(parts) >= 6 else "clear-text secret"
     for keyword in ("secret", "key", "password"):
         if keyword not in parts[:-1]:
             continue

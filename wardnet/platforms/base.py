@@ -49,6 +49,7 @@ class PlatformDriver:
     extension: ClassVar[str]  # rendered file: build/intended/<site>/<host>.<extension>
     ansible_network_os: ClassVar[str]
     napalm_driver: ClassVar[str]  # the drivers wardnet ships are in plugins/ and import this package
+    roles: ClassVar[tuple[str, ...]]  # the device roles its template set renders
 
     # --- audit: what the device writes on its own, and how it shows secrets ------------------------------
     secret_forms: ClassVar[SecretForms] = ()

@@ -25,6 +25,7 @@ ACL_SEQUENCE = re.compile(r"^(\s+)\d+ (?=permit |deny |remark |evaluate )")
 class CiscoIOSXE(PlatformDriver):
     name = "cisco_iosxe"
     extension = "cfg"
+    roles = ("core", "access")
     ansible_network_os = "cisco.ios.ios"
     napalm_driver = "wardnet_ios"
 

@@ -26,6 +26,7 @@ def _blocks(node: tree.Node) -> str:
 class FortiOS(PlatformDriver):
     name = "fortios"
     extension = "conf"
+    roles = ("firewall",)
     ansible_network_os = "fortinet.fortios.fortios"
     napalm_driver = "fortinet"
 

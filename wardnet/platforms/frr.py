@@ -49,6 +49,7 @@ def wait_for_neighbors(driver: Any, neighbors: tuple[str, ...], wait: float) -> 
 class Frr(PlatformDriver):
     name = "frr"
     extension = "frr"
+    roles = ("firewall", "core", "access")
     ansible_network_os = "frr"
     napalm_driver = "frr"
 
