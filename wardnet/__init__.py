@@ -26,8 +26,10 @@ _PUBLIC = {
     "render_sites": "wardnet.pipeline:render_all",
     "write_rendered": "wardnet.render:write",
     "check": "wardnet.checks.run:check_designs",
-    "deploy": "wardnet.deploy.job:execute",
-    "audit": "wardnet.audit.job:execute",
+    # run_*: `wardnet.deploy` and `wardnet.audit` are the subpackages; a function of the same name would be
+    # shadowed by the module as soon as anything imports it.
+    "run_deploy": "wardnet.deploy.job:execute",
+    "run_audit": "wardnet.audit.job:execute",
     "decommission": "wardnet.systems.decommission:decommission",
     "get_platform": "wardnet.platforms:get_platform",
     "InputError": "wardnet.errors:InputError",
@@ -35,16 +37,16 @@ _PUBLIC = {
 
 __all__ = [
     "InputError",
-    "audit",
     "check",
     "decommission",
-    "deploy",
     "design_site",
     "design_sites",
     "get_platform",
     "load_inventory",
     "render_device",
     "render_sites",
+    "run_audit",
+    "run_deploy",
     "select_designs",
     "write_rendered",
 ]
@@ -64,9 +66,9 @@ def __getattr__(name: str) -> Any:
 
 if TYPE_CHECKING:
     from wardnet.api import render_device
-    from wardnet.audit.job import execute as audit
+    from wardnet.audit.job import execute as run_audit
     from wardnet.checks.run import check_designs as check
-    from wardnet.deploy.job import execute as deploy
+    from wardnet.deploy.job import execute as run_deploy
     from wardnet.design import design_site
     from wardnet.errors import InputError
     from wardnet.inventory import load_inventory

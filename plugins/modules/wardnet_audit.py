@@ -141,7 +141,7 @@ def main() -> None:
     if not wardnet_importable(module):
         return
     from wardnet import InputError
-    from wardnet import audit as execute
+    from wardnet import run_audit as execute
     from wardnet.api import AuditOutputs as Outputs
     from wardnet.api import AuditRequest, Credentials
 

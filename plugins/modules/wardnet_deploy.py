@@ -132,7 +132,7 @@ def main() -> None:
     if not wardnet_importable(module):
         return
     from wardnet import InputError
-    from wardnet import deploy as execute
+    from wardnet import run_deploy as execute
     from wardnet.api import Credentials, DeployRequest
     from wardnet.api import DeployOptions as Options
     from wardnet.api import DeployPlan as Plan

@@ -170,3 +170,17 @@ def test_platform_feature_rules_name_only_known_features() -> None:
 
     named = {feature for p in PLATFORMS.values() for _, feature in (*p.line_rules, *p.top_rules)}
     assert named and named <= set(FEATURES) - {"other"}
+
+
+def test_every_public_name_is_the_callable_it_promises_even_after_the_subpackages_load() -> None:
+    """`wardnet.audit` is also a subpackage: once imported, a public function of that name would be the
+    module (what the Ansible modules once called). Every public name must stay what __all__ promises."""
+    import importlib
+
+    import wardnet
+
+    for package in ("wardnet.audit.cli", "wardnet.deploy.cli", "wardnet.checks.run", "wardnet.systems.cli"):
+        importlib.import_module(package)
+    for name in wardnet.__all__:
+        value = getattr(wardnet, name)
+        assert callable(value) and not isinstance(value, type(wardnet)), name
