@@ -417,32 +417,12 @@ def cross_check(
                 )
             elif device.role == "firewall":
                 problems += _firewall_units(entry, index, device, hardware, baseline)
-        device_names: dict[str, int] = {}
-        for index, device in enumerate(site.devices):
-            if device.name in device_names:
-                problems.append(
-                    InputProblem(
-                        shown,
-                        f"devices.{index}.name",
-                        f"device name '{device.name}' is also devices.{device_names[device.name]}",
-                        "each device keeps its own name for life; give the new one the next free accN",
-                        entry.line_of(f"devices.{index}.name"),
-                    )
-                )
-            device_names.setdefault(device.name, index)
-        seen: set[str] = set()
-        for index, server in enumerate(site.servers):
-            if server.name in seen:
-                problems.append(
-                    InputProblem(
-                        shown,
-                        f"servers.{index}.name",
-                        f"server name '{server.name}' is listed twice",
-                        "give each server its own name (srv1, srv2, ...)",
-                        entry.line_of(f"servers.{index}.name"),
-                    )
-                )
-            seen.add(server.name)
+        problems += _duplicate_names(
+            entry, "devices", [d.name for d in site.devices], "give the new one the next free accN"
+        )
+        problems += _duplicate_names(
+            entry, "servers", [s.name for s in site.servers], "give each server its own name (srv1, srv2)"
+        )
         problems += _servers_fit(entry, baseline)
         for role in ("firewall", "core"):
             count = sum(1 for d in site.devices if d.role == role)
@@ -499,6 +479,26 @@ def cross_check(
 
 
 MAX_FIREWALL_UNITS = 2  # one unit or an HA pair; switches stack up to DeviceSpec's 8 members
+
+
+def _duplicate_names(entry: SiteEntry, kind: str, names: list[str], fix: str) -> list[InputProblem]:
+    """Names are identities (hostnames, addresses and ports derive from them): each is listed once."""
+    first: dict[str, int] = {}
+    problems = []
+    for index, name in enumerate(names):
+        if name in first:
+            field = f"{kind}.{index}.name"
+            problems.append(
+                InputProblem(
+                    display_path(entry.source),
+                    field,
+                    f"{kind[:-1]} name '{name}' is also {kind}.{first[name]}",
+                    f"each {kind[:-1]} keeps its own name for life; {fix}",
+                    entry.line_of(field),
+                )
+            )
+        first.setdefault(name, index)
+    return problems
 
 
 def _firewall_units(

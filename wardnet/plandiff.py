@@ -20,9 +20,9 @@ from typing import Any, Literal
 
 from wardnet.design import SiteDesign
 from wardnet.errors import InputError, InputProblem
+from wardnet.findings import ExitCode
 
 Kind = Literal["moved", "grown", "added", "removed"]
-EXIT_OK, EXIT_MOVED, EXIT_INPUT = 0, 1, 2
 
 
 def site_facts(design: SiteDesign) -> dict[str, str]:
@@ -165,10 +165,12 @@ def inventory_at(ref: str, inventory: Path, into: Path) -> Path:
     return into / relative
 
 
-def plan_change(inventory: Path, against: str) -> list[Change]:
+def plan_change(inventory: Path, against: str, now: list[SiteDesign] | None = None) -> list[Change]:
+    """Facts moved between `against` and the working tree; `now` spares a second design of the tree."""
     from wardnet.pipeline import build
 
-    _, now = build(inventory)
+    if now is None:
+        _, now = build(inventory)
     with tempfile.TemporaryDirectory(prefix="wardnet-plan-") as scratch:
         old_inventory = inventory_at(against, inventory, Path(scratch))
         try:
@@ -188,7 +190,7 @@ def plan_change(inventory: Path, against: str) -> list[Change]:
     return diff(city_facts(before), city_facts(now))
 
 
-def uncommitted_moves(inventory: Path) -> list[Change]:
+def uncommitted_moves(inventory: Path, now: list[SiteDesign]) -> list[Change]:
     """What the working tree moves against HEAD, for `wardnet check`; nothing when clean or not in git."""
     try:
         status = subprocess.run(
@@ -203,7 +205,7 @@ def uncommitted_moves(inventory: Path) -> list[Change]:
     if not status.strip():
         return []
     try:
-        return [c for c in plan_change(inventory, "HEAD") if c.kind in ("moved", "removed")]
+        return [c for c in plan_change(inventory, "HEAD", now) if c.kind in ("moved", "removed")]
     except InputError:
         return []  # HEAD predates the schema, or is not there: plan diff --against says why
 
@@ -216,8 +218,8 @@ def cmd_plan_diff(args: argparse.Namespace) -> int:
     moved = [c for c in changes if c.kind == "moved"]
     if moved and args.fail_on_move:
         print(f"wardnet plan diff: {len(moved)} fact(s) moved (--fail-on-move)", file=sys.stderr)
-        return EXIT_MOVED
-    return EXIT_OK
+        return ExitCode.FINDINGS
+    return ExitCode.OK
 
 
 def register(sub: Any) -> None:

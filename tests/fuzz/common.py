@@ -3,9 +3,11 @@ output, peak RSS bounded. Cases are generated from a fixed seed, so a failure re
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import os
+import random
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -107,3 +109,63 @@ def special_files(folder: Path, suffix: str) -> dict[str, Path]:
     with made["sparse-huge"].open("wb") as handle:
         handle.truncate(64 * 1024**3)  # 64 GB, no disk used
     return made
+
+
+def paths_in(data: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Every key path of a JSON tree (dict keys and list indices)."""
+    found = [prefix]
+    if isinstance(data, dict):
+        for key, value in data.items():
+            found += paths_in(value, (*prefix, key))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            found += paths_in(value, (*prefix, index))
+    return found
+
+
+def at(data: Any, path: tuple[Any, ...]) -> Any:
+    for part in path:
+        data = data[part]
+    return data
+
+
+def corrupt_bytes(raw: bytes, rng: random.Random) -> tuple[str, bytes]:
+    where = rng.randrange(len(raw))
+    operation = rng.choice(["truncate", "flip", "insert", "delete-span"])
+    if operation == "truncate":
+        return f"truncate@{where}", raw[:where]
+    if operation == "flip":
+        return f"flip@{where}", raw[:where] + bytes([raw[where] ^ (1 << rng.randrange(8))]) + raw[where + 1 :]
+    if operation == "insert":
+        junk = rng.choice([b"\x00", b"\xff\xfe", b"{", b"]", b'"', b"NaN", b"-", b"\\u0000", b"9" * 5000])
+        return f"insert@{where}", raw[:where] + junk + raw[where:]
+    end = min(len(raw), where + rng.randrange(1, 200))
+    return f"delete@{where}-{end}", raw[:where] + raw[end:]
+
+
+def mutate_tree(
+    data: dict[str, Any],
+    rng: random.Random,
+    *,
+    palette: list[Any],
+    secret_keys: list[str],
+    copies: int,
+    rare: frozenset[str] = frozenset(),
+) -> tuple[str, dict[str, Any]]:
+    """One structural mutation of a JSON/YAML tree; top-level keys in `rare` are picked 5 % as often."""
+    data = copy.deepcopy(data)
+    paths = [p for p in paths_in(data)[1:] if p[0] not in rare or rng.random() < 0.05]
+    path = rng.choice(paths)
+    parent, key = at(data, path[:-1]), path[-1]
+    operation = rng.choice(["delete", "replace", "replace", "extra-secret", "duplicate"])
+    if operation == "delete":
+        del parent[key]
+    elif operation == "replace":
+        parent[key] = copy.deepcopy(rng.choice(palette))
+    elif operation == "extra-secret" and isinstance(parent, dict):
+        parent[rng.choice(secret_keys)] = CANARY
+    elif isinstance(parent, list):
+        parent.append(copy.deepcopy(parent[key]))  # the same entry twice
+    else:
+        parent[key] = [copy.deepcopy(parent[key])] * copies
+    return f"{operation}:{'.'.join(map(str, path))}", data

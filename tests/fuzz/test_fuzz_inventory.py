@@ -11,8 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from tests.conftest import BEN_THANH, INVENTORY
-from tests.fuzz.common import CANARY, Case, failures, run_corpus, summary
-from tests.fuzz.test_fuzz_merge import corrupt_bytes
+from tests.fuzz.common import CANARY, Case, corrupt_bytes, failures, run_corpus, summary
 from tests.fuzz.test_fuzz_systems import YAML_ATTACKS
 
 SEED = 22

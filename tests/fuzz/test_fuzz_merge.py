@@ -4,7 +4,6 @@ the history or the report on refusal, no planted secret in any output, and bound
 
 from __future__ import annotations
 
-import copy
 import json
 import random
 import shutil
@@ -12,68 +11,27 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from tests.fuzz.common import CANARY, Case, failures, run_corpus, special_files, summary
+from tests.fuzz.common import (
+    CANARY,
+    Case,
+    corrupt_bytes,
+    failures,
+    mutate_tree,
+    run_corpus,
+    special_files,
+    summary,
+)
 from tests.unit.test_audit_report import shards
 
 SEED = 24
-DERIVED = {"sites", "compliance", "exit_code"}
+# report.json's derived figures are ignored by design: mutate them rarely, spend the corpus elsewhere
+DERIVED = frozenset({"sites", "compliance", "exit_code"})
+SECRET_KEYS = ["password", "secret", "tacacs_key", "psk"]
 PALETTE: list[Any] = [
     None, 0, -1, 2**70, 1.5, 1e308, True, "", "x" * 5000, "quantum", "a/b", "1", "1/2/3", "0/2", "3/2",
     "1/1000000000", "2026-13-45T99:00:00", "soon", "\x1b[2J\u2028", [], {}, [[[[[]]]]], {"a": {"b": {}}},
     {"password": CANARY}, [{"secret": CANARY}],
 ]  # fmt: skip
-
-
-def paths_in(data: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    """Every key path of a JSON tree (dict keys and list indices)."""
-    found = [prefix]
-    if isinstance(data, dict):
-        for key, value in data.items():
-            found += paths_in(value, (*prefix, key))
-    elif isinstance(data, list):
-        for index, value in enumerate(data):
-            found += paths_in(value, (*prefix, index))
-    return found
-
-
-def at(data: Any, path: tuple[Any, ...]) -> Any:
-    for part in path:
-        data = data[part]
-    return data
-
-
-def mutate_tree(data: dict[str, Any], rng: random.Random) -> tuple[str, dict[str, Any]]:
-    data = copy.deepcopy(data)
-    # report.json's derived figures are ignored by design: mutate them rarely, spend the corpus elsewhere
-    paths = [p for p in paths_in(data)[1:] if p[0] not in DERIVED or rng.random() < 0.05]
-    path = rng.choice(paths)
-    parent, key = at(data, path[:-1]), path[-1]
-    operation = rng.choice(["delete", "replace", "replace", "extra-secret", "duplicate-list-item"])
-    if operation == "delete":
-        del parent[key]
-    elif operation == "replace":
-        parent[key] = copy.deepcopy(rng.choice(PALETTE))
-    elif operation == "extra-secret" and isinstance(parent, dict):
-        parent[rng.choice(["password", "secret", "tacacs_key", "psk"])] = CANARY
-    elif isinstance(parent, list):
-        parent.append(copy.deepcopy(parent[key]))
-    else:
-        parent[key] = [copy.deepcopy(parent[key])] * 3
-    return f"{operation}:{'.'.join(map(str, path))}", data
-
-
-def corrupt_bytes(raw: bytes, rng: random.Random) -> tuple[str, bytes]:
-    where = rng.randrange(len(raw))
-    operation = rng.choice(["truncate", "flip", "insert", "delete-span"])
-    if operation == "truncate":
-        return f"truncate@{where}", raw[:where]
-    if operation == "flip":
-        return f"flip@{where}", raw[:where] + bytes([raw[where] ^ (1 << rng.randrange(8))]) + raw[where + 1 :]
-    if operation == "insert":
-        junk = rng.choice([b"\x00", b"\xff\xfe", b"{", b"]", b'"', b"NaN", b"-", b"\\u0000", b"9" * 5000])
-        return f"insert@{where}", raw[:where] + junk + raw[where:]
-    end = min(len(raw), where + rng.randrange(1, 200))
-    return f"delete@{where}-{end}", raw[:where] + raw[end:]
 
 
 CRAFTED: dict[str, bytes] = {
@@ -114,7 +72,7 @@ def build(tmp_path: Path) -> list[Case]:
         return make
 
     for _ in range(70):
-        label, data = mutate_tree(base, rng)
+        label, data = mutate_tree(base, rng, palette=PALETTE, secret_keys=SECRET_KEYS, copies=3, rare=DERIVED)
         case(f"tree {label}", written(json.dumps(data).encode()))
     raw = second.read_bytes()
     for _ in range(25):

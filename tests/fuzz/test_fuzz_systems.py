@@ -5,7 +5,6 @@ planted secret in any output, and bounded memory."""
 
 from __future__ import annotations
 
-import copy
 import random
 from datetime import date, datetime
 from pathlib import Path
@@ -13,8 +12,16 @@ from typing import Any
 
 import yaml
 
-from tests.fuzz.common import CANARY, Case, failures, run_corpus, special_files, summary
-from tests.fuzz.test_fuzz_merge import at, corrupt_bytes, paths_in
+from tests.fuzz.common import (
+    CANARY,
+    Case,
+    corrupt_bytes,
+    failures,
+    mutate_tree,
+    run_corpus,
+    special_files,
+    summary,
+)
 from tests.systems.conftest import SAMPLE_CATALOGUE
 
 SEED = 2024
@@ -52,24 +59,6 @@ YAML_ATTACKS: dict[str, str] = {
 }
 
 
-def mutate_tree(data: dict[str, Any], rng: random.Random) -> tuple[str, dict[str, Any]]:
-    data = copy.deepcopy(data)
-    path = rng.choice(paths_in(data)[1:])
-    parent, key = at(data, path[:-1]), path[-1]
-    operation = rng.choice(["delete", "replace", "replace", "extra-secret", "duplicate"])
-    if operation == "delete":
-        del parent[key]
-    elif operation == "replace":
-        parent[key] = copy.deepcopy(rng.choice(PALETTE))
-    elif operation == "extra-secret" and isinstance(parent, dict):
-        parent[rng.choice(["password", "db_password", "secret", "api_key"])] = CANARY
-    elif isinstance(parent, list):
-        parent.append(copy.deepcopy(parent[key]))  # a system or server twice
-    else:
-        parent[key] = [copy.deepcopy(parent[key])] * 2
-    return f"{operation}:{'.'.join(map(str, path))}", data
-
-
 def build(tmp_path: Path) -> list[Case]:
     rng = random.Random(SEED)
     text = SAMPLE_CATALOGUE.read_text(encoding="utf-8")
@@ -90,7 +79,9 @@ def build(tmp_path: Path) -> list[Case]:
         cases.append(Case(name, argv, folder, watch=[output.parent]))
 
     for _ in range(60):
-        label, data = mutate_tree(base, rng)
+        label, data = mutate_tree(
+            base, rng, palette=PALETTE, secret_keys=["password", "db_password", "secret", "api_key"], copies=2
+        )
         case(f"tree {label}", content=yaml.safe_dump(data, allow_unicode=True, sort_keys=False).encode())
     raw = text.encode()
     for _ in range(25):

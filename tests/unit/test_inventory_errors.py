@@ -218,7 +218,13 @@ def test_server_listed_twice(site, tmp_path, capsys) -> None:
         path, "- {name: srv1, services: [dhcp_dns]}", "- {name: srv1, services: [dhcp_dns]}\n  - {name: srv1}"
     )
     refuse(
-        root, tmp_path, capsys, path.name, "servers.1.name", "listed twice", "give each server its own name"
+        root,
+        tmp_path,
+        capsys,
+        path.name,
+        "servers.1.name",
+        "is also servers.0",
+        "give each server its own name",
     )
 
 

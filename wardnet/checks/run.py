@@ -68,7 +68,7 @@ def run_checks(inventory_dir: Path, sites: list[str] | None, fmt: str, output: P
     for warning in warnings:
         print(f"warning: {warning}", file=sys.stderr)
     findings = check_designs(selected, everything, inventory.baseline)
-    moves = uncommitted_moves(inventory_dir)
+    moves = uncommitted_moves(inventory_dir, everything)
     if moves and fmt == "text":
         shown = format_diff(moves, "HEAD", "the working tree (moved and removed only)")
         print(shown, end="", file=sys.stderr)
