@@ -77,6 +77,7 @@ test: lint unit lab-test molecule
 bench: setup
 	$(BIN)/python -m benchmarks.render_city
 	$(BIN)/python -m benchmarks.audit_compare
+	$(BIN)/python -m benchmarks.check_city
 
 bench-lab: setup lab-deps
 	$(BIN)/python -m benchmarks.lab_up

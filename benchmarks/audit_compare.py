@@ -1,57 +1,31 @@
-"""The compare engine on 2,500 rendered configs with synthetic drift, against netutils' compliance function.
+"""The compare engine on 2,500 rendered configs with seeded drift, against netutils and hier_config.
 
-Both sides get the same (intended, running) pairs: every IOS-XE and FortiOS device of the city rendered by
+All sides get the same (intended, running) pairs: every IOS-XE and FortiOS device of the city rendered by
 wardnet, cycled to 2,500, each running config carrying seeded drift (a changed line, an extra line, a
-removed line). wardnet: `audit_device` (normalise, compare by block, features, severity, diff and
-remediation). Peer: `netutils.config.compliance.compliance` with the same features as top-level sections
-(what Nautobot Golden Config runs per device). One process, one core each, in the same run.
+removed line). Each side runs as its own process (benchmarks/compare_side.py), timed whole by
+benchmarks/measure.py, one core each, in the same run:
+- wardnet `audit_device`: normalise, compare by block, features, severity, diff and remediation;
+- peer netutils `compliance()` with the same features as top-level sections (Nautobot Golden Config's check);
+- peer hier_config `WorkflowRemediation` over the whole configs (remediation, what wardnet also produces).
 
-    .venv/bin/python -m benchmarks.audit_compare [--configs 2500] [--seed 7]
+    .venv/bin/python -m benchmarks.audit_compare [--configs 2500] [--seed 7] [--runs 2]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import sys
-import time
+import tempfile
 from pathlib import Path
 
-from netutils.config.compliance import compliance
-
+from benchmarks.measure import BIN, Series, header, repeat, row
 from wardnet import load_inventory
 from wardnet import select_designs as designs
-from wardnet.api import Renderer, audit_device
+from wardnet.api import Renderer
 
 REPO = Path(__file__).resolve().parent.parent
-NETUTILS_OS = {"cisco_iosxe": "cisco_ios", "fortios": "fortinet_fortios"}
-
-# The same features, as netutils wants them: top-level line prefixes per feature.
-NETUTILS_FEATURES = {
-    "cisco_iosxe": [
-        {"name": "aaa", "ordered": False, "section": ["aaa ", "username ", "tacacs", "radius"]},
-        {"name": "management", "ordered": False, "section": ["line ", "ip ssh ", "banner ", "login "]},
-        {"name": "firewall", "ordered": True, "section": ["ip access-list "]},
-        {"name": "logging", "ordered": False, "section": ["logging "]},
-        {"name": "ntp", "ordered": False, "section": ["ntp "]},
-        {"name": "snmp", "ordered": False, "section": ["snmp-server "]},
-        {"name": "vlans", "ordered": False, "section": ["vlan ", "spanning-tree "]},
-        {"name": "interfaces", "ordered": False, "section": ["interface "]},
-        {"name": "routing", "ordered": False, "section": ["router ", "ip route "]},
-        {"name": "dhcp", "ordered": False, "section": ["ip dhcp "]},
-    ],
-    "fortios": [
-        {"name": "aaa", "ordered": False, "section": ["config system admin", "config user "]},
-        {"name": "management", "ordered": False, "section": ["config system global"]},
-        {"name": "firewall", "ordered": True, "section": ["config firewall "]},
-        {"name": "logging", "ordered": False, "section": ["config log "]},
-        {"name": "ntp", "ordered": False, "section": ["config system ntp"]},
-        {"name": "snmp", "ordered": False, "section": ["config system snmp"]},
-        {"name": "interfaces", "ordered": False, "section": ["config system interface"]},
-        {"name": "routing", "ordered": False, "section": ["config router "]},
-        {"name": "dhcp", "ordered": False, "section": ["config system dhcp "]},
-    ],
-}
 
 
 def _depth(line: str) -> int:
@@ -103,43 +77,43 @@ def main() -> int:
     )
     parser.add_argument("--configs", type=int, default=2500)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--runs", type=int, default=2, help="runs of each side (default 2: cold, warm)")
     args = parser.parse_args()
     work = pairs(args.configs, args.seed)
-    print(f"{len(work)} configs ({sum(p == 'cisco_iosxe' for _, p, _, _ in work)} IOS-XE)", file=sys.stderr)
-
-    started = time.perf_counter()
-    ours = [
-        audit_device(name, "x", platform, "", intended=intended, running=running, rules=[])
-        for name, platform, intended, running in work
-    ]
-    wardnet_s = time.perf_counter() - started
-
-    started = time.perf_counter()
-    theirs = [
-        compliance(NETUTILS_FEATURES[platform], running, intended, NETUTILS_OS[platform], cfg_type="string")
-        for _, platform, intended, running in work
-    ]
-    netutils_s = time.perf_counter() - started
-
-    drift_ours = sum(d.status == "drift" for d in ours)
-    drift_theirs = sum(any(not f["compliant"] for f in r.values()) for r in theirs)
-    print(f"{'':<52} {'s':>7} {'configs/s':>10} {'drifted':>8}")
-    row = "{:<52} {:>7.2f} {:>10.0f} {:>8}"
+    ios = sum(p == "cisco_iosxe" for _, p, _, _ in work)
+    with tempfile.TemporaryDirectory(prefix="wardnet-compare-") as scratch:
+        data = Path(scratch) / "pairs.json"
+        data.write_text(json.dumps(work), encoding="utf-8")
+        side = [str(BIN / "python"), "-m", "benchmarks.compare_side"]
+        runs = {
+            name: repeat(label, [*side, name, str(data)], args.runs)
+            for name, label in (
+                ("wardnet", "wardnet compare (+ diff, remediation, severity)"),
+                ("netutils", "peer: netutils compliance (features by section)"),
+                ("hier_config", "peer: hier_config WorkflowRemediation (whole configs)"),
+            )
+        }
+    print(f"compare benchmark: {len(work)} configs ({ios} IOS-XE), whole processes, one core each")
+    print(header("peer / wardnet: cold, warm"))
+    print(row(runs["wardnet"]))
+    for name in ("netutils", "hier_config"):
+        print(_vs(runs[name], runs["wardnet"]))
+    for name, series in runs.items():
+        print(f"  {name}: {series.runs[-1].output.strip()}")
+    ours = runs["wardnet"]
     print(
-        row.format(
-            "wardnet compare (+ diff, remediation, severity)", wardnet_s, len(work) / wardnet_s, drift_ours
-        )
+        f"goals (warm): >= 5x netutils: {_met(runs['netutils'].warm / ours.warm >= 5)}; "
+        f">= 3x hier_config: {_met(runs['hier_config'].warm / ours.warm >= 3)}"
     )
-    print(
-        row.format(
-            "peer: netutils compliance (features by section)",
-            netutils_s,
-            len(work) / netutils_s,
-            drift_theirs,
-        )
-    )
-    print(f"throughput ratio: {netutils_s / wardnet_s:.2f}x")
     return 0
+
+
+def _vs(peer: Series, ours: Series) -> str:
+    return f"{row(peer)}   {peer.cold / ours.cold:6.1f}x {peer.warm / ours.warm:6.1f}x"
+
+
+def _met(ok: bool) -> str:
+    return "met" if ok else "NOT met"
 
 
 if __name__ == "__main__":

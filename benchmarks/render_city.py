@@ -1,15 +1,18 @@
-"""Render the whole city with wardnet in-process and with ansible-playbook + ansible.builtin.template.
+"""Render the whole city: `wardnet render` against ansible-playbook + ansible.builtin.template, and the floor.
 
-Both use the same templates (wardnet/templates/<platform>/device.j2) and the same structured config: wardnet
-hands it to Jinja2 directly; Ansible gets it as the host variable `wardnet_config` from the wardnet inventory
-plugin (WARDNET_STRUCTURED_CONFIG=1) and renders one template task per device (benchmarks/ansible_render.yml,
-connection local, forks 2). Prints both wall times, the ratio and peak memory, and checks that every file
-Ansible rendered is byte-identical to wardnet's.
+Every side is timed as a whole process from exec to exit by benchmarks/measure.py (start-up, imports and
+inventory loading included on each side):
+- `wardnet render --force`: load and validate the inventory, design, render, run the check gate on every
+  rendered text, write configs, site pages and the manifest;
+- the floor, benchmarks/bare_render.py: a bare Jinja2 loop over the same structured configs, precomputed as
+  JSON outside the timing (no inventory, design, check or canonical form);
+- the peer, ansible-playbook + ansible.builtin.template (benchmarks/ansible_render.yml, forks 2): the wardnet
+  inventory plugin hands each host its structured config; one template task per device.
+wardnet and the floor run --runs times (cold = the first, warm = the median of the rest). Ansible renders
+the whole city by default (about 5 minutes a run on 2 cores); --every N samples every Nth site instead and
+the ratio line then says EXTRAPOLATED. Every device file Ansible writes must be byte-identical to wardnet's.
 
-Ansible takes minutes for the whole city, so by default it renders a deterministic sample (every Nth site by
-official code) and its whole-city time is extrapolated, which the output says; --full measures it instead.
-
-    .venv/bin/python -m benchmarks.render_city [--every 8] [--full] [--forks 2] [--keep DIR]
+    .venv/bin/python -m benchmarks.render_city [--runs 3] [--ansible-runs 1] [--every N] [--keep DIR]
 
 Exit codes: 0 outputs identical, 1 outputs differ, 2 could not run.
 """
@@ -19,147 +22,86 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
-from dataclasses import dataclass
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+from benchmarks.measure import BIN, REPO, Run, Series, header, repeat, row, timed
+
 INVENTORY = REPO / "inventories"
 PLAYBOOK = REPO / "benchmarks" / "ansible_render.yml"
-FULL_RUN_LIMIT_S = 300.0  # a whole-city Ansible run longer than this is sampled and extrapolated
 ANSIBLE_TIMEOUT_S = 1800
 GOAL_WARDNET_S = 5.0
 GOAL_RATIO = 20.0
+GOAL_FLOOR = 3.0
 EXIT_OK, EXIT_DIFFERENT, EXIT_INPUT = 0, 1, 2
-
-
-@dataclass
-class AnsibleRun:
-    seconds: float
-    startup_seconds: float
-    peak_rss_kb: int
-    sites: list[str]
-    devices: int
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks.render_city",
-        description="Whole-city render: wardnet in-process vs ansible-playbook + ansible.builtin.template.",
-        epilog=(
-            "By default Ansible renders every Nth site (--every) and its whole-city time is extrapolated "
-            "from the measured per-device cost plus its measured start-up; the output says so. "
-            "Exit codes: 0 identical output, 1 outputs differ, 2 could not run."
-        ),
+        description="Whole-city render as whole processes: wardnet, a bare Jinja2 floor, ansible-playbook.",
+        epilog="Exit codes: 0 identical output, 1 outputs differ, 2 could not run.",
     )
+    parser.add_argument("--runs", type=int, default=3, help="runs of wardnet and of the floor (default 3)")
+    parser.add_argument("--ansible-runs", type=int, default=1, help="runs of ansible-playbook (default 1)")
     parser.add_argument(
-        "--every",
-        type=int,
-        default=8,
-        metavar="N",
-        help="Ansible renders every Nth site in code order (default 8: about 21 sites, ~140 devices)",
-    )
-    parser.add_argument(
-        "--full", action="store_true", help="Ansible renders the whole city (about 5 minutes on 2 cores)"
+        "--every", type=int, default=1, metavar="N", help="Ansible renders every Nth site (default 1: all)"
     )
     parser.add_argument("--forks", type=int, default=2, help="ansible-playbook forks (default 2)")
     parser.add_argument(
-        "--keep", type=Path, metavar="DIR", help="keep both outputs in DIR (default: a temporary folder)"
+        "--keep", type=Path, metavar="DIR", help="keep the outputs in DIR (default: a temporary folder)"
     )
     args = parser.parse_args(argv)
-    if args.every < 1 or args.forks < 1:
-        parser.error("--every and --forks must be at least 1")
+    if min(args.runs, args.ansible_runs, args.every, args.forks) < 1:
+        parser.error("--runs, --ansible-runs, --every and --forks must be at least 1")
     return args
 
 
-def render_wardnet(out: Path) -> tuple[float, float, dict[str, list[str]], int, int]:
-    """(import seconds, render seconds, site folder → device files, devices, files) for the whole city."""
-    started = time.perf_counter()
-    from wardnet import design_sites as build
-    from wardnet import render_sites as render_all
-    from wardnet import write_rendered as write
+def structured_configs(path: Path) -> tuple[dict[str, list[str]], int]:
+    """Write every device's structured config with its output path (the floor's input); site → files."""
+    from wardnet import design_sites
+    from wardnet.render import device_file, site_folder
 
-    imported = time.perf_counter()
-    _, site_designs = build(INVENTORY)
-    outputs = render_all(site_designs)
-    write(outputs, out)
-    finished = time.perf_counter()
+    _, designs = design_sites(INVENTORY)
+    items: list[dict[str, object]] = []
     folders: dict[str, list[str]] = {}
-    for item in outputs:
-        if item.hostname is not None:
-            folders.setdefault(item.site, []).append(item.name)
-    devices = sum(len(design.devices) for design in site_designs)
-    return imported - started, finished - imported, folders, devices, len(outputs)
+    for design in designs:
+        folder = site_folder(design)
+        for config in design.devices.values():
+            items.append({"path": f"{folder}/{device_file(config)}", "config": config})
+            folders.setdefault(folder, []).append(device_file(config))
+    path.write_text(json.dumps(items), encoding="utf-8")
+    return folders, len(items)
 
 
 def ansible_environment() -> dict[str, str]:
     env = dict(os.environ)
-    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
     env["ANSIBLE_CONFIG"] = str(REPO / "ansible.cfg")
     env["WARDNET_STRUCTURED_CONFIG"] = "1"
     env["ANSIBLE_NOCOLOR"] = "1"
     return env
 
 
-def run_ansible(
-    out: Path, folders: dict[str, list[str]], sites: list[str], forks: int, full: bool
-) -> AnsibleRun:
-    """Time ansible-playbook over the given site folders (start-up measured separately with --list-hosts)."""
+def ansible_command(out: Path, sites: list[str] | None, forks: int) -> list[str]:
     from wardnet.api import TEMPLATES
     from wardnet.platforms import PLATFORMS
 
-    for folder in sites:  # the template module needs the folder; created here, outside the timing
-        (out / folder).mkdir(parents=True, exist_ok=True)
-    command = [
-        str(Path(sys.executable).parent / "ansible-playbook"),
-        str(PLAYBOOK),
-        "--forks",
-        str(forks),
-        "--extra-vars",
+    command = [str(BIN / "ansible-playbook"), str(PLAYBOOK), "--forks", str(forks), "--extra-vars"]
+    command.append(
         json.dumps(
             {
                 "bench_out": str(out),
                 "bench_templates": str(TEMPLATES),
                 "bench_extension": {k: v.extension for k, v in PLATFORMS.items()},
             }
-        ),
-    ]
-    if not full:
+        )
+    )
+    if sites is not None:
         command += ["--limit", ":".join(f"site_{folder.split('-')[0]}" for folder in sites)]
-    env = ansible_environment()
-    started = time.perf_counter()
-    listing = subprocess.run(
-        [*command, "--list-hosts"],
-        check=False,
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    startup = time.perf_counter() - started
-    if listing.returncode != 0:
-        raise RuntimeError(f"ansible-playbook --list-hosts failed:\n{_tail(listing)}")
-    started = time.perf_counter()
-    result = subprocess.run(
-        command, check=False, cwd=REPO, env=env, capture_output=True, text=True, timeout=ANSIBLE_TIMEOUT_S
-    )
-    seconds = time.perf_counter() - started
-    if result.returncode != 0:
-        raise RuntimeError(f"ansible-playbook failed (exit {result.returncode}):\n{_tail(result)}")
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    devices = sum(len(folders[folder]) for folder in sites)
-    return AnsibleRun(seconds, startup, peak, sites, devices)
-
-
-def _tail(result: subprocess.CompletedProcess[str], lines: int = 25) -> str:
-    text = (result.stdout or "") + (result.stderr or "")
-    return "\n".join(text.splitlines()[-lines:])
+    return command
 
 
 def compare(
@@ -186,86 +128,88 @@ def _first_difference(ours: Path, theirs: Path) -> str:
     return f"wardnet {len(a)} lines / ansible {len(b)} lines"
 
 
-def _mb(kilobytes: int) -> str:
-    return f"{kilobytes / 1024:.0f} MB"
-
-
-def _goal(ok: bool) -> str:
-    return "met" if ok else "NOT met"
-
-
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     with tempfile.TemporaryDirectory(prefix="wardnet-bench-") as temporary:
         root = args.keep or Path(temporary)
-        wardnet_out, ansible_out = root / "wardnet", root / "ansible"
-        for folder in (wardnet_out, ansible_out):
-            shutil.rmtree(folder, ignore_errors=True)
-        print(f"wardnet render benchmark: {INVENTORY.relative_to(REPO)}, {cores} CPU core(s) available")
-
+        for folder in ("wardnet", "floor", "ansible"):
+            shutil.rmtree(root / folder, ignore_errors=True)
+        print(
+            f"wardnet render benchmark: {INVENTORY.relative_to(REPO)}, {cores} CPU core(s), whole processes"
+        )
         try:
-            import_s, wardnet_s, folders, devices, files = render_wardnet(wardnet_out)
+            folders, devices = structured_configs(root / "configs.json")
         except Exception as exc:  # input or template problems: nothing to compare
-            print(f"wardnet could not render the city: {exc}", file=sys.stderr)
+            print(f"wardnet could not design the city: {exc}", file=sys.stderr)
             return EXIT_INPUT
-        wardnet_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        all_sites = sorted(folders)
-        print(
-            f"  wardnet (in-process): {len(all_sites)} sites, {devices} devices, {files} files in "
-            f"{wardnet_s:.2f} s (+ {import_s:.2f} s imports); peak RSS {_mb(wardnet_rss)} (self)"
-        )
-
-        sample = all_sites if args.full else all_sites[:: args.every]
-        what = "the whole city" if args.full else f"a sample: every {args.every}th site by code"
-        print(f"  ansible-playbook + ansible.builtin.template, forks {args.forks}, on {what} ...", flush=True)
+        sites = sorted(folders)
+        sample = sites[:: args.every]
+        sampled = len(sample) != len(sites)
+        for folder in sample:  # the template module needs the folder; created outside the timing
+            (root / "ansible" / folder).mkdir(parents=True, exist_ok=True)
+        print(f"  {len(sites)} sites, {devices} devices; Ansible renders {len(sample)} sites", flush=True)
+        wardnet_cmd = [str(BIN / "wardnet"), "render", "--force", "--out", str(root / "wardnet")]
+        floor_cmd = [str(BIN / "python"), "-m", "benchmarks.bare_render", str(root / "configs.json")]
+        floor_cmd.append(str(root / "floor"))
         try:
-            run = run_ansible(ansible_out, folders, sample, args.forks, args.full)
-        except (RuntimeError, subprocess.TimeoutExpired, OSError) as exc:
-            print(f"ansible-playbook could not run: {exc}", file=sys.stderr)
-            return EXIT_INPUT
-        print(
-            f"  ansible: {len(run.sites)} sites, {run.devices} devices in {run.seconds:.1f} s "
-            f"(start-up: inventory + playbook {run.startup_seconds:.1f} s); "
-            f"peak RSS {_mb(run.peak_rss_kb)} (largest child process)"
-        )
-        if args.full or run.devices == devices:
-            ansible_city_s = run.seconds
-            basis = "measured"
-        else:
-            per_device = max(run.seconds - run.startup_seconds, 0.0) / run.devices
-            ansible_city_s = run.startup_seconds + per_device * devices
-            basis = "EXTRAPOLATED"
-            print(
-                f"  ansible whole city, EXTRAPOLATED from the sample: {run.startup_seconds:.1f} s start-up + "
-                f"{per_device:.3f} s/device x {devices} devices = {ansible_city_s:.0f} s"
+            ours = repeat("wardnet render (design, render, check gate, write)", wardnet_cmd, args.runs)
+            floor = repeat("floor: bare Jinja2 loop over the same configs", floor_cmd, args.runs)
+            theirs = repeat(
+                f"ansible-playbook + template, forks {args.forks}" + (" (sample)" if sampled else ""),
+                ansible_command(root / "ansible", sample if sampled else None, args.forks),
+                args.ansible_runs,
+                env=ansible_environment(),
+                timeout=ANSIBLE_TIMEOUT_S,
             )
-            if ansible_city_s <= FULL_RUN_LIMIT_S:
-                print("  (under 5 minutes: run with --full to measure it instead)")
-
-        ratio = ansible_city_s / wardnet_s
+        except (RuntimeError, OSError) as exc:
+            print(f"could not run: {exc}", file=sys.stderr)
+            return EXIT_INPUT
+        sample_devices = sum(len(folders[f]) for f in sample)
+        if sampled:  # the per-device cost scaled to the city, plus Ansible's start-up once
+            listing = [*ansible_command(root / "ansible", sample, args.forks), "--list-hosts"]
+            startup = timed(listing, env=ansible_environment()).seconds
+            theirs = _extrapolated(theirs, startup, devices / sample_devices)
+            print(f"  Ansible start-up (inventory + playbook, --list-hosts): {startup:.1f} s")
         print()
-        print(f"wardnet, whole city:           {wardnet_s:8.2f} s   peak RSS {_mb(wardnet_rss)}")
+        print(header("ratio to wardnet cold, warm"))
+        print(row(ours))
+        print(row(floor))
+        print(row(theirs) + ("   EXTRAPOLATED" if sampled else ""))
+        basis = "EXTRAPOLATED from a sample" if sampled else "measured, whole city"
+        warm_note = "" if args.ansible_runs > 1 else " (Ansible ran once: its warm = its cold)"
         print(
-            f"ansible-playbook, whole city:  {ansible_city_s:8.1f} s   peak RSS {_mb(run.peak_rss_kb)}   "
-            f"({basis})"
+            f"  ansible / wardnet: cold {theirs.cold / ours.cold:.0f}x, warm {theirs.warm / ours.warm:.0f}x "
+            f"({basis}){warm_note}"
         )
-        print(f"ratio ansible / wardnet:       {ratio:8.0f} x   ({basis})")
+        print(f"  wardnet / floor:   cold {ours.cold / floor.cold:.1f}x, warm {ours.warm / floor.warm:.1f}x")
         print(
-            f"goals: wardnet < {GOAL_WARDNET_S:.0f} s: {_goal(wardnet_s < GOAL_WARDNET_S)}; "
-            f">= {GOAL_RATIO:.0f}x faster: {_goal(ratio >= GOAL_RATIO)}"
+            f"goals: wardnet warm < {GOAL_WARDNET_S:.0f} s: {_goal(ours.warm < GOAL_WARDNET_S)}; "
+            f">= {GOAL_RATIO:.0f}x Ansible: {_goal(theirs.warm / ours.warm >= GOAL_RATIO)}; "
+            f"<= {GOAL_FLOOR:.0f}x the floor: {_goal(ours.warm / floor.warm <= GOAL_FLOOR)}"
         )
-
-        bad = compare(wardnet_out, ansible_out, folders, run.sites)
+        bad = compare(root / "wardnet", root / "ansible", folders, sample)
         if bad:
-            print(f"OUTPUTS DIFFER: {len(bad)} of {run.devices} device files", file=sys.stderr)
+            print(f"OUTPUTS DIFFER: {len(bad)} of {sample_devices} device files", file=sys.stderr)
             for line in bad[:10]:
                 print(f"  {line}", file=sys.stderr)
             return EXIT_DIFFERENT
-        print(f"byte-identical: all {run.devices} device files Ansible rendered equal wardnet's")
+        print(f"byte-identical: all {sample_devices} device files Ansible rendered equal wardnet's")
         if args.keep:
-            print(f"outputs kept in {wardnet_out} and {ansible_out}")
+            print(f"outputs kept in {root}")
     return EXIT_OK
+
+
+def _extrapolated(series: Series, startup: float, factor: float) -> Series:
+    runs = [
+        Run(startup + max(r.seconds - startup, 0.0) * factor, r.peak_rss_kb, r.returncode, r.output)
+        for r in series.runs
+    ]
+    return Series(series.label, runs)
+
+
+def _goal(ok: bool) -> str:
+    return "met" if ok else "NOT met"
 
 
 if __name__ == "__main__":
