@@ -23,6 +23,7 @@ def cmd_deploy(args: argparse.Namespace) -> int:
         plan=Plan(canary=args.canary, batch=args.batch, max_failures=args.max_failures, workers=args.workers),
         options=Options(commit=args.commit, confirm_timeout=args.confirm_timeout),
         state_dir=state_dir(),
+        break_lock=args.break_lock,
     )
     outcome = execute(request)
     if outcome.findings_text:
@@ -59,5 +60,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         help="the device reverts by itself unless confirmed within S seconds",
     )
     deploy.add_argument("--workers", type=int, default=8, help="devices in parallel")
+    deploy.add_argument(
+        "--break-lock",
+        action="store_true",
+        help="take over a stale site lock left by a run on another host (same-host stale locks need nothing)",
+    )
     deploy.add_argument("--json", type=Path, metavar="PATH", help="per-device results as JSON")
     deploy.set_defaults(func=cmd_deploy)

@@ -23,6 +23,7 @@ class DeployRequest:
     options: Options = field(default_factory=Options)
     state_dir: Path = Path("build")
     credentials: Credentials = field(default_factory=Credentials.from_environment)
+    break_lock: bool = False  # take over a stale lock another host left (see wardnet.deploy.lock)
 
 
 @dataclass
@@ -56,7 +57,7 @@ def execute(request: DeployRequest, on_done: Callable[[DeviceResult], None] | No
     lab_inventory = request.inventory if request.lab else None
     targets = site_targets(selected, inventory.baseline, request.credentials, lab_inventory)
     try:
-        with site_locks(request.state_dir / "locks", codes):
+        with site_locks(request.state_dir / "locks", codes, break_lock=request.break_lock):
             results = deploy(
                 targets, request.plan, request.options, BackupStore(request.state_dir / "backups"), on_done
             )
