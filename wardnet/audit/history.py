@@ -3,10 +3,16 @@
 It feeds the report's trend and answers what the reports don't (`sqlite3 history.sqlite "select …"`):
 since when has a device drifted, which features drift most. Only whole or merged runs are recorded (the
 caller skips shards), and recording a run_id again replaces it, so a re-run merge never counts twice.
+
+Nothing of a run is lost when the database is locked past the timeout or damaged: the run is written to a
+side file (`<history>.pending/<run_id>.json`), the caller reports the warning, and the next run that reaches
+the database records the pending runs first. A damaged database is never replaced or deleted here.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
@@ -45,6 +51,8 @@ def run_compliance(run: AuditRun) -> float | None:
 
 
 class History:
+    timeout_s = 30.0  # parallel CI jobs wait this long for each other's transaction
+
     def __init__(self, path: Path) -> None:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -52,20 +60,43 @@ class History:
     @contextmanager
     def _db(self) -> Iterator[sqlite3.Connection]:
         """One connection per call, one transaction inside it: parallel CI jobs wait (timeout), never tear."""
-        with closing(sqlite3.connect(self.path, timeout=30)) as db:
+        with closing(sqlite3.connect(self.path, timeout=self.timeout_s)) as db:
             db.row_factory = sqlite3.Row
             db.execute("PRAGMA journal_mode=WAL")
             db.executescript(SCHEMA)
             with db:
                 yield db
 
-    def record(self, run: AuditRun) -> None:
-        with self._db() as db:
-            for table in TABLES:
-                db.execute(f"DELETE FROM {table} WHERE run_id = ?", (run.run_id,))
-            db.execute("INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", _run_row(run))
-            db.executemany("INSERT INTO devices VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", _device_rows(run))
-            db.executemany("INSERT INTO findings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", _finding_rows(run))
+    @property
+    def pending(self) -> Path:
+        return self.path.with_name(self.path.name + ".pending")
+
+    def record(self, run: AuditRun) -> str | None:
+        """Record the run (and any pending ones); on a database error keep it in a side file and say so."""
+        waiting = sorted(self.pending.glob("*.json")) if self.pending.is_dir() else []
+        try:
+            with self._db() as db:
+                for path in waiting:
+                    _insert(db, AuditRun.from_dict(json.loads(path.read_text(encoding="utf-8"))))
+                _insert(db, run)
+        except sqlite3.Error as exc:
+            kept = self._keep(run)
+            return (
+                f"the audit history {self.path} did not take this run ({exc}); it is kept in {kept} and "
+                "recorded by the next run that reaches the database"
+                + (f" ({len(waiting)} earlier run(s) wait there too)" if waiting else "")
+            )
+        for path in waiting:
+            path.unlink()
+        return None
+
+    def _keep(self, run: AuditRun) -> Path:
+        self.pending.mkdir(parents=True, exist_ok=True)
+        target = self.pending / f"{run.run_id}.json"
+        scratch = target.with_suffix(".tmp")
+        scratch.write_text(json.dumps(run.as_dict(), ensure_ascii=False), encoding="utf-8")
+        os.replace(scratch, target)
+        return target
 
     def trend(self, limit: int = 30) -> list[dict[str, Any]]:
         """The last `limit` runs, oldest first (compliance in percent, None when nothing was audited)."""
@@ -88,6 +119,14 @@ class History:
                 (name, limit),
             ).fetchall()
         return [dict(row) for row in reversed(rows)]
+
+
+def _insert(db: sqlite3.Connection, run: AuditRun) -> None:
+    for table in TABLES:
+        db.execute(f"DELETE FROM {table} WHERE run_id = ?", (run.run_id,))
+    db.execute("INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", _run_row(run))
+    db.executemany("INSERT INTO devices VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", _device_rows(run))
+    db.executemany("INSERT INTO findings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", _finding_rows(run))
 
 
 def _run_row(run: AuditRun) -> tuple[Any, ...]:

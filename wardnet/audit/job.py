@@ -5,6 +5,7 @@ drifted devices through the deploy path."""
 from __future__ import annotations
 
 import json
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,9 +43,10 @@ def publish(run: AuditRun, outputs: Outputs) -> None:
     from wardnet.audit.history import History
     from wardnet.audit.report import write_report
 
-    history = History(outputs.history)
-    if not run.shard:
-        history.record(run)
+    history: History | None = History(outputs.history)
+    if not run.shard and history is not None and (warning := history.record(run)):
+        print(f"warning: {warning}", file=sys.stderr)
+        history = None  # locked or damaged: the report goes out without a trend rather than not at all
     if outputs.report:
         write_report(run, outputs.report, history)
     if outputs.json:
