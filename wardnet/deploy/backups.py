@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import threading
 from pathlib import Path
 
 from wardnet.platforms import PLATFORMS
+
+PREFLIGHT_BYTES = 4 << 20  # room for a site's running configs (a large FortiGate config is ~1 MB)
+
+
+class BackupError(OSError):
+    """The store cannot keep a backup durably: nothing may be pushed."""
 
 
 class BackupStore:
@@ -20,11 +27,32 @@ class BackupStore:
         ).stdout
 
     def write(self, site: str, name: str, platform: str, text: str) -> Path:
+        """The file is on disk (fsync, then rename) before this returns: a commit may follow it."""
         with self._lock:
             path = self.root / site / f"{name}.{PLATFORMS[platform].extension}"
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text)
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                _durable(path, text.encode())
+            except OSError as exc:
+                raise BackupError(
+                    exc.errno, f"the backup of {name} could not be written to {path} ({exc.strerror})"
+                ) from None
             return path
+
+    def preflight(self) -> None:
+        """Before a commit run touches any device: the store takes PREFLIGHT_BYTES durably, or BackupError."""
+        probe = self.root / ".preflight"
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            _durable(probe, bytes(PREFLIGHT_BYTES))
+        except OSError as exc:
+            raise BackupError(
+                exc.errno,
+                f"the backup store {self.root} cannot take {PREFLIGHT_BYTES >> 20} MiB ({exc.strerror}): "
+                "no device is changed without a durable backup; free space there",
+            ) from None
+        finally:
+            probe.unlink(missing_ok=True)
 
     def head(self) -> str:
         """The latest commit id, '' before the first one."""
@@ -47,3 +75,15 @@ class BackupStore:
             "-c", "user.name=wardnet", "-c", "user.email=wardnet@hcm.gov.vn", "commit", "-q", "-m", message
         )
         return True
+
+
+def _durable(path: Path, data: bytes) -> None:
+    scratch = path.with_name(f".{path.name}.tmp")
+    try:
+        with scratch.open("wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(scratch, path)
+    finally:
+        scratch.unlink(missing_ok=True)

@@ -36,7 +36,7 @@ class DeployOutcome:
 
 def execute(request: DeployRequest, on_done: Callable[[DeviceResult], None] | None = None) -> DeployOutcome:
     from wardnet.checks.run import as_text, check_designs
-    from wardnet.deploy.backups import BackupStore
+    from wardnet.deploy.backups import BackupError, BackupStore
     from wardnet.deploy.lock import SiteLockedError, site_locks
     from wardnet.deploy.run import deploy
     from wardnet.pipeline import build, designs
@@ -56,11 +56,15 @@ def execute(request: DeployRequest, on_done: Callable[[DeviceResult], None] | No
         return DeployOutcome(ExitCode.NOT_RUN, message=message, findings_text=text)
     lab_inventory = request.inventory if request.lab else None
     targets = site_targets(selected, inventory.baseline, request.credentials, lab_inventory)
+    store = BackupStore(request.state_dir / "backups")
+    if request.options.commit:
+        try:
+            store.preflight()
+        except BackupError as exc:
+            return DeployOutcome(ExitCode.NOT_RUN, message=f"{exc.strerror}; nothing was pushed")
     try:
         with site_locks(request.state_dir / "locks", codes, break_lock=request.break_lock):
-            results = deploy(
-                targets, request.plan, request.options, BackupStore(request.state_dir / "backups"), on_done
-            )
+            results = deploy(targets, request.plan, request.options, store, on_done)
     except SiteLockedError as exc:
         return DeployOutcome(ExitCode.NOT_RUN, message=str(exc))
     return DeployOutcome(exit_code(results), results)
