@@ -1,6 +1,10 @@
 """Secrets: rendered files carry masks (<<secret:NAME>>); the value comes from the environment
 (WARDNET_SECRET_<NAME>) or from Ansible Vault variables handed over by playbooks/deploy.yml, only at
-push time, and every text that leaves the push (diffs, reports, logs) is masked again."""
+push time, and every text that leaves the push (diffs, reports, logs) is masked again.
+
+Values read from the environment are taken out of it on first use (`take_from_environment`), so no child
+process wardnet starts (an ssh ProxyCommand, git for the backups, a daemon) inherits them: a secret is never
+in any process's argv or /proc/<pid>/environ but the one the operator exported it into."""
 
 from __future__ import annotations
 
@@ -11,7 +15,17 @@ from collections.abc import Mapping
 from wardnet.platforms import PLATFORMS
 from wardnet.platforms.base import PLACEHOLDER, REDACTED
 
-__all__ = ["MASK", "REDACTED", "MissingSecretError", "mask", "redact", "redact_line", "resolve"]
+__all__ = [
+    "MASK",
+    "REDACTED",
+    "MissingSecretError",
+    "environment_value",
+    "mask",
+    "redact",
+    "redact_line",
+    "resolve",
+    "take_from_environment",
+]
 
 MASK = re.compile(r"<<secret:([a-z0-9_]+)>>")
 
@@ -20,8 +34,24 @@ class MissingSecretError(Exception):
     pass
 
 
+SECRET_PREFIX = "WARDNET_SECRET_"
+PASSWORD = "WARDNET_PASSWORD"
+_taken: dict[str, str] = {}  # taken out of os.environ, kept for this process only
+
+
 def env_name(name: str) -> str:
-    return f"WARDNET_SECRET_{name.upper()}"
+    return f"{SECRET_PREFIX}{name.upper()}"
+
+
+def take_from_environment() -> None:
+    """Move WARDNET_PASSWORD and WARDNET_SECRET_* out of os.environ (children inherit os.environ)."""
+    for key in [k for k in os.environ if k == PASSWORD or k.startswith(SECRET_PREFIX)]:
+        _taken[key] = os.environ.pop(key)
+
+
+def environment_value(key: str) -> str | None:
+    take_from_environment()
+    return _taken.get(key)
 
 
 def resolve(text: str, values: Mapping[str, str] | None = None) -> tuple[str, dict[str, str]]:
@@ -31,7 +61,7 @@ def resolve(text: str, values: Mapping[str, str] | None = None) -> tuple[str, di
 
     def value(match: re.Match[str]) -> str:
         name = match.group(1)
-        secret = (values or {}).get(name) or os.environ.get(env_name(name))
+        secret = (values or {}).get(name) or environment_value(env_name(name))
         if not secret:
             raise MissingSecretError(
                 f"secret '{name}' is not set: export {env_name(name)} or set wardnet_secrets.{name} "

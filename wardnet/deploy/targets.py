@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from wardnet import secrets
 from wardnet.design import SiteDesign
 from wardnet.models import Baseline
 from wardnet.platforms import PLATFORMS
@@ -27,7 +28,7 @@ class Credentials:
     def from_environment(cls) -> Credentials:
         return cls(
             username=os.environ.get("WARDNET_USERNAME", "wardnet-deploy"),
-            password=os.environ.get("WARDNET_PASSWORD", ""),
+            password=secrets.environment_value(secrets.PASSWORD) or "",
         )
 
     @classmethod
