@@ -54,6 +54,18 @@ def targets_for(request: AuditRequest, inventory: Inventory, chosen: list[SiteDe
     return site_targets(chosen, inventory.baseline, request.credentials, lab_inventory)
 
 
+def deploying(locks: Path, sites: set[str]) -> dict[str, str]:
+    """Sites a deploy holds now → why their devices are not audited: a config mid-change is not drift."""
+    from wardnet.deploy.lock import held_by
+
+    busy = {code: held_by(locks, code) for code in sorted(sites)}
+    return {
+        code: f"deploy in progress ({holder.describe()}): audited by the next run"
+        for code, holder in busy.items()
+        if holder is not None
+    }
+
+
 def backup(store: BackupStore, collected: list[Collected], run_id: str) -> str:
     """Oxidized-style: every running config that could be read, one commit per run; returns its id."""
     read = [c for c in collected if not c.error]
@@ -96,7 +108,11 @@ def run_audit(request: AuditRequest) -> tuple[AuditRun, list[Target]]:
     targets = targets_for(request, inventory, chosen)
     started = now()
     run_id = started.strftime("%Y%m%dT%H%M%SZ")
-    collected = collect(targets, request.workers, request.state_dir / "audit" / "canonical")
+    busy = deploying(request.state_dir / "locks", {t.site for t in targets})
+    collected = collect(
+        [t for t in targets if t.site not in busy], request.workers, request.state_dir / "audit" / "canonical"
+    )
+    collected += [Collected(t, error=busy[t.site]) for t in targets if t.site in busy]
     commit = backup(BackupStore(request.state_dir / "backups"), collected, run_id)
     devices, expired = compare(collected, inventory, request.today or started.date())
     run = AuditRun(
