@@ -12,10 +12,18 @@ import yaml
 @dataclass(frozen=True)
 class RuleInfo:
     id: str
-    item: int
     severity: str
-    clause: str
+    clause: str  # TCVN 14423:2026 level-2 clause, "BP", or "" for a CIS-only control
     title: str
+    item: int = 0  # the checklist number in shared/LEVEL2.md
+    former: str = ""  # the superseded standard the clause was also numbered in
+    cis: str = ""  # CIS benchmark control(s) the rule covers
+
+    @property
+    def reference(self) -> str:
+        """What a finding cites: the TCVN clause and the CIS control(s)."""
+        parts = [f"TCVN 14423:2026 {self.clause}" if self.clause.startswith("§") else self.clause, self.cis]
+        return "; ".join(p for p in parts if p)
 
 
 @cache

@@ -29,7 +29,7 @@ def rendered_findings(
     """Level-2 rules on one configuration text (rendered now, or collected from a device later)."""
     rules = level2_rules()
     return [
-        Finding(v.rule, rules[v.rule].severity, site, device, v.message, rules[v.rule].clause, v.fix)
+        Finding(v.rule, rules[v.rule].severity, site, device, v.message, rules[v.rule].reference, v.fix)
         for v in get_platform(platform).evaluate(text, expect, role)
     ]
 
