@@ -166,7 +166,7 @@ def zones(tree: FortiBlock, expect: Expect, role: str) -> list[Violation]:
             membership[member] = membership.get(member, 0) + 1
         if settings.value("intrazone", "deny") != "deny":
             found.append(
-                Violation("CIS-FGT-1.2", f"zone {zone} allows intra-zone traffic", "set intrazone deny")
+                Violation("L2-ZONE-01", f"zone {zone} allows intra-zone traffic", "set intrazone deny")
             )
     return found + [
         Violation("L2-ZONE-01", f"VLAN interface {name} is in {count} zones", "put it in exactly one zone")

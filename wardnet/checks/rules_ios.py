@@ -540,8 +540,6 @@ def cis_hardening(tree: Node, expect: Expect, role: str) -> list[Violation]:
     ):
         if not tree.has(line):
             found.append(Violation(cis, f"missing '{line}'", line))
-    if tree.has("ip identd"):
-        found.append(Violation("CIS-IOS-2.1.5", "identd is on", "no ip identd"))
     if tree.child("logging source-interface ") is None:
         found.append(
             Violation("CIS-IOS-2.2.7", "syslog source interface not set", "logging source-interface Vlan10")
