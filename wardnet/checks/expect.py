@@ -72,6 +72,20 @@ class Expect:
         )
 
 
+def number(text: str, default: int) -> int:
+    """A figure as the device wrote it; anything unreadable counts as the default (rules never crash on a
+    pulled running config)."""
+    return int(text) if text.isdigit() else default
+
+
+def network(text: str, fallback: str = "0.0.0.0/0") -> Network:
+    """An address/prefix/address-mask; unreadable counts as `fallback` (anywhere, the cautious reading)."""
+    try:
+        return ip_network(text, strict=False)
+    except ValueError:
+        return ip_network(fallback)
+
+
 @dataclass(frozen=True)
 class Violation:
     rule: str

@@ -14,7 +14,7 @@ from ipaddress import (
     summarize_address_range,
 )
 
-from wardnet.checks.expect import Expect, Network, Violation
+from wardnet.checks.expect import Expect, Network, Violation, network, number
 from wardnet.checks.parse import FortiBlock
 from wardnet.checks.ruleset import RuleSet
 
@@ -60,8 +60,9 @@ def _want(
 
 
 def _network(values: list[str]) -> Network:
-    """`a.b.c.d m.m.m.m`, `a.b.c.d/n` or an IPv6 prefix → network."""
-    return ip_network("/".join(values[:2]) if len(values) > 1 else values[0], strict=False)
+    """`a.b.c.d m.m.m.m`, `a.b.c.d/n` or an IPv6 prefix → network (unreadable: anywhere)."""
+    text = "/".join(values[:2]) if len(values) > 1 else values[0]
+    return network(text, "::/0" if ":" in text else "0.0.0.0/0")
 
 
 def addresses(
@@ -83,10 +84,15 @@ def addresses(
     kind = entry.value("type", "ipmask" if not family else "ipprefix")
     if kind == "iprange":
         start, end = entry.value("start-ip"), entry.value("end-ip")
-        return list(summarize_address_range(IPv4Address(start), IPv4Address(end))) if start and end else []
+        try:
+            return list(summarize_address_range(IPv4Address(start), IPv4Address(end)))
+        except ValueError:
+            return [ANY4]
     key = "subnet" if not family else "ip6"
     if kind in ("ipmask", "ipprefix") and entry.settings.get(key):
         return [_network(entry.settings[key])]
+    if kind in ("fqdn", "wildcard-fqdn", "mac", "dynamic", "interface-subnet"):
+        return []  # named hosts, not a prefix: never "any" on their own
     return [ip_network("::/0" if family else "0.0.0.0/0")]  # no subnet = 0.0.0.0/0; fqdn/geography: anywhere
 
 
@@ -418,7 +424,7 @@ def accounts(tree: FortiBlock, expect: Expect, role: str) -> list[Violation]:
             )
         )
     system = tree.sub("system global")
-    timeout = int(system.value("admintimeout", "5"))
+    timeout = number(system.value("admintimeout"), 5)
     if timeout > expect.idle_minutes:
         found.append(
             Violation(
@@ -427,8 +433,8 @@ def accounts(tree: FortiBlock, expect: Expect, role: str) -> list[Violation]:
                 f"set admintimeout {expect.idle_minutes}",
             )
         )
-    threshold = int(system.value("admin-lockout-threshold", "3"))
-    duration = int(system.value("admin-lockout-duration", "60"))
+    threshold = number(system.value("admin-lockout-threshold"), 3)
+    duration = number(system.value("admin-lockout-duration"), 60)
     if threshold > expect.max_failed_logins:
         found.append(
             Violation(

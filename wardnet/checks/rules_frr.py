@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from ipaddress import ip_network
 
-from wardnet.checks.expect import Expect, Network, Violation
+from wardnet.checks.expect import Expect, Network, Violation, network
 from wardnet.checks.parse import FrrDevice, Node
 from wardnet.checks.ruleset import RuleSet
 
@@ -89,7 +88,7 @@ def _values(tokens: list[str], index: int, sets: dict[str, list[str]]) -> tuple[
     if i >= len(tokens):
         return negated, []
     if tokens[i] == "{":
-        end = tokens.index("}", i)
+        end = tokens.index("}", i) if "}" in tokens[i:] else len(tokens)
         values = [t.strip(",") for t in tokens[i + 1 : end] if t.strip(",")]
     else:
         values = tokens[i].split(",")
@@ -102,7 +101,7 @@ def _ports(values: list[str]) -> frozenset[int] | None:
     ports: set[int] = set()
     for value in values:
         low, _, high = value.partition("-")
-        if low.isdigit():
+        if low.isdigit() and (not high or high.isdigit()):
             ports.update(range(int(low), int(high or low) + 1))
         elif value in PORT_NAMES:
             ports.add(PORT_NAMES[value])
@@ -122,7 +121,7 @@ def match_of(text: str, sets: dict[str, list[str]]) -> Match:
         if token == "saddr" and prev in ("ip", "ip6"):
             negated, values = _values(tokens, i, sets)
             if not negated:
-                sources = [ip_network(v, strict=False) for v in values if "." in v or ":" in v]
+                sources = [network(v) for v in values if "." in v or ":" in v]
         elif token == "daddr" and prev in ("ip", "ip6"):
             negated, values = _values(tokens, i, sets)
             destinations = destinations or not negated

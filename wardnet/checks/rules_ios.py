@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ipaddress import IPv4Network
 
-from wardnet.checks.expect import SYSLOG_LEVELS, Expect, Violation
+from wardnet.checks.expect import SYSLOG_LEVELS, Expect, Violation, number
 from wardnet.checks.parse import Node
 from wardnet.checks.ruleset import RuleSet
 
@@ -272,7 +272,7 @@ def secrets(tree: Node, expect: Expect, role: str) -> list[Violation]:
                 )
             )
     length = tree.child("security passwords min-length ")
-    if length is None or int(length.words[-1]) < expect.min_password_length:
+    if length is None or number(length.words[-1], 0) < expect.min_password_length:
         found.append(
             Violation(
                 "L2-AAA-04",
@@ -518,7 +518,7 @@ def cis_hardening(tree: Node, expect: Expect, role: str) -> list[Violation]:
     if aux is not None and not aux.has("no exec"):
         found.append(Violation("CIS-IOS-1.2.3", "'line aux 0' starts an exec", "no exec"))
     retries = tree.child("ip ssh authentication-retries ")
-    if retries is not None and int(retries.words[-1]) > 3:
+    if retries is not None and number(retries.words[-1], 3) > 3:
         found.append(
             Violation(
                 "CIS-IOS-2.1.1.1.5",
@@ -527,7 +527,7 @@ def cis_hardening(tree: Node, expect: Expect, role: str) -> list[Violation]:
             )
         )
     timeout = tree.child("ip ssh time-out ")
-    if timeout is None or int(timeout.words[-1]) > 60:
+    if timeout is None or number(timeout.words[-1], 120) > 60:
         found.append(
             Violation("CIS-IOS-2.1.1.1.4", "SSH negotiation time-out above 60 s", "ip ssh time-out 60")
         )
