@@ -61,11 +61,24 @@ def cmd_render(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from wardnet.checks.run import run_checks
+    from wardnet.checks.run import run_checks, run_config_check
     from wardnet.cliargs import require_paths
 
     if args.output is not None:
         require_paths(output=args.output)
+    if args.config is not None:
+        return run_config_check(
+            args.config,
+            platform=args.platform,
+            role=args.role,
+            sites=args.sites,
+            inventory_dir=args.inventory,
+            fmt=args.format,
+            output=args.output,
+        )
+    if args.platform or args.role:
+        print("wardnet check: --platform and --role go with --config FILE", file=sys.stderr)
+        return ExitCode.NOT_RUN
     return run_checks(args.inventory, args.sites, args.format, args.output)
 
 
@@ -104,6 +117,9 @@ def parser() -> argparse.ArgumentParser:
     add_sites(check, help=ALL_SITES)
     add_format(check, ["text", "json", "junit"], "text")
     check.add_argument("--output", type=Path, help="write the report here instead of stdout")
+    check.add_argument("--config", type=Path, help="check one config file (e.g. a pulled running config)")
+    check.add_argument("--platform", help="the --config file's platform: cisco_iosxe, fortios or frr")
+    check.add_argument("--role", help="the --config device's role (firewall, core, access)")
     check.set_defaults(func=cmd_check)
 
     from wardnet.plandiff import register as register_plan

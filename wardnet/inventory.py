@@ -230,6 +230,15 @@ def load_partial(root: Path) -> tuple[Inventory | None, list[InputProblem]]:
     return Inventory(root=root, baseline=baseline, sites=ordered), problems
 
 
+def load_baseline(root: Path) -> Baseline:
+    """The city baseline alone (what `wardnet check --config` compares a single file against)."""
+    problems: list[InputProblem] = []
+    baseline, _ = _load_baseline(root, problems)
+    if baseline is None or problems:
+        raise InputError(problems)
+    return baseline
+
+
 def _load_baseline(root: Path, problems: list[InputProblem]) -> tuple[Baseline | None, YamlSource | None]:
     path = root / BASELINE_FILE
     problems += _leftovers(path.parent, sites=False)

@@ -225,6 +225,8 @@ class PasswordPolicy(Model):
     min_length: StrictInt = Field(ge=8, le=64)
     max_failed_logins: StrictInt = Field(ge=1, le=20)
     lockout_minutes: StrictInt = Field(ge=1, le=1440)
+    # failures counted over this window (IOS-XE `login block-for ... within`); shorter lets a guesser pace
+    failed_login_window_seconds: StrictInt = Field(default=120, ge=30, le=3600)
 
 
 # The registry's names (wardnet/platforms/): a new platform is accepted once it is registered there.

@@ -83,25 +83,17 @@ def test_a_clear_text_key_is_flagged(core: tuple[str, Expect]) -> None:
     assert _messages(broken, "L2-AAA-03", expect) == ["clear-text secret in 'key ...'"]
 
 
-@pytest.mark.parametrize(
-    ("line", "expected"),
-    [
-        ("line con 0", "'line con 0' idle timeout is unset"),
-        ("line vty 0 15", "'line vty 0 15' idle timeout is unset"),
-    ],
-)
-def test_each_line_without_an_idle_timeout_is_flagged(
-    core: tuple[str, Expect], line: str, expected: str
-) -> None:
+@pytest.mark.parametrize("line", ["line con 0", "line vty 0 15"])
+def test_each_line_without_an_idle_timeout_is_flagged(core: tuple[str, Expect], line: str) -> None:
     text, expect = core
     never = _in_block(text, line, " exec-timeout 5 0", " exec-timeout 0 0")  # 0 0: never times out
     assert never.count(" exec-timeout 0 0") == 1  # only this line changed
-    assert _messages(never, "L2-AAA-05", expect) == [expected]
-    removed = never.replace(" exec-timeout 0 0\n", "")
-    assert _messages(removed, "L2-AAA-05", expect) == [expected]
+    assert _messages(never, "L2-AAA-05", expect) == [f"'{line}' idle timeout is never, above 5 min"]
+    removed = never.replace(" exec-timeout 0 0\n", "")  # absent: the IOS default of 10 minutes
+    assert _messages(removed, "L2-AAA-05", expect) == [f"'{line}' idle timeout is unset, above 5 min"]
 
 
 def test_a_console_timeout_over_the_limit_is_flagged(core: tuple[str, Expect]) -> None:
     text, expect = core
     broken = _in_block(text, "line con 0", " exec-timeout 5 0", " exec-timeout 30 0")
-    assert _messages(broken, "L2-AAA-05", expect) == ["'line con 0' idle timeout is 30.0"]
+    assert _messages(broken, "L2-AAA-05", expect) == ["'line con 0' idle timeout is 30 min, above 5 min"]

@@ -12,10 +12,22 @@ import yaml
 @dataclass(frozen=True)
 class RuleInfo:
     id: str
-    item: int
     severity: str
-    clause: str
+    clause: str  # TCVN 14423:2026 level-2 clause, "BP", or "" for a CIS-only control
     title: str
+    item: int = 0  # the checklist number in shared/LEVEL2.md
+    former: str = ""  # the superseded standard the clause was also numbered in
+    cis: str = ""  # CIS benchmark control(s) the rule covers
+
+    def reference(self, platform: str) -> str:
+        """What a finding cites: the TCVN clause and the CIS control(s) of the platform's benchmark."""
+        prefix = CIS_PREFIX.get(platform, "-")
+        controls = [c for c in self.cis.split(", ") if c.startswith(prefix)]
+        tcvn = f"TCVN 14423:2026 {self.clause}" if self.clause.startswith("§") else self.clause
+        return "; ".join(p for p in (tcvn, ", ".join(controls)) if p)
+
+
+CIS_PREFIX = {"cisco_iosxe": "CIS-IOS-", "fortios": "CIS-FGT-"}  # the white-box has no CIS benchmark
 
 
 @cache

@@ -1,38 +1,89 @@
-"""What the level-2 rules expect, taken from the city baseline (never from the text being checked)."""
+"""What the level-2 rules expect, taken from the city baseline (never from the text being checked).
+
+Every figure a rule compares against (idle timeout, lockout attempts/window/duration, password length, log
+level) is the baseline's: TCVN 14423:2026 suggests figures, the city chooses them in baseline.yml.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from ipaddress import IPv4Network, IPv6Network, ip_network
 
 from wardnet.models import Baseline
 
-MAX_IDLE_MINUTES = 10  # the issue's level-2 figure; the baseline itself asks for 5
-MAX_FAILED_LOGINS = 5
-MIN_PASSWORD_LENGTH = 14
+SYSLOG_LEVELS = (
+    "emergencies",
+    "alerts",
+    "critical",
+    "errors",
+    "warnings",
+    "notifications",
+    "informational",
+    "debugging",
+)
+
+Network = IPv4Network | IPv6Network
 
 
 @dataclass(frozen=True)
 class Expect:
-    management_sources: frozenset[str]  # "10.0.1.0/24"
+    management_sources: frozenset[str]  # "10.0.1.0/24", "2001:db8:0:1::/64"
     syslog_servers: frozenset[str]
     ntp_servers: frozenset[str]
     dns_servers: frozenset[str]
     utc_offset_hours: int
     parking_vlan: int
     management_vlan: int
+    idle_minutes: int = 5
+    max_failed_logins: int = 5
+    lockout_seconds: int = 900
+    failed_login_window_seconds: int = 120
+    min_password_length: int = 14
+    syslog_level: str = "informational"
+    city_supernet: str = (
+        "10.0.0.0/8"  # internal space: a negated address that still reaches it is not "internet"
+    )
 
     @classmethod
     def from_baseline(cls, baseline: Baseline) -> Expect:
-        parking = baseline.parking_vlan.id
+        policy = baseline.password_policy
         return cls(
             management_sources=frozenset(str(n) for n in baseline.management.sources),
             syslog_servers=frozenset(str(s) for s in baseline.services.syslog.servers),
             ntp_servers=frozenset(str(s) for s in baseline.services.ntp.servers),
             dns_servers=frozenset(str(s) for s in baseline.services.dns.servers),
             utc_offset_hours=baseline.city.timezone.utc_offset_hours,
-            parking_vlan=parking,
+            parking_vlan=baseline.parking_vlan.id,
             management_vlan=baseline.management.vlan,
+            idle_minutes=baseline.management.idle_timeout_minutes,
+            max_failed_logins=policy.max_failed_logins,
+            lockout_seconds=policy.lockout_minutes * 60,
+            failed_login_window_seconds=policy.failed_login_window_seconds,
+            min_password_length=policy.min_length,
+            syslog_level=baseline.services.syslog.level,
+            city_supernet=str(baseline.ip_plan.supernet),
         )
+
+    def managed_from(self, network: Network) -> bool:
+        """True when every address of `network` is inside one of the management sources."""
+        return any(
+            network.version == source.version and network.subnet_of(source)  # type: ignore[arg-type]
+            for source in (ip_network(s) for s in self.management_sources)
+        )
+
+
+def number(text: str, default: int) -> int:
+    """A figure as the device wrote it; anything unreadable counts as the default (rules never crash on a
+    pulled running config)."""
+    return int(text) if text.isdigit() else default
+
+
+def network(text: str, fallback: str = "0.0.0.0/0") -> Network:
+    """An address/prefix/address-mask; unreadable counts as `fallback` (anywhere, the cautious reading)."""
+    try:
+        return ip_network(text, strict=False)
+    except ValueError:
+        return ip_network(fallback)
 
 
 @dataclass(frozen=True)

@@ -1,26 +1,60 @@
-"""Parse rendered (or collected) configuration text into trees the rules query. No regex on raw text."""
+"""Parse configuration text (rendered, or pulled from a device) ONCE into the small trees the rules query.
+
+Purpose-built and linear: an indentation tree for IOS-XE and FRR, a config/edit/set tree for FortiOS and a
+brace tree for nftables. Every rule of a platform shares the one tree (hier_config parsing cost ~10 ms per
+config, most of the whole-city check).
+"""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-
-from hier_config import HConfig, Platform, get_hconfig
 
 from wardnet.canonical import split_sections
 
 
 @dataclass
 class Node:
-    """A brace-block tree (nftables): text of the line, children inside its braces."""
+    """One line and the lines indented (or braced) under it."""
 
     text: str
     children: list[Node] = field(default_factory=list)
+    _by_word: dict[str, list[Node]] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def words(self) -> list[str]:
+        return self.text.split()
+
+    def _first_word(self, word: str) -> list[Node]:
+        """Children whose first word is `word`: built once, so a rule's lookup does not scan every line."""
+        if self._by_word is None:
+            self._by_word = {}
+            for c in self.children:
+                self._by_word.setdefault(c.text.split(" ", 1)[0], []).append(c)
+        return self._by_word.get(word, [])
+
+    def _candidates(self, prefix: str) -> list[Node]:
+        head, space, _ = prefix.partition(" ")
+        return self._first_word(head) if space and len(self.children) > 16 else self.children
 
     def child(self, startswith: str) -> Node | None:
-        return next((c for c in self.children if c.text.startswith(startswith)), None)
+        return next((c for c in self._candidates(startswith) if c.text.startswith(startswith)), None)
 
-    def walk(self) -> list[Node]:
-        return [n for c in self.children for n in (c, *c.walk())]
+    def get(self, equals: str) -> Node | None:
+        return next((c for c in self._candidates(equals + " ") if c.text == equals), None)
+
+    def all(self, startswith: str | tuple[str, ...]) -> list[Node]:
+        prefixes = (startswith,) if isinstance(startswith, str) else startswith
+        return [c for p in prefixes for c in self._candidates(p) if c.text.startswith(p)]
+
+    def has(self, equals: str) -> bool:
+        return self.get(equals) is not None
+
+    def walk(self) -> Iterator[Node]:
+        for c in self.children:
+            yield c
+            yield from c.walk()
 
 
 def parse_braces(text: str) -> Node:
@@ -44,70 +78,135 @@ def parse_braces(text: str) -> Node:
     return root
 
 
+def parse_indented(lines: list[str], closers: frozenset[str]) -> Node:
+    """Lines → tree by indentation; blank lines, '!' comments and block closers carry nothing."""
+    root = Node("")
+    stack: list[tuple[int, Node]] = [(-1, root)]
+    for raw in lines:
+        stripped = raw.strip()
+        if not stripped or stripped[0] == "!" or stripped in closers:
+            continue
+        indent = len(raw) - len(raw.lstrip())
+        while stack[-1][0] >= indent:
+            stack.pop()
+        node = Node(stripped)
+        stack[-1][1].children.append(node)
+        stack.append((indent, node))
+    return root
+
+
+BANNER = re.compile(r"^banner (login|motd|exec|incoming|slip-ppp)\s+(\^C|\S)(.*)$")
+IOS_CLOSERS = frozenset({"end", "exit-address-family", "quit"})
+
+
+def ios_lines(text: str) -> list[str]:
+    """IOS-XE text with every banner folded: `banner login` followed by its body as indented lines. The
+    delimiter is whatever follows the keyword: '^C' as rendered, the ETX byte or any character on a device."""
+    out: list[str] = []
+    lines = text.replace("\r", "").split("\n")
+    i = 0
+    while i < len(lines):
+        match = BANNER.match(lines[i]) if lines[i].startswith("banner ") else None
+        i += 1
+        if match is None:
+            out.append(lines[i - 1])
+            continue
+        kind, delimiter, rest = match.groups()
+        out.append(f"banner {kind}")
+        body = [rest]
+        while delimiter not in body[-1] and i < len(lines):
+            body.append(lines[i])
+            i += 1
+        body[-1] = body[-1].split(delimiter, 1)[0]
+        out += [f" {b.strip()}" for b in body if b.strip()]
+    return out
+
+
+def parse_ios(text: str) -> Node:
+    return parse_indented(ios_lines(text), IOS_CLOSERS)
+
+
+# --- FortiOS -------------------------------------------------------------------------------------------
+
+TOKEN = re.compile(r'"((?:[^"\\]|\\.)*)"|(\S+)')
+
+
+@dataclass
+class FortiBlock:
+    """A `config` block or `edit` entry: settings (values unquoted), nested blocks, entries in order."""
+
+    settings: dict[str, list[str]] = field(default_factory=dict)
+    subs: dict[str, FortiBlock] = field(default_factory=dict)
+    entries: dict[str, FortiBlock] = field(default_factory=dict)
+
+    def sub(self, name: str) -> FortiBlock:
+        return self.subs.get(name) or FortiBlock()
+
+    def value(self, key: str, default: str = "") -> str:
+        values = self.settings.get(key)
+        return " ".join(values) if values else default
+
+
+def _tokens(text: str) -> list[str]:
+    return [quoted if quoted or bare == "" else bare for quoted, bare in TOKEN.findall(text)]
+
+
+def _logical_fortios(text: str) -> Iterator[str]:
+    """Lines, a quoted value spanning several (a banner) joined into one."""
+    pending: list[str] = []
+    for line in text.replace("\r", "").split("\n"):
+        pending.append(line)
+        joined = "\n".join(pending)
+        if len(re.findall(r'(?<!\\)"', joined)) % 2 == 0:
+            yield joined
+            pending = []
+    if pending:
+        yield "\n".join(pending)
+
+
+def parse_fortios(text: str) -> FortiBlock:
+    root = FortiBlock()
+    stack = [root]
+    for line in _logical_fortios(text):
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        word, _, rest = stripped.partition(" ")
+        if word == "config":
+            stack.append(stack[-1].subs.setdefault(" ".join(_tokens(rest)), FortiBlock()))
+        elif word == "edit":
+            stack.append(stack[-1].entries.setdefault(" ".join(_tokens(rest)), FortiBlock()))
+        elif word in ("set", "append"):
+            key, _, value = rest.partition(" ")
+            values = _tokens(value)
+            if word == "append":
+                values = stack[-1].settings.get(key, []) + values
+            stack[-1].settings[key] = values
+        elif word == "unset":
+            stack[-1].settings.pop(rest.strip(), None)
+        elif word in ("next", "end") and len(stack) > 1:
+            stack.pop()
+    return root
+
+
+# --- frr -----------------------------------------------------------------------------------------------
+
+FRR_CLOSERS = frozenset({"exit", "exit-address-family", "exit-vrf", "end"})
+
+
 @dataclass
 class FrrDevice:
-    frr: HConfig
+    frr: Node
     nftables: Node
     ovs: list[str]
-
-
-def parse_ios(text: str) -> HConfig:
-    return get_hconfig(Platform.CISCO_IOS, text)
-
-
-FORTIOS_BLOCK_ENDS = {"next", "end"}
-
-
-def fortios_lines(text: str) -> list[str]:
-    """FortiOS text as one line per setting: a quoted value spanning lines (banners) is joined with a
-    visible '\\n', and the next/end terminators are dropped because indentation already carries the tree."""
-    lines: list[str] = []
-    pending: str | None = None
-    for line in text.splitlines():
-        if pending is not None:
-            pending += "\\n" + line
-            if line.count('"') % 2 == 1:
-                lines.append(pending)
-                pending = None
-            continue
-        if line.count('"') % 2 == 1:
-            pending = line
-            continue
-        if line.strip() not in FORTIOS_BLOCK_ENDS and not line.startswith("#"):
-            lines.append(line)
-    if pending is not None:
-        lines.append(pending)
-    return lines
-
-
-def parse_fortios(text: str) -> HConfig:
-    return get_hconfig(Platform.FORTINET_FORTIOS, "\n".join(fortios_lines(text)))
-
-
-FRR_BLOCK_ENDS = {"!", "exit", "exit-address-family", "exit-vrf", "end"}
+    sections: frozenset[str]
 
 
 def parse_frr(text: str) -> FrrDevice:
     sections = split_sections(text)
-    # FRR closes every block with '!'/'exit'; indentation alone carries the tree, and hier_config's
-    # generic mode refuses the repeated terminators.
-    frr_lines = [line for line in sections.get("frr", "").splitlines() if line.strip() not in FRR_BLOCK_ENDS]
     return FrrDevice(
-        frr=get_hconfig(Platform.GENERIC, "\n".join(frr_lines)),
+        frr=parse_indented(sections.get("frr", "").splitlines(), FRR_CLOSERS),
         nftables=parse_braces(sections.get("nftables", "")),
         ovs=[line for line in sections.get("ovs", "").splitlines() if line.strip()],
+        sections=frozenset(sections),
     )
-
-
-def words(text: str) -> list[str]:
-    return text.split()
-
-
-def fortios_sets(block: object) -> dict[str, list[str]]:
-    """`set key v1 v2` children of a FortiOS block → {key: [v1, v2]} with quotes removed."""
-    result: dict[str, list[str]] = {}
-    for child in getattr(block, "children", []):
-        parts = child.text.split()
-        if len(parts) >= 2 and parts[0] == "set":
-            result[parts[1]] = [p.strip('"') for p in parts[2:]]
-    return result

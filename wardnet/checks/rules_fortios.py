@@ -1,56 +1,180 @@
-"""Level-2 rules for FortiOS, on the hier_config tree (config/edit/set blocks) of the configuration."""
+"""Level-2 and CIS rules for FortiOS, on the parsed config/edit/set tree: policies are judged by what their
+address objects/groups and service objects/groups resolve to (negation included), admins and API users by
+their trusted hosts, figures from the baseline via Expect."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from ipaddress import IPv4Network
+from ipaddress import (
+    IPv4Address,
+    IPv4Network,
+    IPv6Network,
+    collapse_addresses,
+    ip_network,
+    summarize_address_range,
+)
 
-from hier_config import HConfig, HConfigChild
-
-from wardnet.checks.expect import MAX_FAILED_LOGINS, MAX_IDLE_MINUTES, MIN_PASSWORD_LENGTH, Expect, Violation
-from wardnet.checks.parse import fortios_sets
+from wardnet.checks.expect import Expect, Network, Violation, network, number
+from wardnet.checks.parse import FortiBlock
 from wardnet.checks.ruleset import RuleSet
 
-RULES: RuleSet[HConfig] = RuleSet()
+RULES: RuleSet[FortiBlock] = RuleSet()
 rule = RULES.rule
 MASK = "<<secret:"
+ANY4 = IPv4Network("0.0.0.0/0")
+ALL_PORTS = 65535
+MANAGEMENT_ACCESS = {"https", "ssh", "snmp", "http", "telnet", "fgfm", "radius-acc", "ftm"}
+# FortiOS factory services that are not in a rendered config: the ALL family opens every port of a protocol.
+FACTORY_SERVICES = {"ALL": {"ip"}, "ALL_TCP": {"tcp"}, "ALL_UDP": {"udp"}, "ALL_ICMP": {"icmp"}}
+LOG_SEVERITIES = (
+    "emergency",
+    "alert",
+    "critical",
+    "error",
+    "warning",
+    "notification",
+    "information",
+    "debug",
+)
 
 
-def _block(tree: HConfig, name: str) -> HConfigChild | None:
-    return tree.get_child(equals=f"config {name}")
+def _entries(tree: FortiBlock, name: str) -> Iterator[tuple[str, FortiBlock]]:
+    yield from tree.sub(name).entries.items()
 
 
-def _settings(tree: HConfig, name: str) -> dict[str, list[str]]:
-    block = _block(tree, name)
-    return fortios_sets(block) if block is not None else {}
-
-
-def _entries(tree: HConfig, name: str) -> Iterator[tuple[str, dict[str, list[str]]]]:
-    block = _block(tree, name)
-    for entry in block.get_children(startswith="edit ") if block is not None else []:
-        yield entry.text.split(maxsplit=1)[1].strip('"'), fortios_sets(entry)
-
-
-def _want(settings: dict[str, list[str]], key: str, value: str, rule_id: str, where: str) -> list[Violation]:
-    if settings.get(key) != [value]:
+def _want(
+    block: FortiBlock, key: str, value: str, rule_id: str, where: str, *, default: str = ""
+) -> list[Violation]:
+    if block.value(key, default) != value:
         return [
             Violation(
                 rule_id,
-                f"{where}: {key} is {' '.join(settings.get(key, ['unset']))}",
+                f"{where}: {key} is {block.value(key, default) or 'unset'}",
                 f"config {where} / set {key} {value}",
             )
         ]
     return []
 
 
+# --- what objects resolve to ---------------------------------------------------------------------------
+
+
+def _network(values: list[str]) -> Network:
+    """`a.b.c.d m.m.m.m`, `a.b.c.d/n` or an IPv6 prefix → network (unreadable: anywhere)."""
+    text = "/".join(values[:2]) if len(values) > 1 else values[0]
+    return network(text, "::/0" if ":" in text else "0.0.0.0/0")
+
+
+def addresses(
+    tree: FortiBlock, name: str, family: str = "", seen: frozenset[str] = frozenset()
+) -> list[Network]:
+    """The prefixes an address object or group (`family` "" or "6") stands for, groups followed."""
+    table, groups = tree.sub(f"firewall address{family}"), tree.sub(f"firewall addrgrp{family}")
+    if name in seen:
+        return []
+    if name in groups.entries:
+        return [
+            n
+            for m in groups.entries[name].settings.get("member", [])
+            for n in addresses(tree, m, family, seen | {name})
+        ]
+    entry = table.entries.get(name)
+    if entry is None:
+        return [] if name == "none" else [ip_network("::/0" if family else "0.0.0.0/0")]  # factory "all"
+    kind = entry.value("type", "ipmask" if not family else "ipprefix")
+    if kind == "iprange":
+        start, end = entry.value("start-ip"), entry.value("end-ip")
+        try:
+            return list(summarize_address_range(IPv4Address(start), IPv4Address(end)))
+        except ValueError:
+            return [ANY4]
+    key = "subnet" if not family else "ip6"
+    if kind in ("ipmask", "ipprefix") and entry.settings.get(key):
+        return [_network(entry.settings[key])]
+    if kind in ("fqdn", "wildcard-fqdn", "mac", "dynamic", "interface-subnet"):
+        return []  # named hosts, not a prefix: never "any" on their own
+    return [ip_network("::/0" if family else "0.0.0.0/0")]  # no subnet = 0.0.0.0/0; fqdn/geography: anywhere
+
+
+def _covers(networks: list[Network], target: Network) -> bool:
+    if target.version == 4:
+        merged: list[Network] = list(collapse_addresses(n for n in networks if isinstance(n, IPv4Network)))
+    else:
+        merged = list(collapse_addresses(n for n in networks if isinstance(n, IPv6Network)))
+    return any(n.version == target.version and target.subnet_of(n) for n in merged)  # type: ignore[arg-type]
+
+
+def side_is_any(tree: FortiBlock, policy: FortiBlock, side: str, expect: Expect) -> bool:
+    """A policy's source or destination reaches every address: it resolves to 0.0.0.0/0, or it is negated
+    and what it excludes leaves internal (city) space reachable, not only the internet."""
+    nets = [n for name in policy.settings.get(f"{side}addr", []) for n in addresses(tree, name)]
+    if policy.value(f"{side}addr-negate") == "enable":
+        return not _covers(nets, ip_network(expect.city_supernet))
+    return _covers(nets, ANY4)
+
+
+def _ranges(spec: list[str]) -> list[tuple[int, int]]:
+    out = []
+    for item in spec:
+        dest = item.split(":", 1)[0]
+        low, _, high = dest.partition("-")
+        if low.isdigit():
+            out.append((int(low), int(high) if high.isdigit() else int(low)))
+    return out
+
+
+def _all_ports(ranges: list[tuple[int, int]]) -> bool:
+    reach = 0
+    for low, high in sorted(ranges):
+        if low > reach + 1:
+            return False
+        reach = max(reach, high)
+    return reach >= ALL_PORTS
+
+
+def open_protocols(tree: FortiBlock, name: str, seen: frozenset[str] = frozenset()) -> set[str]:
+    """The protocols on which a service or service group opens every port (ALL, ALL_TCP, 1-65535, IP/0)."""
+    groups = tree.sub("firewall service group").entries
+    if name in seen:
+        return set()
+    if name in groups:
+        return {
+            p for m in groups[name].settings.get("member", []) for p in open_protocols(tree, m, seen | {name})
+        }
+    entry = tree.sub("firewall service custom").entries.get(name)
+    if entry is None:
+        return FACTORY_SERVICES.get(name, set())
+    protocol = entry.value("protocol", "TCP/UDP/SCTP")
+    if protocol == "IP":
+        return {"ip"} if entry.value("protocol-number", "0") == "0" else set()
+    if protocol != "TCP/UDP/SCTP":
+        return set()
+    ranges = {p: _ranges(entry.settings.get(f"{p}-portrange", [])) for p in ("tcp", "udp", "sctp")}
+    if not any(ranges.values()):
+        return {"tcp", "udp", "sctp"}
+    return {p for p, r in ranges.items() if r and _all_ports(r)}
+
+
+# --- zones and flows -----------------------------------------------------------------------------------
+
+
 @rule
-def zones(tree: HConfig, expect: Expect, role: str) -> list[Violation]:
-    vlans = [name for name, s in _entries(tree, "system interface") if s.get("type") == ["vlan"]]
+def zones(tree: FortiBlock, expect: Expect, role: str) -> list[Violation]:
+    vlans = [
+        name
+        for name, s in _entries(tree, "system interface")
+        if s.value("type") == "vlan" or s.value("vlanid")
+    ]
     membership: dict[str, int] = dict.fromkeys(vlans, 0)
-    for _, settings in _entries(tree, "system zone"):
-        for member in settings.get("interface", []):
+    found = []
+    for zone, settings in _entries(tree, "system zone"):
+        for member in settings.settings.get("interface", []):
             membership[member] = membership.get(member, 0) + 1
-    return [
+        if settings.value("intrazone", "deny") != "deny":
+            found.append(
+                Violation("L2-ZONE-01", f"zone {zone} allows intra-zone traffic", "set intrazone deny")
+            )
+    return found + [
         Violation("L2-ZONE-01", f"VLAN interface {name} is in {count} zones", "put it in exactly one zone")
         for name, count in sorted(membership.items())
         if count != 1
@@ -58,57 +182,60 @@ def zones(tree: HConfig, expect: Expect, role: str) -> list[Violation]:
 
 
 @rule
-def flows(tree: HConfig, expect: Expect, role: str) -> list[Violation]:
+def flows(tree: FortiBlock, expect: Expect, role: str) -> list[Violation]:
     found = []
-    policies = list(_entries(tree, "firewall policy"))
+    policies = [
+        (n, p) for n, p in _entries(tree, "firewall policy") if p.value("status", "enable") != "disable"
+    ]
+    last = policies[-1][1] if policies else None
     if (
-        not policies
-        or policies[-1][1].get("action") != ["deny"]
-        or policies[-1][1].get("logtraffic") != ["all"]
+        last is None
+        or last.value("action", "deny") != "deny"
+        or last.value("logtraffic") != "all"
+        or not side_is_any(tree, last, "src", expect)
+        or not side_is_any(tree, last, "dst", expect)
+        or "ip" not in {p for s in last.settings.get("service", []) for p in open_protocols(tree, s)}
     ):
         found.append(
             Violation(
                 "L2-FLOW-01",
-                "the last policy is not a logged deny",
-                "end the policy list with a deny that logs all",
+                "the last enabled policy is not a logged deny of all to all, every service",
+                "end the policy list with an enabled deny all/all/ALL that logs all",
             )
         )
-    for name, settings in policies:
-        if settings.get("action") != ["accept"]:
+    for name, policy in policies:
+        if policy.value("action", "deny") != "accept":
             continue
-        label = " ".join(settings.get("name", [name]))
-        if (
-            settings.get("srcaddr") == ["all"]
-            and settings.get("dstaddr") == ["all"]
-            and settings.get("dstaddr-negate") != ["enable"]
-        ):
+        label = policy.value("name", name)
+        if side_is_any(tree, policy, "src", expect) and side_is_any(tree, policy, "dst", expect):
             found.append(Violation("L2-FLOW-03", f"policy {label} permits any to any", "name the flows"))
-        if settings.get("service") == ["ALL"]:
+        opened = {p for s in policy.settings.get("service", []) for p in open_protocols(tree, s)}
+        if opened:
             found.append(
-                Violation("L2-FLOW-03", f"policy {label} permits every service", "name the services")
+                Violation(
+                    "L2-FLOW-03", f"policy {label} opens every port of {sorted(opened)}", "name the services"
+                )
             )
-        if settings.get("utm-status") != ["enable"] or not settings.get("ips-sensor"):
+        if policy.value("utm-status") != "enable" or not policy.value("ips-sensor"):
             found.append(
                 Violation("L2-FLOW-02", f"policy {label} has no IPS", "set utm-status enable, ips-sensor")
             )
-        if settings.get("logtraffic") != ["all"]:
+        if policy.value("logtraffic", "utm") != "all":
             found.append(Violation("L2-FLOW-02", f"policy {label} is not logged", "set logtraffic all"))
     found += _want(
-        _settings(tree, "system autoupdate schedule"),
-        "status",
-        "enable",
-        "L2-IPS-01",
-        "system autoupdate schedule",
+        tree.sub("system autoupdate schedule"), "status", "enable", "L2-IPS-01", "system autoupdate schedule"
     )
     return found
 
 
 @rule
-def dhcp_dns(tree: HConfig, expect: Expect, role: str) -> list[Violation]:
+def dhcp_dns(tree: FortiBlock, expect: Expect, role: str) -> list[Violation]:
     found = []
     for name, settings in _entries(tree, "system dhcp server"):
-        servers = {v for key, value in settings.items() if key.startswith("dns-server") for v in value}
-        if settings.get("dns-service") != ["specify"] or servers != expect.dns_servers:
+        servers = {
+            v for key, value in settings.settings.items() if key.startswith("dns-server") for v in value
+        }
+        if settings.value("dns-service") != "specify" or servers != expect.dns_servers:
             found.append(
                 Violation(
                     "L2-DNS-01",
@@ -119,11 +246,30 @@ def dhcp_dns(tree: HConfig, expect: Expect, role: str) -> list[Violation]:
     return found
 
 
+# --- management plane ----------------------------------------------------------------------------------
+
+
+def _trusthosts(block: FortiBlock) -> list[Network]:
+    return [
+        _network(v)
+        for k, v in block.settings.items()
+        if k.startswith(("trusthost", "ip6-trusthost", "ipv4-trusthost", "ipv6-trusthost")) and v
+    ]
+
+
+def _untrusted(hosts: list[Network], expect: Expect) -> list[str]:
+    if not hosts:
+        return ["anywhere (no trusted host)"]
+    return [str(h) for h in hosts if not expect.managed_from(h)]
+
+
 @rule
-def management(tree: HConfig, expect: Expect, role: str) -> list[Violation]:
+def management(tree: FortiBlock, expect: Expect, role: str) -> list[Violation]:
     found = []
     for name, settings in _entries(tree, "system interface"):
-        access = set(settings.get("allowaccess", []))
+        access = set(settings.settings.get("allowaccess", [])) | set(
+            settings.sub("ipv6").settings.get("ip6-allowaccess", [])
+        )
         if access & {"http", "telnet"}:
             found.append(
                 Violation(
@@ -132,7 +278,7 @@ def management(tree: HConfig, expect: Expect, role: str) -> list[Violation]:
                     "allow only https and ssh, on the management VLAN",
                 )
             )
-        if access & {"https", "ssh", "snmp"} and settings.get("vlanid") != [str(expect.management_vlan)]:
+        if access & MANAGEMENT_ACCESS and settings.value("vlanid") != str(expect.management_vlan):
             found.append(
                 Violation(
                     "L2-MGMT-02",
@@ -140,106 +286,248 @@ def management(tree: HConfig, expect: Expect, role: str) -> list[Violation]:
                     "set allowaccess ping",
                 )
             )
-    system = _settings(tree, "system global")
-    found += _want(system, "admin-telnet", "disable", "L2-MGMT-03", "system global")
-    for name, settings in _entries(tree, "system admin"):
-        if settings.get("wildcard") == ["enable"]:
-            continue
-        hosts = {f"{v[0]}/{v[1]}" for k, v in settings.items() if k.startswith("trusthost") and len(v) == 2}
-        networks = {str(IPv4Network(h, strict=False)) for h in hosts}
-        if not networks or not networks <= expect.management_sources:
+    found += _want(
+        tree.sub("system global"), "admin-telnet", "disable", "L2-MGMT-03", "system global", default="enable"
+    )
+    for name, admin in _entries(tree, "system admin"):
+        bad = _untrusted(_trusthosts(admin), expect)
+        if bad:
+            kind = "wildcard admin" if admin.value("wildcard") == "enable" else "admin"
             found.append(
                 Violation(
                     "L2-MGMT-02",
-                    f"admin {name} may log in from {sorted(networks) or 'anywhere'}",
+                    f"{kind} {name} may log in from {bad}",
                     "trusthost = management sources only",
                 )
+            )
+    for name, user in _entries(tree, "system api-user"):
+        hosts = [n for _, e in user.sub("trusthost").entries.items() for n in _trusthosts(e)]
+        bad = _untrusted(hosts, expect)
+        if bad:
+            found.append(
+                Violation(
+                    "L2-MGMT-02",
+                    f"API user {name} may call from {bad}",
+                    "config trusthost: management sources only",
+                )
+            )
+    for name, policy in _entries(tree, "firewall local-in-policy"):
+        if policy.value("status", "enable") == "disable" or policy.value("action", "deny") != "accept":
+            continue
+        sources = [n for a in policy.settings.get("srcaddr", []) for n in addresses(tree, a)]
+        outside = [str(n) for n in sources if not expect.managed_from(n)]
+        if outside or policy.value("srcaddr-negate") == "enable":
+            found.append(
+                Violation(
+                    "L2-MGMT-02",
+                    f"local-in policy {name} accepts from {outside or 'a negated source'}",
+                    "accept only the management sources",
+                )
+            )
+    for name, community in _entries(tree, "system snmp community"):
+        hosts = [
+            n
+            for _, h in community.sub("hosts").entries.items()
+            if h.settings.get("ip")
+            for n in [_network(h.settings["ip"])]
+        ]
+        bad = _untrusted(hosts, expect)
+        if bad:
+            found.append(Violation("L2-MGMT-02", f"SNMP community {name} answers {bad}", "delete it"))
+    return found
+
+
+@rule
+def crypto(tree: FortiBlock, expect: Expect, role: str) -> list[Violation]:
+    system = tree.sub("system global")
+    found = _want(system, "strong-crypto", "enable", "L2-CRYPTO-01", "system global", default="enable")
+    weak = [
+        v for v in system.settings.get("admin-https-ssl-versions", []) if v in ("tlsv1-0", "tlsv1-1", "sslv3")
+    ]
+    if weak:
+        found.append(
+            Violation(
+                "L2-CRYPTO-01", f"admin HTTPS accepts {weak}", "set admin-https-ssl-versions tlsv1-2 tlsv1-3"
+            )
+        )
+    for key in ("ssh-cbc-cipher", "ssh-hmac-md5", "ssh-kex-sha1"):
+        if system.value(key) == "enable":
+            found.append(Violation("L2-CRYPTO-01", f"system global: {key} is enable", f"set {key} disable"))
+    ntp = tree.sub("system ntp").sub("ntpserver")
+    for name, server in ntp.entries.items():
+        if server.value("key-type").upper() == "MD5":
+            found.append(
+                Violation("L2-CRYPTO-01", f"NTP server {name} authenticates with MD5", "set key-type SHA1")
             )
     return found
 
 
 @rule
-def accounts(tree: HConfig, expect: Expect, role: str) -> list[Violation]:
+def accounts(tree: FortiBlock, expect: Expect, role: str) -> list[Violation]:
     found = []
-    if not list(_entries(tree, "user tacacs+")):
+    tacacs = dict(_entries(tree, "user tacacs+"))
+    if not tacacs:
         found.append(Violation("L2-AAA-01", "no TACACS+ server", "config user tacacs+"))
-    local = [name for name, s in _entries(tree, "system admin") if s.get("wildcard") != ["enable"]]
+    groups = dict(_entries(tree, "user group"))
+    admins = dict(_entries(tree, "system admin"))
+    for name, admin in admins.items():
+        if admin.value("wildcard") == "enable" or admin.value("remote-auth") == "enable":
+            members = groups.get(admin.value("remote-group"), FortiBlock()).settings.get("member", [])
+            if not set(members) & set(tacacs):
+                found.append(
+                    Violation(
+                        "L2-AAA-01",
+                        f"remote admin {name} is not tied to a TACACS+ server",
+                        "set remote-group to a group of the TACACS+ servers",
+                    )
+                )
+    local = [
+        n for n, a in admins.items() if a.value("wildcard") != "enable" and a.value("remote-auth") != "enable"
+    ]
+    local += [
+        f"user local {n}"
+        for n, u in _entries(tree, "user local")
+        if u.value("type", "password") == "password"
+    ]
     if len(local) != 1:
         found.append(
-            Violation("L2-AAA-02", f"{len(local)} local admin accounts", "keep one break-glass account")
-        )
-    for name, settings in _entries(tree, "system admin"):
-        secret = settings.get("password")
-        if secret is not None and not (secret[:1] == ["ENC"] or secret[0].startswith(MASK)):
-            found.append(
-                Violation("L2-AAA-03", f"admin {name} has a clear-text password", "use a secret reference")
+            Violation(
+                "L2-AAA-02",
+                f"{len(local)} local accounts ({', '.join(local)})",
+                "keep one break-glass account",
             )
-    policy = _settings(tree, "system password-policy")
+        )
+    if "admin" in admins:
+        found.append(Violation("CIS-FGT-2.4.1", "the factory 'admin' account exists", "rename or delete it"))
+    for table, key in (("system admin", "password"), ("user local", "passwd")):
+        for name, entry in _entries(tree, table):
+            secret = entry.settings.get(key)
+            if secret and not (secret[0] == "ENC" or secret[0].startswith(MASK)):
+                found.append(
+                    Violation(
+                        "L2-AAA-03", f"{table} {name} has a clear-text password", "use a secret reference"
+                    )
+                )
+    policy = tree.sub("system password-policy")
+    length = policy.value("minimum-length", "8")
     if (
-        policy.get("status") != ["enable"]
-        or int(policy.get("minimum-length", ["0"])[0]) < MIN_PASSWORD_LENGTH
+        policy.value("status") != "enable"
+        or "admin-password" not in policy.settings.get("apply-to", ["admin-password"])
+        or not length.isdigit()
+        or int(length) < expect.min_password_length
     ):
         found.append(
             Violation(
                 "L2-AAA-04",
-                "password policy below 14 characters",
-                f"set minimum-length {MIN_PASSWORD_LENGTH}",
+                f"password policy below {expect.min_password_length} characters",
+                f"set status enable / set minimum-length {expect.min_password_length}",
             )
         )
-    system = _settings(tree, "system global")
-    if int(system.get("admintimeout", ["480"])[0]) > MAX_IDLE_MINUTES:
-        found.append(Violation("L2-AAA-05", "admin idle timeout above 10 minutes", "set admintimeout 5"))
-    if int(system.get("admin-lockout-threshold", ["99"])[0]) > MAX_FAILED_LOGINS:
+    system = tree.sub("system global")
+    timeout = number(system.value("admintimeout"), 5)
+    if timeout > expect.idle_minutes:
         found.append(
-            Violation("L2-AAA-06", "no lockout after 5 failed logins", "set admin-lockout-threshold 5")
+            Violation(
+                "L2-AAA-05",
+                f"admin idle timeout {timeout} min, above {expect.idle_minutes}",
+                f"set admintimeout {expect.idle_minutes}",
+            )
         )
-    found += _want(system, "pre-login-banner", "enable", "L2-BANNER-01", "system global")
+    threshold = number(system.value("admin-lockout-threshold"), 3)
+    duration = number(system.value("admin-lockout-duration"), 60)
+    if threshold > expect.max_failed_logins:
+        found.append(
+            Violation(
+                "L2-AAA-06",
+                f"lockout only after {threshold} failed logins",
+                f"set admin-lockout-threshold {expect.max_failed_logins}",
+            )
+        )
+    if duration < expect.lockout_seconds:
+        found.append(
+            Violation(
+                "L2-AAA-06",
+                f"lockout lasts {duration} s",
+                f"set admin-lockout-duration {expect.lockout_seconds}",
+            )
+        )
+    found += _want(system, "pre-login-banner", "enable", "L2-BANNER-01", "system global", default="disable")
     return found
 
 
 @rule
-def logging_and_time(tree: HConfig, expect: Expect, role: str) -> list[Violation]:
+def logging_and_time(tree: FortiBlock, expect: Expect, role: str) -> list[Violation]:
     found = []
     servers = set()
-    for block in ("log syslogd setting", "log syslogd2 setting", "log syslogd3 setting"):
-        settings = _settings(tree, block)
-        if settings.get("status") == ["enable"]:
-            servers.update(settings.get("server", []))
+    wanted = LOG_SEVERITIES.index("information") if expect.syslog_level == "informational" else 6
+    for block in ("log syslogd", "log syslogd2", "log syslogd3", "log syslogd4"):
+        settings = tree.sub(f"{block} setting")
+        if settings.value("status") == "enable":
+            servers.update(settings.settings.get("server", []))
+        severity = tree.sub(f"{block} filter").value("severity", "information")
+        if severity in LOG_SEVERITIES and LOG_SEVERITIES.index(severity) < wanted:
+            found.append(
+                Violation(
+                    "L2-LOG-01",
+                    f"{block} sends only '{severity}' and worse",
+                    f"config {block} filter / set severity information",
+                )
+            )
     for server in sorted(expect.syslog_servers - servers):
         found.append(Violation("L2-LOG-01", f"no logging to {server}", "config log syslogd setting"))
     found += _want(
-        _settings(tree, "log setting"), "fwpolicy-implicit-log", "enable", "L2-LOG-01", "log setting"
+        tree.sub("log setting"),
+        "fwpolicy-implicit-log",
+        "enable",
+        "L2-LOG-01",
+        "log setting",
+        default="disable",
     )
-    ntp = _settings(tree, "system ntp")
+    ntp = tree.sub("system ntp")
     found += _want(ntp, "ntpsync", "enable", "L2-NTP-01", "system ntp")
     found += _want(ntp, "authentication", "enable", "L2-NTP-01", "system ntp")
-    ntp_block = _block(tree, "system ntp")
     configured = set()
-    if ntp_block is not None:
-        inner = ntp_block.get_child(equals="config ntpserver")
-        for entry in inner.get_children(startswith="edit ") if inner is not None else []:
-            configured.update(fortios_sets(entry).get("server", []))
+    for _, entry in ntp.sub("ntpserver").entries.items():
+        if entry.value("authentication") == "enable":
+            configured.update(entry.settings.get("server", []))
     for server in sorted(expect.ntp_servers - configured):
         found.append(
-            Violation("L2-NTP-01", f"no NTP server {server}", "config system ntp / config ntpserver")
+            Violation(
+                "L2-NTP-01", f"no authenticated NTP server {server}", "config system ntp / config ntpserver"
+            )
         )
+    if not tree.sub("system global").value("timezone"):
+        found.append(Violation("L2-NTP-01", "time zone not set", "set timezone"))
     return found
 
 
 @rule
-def snmp_and_ha(tree: HConfig, expect: Expect, role: str) -> list[Violation]:
+def snmp_and_ha(tree: FortiBlock, expect: Expect, role: str) -> list[Violation]:
     found = [
         Violation("L2-SNMP-01", f"SNMP community {name} configured", "delete it; use SNMPv3")
-        for name, _ in _entries(tree, "system snmp community")
+        for name, community in _entries(tree, "system snmp community")
+        if community.value("status", "enable") == "enable"
     ]
     for name, settings in _entries(tree, "system snmp user"):
-        if settings.get("security-level") != ["auth-priv"]:
+        if settings.value("status", "enable") == "disable":
+            continue
+        if settings.value("security-level", "no-auth-no-priv") != "auth-priv":
             found.append(
                 Violation("L2-SNMP-01", f"SNMP user {name} is not authPriv", "set security-level auth-priv")
             )
-    ha = _settings(tree, "system ha")
-    if ha.get("mode") not in (["a-p"], ["a-a"]):
+        if settings.value("auth-proto", "sha") == "md5":
+            found.append(
+                Violation("L2-SNMP-01", f"SNMP user {name} authenticates with MD5", "set auth-proto sha256")
+            )
+        if settings.value("priv-proto", "aes") == "des":
+            found.append(
+                Violation("L2-SNMP-01", f"SNMP user {name} encrypts with DES", "set priv-proto aes256")
+            )
+    if tree.sub("system ha").value("mode", "standalone") not in ("a-p", "a-a"):
         found.append(
             Violation("L2-HA-01", "firewall is not in an HA cluster", "config system ha / set mode a-p")
         )
+    install = tree.sub("system auto-install")
+    for key in ("auto-install-config", "auto-install-image"):
+        found += _want(install, key, "disable", "CIS-FGT-2.1.7", "system auto-install", default="enable")
     return found

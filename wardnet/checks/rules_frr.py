@@ -1,38 +1,193 @@
-"""Level-2 rules for the frr platform (FRR + nftables + Open vSwitch). Rules about AAA, SNMP and banners
-live in the host's sshd/PAM set-up, not in these three sections, and are not evaluated here."""
+"""Level-2 rules for the frr platform (FRR + nftables + Open vSwitch), judged on the effective nftables
+verdict: a rule's matches are followed through `jump`/`goto` into the chain it calls, named sets and named
+ports are resolved, a negated source does not narrow, and `ct state new` is new traffic like any other.
+
+The white-box text carries no sshd/AAA/SNMP/NTP/banner/remote-syslog configuration and nftables inspects
+nothing: those gaps are reported as findings (not skipped), so the twin never looks more hardened than it is.
+"""
 
 from __future__ import annotations
 
-from ipaddress import ip_network
+import re
+from dataclasses import dataclass
 
-from wardnet.checks.expect import Expect, Violation
+from wardnet.checks.expect import Expect, Network, Violation, network
 from wardnet.checks.parse import FrrDevice, Node
 from wardnet.checks.ruleset import RuleSet
 
 RULES: RuleSet[FrrDevice] = RuleSet()
 rule = RULES.rule
 
+# /etc/services names nft accepts in place of numbers (the ones a management or flow rule would use)
+PORT_NAMES = {
+    "ssh": 22,
+    "telnet": 23,
+    "http": 80,
+    "https": 443,
+    "snmp": 161,
+    "domain": 53,
+    "ntp": 123,
+    "netconf": 830,
+    "bgp": 179,
+    "syslog": 514,
+    "tacacs": 49,
+    "bootps": 67,
+}
+MANAGEMENT_PORTS = {22, 23, 80, 443, 161, 830}
+ICMPV6_TRANSIT_ERRORS = {"destination-unreachable", "packet-too-big", "time-exceeded", "parameter-problem"}
+SPLIT = re.compile(r"[{},]")
+
+
+@dataclass(frozen=True)
+class Match:
+    """What an accept (after its jumps) still requires of a packet."""
+
+    sources: tuple[Network, ...] | None  # None: any source (absent or negated)
+    destinations: bool  # a positive destination match
+    ports: frozenset[int] | None  # None: every port
+    protocol_only: bool  # ICMP types, a non-TCP/UDP protocol: no service port to open
+    established_only: bool
+    loopback_only: bool
+
+
+def _tables(device: FrrDevice) -> list[Node]:
+    return [t for t in device.nftables.children if t.text.startswith("table ")]
+
 
 def _chain(device: FrrDevice, name: str) -> Node | None:
-    table = device.nftables.child("table inet wardnet")
-    return table.child(f"chain {name}") if table is not None else None
+    for table in _tables(device):
+        chain = table.get(f"chain {name}")
+        if chain is not None:
+            return chain
+    return None
+
+
+def _sets(device: FrrDevice) -> dict[str, list[str]]:
+    """Named sets → their elements (`set NAME { type ...; elements = { a, b } }`)."""
+    out: dict[str, list[str]] = {}
+    for table in _tables(device):
+        for block in table.all("set "):
+            text = " ".join(c.text for c in block.children)
+            elements = text.split("elements =", 1)[1] if "elements =" in text else ""
+            out[block.words[1]] = [e for e in SPLIT.sub(" ", elements).replace(";", " ").split() if e]
+    return out
 
 
 def _policy(chain: Node) -> str | None:
     for line in chain.children:
-        if line.text.startswith("type filter hook") and "policy" in line.text:
+        if line.text.startswith("type ") and "policy" in line.text:
             return line.text.split("policy", 1)[1].strip(" ;")
     return None
 
 
-ICMPV6_TRANSIT_ERRORS = {"destination-unreachable", "packet-too-big", "time-exceeded", "parameter-problem"}
+def _values(tokens: list[str], index: int, sets: dict[str, list[str]]) -> tuple[bool, list[str]]:
+    """The operand after tokens[index]: (negated, values) with `{ }` sets and `@named` sets expanded."""
+    i = index + 1
+    negated = i < len(tokens) and tokens[i] == "!="
+    i += negated
+    if i >= len(tokens):
+        return negated, []
+    if tokens[i] == "{":
+        end = tokens.index("}", i) if "}" in tokens[i:] else len(tokens)
+        values = [t.strip(",") for t in tokens[i + 1 : end] if t.strip(",")]
+    else:
+        values = tokens[i].split(",")
+    return negated, [
+        v for value in values for v in (sets.get(value[1:], []) if value.startswith("@") else [value])
+    ]
 
 
-def _icmpv6_errors_only(tokens: list[str]) -> bool:
-    """`icmpv6 type { <error types> } accept` and nothing else: the transit errors RFC 4890 says to allow."""
-    if tokens[:2] != ["icmpv6", "type"] or tokens[-1] != "accept":
+def _ports(values: list[str]) -> frozenset[int] | None:
+    ports: set[int] = set()
+    for value in values:
+        low, _, high = value.partition("-")
+        if low.isdigit() and (not high or high.isdigit()):
+            ports.update(range(int(low), int(high or low) + 1))
+        elif value in PORT_NAMES:
+            ports.add(PORT_NAMES[value])
+        else:
+            return None  # an unknown name: assume it may be anything
+    return frozenset(ports) if len(ports) < 65535 else None
+
+
+def match_of(text: str, sets: dict[str, list[str]]) -> Match:
+    tokens = re.sub(r"([{}])", r" \1 ", text).split()
+    sources: list[Network] | None = None
+    destinations = False
+    ports: frozenset[int] | None = None
+    protocol_only = established_only = loopback_only = False
+    for i, token in enumerate(tokens):
+        prev = tokens[i - 1] if i else ""
+        if token == "saddr" and prev in ("ip", "ip6"):
+            negated, values = _values(tokens, i, sets)
+            if not negated:
+                sources = [network(v) for v in values if "." in v or ":" in v]
+        elif token == "daddr" and prev in ("ip", "ip6"):
+            negated, values = _values(tokens, i, sets)
+            destinations = destinations or not negated
+        elif token == "dport":
+            negated, values = _values(tokens, i, sets)
+            ports = None if negated else _ports(values)
+        elif token == "state" and prev == "ct":
+            _, values = _values(tokens, i, sets)
+            established_only = bool(values) and set(values) <= {"established", "related"}
+        elif token == "type" and prev in ("icmp", "icmpv6"):
+            protocol_only = True
+        elif token in ("protocol", "l4proto", "nexthdr"):
+            _, values = _values(tokens, i, sets)
+            protocol_only = protocol_only or not set(values) & {"tcp", "udp", "sctp"}
+        elif token in ("iif", "iifname"):
+            _, values = _values(tokens, i, sets)
+            loopback_only = values in (['"lo"'], ["lo"])
+    return Match(
+        tuple(sources) if sources is not None else None,
+        destinations,
+        ports,
+        protocol_only,
+        established_only,
+        loopback_only,
+    )
+
+
+def _combine(outer: Match, inner: Match) -> Match:
+    """A jump's matches AND the called chain's rule."""
+    return Match(
+        inner.sources if inner.sources is not None else outer.sources,
+        outer.destinations or inner.destinations,
+        inner.ports if inner.ports is not None else outer.ports,
+        outer.protocol_only or inner.protocol_only,
+        outer.established_only or inner.established_only,
+        outer.loopback_only or inner.loopback_only,
+    )
+
+
+def accepts(device: FrrDevice, chain: Node, depth: int = 0) -> list[tuple[str, Match, bool]]:
+    """Every way a chain accepts: (rule text, effective match, logged), jumps and gotos followed."""
+    sets = _sets(device)
+    out: list[tuple[str, Match, bool]] = []
+    for line in chain.children:
+        words = line.words
+        if line.text.startswith("type "):
+            continue
+        match = match_of(line.text, sets)
+        logged = "log" in words
+        if "accept" in words:
+            out.append((line.text, match, logged))
+        for verb in ("jump", "goto"):
+            if verb in words[:-1] and depth < 8:
+                target = _chain(device, words[words.index(verb) + 1])
+                for text, inner, inner_logged in (
+                    accepts(device, target, depth + 1) if target is not None else []
+                ):
+                    out.append((f"{line.text} -> {text}", _combine(match, inner), logged or inner_logged))
+    return out
+
+
+def _icmpv6_errors_only(text: str) -> bool:
+    """`icmpv6 type { <error types> } accept`: the transit errors RFC 4890 4.3.1 says must cross."""
+    if not text.startswith("icmpv6 type"):
         return False
-    types = {t.strip("{},") for t in tokens[2:-1]} - {""}
+    types = set(SPLIT.sub(" ", text.removeprefix("icmpv6 type")).split()) - {"accept"}
     return bool(types) and types <= ICMPV6_TRANSIT_ERRORS
 
 
@@ -47,41 +202,55 @@ def default_deny(device: FrrDevice, expect: Expect, role: str) -> list[Violation
     rules = [c.text for c in chain.children if not c.text.startswith("type ")]
     if not rules or "drop" not in rules[-1].split() or "log" not in rules[-1].split():
         found.append(Violation("L2-FLOW-01", "forward chain does not end in a logged drop", "log ... drop"))
-    for text in rules:
-        tokens = text.split()
-        if _icmpv6_errors_only(tokens):
-            continue  # RFC 4890 4.3.1: ICMPv6 errors must cross the firewall (path MTU discovery)
-        if "accept" in tokens and not {"iifname", "ip", "ip6"} & set(tokens) and "ct" not in tokens:
+    for text, match, logged in accepts(device, chain):
+        if match.established_only or _icmpv6_errors_only(text.split(" -> ")[-1]):
+            continue
+        if match.sources is None and not match.destinations:
             found.append(Violation("L2-FLOW-03", f"any-to-any accept: '{text}'", "match zones and addresses"))
+        elif match.ports is None and not match.protocol_only:
+            found.append(
+                Violation("L2-FLOW-03", f"accept of every service: '{text}'", "match the service ports")
+            )
+        if not logged:
+            found.append(
+                Violation("L2-FLOW-02", f"accepted flow not logged: '{text}'", "log prefix ... accept")
+            )
+    found.append(
+        Violation(
+            "L2-FLOW-02",
+            "the white-box firewall has no IPS: nftables logs flows but inspects nothing",
+            "put the site behind the FortiGate, or add an IPS (e.g. Suricata in NFQUEUE) to the design",
+        )
+    )
     return found
 
 
 @rule
 def management_plane(device: FrrDevice, expect: Expect, role: str) -> list[Violation]:
-    found = []
     chain = _chain(device, "input")
     if chain is None or _policy(chain) != "drop":
         return [Violation("L2-MGMT-02", "input chain does not default to drop", "policy drop;")]
-    for line in chain.children:
-        tokens = line.text.replace(",", " ").replace("{", " ").replace("}", " ").split()
-        if "accept" in tokens and "dport" in tokens and "22" in tokens:
-            if "saddr" not in tokens:
-                found.append(
-                    Violation("L2-MGMT-02", "SSH accepted from anywhere", "ip saddr <management sources>")
+    found = []
+    for text, match, _ in accepts(device, chain):
+        if match.established_only or match.loopback_only or match.protocol_only:
+            continue
+        if match.ports is not None and not match.ports & MANAGEMENT_PORTS:
+            continue
+        outside = (
+            ["anywhere"]
+            if match.sources is None
+            else [str(s) for s in match.sources if not expect.managed_from(s)]
+        )
+        if outside:
+            ports = sorted(match.ports & MANAGEMENT_PORTS) if match.ports is not None else "every port"
+            found.append(
+                Violation(
+                    "L2-MGMT-02",
+                    f"management ({ports}) accepted from {outside}: '{text}'",
+                    "ip saddr <management sources> only",
                 )
-                continue
-            sources = {
-                str(ip_network(t, strict=False))
-                for t in tokens[tokens.index("saddr") + 1 :]
-                if ("." in t or ":" in t) and "/" in t and t[0].isalnum()
-            }
-            if not sources or not sources <= expect.management_sources:
-                found.append(
-                    Violation(
-                        "L2-MGMT-02", f"SSH accepted from {sorted(sources)}", "only the management sources"
-                    )
-                )
-    if device.frr.get_child(equals=f"interface vlan{expect.management_vlan}") is None:
+            )
+    if device.frr.get(f"interface vlan{expect.management_vlan}") is None:
         found.append(
             Violation(
                 "L2-MGMT-01",
@@ -92,11 +261,45 @@ def management_plane(device: FrrDevice, expect: Expect, role: str) -> list[Viola
     return found
 
 
+# What the white-box device text would need to carry for the admin-plane rules the vendors get.
+NOT_MANAGED = (
+    (
+        "L2-MGMT-03",
+        "sshd",
+        "SSH daemon settings (protocol, ciphers, no passwords) are not in the device text",
+    ),
+    ("L2-AAA-01", "aaa", "no AAA: logins are not checked against TACACS+ (PAM is not managed)"),
+    ("L2-AAA-05", "sshd", "no admin idle timeout (sshd ClientAlive*) in the device text"),
+    ("L2-AAA-06", "aaa", "no lockout after failed logins (pam_faillock) in the device text"),
+    ("L2-SNMP-01", "snmpd", "no SNMPv3 agent configuration in the device text"),
+    ("L2-NTP-01", "ntp", "no NTP servers or NTP authentication in the device text"),
+    ("L2-BANNER-01", "sshd", "no login banner in the device text"),
+)
+
+
+@rule
+def admin_plane(device: FrrDevice, expect: Expect, role: str) -> list[Violation]:
+    return [
+        Violation(rule_id, f"white-box: {message}", f"manage the host's {section} set-up from the baseline")
+        for rule_id, section, message in NOT_MANAGED
+        if section not in device.sections
+    ]
+
+
 @rule
 def logging(device: FrrDevice, expect: Expect, role: str) -> list[Violation]:
-    if device.frr.get_child(startswith="log syslog") is None:
-        return [Violation("L2-LOG-01", "FRR does not log to syslog", "log syslog informational")]
-    return []
+    found = []
+    if device.frr.child("log syslog") is None:
+        found.append(Violation("L2-LOG-01", "FRR does not log to syslog", "log syslog informational"))
+    if "syslog" not in device.sections:
+        found.append(
+            Violation(
+                "L2-LOG-01",
+                "white-box: no remote syslog servers in the device text",
+                f"forward to {', '.join(sorted(expect.syslog_servers))}",
+            )
+        )
+    return found
 
 
 @rule

@@ -1,40 +1,89 @@
-"""Level-2 rules for Cisco IOS-XE, on the hier_config tree of the configuration."""
+"""Level-2 and CIS rules for Cisco IOS-XE, on the parsed tree: what the config does, references followed
+(vty/SNMP/HTTP → the ACL's entries, login lists → their methods), figures from the baseline via Expect."""
 
 from __future__ import annotations
 
 from ipaddress import IPv4Network
 
-from hier_config import HConfig
-
-from wardnet.checks.expect import MAX_FAILED_LOGINS, MAX_IDLE_MINUTES, MIN_PASSWORD_LENGTH, Expect, Violation
+from wardnet.checks.expect import SYSLOG_LEVELS, Expect, Violation, number
+from wardnet.checks.parse import Node
 from wardnet.checks.ruleset import RuleSet
 
-RULES: RuleSet[HConfig] = RuleSet()
+RULES: RuleSet[Node] = RuleSet()
 rule = RULES.rule
+MASK = "<<secret:"
+EXEC_TIMEOUT_DEFAULT = 10.0  # minutes, when a line has no exec-timeout (IOS default)
+WEAK_SSH = ("cbc", "3des", "hmac-sha1", "hmac-md5", "group1-", "group14-sha1")
 
 
-def _has(tree: HConfig, text: str) -> bool:
-    return tree.get_child(equals=text) is not None
+def _missing(tree: Node, rule_id: str, lines: list[str]) -> list[Violation]:
+    return [Violation(rule_id, f"missing '{line}'", f"add '{line}'") for line in lines if not tree.has(line)]
 
 
-def _missing(tree: HConfig, rule_id: str, lines: list[str]) -> list[Violation]:
-    return [
-        Violation(rule_id, f"missing '{line}'", f"add '{line}'") for line in lines if not _has(tree, line)
-    ]
+# --- ACLs ----------------------------------------------------------------------------------------------
 
 
-def _lines(tree: HConfig, prefix: str) -> list[str]:
-    return [c.text for c in tree.get_children(startswith=prefix)]
+def _acl_entries(tree: Node, name: str) -> tuple[bool, list[list[str]]] | None:
+    """(extended?, entries as words, sequence numbers dropped) of a named or numbered ACL; None: undefined."""
+    for kind in ("standard", "extended"):
+        block = tree.get(f"ip access-list {kind} {name}")
+        if block is not None:
+            entries = [c.words[1:] if c.words[0].isdigit() else c.words for c in block.children]
+            return kind == "extended", [e for e in entries if e and e[0] in ("permit", "deny")]
+    numbered = [c.words[2:] for c in tree.all(f"access-list {name} ")]
+    if numbered:
+        extended = name.isdigit() and (100 <= int(name) <= 199 or 2000 <= int(name) <= 2699)
+        return extended, [e for e in numbered if e and e[0] in ("permit", "deny")]
+    return None
+
+
+def _source(words: list[str]) -> IPv4Network | None:
+    """An ACL source → network; None when it cannot be resolved here (object-group, odd wildcard)."""
+    if not words or words[0] == "any":
+        return IPv4Network("0.0.0.0/0")
+    if words[0] == "host" and len(words) > 1:
+        return IPv4Network(f"{words[1]}/32")
+    wildcard = words[1] if len(words) > 1 and words[1][:1].isdigit() else "0.0.0.0"
+    try:
+        return IPv4Network(f"{words[0]}/{wildcard}", strict=False)
+    except ValueError:
+        return None
+
+
+def acl_problems(tree: Node, name: str, expect: Expect) -> list[str]:
+    """What an ACL used to guard management lets in that is not a management source. First match wins: a
+    permit wholly under an earlier deny is never reached. An undefined ACL permits everything on IOS."""
+    acl = _acl_entries(tree, name)
+    if acl is None:
+        return [f"ACL {name} is not defined (an undefined access-class permits every source)"]
+    extended, entries = acl
+    denied: list[IPv4Network] = []
+    problems = []
+    for entry in entries:
+        spec = entry[2:] if extended else entry[1:]
+        source = _source(spec)
+        if source is None:
+            if entry[0] == "permit":
+                problems.append(f"{name} permits '{' '.join(spec)}', which cannot be resolved to addresses")
+            continue
+        if entry[0] == "deny":
+            denied.append(source)
+        elif not any(source.subnet_of(d) for d in denied) and not expect.managed_from(source):
+            problems.append(f"{name} permits {source}, not a management source")
+    return problems
+
+
+# --- management plane ----------------------------------------------------------------------------------
 
 
 @rule
-def management_vlan(tree: HConfig, expect: Expect, role: str) -> list[Violation]:
+def management_vlan(tree: Node, expect: Expect, role: str) -> list[Violation]:
     found = []
-    vlan1 = tree.get_child(equals="interface Vlan1")
-    if vlan1 is None or vlan1.get_child(equals="shutdown") is None:
+    vlan1 = tree.get("interface Vlan1")
+    if vlan1 is None or not vlan1.has("shutdown"):
         found.append(Violation("L2-MGMT-01", "interface Vlan1 is not shut down", "shut down interface Vlan1"))
-    svi = tree.get_child(equals=f"interface Vlan{expect.management_vlan}")
-    if svi is None or svi.get_child(startswith="ip address ") is None:
+    svi = tree.get(f"interface Vlan{expect.management_vlan}")
+    if svi is None or svi.child("ip address ") is None:
         found.append(
             Violation(
                 "L2-MGMT-01",
@@ -46,76 +95,132 @@ def management_vlan(tree: HConfig, expect: Expect, role: str) -> list[Violation]
 
 
 @rule
-def management_sources(tree: HConfig, expect: Expect, role: str) -> list[Violation]:
+def management_sources(tree: Node, expect: Expect, role: str) -> list[Violation]:
     found = []
-    for line in tree.get_children(startswith="line vty"):
-        classes = [c.text.split()[1] for c in line.get_children(startswith="access-class ")]
-        if not classes:
+    for line in tree.all("line vty"):
+        inbound = [c.words[1] for c in line.all("access-class ") if len(c.words) > 2 and c.words[2] == "in"]
+        if not inbound:
+            others = [c.text for c in line.all("access-class ")]
             found.append(
                 Violation(
-                    "L2-MGMT-02", f"'{line.text}' has no access-class", "add access-class WARDNET-MGMT in"
+                    "L2-MGMT-02",
+                    f"'{line.text}' has no inbound access-class" + (f" (only {others})" if others else ""),
+                    "access-class WARDNET-MGMT in",
                 )
             )
-        for name in classes:
-            acl = tree.get_child(equals=f"ip access-list standard {name}")
-            if acl is None:
-                found.append(Violation("L2-MGMT-02", f"access-class {name} is not defined", f"define {name}"))
-                continue
-            for entry in acl.children:
-                parts = entry.text.split()
-                parts = parts[1:] if parts[0].isdigit() else parts  # hier_config numbers ACL entries
-                if parts[0] != "permit":
-                    continue
-                source = _acl_source(parts[1:])
-                if source is None or source not in expect.management_sources:
-                    found.append(
-                        Violation(
-                            "L2-MGMT-02",
-                            f"{name} permits {source or ' '.join(parts[1:])}, not a management source",
-                            "permit only the management sources",
-                        )
-                    )
-    for group in tree.get_children(startswith="snmp-server group "):
-        if " access " not in f" {group.text} ":
+        for name in inbound:
+            found += [
+                Violation("L2-MGMT-02", f"'{line.text}': {p}", "permit only the management sources")
+                for p in acl_problems(tree, name, expect)
+            ]
+    for group in tree.all("snmp-server group "):
+        words = group.words
+        acl = words[words.index("access") + 1] if "access" in words[:-1] else None
+        if acl == "ipv6":
+            acl = None
+        if acl is None:
             found.append(
-                Violation("L2-MGMT-02", f"'{group.text}' has no access list", "add access WARDNET-MGMT")
+                Violation("L2-MGMT-02", f"'{group.text}' has no IPv4 access list", "access WARDNET-MGMT")
             )
+        else:
+            found += [
+                Violation("L2-MGMT-02", f"SNMP group {words[2]}: {p}", "permit only the management sources")
+                for p in acl_problems(tree, acl, expect)
+            ]
+    for community in tree.all("snmp-server community "):
+        words, acls = community.words[3:], []
+        while words:
+            word = words.pop(0)
+            if word in ("view", "ipv6") and words:
+                words.pop(0)
+            elif word not in ("RO", "RW", "ro", "rw"):
+                acls.append(word)
+        if not acls:
+            found.append(
+                Violation("L2-MGMT-02", "an SNMP community has no access list", "remove the community")
+            )
+        for acl in acls:
+            found += [
+                Violation("L2-MGMT-02", f"SNMP community: {p}", "remove the community")
+                for p in acl_problems(tree, acl, expect)
+            ]
+    if tree.has("ip http secure-server"):
+        http = tree.child("ip http access-class ")
+        if http is None:
+            found.append(
+                Violation("L2-MGMT-02", "HTTPS server with no access-class", "no ip http secure-server")
+            )
+        else:
+            found += [
+                Violation("L2-MGMT-02", f"HTTPS server: {p}", "permit only the management sources")
+                for p in acl_problems(tree, http.words[-1], expect)
+            ]
     return found
 
 
-def _acl_source(words: list[str]) -> str | None:
-    """Standard ACL source → 'a.b.c.d/n'; None for 'any' or anything unparseable."""
-    if not words or words[0] == "any":
-        return None
-    if words[0] == "host" and len(words) > 1:
-        return f"{words[1]}/32"
-    wildcard = words[1] if len(words) > 1 and words[1][0].isdigit() else "0.0.0.0"
-    return str(IPv4Network(f"{words[0]}/{wildcard}", strict=False))
-
-
 @rule
-def ssh_only(tree: HConfig, expect: Expect, role: str) -> list[Violation]:
+def ssh_only(tree: Node, expect: Expect, role: str) -> list[Violation]:
     found = _missing(tree, "L2-MGMT-03", ["ip ssh version 2", "no ip http server"])
-    if _has(tree, "ip http server"):
+    if tree.has("ip http server"):
         found.append(Violation("L2-MGMT-03", "HTTP server enabled", "no ip http server"))
-    for line in tree.get_children(startswith="line vty"):
-        transports = [c.text for c in line.get_children(startswith="transport input")]
-        if transports != ["transport input ssh"]:
+    for line in tree.all(("line vty", "line con", "line aux")):
+        transports = [c.words[2:] for c in line.all("transport input")]
+        allowed = {w for t in transports for w in t}
+        if line.text.startswith("line vty") and allowed != {"ssh"}:
             found.append(
                 Violation(
                     "L2-MGMT-03",
-                    f"'{line.text}' allows {transports or 'default transports'}",
+                    f"'{line.text}' allows {sorted(allowed) or 'default transports'}",
                     "transport input ssh",
                 )
             )
+        elif not line.text.startswith("line vty") and allowed & {"telnet", "all"}:
+            found.append(Violation("L2-MGMT-03", f"'{line.text}' accepts telnet", "transport input none"))
     return found
 
 
 @rule
-def aaa(tree: HConfig, expect: Expect, role: str) -> list[Violation]:
+def weak_crypto(tree: Node, expect: Expect, role: str) -> list[Violation]:
+    found = []
+    for line in tree.all("ip ssh server algorithm "):
+        weak = [w for w in line.words[4:] if any(k in w for k in WEAK_SSH)]
+        if weak:
+            found.append(Violation("L2-CRYPTO-01", f"SSH offers {weak}", f"remove {' '.join(weak)}"))
+    for key in tree.all("ntp authentication-key "):
+        if len(key.words) > 3 and key.words[3] == "md5":
+            found.append(
+                Violation("L2-CRYPTO-01", "NTP key uses MD5", "ntp authentication-key N hmac-sha2-256")
+            )
+    return found
+
+
+# --- AAA -----------------------------------------------------------------------------------------------
+
+
+def _method_lists(tree: Node, kind: str) -> dict[str, list[str]]:
+    """`aaa authentication login NAME methods...` → {NAME: methods}."""
+    return {c.words[3]: c.words[4:] for c in tree.all(f"aaa authentication {kind} ") if len(c.words) > 3}
+
+
+@rule
+def aaa(tree: Node, expect: Expect, role: str) -> list[Violation]:
     found = _missing(tree, "L2-AAA-01", ["aaa new-model"])
-    logins = _lines(tree, "aaa authentication login default ")
-    if not any("group" in line and line.endswith(" local") for line in logins):
+    if tree.has("no aaa new-model"):
+        found.append(Violation("L2-AAA-01", "AAA is switched off", "aaa new-model"))
+    tacacs_groups = {c.words[4] for c in tree.all("aaa group server tacacs+ ") if len(c.words) > 4}
+    logins = _method_lists(tree, "login")
+    for line in tree.all("aaa "):
+        if "none" in line.words and line.words[1] in ("authentication", "authorization"):
+            found.append(
+                Violation("L2-AAA-01", f"'{line.text}' lets a session in with no check", "drop 'none'")
+            )
+    default = logins.get("default", [])
+    if (
+        default[:1] != ["group"]
+        or len(default) < 2
+        or default[1] not in tacacs_groups | {"tacacs+"}
+        or default[-1] != "local"
+    ):
         found.append(
             Violation(
                 "L2-AAA-01",
@@ -123,12 +228,26 @@ def aaa(tree: HConfig, expect: Expect, role: str) -> list[Violation]:
                 "aaa authentication login default group WARDNET-TACACS local",
             )
         )
-    if not list(tree.get_children(startswith="tacacs server ")):
+    if not tree.all("tacacs server "):
         found.append(Violation("L2-AAA-01", "no TACACS+ server", "configure the city TACACS+ servers"))
-    console = tree.get_child(equals="line con 0")
-    if console is None or console.get_child(startswith="login authentication ") is None:
-        found.append(Violation("L2-AAA-01", "console login does not use AAA", "login authentication CONSOLE"))
-    users = _lines(tree, "username ")
+    for line in tree.all(("line con", "line vty", "line aux")):
+        if line.has("no login"):
+            found.append(Violation("L2-AAA-01", f"'{line.text}' asks for no login", "login authentication"))
+        named = line.child("login authentication ")
+        name = named.words[2] if named is not None else "default"
+        if line.text.startswith("line con") and named is None:
+            found.append(
+                Violation("L2-AAA-01", "console login does not use AAA", "login authentication CONSOLE")
+            )
+        elif name not in logins:
+            found.append(
+                Violation(
+                    "L2-AAA-01",
+                    f"'{line.text}' uses undefined login list {name}",
+                    f"aaa authentication login {name} group WARDNET-TACACS local",
+                )
+            )
+    users = tree.all("username ")
     if len(users) != 1:
         found.append(
             Violation("L2-AAA-02", f"{len(users)} local accounts", "keep exactly one break-glass account")
@@ -137,33 +256,36 @@ def aaa(tree: HConfig, expect: Expect, role: str) -> list[Violation]:
 
 
 @rule
-def secrets(tree: HConfig, expect: Expect, role: str) -> list[Violation]:
+def secrets(tree: Node, expect: Expect, role: str) -> list[Violation]:
     found = _missing(tree, "L2-AAA-03", ["service password-encryption", "password encryption aes"])
-    for child in tree.all_children():
-        problem = _secret_problem(child.text.split())
+    for node in tree.walk():
+        text = node.text
+        if "secret" not in text and "key" not in text and "password" not in text:
+            continue
+        problem = _secret_problem(node.words)
         if problem:
             found.append(
                 Violation(
                     "L2-AAA-03",
-                    f"{problem} in '{child.text.split()[0]} ...'",
+                    f"{problem} in '{node.words[0]} ...'",
                     "use 'secret 9', a type 6 key or a wardnet secret reference",
                 )
             )
-    length = _lines(tree, "security passwords min-length ")
-    if not length or int(length[0].split()[-1]) < MIN_PASSWORD_LENGTH:
+    length = tree.child("security passwords min-length ")
+    if length is None or number(length.words[-1], 0) < expect.min_password_length:
         found.append(
             Violation(
                 "L2-AAA-04",
-                "minimum password length below 14",
-                f"security passwords min-length {MIN_PASSWORD_LENGTH}",
+                f"minimum password length below {expect.min_password_length}",
+                f"security passwords min-length {expect.min_password_length}",
             )
         )
     return found
 
 
 def _secret_problem(parts: list[str]) -> str | None:
-    """'password' on username/enable, type 7, or a clear-text value that is not a wardnet secret mask."""
-    if parts[:2] == ["password", "encryption"]:
+    """'password' on username/enable, type 5 (MD5) or 7, or a clear-text value that is not a secret mask."""
+    if not parts or parts[:2] == ["password", "encryption"] or parts[0] == "snmp-server":
         return None
     if parts[0] in {"username", "enable"} and "password" in parts:
         return "password instead of secret"
@@ -171,7 +293,7 @@ def _secret_problem(parts: list[str]) -> str | None:
         # ntp authentication-key ID ALGORITHM VALUE [7]: the type is after the value
         if parts[-1] == "7" and len(parts) >= 6:
             return "type 7 secret"
-        return None if parts[4].startswith("<<secret:") or len(parts) >= 6 else "clear-text secret"
+        return None if parts[4].startswith(MASK) or len(parts) >= 6 else "clear-text secret"
     for keyword in ("secret", "key", "password"):
         if keyword not in parts[:-1]:
             continue
@@ -180,44 +302,85 @@ def _secret_problem(parts: list[str]) -> str | None:
         value = parts[index + 2] if kind.isdigit() and index + 2 < len(parts) else kind
         if kind == "7":
             return "type 7 secret"
-        if (kind == "0" or not kind.isdigit()) and not value.startswith("<<secret:"):
+        if kind == "5":
+            return "type 5 (MD5) hash"
+        if (kind == "0" or not kind.isdigit()) and not value.startswith(MASK):
             return "clear-text secret"
     return None
 
 
 @rule
-def sessions(tree: HConfig, expect: Expect, role: str) -> list[Violation]:
+def sessions(tree: Node, expect: Expect, role: str) -> list[Violation]:
     found = []
-    for line in tree.get_children(startswith=("line vty", "line con")):
-        timeouts = [c.text.split() for c in line.get_children(startswith="exec-timeout ")]
-        minutes = (
-            int(timeouts[0][1]) + int(timeouts[0][2]) / 60 if timeouts and len(timeouts[0]) > 2 else None
-        )
-        if minutes is None or minutes == 0 or minutes > MAX_IDLE_MINUTES:
+    for line in tree.all(("line vty", "line con", "line aux")):
+        timeout = line.child("exec-timeout ")
+        minutes = EXEC_TIMEOUT_DEFAULT
+        if timeout is not None:
+            figures = [int(w) for w in timeout.words[1:3] if w.isdigit()]
+            minutes = figures[0] + (figures[1] / 60 if len(figures) > 1 else 0) if figures else 0
+        if minutes == 0 or minutes > expect.idle_minutes:
+            shown = "unset" if timeout is None else "never" if minutes == 0 else f"{minutes:g} min"
             found.append(
                 Violation(
-                    "L2-AAA-05", f"'{line.text}' idle timeout is {minutes or 'unset'}", "exec-timeout 5 0"
+                    "L2-AAA-05",
+                    f"'{line.text}' idle timeout is {shown}, above {expect.idle_minutes} min",
+                    f"exec-timeout {expect.idle_minutes} 0",
                 )
             )
-    blocks = [c.text.split() for c in tree.get_children(startswith="login block-for ")]
-    if not blocks or int(blocks[0][4]) > MAX_FAILED_LOGINS:
-        found.append(
-            Violation(
-                "L2-AAA-06", "no lockout after 5 failed logins", "login block-for 900 attempts 5 within 120"
-            )
-        )
-    if tree.get_child(startswith="banner login") is None:
+    fix = (
+        f"login block-for {expect.lockout_seconds} attempts {expect.max_failed_logins} "
+        f"within {expect.failed_login_window_seconds}"
+    )
+    block = tree.child("login block-for ")
+    words = block.words if block is not None else []
+    if len(words) < 6 or not all(w.isdigit() for w in (words[2], words[4], words[-1])):
+        found.append(Violation("L2-AAA-06", "no lockout after failed logins", fix))
+    else:
+        seconds, attempts, window = int(words[2]), int(words[4]), int(words[-1])
+        if attempts > expect.max_failed_logins:
+            found.append(Violation("L2-AAA-06", f"lockout only after {attempts} failed logins", fix))
+        if seconds < expect.lockout_seconds:
+            found.append(Violation("L2-AAA-06", f"lockout lasts {seconds} s", fix))
+        if window < expect.failed_login_window_seconds:
+            found.append(Violation("L2-AAA-06", f"failures counted over {window} s only", fix))
+    banner = tree.get("banner login")
+    if banner is None or not banner.children:
         found.append(Violation("L2-BANNER-01", "no login banner", "add banner login"))
     return found
 
 
+# --- logging, time, SNMP -------------------------------------------------------------------------------
+
+
 @rule
-def logging(tree: HConfig, expect: Expect, role: str) -> list[Violation]:
+def logging(tree: Node, expect: Expect, role: str) -> list[Violation]:
     found = _missing(tree, "L2-LOG-01", ["service timestamps log datetime msec localtime show-timezone"])
-    hosts = {c.text.split()[-1] for c in tree.get_children(startswith="logging host ")}
+    if tree.has("no logging on"):
+        found.append(Violation("L2-LOG-01", "logging is switched off ('no logging on')", "logging on"))
+    hosts = set()
+    for line in tree.all("logging host "):
+        words = [w for w in line.words[2:] if w not in ("ipv4", "ipv6")]
+        hosts.add(words[0] if words else "")
     for server in sorted(expect.syslog_servers - hosts):
         found.append(Violation("L2-LOG-01", f"no logging to {server}", f"logging host {server}"))
-    if tree.get_child(startswith="aaa accounting commands 15 ") is None:
+    trap = tree.child("logging trap")
+    level = trap.words[2] if trap is not None and len(trap.words) > 2 else "informational"
+    if (
+        tree.has("no logging trap")
+        or (level in SYSLOG_LEVELS and SYSLOG_LEVELS.index(level) < SYSLOG_LEVELS.index(expect.syslog_level))
+        or (level.isdigit() and int(level) < SYSLOG_LEVELS.index(expect.syslog_level))
+    ):
+        found.append(
+            Violation(
+                "L2-LOG-01", f"syslog gets only '{level}' and worse", f"logging trap {expect.syslog_level}"
+            )
+        )
+    commands = tree.child("aaa accounting commands 15 ")
+    if (
+        commands is None
+        or not {"start-stop", "stop-only"} & set(commands.words)
+        or "group" not in commands.words
+    ):
         found.append(
             Violation(
                 "L2-LOG-01",
@@ -225,51 +388,91 @@ def logging(tree: HConfig, expect: Expect, role: str) -> list[Violation]:
                 "aaa accounting commands 15 default start-stop group WARDNET-TACACS",
             )
         )
+    for line in tree.all("aaa accounting "):
+        if "none" in line.words:
+            found.append(
+                Violation("L2-LOG-01", f"'{line.text}' records nothing", "start-stop group WARDNET-TACACS")
+            )
     return found
 
 
 @rule
-def ntp(tree: HConfig, expect: Expect, role: str) -> list[Violation]:
+def ntp(tree: Node, expect: Expect, role: str) -> list[Violation]:
     found = _missing(tree, "L2-NTP-01", ["ntp authenticate"])
-    servers = {c.text.split()[2]: c.text for c in tree.get_children(startswith="ntp server ")}
+    servers = {c.words[2]: c.words for c in tree.all("ntp server ") if len(c.words) > 2}
     for server in sorted(expect.ntp_servers):
-        if server not in servers or " key " not in servers[server]:
+        if server not in servers or "key" not in servers[server]:
             found.append(
                 Violation("L2-NTP-01", f"no authenticated NTP server {server}", f"ntp server {server} key 1")
             )
-    zone = [c.text.split() for c in tree.get_children(startswith="clock timezone ")]
-    if not zone or zone[0][3] != str(expect.utc_offset_hours):
-        found.append(Violation("L2-NTP-01", "time zone is not UTC+7", "clock timezone ICT 7 0"))
+    zone = tree.child("clock timezone ")
+    if zone is None or len(zone.words) < 4 or zone.words[3] != str(expect.utc_offset_hours):
+        found.append(
+            Violation(
+                "L2-NTP-01", f"time zone is not UTC+{expect.utc_offset_hours}", "clock timezone ICT 7 0"
+            )
+        )
     return found
 
 
 @rule
-def snmp(tree: HConfig, expect: Expect, role: str) -> list[Violation]:
+def snmp(tree: Node, expect: Expect, role: str) -> list[Violation]:
     found = [
         Violation("L2-SNMP-01", "SNMP community configured", "remove snmp-server community")
-        for _ in tree.get_children(startswith="snmp-server community ")
+        for _ in tree.all("snmp-server community ")
     ]
-    for group in tree.get_children(startswith="snmp-server group "):
-        if " v3 priv" not in group.text:
-            found.append(Violation("L2-SNMP-01", f"'{group.text}' is not v3 authPriv", "use v3 priv"))
-    for host in tree.get_children(startswith="snmp-server host "):
+    for group in tree.all("snmp-server group "):
+        if group.words[3:5] != ["v3", "priv"]:
+            found.append(
+                Violation("L2-SNMP-01", f"SNMP group {group.words[2]} is not v3 authPriv", "use v3 priv")
+            )
+    for host in tree.all("snmp-server host "):
         if "version 3 priv" not in host.text:
-            found.append(Violation("L2-SNMP-01", f"'{host.text}' is not v3 authPriv", "version 3 priv"))
+            found.append(
+                Violation("L2-SNMP-01", f"SNMP host {host.words[2]} is not v3 authPriv", "version 3 priv")
+            )
+    for user in tree.all("snmp-server user "):
+        words = user.words
+        auth = words[words.index("auth") + 1] if "auth" in words[:-1] else None
+        priv = words[words.index("priv") + 1] if "priv" in words[:-1] else None
+        if "v3" not in words or auth is None or priv is None:
+            found.append(
+                Violation(
+                    "L2-SNMP-01",
+                    f"SNMP user {words[2]} is not v3 with auth and priv",
+                    "auth sha ... priv aes 256",
+                )
+            )
+        if auth == "md5":
+            found.append(Violation("L2-SNMP-01", f"SNMP user {words[2]} authenticates with MD5", "auth sha"))
+        if priv in ("des", "3des"):
+            found.append(
+                Violation("L2-SNMP-01", f"SNMP user {words[2]} encrypts with {priv.upper()}", "priv aes 256")
+            )
     return found
 
 
+# --- services, ports, rogue devices --------------------------------------------------------------------
+
+SMALL_SERVICES = ("service tcp-small-servers", "service udp-small-servers", "service finger", "ip finger")
+
+
 @rule
-def services_and_ports(tree: HConfig, expect: Expect, role: str) -> list[Violation]:
+def services_and_ports(tree: Node, expect: Expect, role: str) -> list[Violation]:
     found = _missing(tree, "L2-SVC-01", ["no service pad", "no service config"])
-    for interface in tree.get_children(startswith=("interface GigabitEthernet", "interface TwentyFiveGigE")):
-        access = interface.get_child(startswith="switchport access vlan ")
-        trunk = interface.get_child(equals="switchport mode trunk")
-        shut = interface.get_child(equals="shutdown") is not None
-        if access is None and trunk is None:
+    for line in SMALL_SERVICES:
+        if tree.has(line):
+            found.append(Violation("L2-SVC-01", f"'{line}' is on", f"no {line}"))
+    for interface in tree.all(("interface GigabitEthernet", "interface TwentyFiveGigE")):
+        access = interface.child("switchport access vlan ")
+        trunk = interface.has("switchport mode trunk")
+        if access is None and not trunk:
             found.append(
                 Violation("L2-SVC-01", f"{interface.text} sits in VLAN 1", "assign a VLAN or park it")
             )
-        elif shut and access is not None and access.text.split()[-1] != str(expect.parking_vlan):
+        elif (
+            interface.has("shutdown") and access is not None and access.words[-1] != str(expect.parking_vlan)
+        ):
             found.append(
                 Violation(
                     "L2-SVC-01",
@@ -281,16 +484,67 @@ def services_and_ports(tree: HConfig, expect: Expect, role: str) -> list[Violati
 
 
 @rule
-def rogue_devices(tree: HConfig, expect: Expect, role: str) -> list[Violation]:
+def rogue_devices(tree: Node, expect: Expect, role: str) -> list[Violation]:
     if role != "access":
         return []
     found = _missing(tree, "L2-ROGUE-01", ["ip dhcp snooping"])
-    if tree.get_child(startswith="ip dhcp snooping vlan ") is None:
+    if tree.child("ip dhcp snooping vlan ") is None:
         found.append(
             Violation("L2-ROGUE-01", "DHCP snooping on no VLAN", "ip dhcp snooping vlan <client VLANs>")
         )
-    if tree.get_child(startswith="ip arp inspection vlan ") is None:
+    if tree.child("ip arp inspection vlan ") is None:
         found.append(
             Violation("L2-ROGUE-01", "no dynamic ARP inspection", "ip arp inspection vlan <client VLANs>")
         )
+    return found
+
+
+# --- CIS Cisco IOS XE Level 1 controls not already a level-2 rule (IDs: level2.yml) ---------------------
+
+
+@rule
+def cis_hardening(tree: Node, expect: Expect, role: str) -> list[Violation]:
+    found = []
+    enable = _method_lists(tree, "enable").get("default")
+    if not enable or enable[0] != "group":
+        found.append(
+            Violation(
+                "CIS-IOS-1.1.3",
+                "enable is not authenticated through AAA",
+                "aaa authentication enable default group WARDNET-TACACS enable",
+            )
+        )
+    aux = tree.get("line aux 0")
+    if aux is not None and not aux.has("no exec"):
+        found.append(Violation("CIS-IOS-1.2.3", "'line aux 0' starts an exec", "no exec"))
+    retries = tree.child("ip ssh authentication-retries ")
+    if retries is not None and number(retries.words[-1], 3) > 3:
+        found.append(
+            Violation(
+                "CIS-IOS-2.1.1.1.5",
+                f"SSH allows {retries.words[-1]} authentication retries",
+                "ip ssh authentication-retries 3",
+            )
+        )
+    timeout = tree.child("ip ssh time-out ")
+    if timeout is None or number(timeout.words[-1], 120) > 60:
+        found.append(
+            Violation("CIS-IOS-2.1.1.1.4", "SSH negotiation time-out above 60 s", "ip ssh time-out 60")
+        )
+    for line, cis in (
+        ("no ip bootp server", "CIS-IOS-2.1.3"),
+        ("no service dhcp", "CIS-IOS-2.1.4"),
+        ("service tcp-keepalives-in", "CIS-IOS-2.1.6"),
+        ("service tcp-keepalives-out", "CIS-IOS-2.1.7"),
+        ("no ip source-route", "CIS-IOS-3.1.1"),
+    ):
+        if not tree.has(line):
+            found.append(Violation(cis, f"missing '{line}'", line))
+    if tree.child("logging source-interface ") is None:
+        found.append(
+            Violation("CIS-IOS-2.2.7", "syslog source interface not set", "logging source-interface Vlan10")
+        )
+    for interface in tree.all("interface "):
+        if interface.child("ip address ") is not None and not interface.has("no ip proxy-arp"):
+            found.append(Violation("CIS-IOS-3.1.2", f"{interface.text} answers proxy ARP", "no ip proxy-arp"))
     return found

@@ -29,9 +29,81 @@ def rendered_findings(
     """Level-2 rules on one configuration text (rendered now, or collected from a device later)."""
     rules = level2_rules()
     return [
-        Finding(v.rule, rules[v.rule].severity, site, device, v.message, rules[v.rule].clause, v.fix)
+        Finding(
+            v.rule, rules[v.rule].severity, site, device, v.message, rules[v.rule].reference(platform), v.fix
+        )
         for v in get_platform(platform).evaluate(text, expect, role)
     ]
+
+
+# What a config of each platform cannot lack: a file without it is not that platform's config at all.
+LOOKS_LIKE = {"cisco_iosxe": ("hostname ", "interface "), "fortios": ("config ",), "frr": ("!== ",)}
+
+
+def run_config_check(
+    config: Path,
+    *,
+    platform: str,
+    role: str | None,
+    sites: list[str] | None,
+    inventory_dir: Path,
+    fmt: str,
+    output: Path | None,
+) -> int:
+    """`wardnet check --config FILE --platform P`: the rule pack on one file, against the city baseline."""
+    from wardnet.inventory import load_baseline
+    from wardnet.platforms import NAMES
+
+    problem = _config_problem(config, platform, role, sites, NAMES)
+    if problem:
+        print(f"wardnet check: {problem}", file=sys.stderr)
+        return ExitCode.NOT_RUN
+    text = config.read_text(encoding="utf-8")
+    if not any(line.lstrip().startswith(LOOKS_LIKE[platform]) for line in text.splitlines()):
+        start = " or ".join(repr(s.strip()) for s in LOOKS_LIKE[platform])
+        print(
+            f"wardnet check: {config} does not look like a {platform} config (no line starts with {start}); "
+            "check --platform",
+            file=sys.stderr,
+        )
+        return ExitCode.NOT_RUN
+    try:
+        baseline = load_baseline(inventory_dir)
+    except InputError as exc:
+        emit(_input_findings(exc), fmt, output, devices=0, sites=0)
+        return ExitCode.NOT_RUN
+    roles = get_platform(platform).roles
+    findings = rendered_findings(
+        text,
+        platform,
+        role or roles[0],
+        site=sites[0] if sites else "",
+        device=config.name,
+        expect=Expect.from_baseline(baseline),
+    )
+    emit(findings, fmt, output, devices=1, sites=1 if sites else 0)
+    return ExitCode.FINDINGS if findings else ExitCode.OK
+
+
+def _config_problem(
+    config: Path, platform: str | None, role: str | None, sites: list[str] | None, names: tuple[str, ...]
+) -> str | None:
+    if not platform or platform not in names:
+        return f"--platform {platform or '(missing)'}: give one of {', '.join(names)} with --config"
+    roles = get_platform(platform).roles
+    if role is None and len(roles) > 1:
+        return f"--role: a {platform} config may be any of {', '.join(roles)}; say which"
+    if role is not None and role not in roles:
+        return f"--role {role}: a {platform} device is one of {', '.join(roles)}"
+    if sites and len(sites) > 1:
+        return "--site: one site code with --config"
+    if not config.is_file():
+        return f"{config}: no such file (give the path of a config text, e.g. a pulled running config)"
+    try:
+        config.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return f"{config}: cannot be read as UTF-8 text ({exc.__class__.__name__}: {exc})"
+    return None
 
 
 def check_designs(
