@@ -61,17 +61,16 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def structured_configs(path: Path) -> tuple[dict[str, list[str]], int]:
     """Write every device's structured config with its output path (the floor's input); site → files."""
-    from wardnet import design_sites
-    from wardnet.render import device_file, site_folder
+    from wardnet import design_sites, render_sites
 
     _, designs = design_sites(INVENTORY)
+    configs = {name: config for design in designs for name, config in design.devices.items()}
     items: list[dict[str, object]] = []
     folders: dict[str, list[str]] = {}
-    for design in designs:
-        folder = site_folder(design)
-        for config in design.devices.values():
-            items.append({"path": f"{folder}/{device_file(config)}", "config": config})
-            folders.setdefault(folder, []).append(device_file(config))
+    for item in render_sites(designs):  # the paths render gives each device file
+        if item.hostname is not None:
+            items.append({"path": f"{item.site}/{item.name}", "config": configs[item.hostname]})
+            folders.setdefault(item.site, []).append(item.name)
     path.write_text(json.dumps(items), encoding="utf-8")
     return folders, len(items)
 
