@@ -21,6 +21,8 @@ class Outputs:
     history: Path  # SQLite; a shard's partial run is not recorded (the merged run is)
     report: Path | None = None  # directory: index.html, report.json, junit.xml, summary.md
     json: Path | None = None
+    metrics: Path | None = None  # Prometheus textfile (node_exporter textfile collector)
+    lang: str = "en"  # index.html and summary.md: vi or en (wardnet.i18n)
 
 
 @dataclass
@@ -46,10 +48,14 @@ def publish(run: AuditRun, outputs: Outputs) -> None:
     if not run.shard:
         history.record(run)
     if outputs.report:
-        write_report(run, outputs.report, history)
+        write_report(run, outputs.report, history, outputs.lang)
     if outputs.json:
         outputs.json.parent.mkdir(parents=True, exist_ok=True)
         outputs.json.write_text(json.dumps(run.as_dict(), indent=1, ensure_ascii=False) + "\n")
+    if outputs.metrics:  # last: a dashboard's "last success" moves only once the reports are written
+        from wardnet.audit.metrics import write_metrics
+
+        write_metrics(run, outputs.metrics, history.last_success())
 
 
 def execute(
