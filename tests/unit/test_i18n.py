@@ -1,0 +1,57 @@
+"""The report message catalogue: every key in both languages, every key a template asks for present,
+and the default language read from the city baseline (vi for Ho Chi Minh City)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO
+from wardnet.audit.model import FEATURES
+from wardnet.findings import SEVERITIES
+from wardnet.i18n import LANGUAGES, MissingMessage, catalogue, default_language, translator
+from wardnet.resources import TEMPLATES
+
+USED = re.compile(r"""\bt\(\s*["']([a-z0-9_.-]+)["']""")
+DYNAMIC = {"severity.": [*SEVERITIES, "none"], "status.": ["compliant", "drift", "not-audited"]}
+
+
+def test_every_key_has_both_languages() -> None:
+    for key, texts in catalogue().items():
+        assert set(texts) == set(LANGUAGES), key
+        assert all(text.strip() for text in texts.values()), key
+
+
+def test_every_key_a_template_uses_is_in_the_catalogue() -> None:
+    used = {key for path in TEMPLATES.glob("*/*.j2") for key in USED.findall(path.read_text())}
+    assert "audit.title" in used and len(used) > 40  # the scan finds the calls
+    assert {k for k in used if not k.endswith(".")} - set(catalogue()) == set()  # "severity." ~ s: below
+    for prefix, values in {**DYNAMIC, "kind.": ["missing", "extra", "changed"]}.items():
+        assert {prefix + v for v in values} <= set(catalogue())
+    assert set(FEATURES.values()) <= set(SEVERITIES)
+
+
+def test_vietnamese_severity_words_carry_their_diacritics() -> None:
+    vi = translator("vi")
+    assert [vi(f"severity.{s}") for s in SEVERITIES] == ["Nghiêm trọng", "Cao", "Trung bình", "Thấp"]
+    assert vi("audit.severity") == "Mức độ"
+
+
+def test_a_missing_key_or_language_is_an_error() -> None:
+    with pytest.raises(MissingMessage, match="no 'vi' text for 'audit.nope'"):
+        translator("vi")("audit.nope")
+    with pytest.raises(ValueError, match="give one of vi, en"):
+        translator("fr")
+
+
+def test_the_default_language_comes_from_the_baseline(tmp_path: Path) -> None:
+    assert default_language(REPO / "inventories") == "vi"  # Ho Chi Minh City
+    copy = tmp_path / "inv"
+    shutil.copytree(REPO / "inventories" / "group_vars", copy / "group_vars")
+    baseline = copy / "group_vars" / "all" / "baseline.yml"
+    baseline.write_text(re.sub(r"^  language: vi.*\n", "", baseline.read_text(), flags=re.MULTILINE))
+    assert default_language(copy) == "en"
+    assert default_language(tmp_path / "missing") == "en"
