@@ -67,7 +67,9 @@ def test_the_city_run_as_metrics(tmp_path: Path) -> None:
 
 
 def test_labels_are_escaped_and_the_file_is_replaced_whole(tmp_path: Path) -> None:
-    odd = DeviceAudit('sw"1\\x', "2\n7", "frr", "access", "drift", findings=[Drift("extra", "ntp", "", running="x")])
+    odd = DeviceAudit(
+        'sw"1\\x', "2\n7", "frr", "access", "drift", findings=[Drift("extra", "ntp", "", running="x")]
+    )
     path = tmp_path / "textfiles" / "wardnet_audit.prom"
     path.parent.mkdir()
     path.write_text("stale 1\n")

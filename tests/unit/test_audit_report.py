@@ -204,7 +204,9 @@ def test_index_html_lists_expired_ignore_rules_and_the_trend(report: Path) -> No
 
 def test_every_finding_links_to_its_device_remediation(report: Path) -> None:
     html = (report / "index.html").read_text()
-    acc1 = html[html.index(f'id="device-{ACC1}"') : html.index("</section>", html.index(f'id="device-{ACC1}"'))]
+    acc1 = html[
+        html.index(f'id="device-{ACC1}"') : html.index("</section>", html.index(f'id="device-{ACC1}"'))
+    ]
     links = re.findall(r'<a href="#([^"]+)">how to fix</a>', acc1)
     assert links == [f"fix-{ACC1}", f"fix-{ACC1}"]  # two active findings; the ignored one has no link
     fix = acc1[acc1.index(f'id="fix-{ACC1}"') :]

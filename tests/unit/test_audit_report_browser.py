@@ -147,7 +147,13 @@ def test_screenshots_paint(tmp_path: Path, page: Path, size: tuple[int, int]) ->
         target = page.with_name("phone.html")
         target.write_text(FRAME.format(src=page.name), encoding="utf-8")
     shot = tmp_path / "shot.png"
-    chromium(tmp_path, target.as_uri(), f"--screenshot={shot}", f"--window-size={width},{height}", "--hide-scrollbars")
+    chromium(
+        tmp_path,
+        target.as_uri(),
+        f"--screenshot={shot}",
+        f"--window-size={width},{height}",
+        "--hide-scrollbars",
+    )
     data = shot.read_bytes()
     assert data.startswith(PNG)
     assert struct.unpack(">II", data[16:24]) == size  # the IHDR chunk comes first

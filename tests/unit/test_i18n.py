@@ -12,7 +12,7 @@ import pytest
 from tests.conftest import REPO
 from wardnet.audit.model import FEATURES
 from wardnet.findings import SEVERITIES
-from wardnet.i18n import LANGUAGES, MissingMessage, catalogue, default_language, translator
+from wardnet.i18n import LANGUAGES, MissingMessageError, catalogue, default_language, translator
 from wardnet.resources import TEMPLATES
 
 USED = re.compile(r"""\bt\(\s*["']([a-z0-9_.-]+)["']""")
@@ -41,7 +41,7 @@ def test_vietnamese_severity_words_carry_their_diacritics() -> None:
 
 
 def test_a_missing_key_or_language_is_an_error() -> None:
-    with pytest.raises(MissingMessage, match="no 'vi' text for 'audit.nope'"):
+    with pytest.raises(MissingMessageError, match=r"no 'vi' text for 'audit\.nope'"):
         translator("vi")("audit.nope")
     with pytest.raises(ValueError, match="give one of vi, en"):
         translator("fr")

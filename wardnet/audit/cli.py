@@ -107,7 +107,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         help="compare every device's running config with its intended config: drift by feature, reports",
         description="wardnet audit [--site CODE]... [--all] [--report DIR] [--json PATH] [--shard K/N] "
         "[--metrics PATH] [--lang vi|en] [--remediate [--commit]];  wardnet audit merge SHARD.json... "
-        "[--report DIR] [--json PATH] [--history DB] [--metrics PATH] [--lang vi|en] (files and options in any order; see wardnet audit merge --help)",
+        "[--report DIR] [--json PATH] [--history DB] [--metrics PATH] [--lang vi|en] "
+        "(files and options in any order; see wardnet audit merge --help)",
     )
     add_inventory(audit)
     add_sites(audit)

@@ -16,8 +16,8 @@ from urllib.parse import quote
 
 from wardnet.audit.history import SCHEMA
 from wardnet.errors import InputError, InputProblem, display_path
-from wardnet.i18n import LANGUAGES
 from wardnet.findings import ExitCode
+from wardnet.i18n import LANGUAGES
 
 if TYPE_CHECKING:  # the job module pulls in Nornir; the parser is built on every wardnet command
     from wardnet.audit.job import Outputs

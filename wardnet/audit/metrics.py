@@ -28,13 +28,13 @@ HELP: dict[str, str] = {
     "wardnet_audit_compliance_ratio": "City compliance: mean device compliance over audited devices (0-1).",
     "wardnet_audit_not_audited_devices": "Devices the last run could not audit (unreachable, login failed).",
     "wardnet_audit_drift_findings": "Active drift findings in the last run, by severity.",
-    "wardnet_audit_site_compliance_ratio": "Site compliance: mean device compliance over its audited devices.",
+    "wardnet_audit_site_compliance_ratio": "Site compliance: mean compliance of its audited devices (0-1).",
     "wardnet_audit_site_not_audited_devices": "Devices of the site the last run could not audit.",
     "wardnet_audit_site_drift_findings": "Active drift findings per site and severity.",
     "wardnet_audit_device_audited": "1 when the device was audited in the last run, 0 when it could not be.",
     "wardnet_audit_device_compliance_ratio": "Share of the device's features without drift (0-1).",
     "wardnet_audit_device_drift_findings": "Active drift findings per device and severity.",
-    "wardnet_audit_expired_ignore_rules": "Ignore rules past their expiry date (they no longer accept drift).",
+    "wardnet_audit_expired_ignore_rules": "Ignore rules past their expiry date (no longer accepting drift).",
     "wardnet_audit_run_duration_seconds": "Wall time of the last audit run (collect, back up, compare).",
     "wardnet_audit_run_timestamp_seconds": "When the last audit run finished (Unix time).",
     "wardnet_audit_run_exit_code": "Exit code of the last run: 0 compliant, 1 drift, 2 nothing audited.",
@@ -65,9 +65,7 @@ def samples(run: AuditRun, last_success: str | None) -> dict[str, list[Sample]]:
             out["wardnet_audit_site_compliance_ratio"].append((where, site.compliance / 100))
         out["wardnet_audit_site_not_audited_devices"].append((where, site.not_audited))
         for severity in SEVERITIES:
-            count = sum(
-                f.severity == severity for d in run.devices if d.site == site.site for f in d.active
-            )
+            count = sum(f.severity == severity for d in run.devices if d.site == site.site for f in d.active)
             out["wardnet_audit_site_drift_findings"].append(({**where, "severity": severity}, count))
     for d in run.devices:
         who = {"site": d.site, "device": d.name, "platform": d.platform, "role": d.role}

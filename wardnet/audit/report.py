@@ -272,7 +272,9 @@ def _charts(trend: list[dict[str, Any]], breakdown: list[dict[str, Any]], lang: 
         points = []
         for run in trend:
             row = by_site.get((run["run_id"], site), {"compliance": None, **zero})
-            points.append({"run_id": run["run_id"], "compliance": row["compliance"], **{s: row[s] for s in SEVERITIES}})
+            points.append(
+                {"run_id": run["run_id"], "compliance": row["compliance"], **{s: row[s] for s in SEVERITIES}}
+            )
         charts.append(chart(t("audit.trend_site", site=site), points))
     return charts
 

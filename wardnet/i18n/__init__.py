@@ -18,7 +18,7 @@ LANGUAGES = ("vi", "en")
 CATALOGUE = Path(__file__).resolve().parent / "messages.yml"
 
 
-class MissingMessage(KeyError):
+class MissingMessageError(KeyError):
     pass
 
 
@@ -37,7 +37,7 @@ def translator(lang: str) -> Callable[..., str]:
         try:
             text = messages[key][lang]
         except KeyError:
-            raise MissingMessage(f"{CATALOGUE.name}: no {lang!r} text for {key!r}") from None
+            raise MissingMessageError(f"{CATALOGUE.name}: no {lang!r} text for {key!r}") from None
         return text.format(**fields) if fields else text
 
     return t
