@@ -46,7 +46,9 @@ def cmd_render(args: argparse.Namespace) -> int:
     inventory, everything = build(args.inventory)  # the whole city: the gate checks the plan city-wide
     chosen = {entry.site.code for entry in inventory.select(args.sites)}
     site_designs = [d for d in everything if d.plan.site.code in chosen]
-    outputs = render_all(site_designs)
+    from wardnet.render import Renderer
+
+    outputs = render_all(site_designs, Renderer(lang=args.lang or inventory.baseline.city.language))
     if refuse_render(site_designs, everything, outputs, inventory.baseline, force=args.force):
         return ExitCode.NOT_RUN
     result = write(outputs, args.out, args.sites)
@@ -109,6 +111,9 @@ def parser() -> argparse.ArgumentParser:
     )
     render.add_argument(
         "--force", action="store_true", help="render sites even when their check has critical/high findings"
+    )
+    render.add_argument(
+        "--lang", choices=("vi", "en"), help="site pages' language (default: the baseline's city.language)"
     )
     render.set_defaults(func=cmd_render)
 

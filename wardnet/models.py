@@ -112,6 +112,7 @@ class City(Model):
     name: FreeText
     domain: Annotated[StrictStr, Field(pattern=r"^[a-z0-9.-]+\.[a-z]{2,}$")]
     timezone: TimeZone
+    language: Literal["vi", "en"] = "en"  # the reports' default language (wardnet.i18n); --lang overrides
 
 
 class Ipv6Plan(Model):

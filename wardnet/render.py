@@ -15,6 +15,7 @@ import jinja2
 from wardnet import sitedoc
 from wardnet.canonical import canonical_text
 from wardnet.design import SiteDesign
+from wardnet.i18n import translator
 from wardnet.outdir import SyncResult, sync
 from wardnet.platforms import PLATFORMS
 from wardnet.resources import TEMPLATES
@@ -42,8 +43,11 @@ class Rendered:
 
 
 class Renderer:
-    def __init__(self, templates: Path = TEMPLATES) -> None:
+    def __init__(self, templates: Path = TEMPLATES, lang: str = "en") -> None:
+        """`lang`: the site page's language (vi or en, wardnet.i18n); device configs have none."""
         self.env = environment(templates)
+        self.lang = lang
+        self.env.globals["t"] = translator(lang)
         self._device_templates: dict[str, jinja2.Template] = {}
 
     def device(self, config: dict[str, Any]) -> str:
@@ -56,12 +60,12 @@ class Renderer:
         folder = site_folder(design)
         for hostname, config in design.devices.items():
             yield Rendered(folder, device_file(config), self.device(config), hostname, config["platform"])
-        doc = self.env.get_template("docs/site.md.j2").render(site=site_context(design))
+        doc = self.env.get_template("docs/site.md.j2").render(site=site_context(design, self.lang))
         yield Rendered(folder, SITE_DOC, doc)
         yield Rendered(folder, SITE_DIAGRAM, sitedoc.topology_svg(design))
 
 
-def site_context(design: SiteDesign) -> dict[str, Any]:
+def site_context(design: SiteDesign, lang: str = "en") -> dict[str, Any]:
     """Plain data for the generated site page."""
     plan = design.plan
     return {
@@ -86,7 +90,7 @@ def site_context(design: SiteDesign) -> dict[str, Any]:
                 "gateway": str(v.gateway),
                 "peak": v.peak_clients,
                 "needed": v.pool_needed,
-                "pool": f"{v.pool_start} - {v.pool_end}" if v.pool_start else "static",
+                "pool": f"{v.pool_start} - {v.pool_end}" if v.pool_start else "",  # static: the page says so
                 "pool_size": v.pool_size,
                 "lease_minutes": v.lease_minutes,
                 "subnet6": str(v.subnet6),
@@ -127,7 +131,7 @@ def site_context(design: SiteDesign) -> dict[str, Any]:
         "ports": {h: sitedoc.port_ranges(ports) for h, ports in design.ports.items()},
         "cabling": sitedoc.cabling(design),
         "free_core_ports": sitedoc.free_core_ports(design),
-        "services": sitedoc.services(design),
+        "services": sitedoc.services(design, lang),
         "diagram": SITE_DIAGRAM,
         "mermaid": sitedoc.mermaid(design),
         "parking_vlan": plan.parking_vlan,

@@ -13,6 +13,7 @@ from itertools import groupby
 from typing import Any
 
 from wardnet.design import SiteDesign
+from wardnet.i18n import translator
 
 CITY_CORE = "city core"
 
@@ -133,18 +134,19 @@ def free_core_ports(design: SiteDesign) -> dict[str, Any]:
     }
 
 
-def services(design: SiteDesign) -> dict[str, str]:
-    """Who serves DHCP and DNS to the site's clients."""
+def services(design: SiteDesign, lang: str = "en") -> dict[str, str]:
+    """Who serves DHCP and DNS to the site's clients, in the page's language."""
+    t = translator(lang)
     firewall = next(c for c in design.devices.values() if c["role"] == "firewall")
     servers = [s for s in design.servers.values() if "dhcp_dns" in s["services"]]
     pools = firewall.get("dhcp_pools", [])
     resolvers = ", ".join(pools[0]["dns"]) if pools else "-"
     if servers:
         names = ", ".join(f"{s['hostname']} ({s['address']})" for s in servers)
-        dhcp = f"{names}, Kea; {firewall['hostname']} relays every client VLAN to it"
+        dhcp = t("site.dhcp_kea", names=names, firewall=firewall["hostname"])
     else:
-        dhcp = f"{firewall['hostname']} (FortiGate DHCP server on each client VLAN)"
-    return {"dhcp": dhcp, "dns": f"clients are given {resolvers}"}
+        dhcp = t("site.dhcp_fortigate", firewall=firewall["hostname"])
+    return {"dhcp": dhcp, "dns": t("site.dns_given", resolvers=resolvers)}
 
 
 # --- the diagram --------------------------------------------------------------------------------------

@@ -98,6 +98,7 @@ def main() -> None:
     from wardnet import design_sites as build
     from wardnet import render_sites as render_all
     from wardnet import write_rendered as write
+    from wardnet.render import Renderer
 
     # Relative paths are the project's, as for `wardnet render` run there (a module runs elsewhere).
     base = Path(params["project_dir"] or ".")
@@ -105,8 +106,9 @@ def main() -> None:
     out = base / params["out"]
     codes = [code.strip() for code in params["sites"] if code.strip()] or None
     try:
-        _, site_designs = build(inventory, codes)
-        outputs = render_all(site_designs)
+        loaded, site_designs = build(inventory, codes)
+        # site pages in the city's language, as `wardnet render` writes them (same bytes)
+        outputs = render_all(site_designs, Renderer(lang=loaded.baseline.city.language))
     except InputError as exc:
         module.fail_json(
             msg=f"{len(exc.problems)} input problem(s); nothing was rendered or changed",

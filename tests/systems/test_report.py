@@ -110,7 +110,9 @@ def test_markdown_html_and_csv_cover_every_system(tmp_path: Path, capsys: pytest
     rows = list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"))))
     assert [row["id"] for row in rows] == ids
     assert rows[-1]["name"] == "Cổng <b>du lịch</b> | cũ"
-    _, markdown, _ = run_cli(capsys, "report", "--catalogue", str(catalogue), "--format", "md")
+    _, markdown, _ = run_cli(
+        capsys, "report", "--catalogue", str(catalogue), "--format", "md", "--lang", "en"
+    )
     assert "**32 vCPU, 64 GB RAM, 1320 GB disk**" in markdown
     header = next(
         line for line in markdown.splitlines() if line.startswith("| System | Name | Owner | Status | vCPU")
@@ -118,6 +120,19 @@ def test_markdown_html_and_csv_cover_every_system(tmp_path: Path, capsys: pytest
     (line,) = [line for line in markdown.splitlines() if line.startswith("| du-lich-portal")]
     assert line.replace("\\|", "").count("|") == header.count("|")  # the table stays intact
     assert "&lt;b>du lịch&lt;/b>" in line
+
+
+def test_report_in_vietnamese_by_default_for_the_city(capsys: pytest.CaptureFixture[str]) -> None:
+    """The sample baseline says city.language: vi; the status and criteria words are translated, the
+    catalogue's own text (names, owners) is shown as written."""
+    _, markdown, _ = run_cli(capsys, "report", "--format", "md")
+    assert markdown.splitlines()[1].startswith("# Rà soát hệ thống thông tin: ")
+    assert "| Hệ thống | Tên | Đơn vị chủ quản | Trạng thái | vCPU |" in markdown
+    assert "**32 vCPU, 64 GB RAM, 1320 GB ổ đĩa**" in markdown
+    _, html, _ = run_cli(capsys, "report", "--format", "html")
+    assert '<html lang="vi">' in html and "<th>an toàn dữ liệu</th>" in html
+    _, english, _ = run_cli(capsys, "report", "--format", "html", "--lang", "en")
+    assert '<html lang="en">' in english and "<th>integrity</th>" in english
 
 
 def test_report_output_file_and_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -7,6 +7,8 @@ carries `<script>`, one is accepted by an ignore rule), a compliant core and an 
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import re
 import sqlite3
@@ -164,7 +166,11 @@ def test_index_html_has_a_section_per_device_needing_attention(report: Path) -> 
 
 def test_index_html_escapes_device_text_and_loads_nothing(report: Path) -> None:
     html = (report / "index.html").read_text()
-    assert "<script" not in html
+    assert html.count("<script") == 1  # the table's own script, last in the body; the CSP allows only it
+    script = html[html.index("<script>") + len("<script>") : html.index("</script>")]
+    digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
+    assert f"script-src 'sha256-{digest}'" in html and "default-src 'none'" in html
+    assert "alert" not in script
     assert "description &lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert '<span class="add">+description &lt;script&gt;alert(1)&lt;/script&gt;</span>' in html
     for external in ("http://", "https://", "src=", "<link", "url(", "@import"):
@@ -176,10 +182,58 @@ def test_index_html_lists_expired_ignore_rules_and_the_trend(report: Path) -> No
     expired = html[html.index('id="expired"') : html.index('id="sites"')]
     for text in ("old-snmp-probe", "monitoring migration", "2026-10-01", "wards/26743.yml:40"):
         assert text in expired
-    trend = html[html.index('id="trend"') :]
-    assert len(re.findall(r"<rect ", trend)) == 2  # two runs in the history
-    assert "<title>20261123T020000Z: 88.3%</title>" in trend
-    assert "<title>20261122T020000Z: –</title>" in trend  # a run with no audited device
+    trend = html[html.index('id="trend"') : html.index('id="expired"')]
+    city = trend[: trend.index("</svg>")]
+    # two runs in the history: the empty one has no point and no bar; the city run's active findings are
+    # acc1's ntp (high) and interfaces (medium) and acc2's aaa (critical), one bar segment each
+    assert len(re.findall(r"<circle ", city)) == 1
+    assert "<title>20261123T020000Z: 88.3%</title>" in city
+    assert "20261122T020000Z" not in city
+    bars = re.findall(r'<rect class="(\w+)"[^>]*><title>([^<]*)</title>', city)
+    assert bars == [
+        ("critical", "20261123T020000Z: 1 critical"),
+        ("high", "20261123T020000Z: 1 high"),
+        ("medium", "20261123T020000Z: 1 medium"),
+    ]
+    assert len(re.findall(r'<svg class="trend"', trend)) == 4  # the city and its three sites
+    assert Page(html).tables["runs"][1:] == [
+        ["20261123T020000Z", "2026-11-23T02:00:00+00:00", "7", "4", "2", "1", "88.3%"],
+        ["20261122T020000Z", "2026-11-22T02:00:00+00:00", "0", "0", "0", "0", "–"],
+    ]
+
+
+def test_every_finding_links_to_its_device_remediation(report: Path) -> None:
+    html = (report / "index.html").read_text()
+    acc1 = html[
+        html.index(f'id="device-{ACC1}"') : html.index("</section>", html.index(f'id="device-{ACC1}"'))
+    ]
+    links = re.findall(r'<a href="#([^"]+)">how to fix</a>', acc1)
+    assert links == [f"fix-{ACC1}", f"fix-{ACC1}"]  # two active findings; the ignored one has no link
+    fix = acc1[acc1.index(f'id="fix-{ACC1}"') :]
+    assert "ntp server 10.20.0.1" in fix and "wardnet audit --site 26743 --remediate --commit" in fix
+
+
+def test_the_device_table_lists_every_device_attention_first(report: Path) -> None:
+    table = Page((report / "index.html").read_text()).tables["devices"]
+    assert [row[0] for row in table[1:4]] == [FW, ACC2, ACC1]
+    assert table[2][4:8] == ["drift", "critical", "80.0%", "1"]
+    assert sorted(row[0] for row in table[4:]) == [
+        "hcm-26734-acc1", "hcm-26734-core", "hcm-26743-core", "hcm-27004-core",
+    ]  # fmt: skip
+
+
+def test_the_vietnamese_report(tmp_path: Path) -> None:
+    write_report(city_run(), tmp_path, None, lang="vi")
+    html = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert '<html lang="vi">' in html
+    assert "Báo cáo kiểm tra cấu hình mạng 20261123T020000Z" in html and "phát hiện sai lệch" in html
+    table = Page(html).tables["devices"]
+    assert table[0][:2] == ["Thiết bị", "Đơn vị"]
+    assert table[2][4:6] == ["sai lệch", "Nghiêm trọng"]
+    assert "Chưa có lịch sử." in html and "how to fix" not in html and "cách khắc phục" in html
+    md = (tmp_path / "summary.md").read_text(encoding="utf-8")
+    assert "**7 thiết bị**: 4 tuân thủ, 2 sai lệch, 1 chưa kiểm tra được. Mức tuân thủ **88.3%**" in md
+    assert "| Cao | ntp | thiếu | – | `ntp server 10.20.0.1` | – |" in md
 
 
 def test_without_history_the_report_says_so(tmp_path: Path) -> None:

@@ -9,13 +9,17 @@ from pathlib import Path
 from wardnet.audit.job import Outputs
 from wardnet.audit.model import AuditRun
 from wardnet.findings import SEVERITIES, ExitCode
+from wardnet.i18n import LANGUAGES
 from wardnet.options import add_inventory, add_sites
 from wardnet.state import state_dir
 
 
 def outputs(args: argparse.Namespace) -> Outputs:
+    from wardnet.i18n import default_language
+
     history = args.history or state_dir() / "audit" / "history.sqlite"
-    return Outputs(history=history, report=args.report, json=args.json)
+    lang = args.lang or default_language(args.inventory)
+    return Outputs(history=history, report=args.report, json=args.json, metrics=args.metrics, lang=lang)
 
 
 SHOWN_FINDINGS = 20  # per device on the terminal; the report has them all
@@ -102,8 +106,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "audit",
         help="compare every device's running config with its intended config: drift by feature, reports",
         description="wardnet audit [--site CODE]... [--all] [--report DIR] [--json PATH] [--shard K/N] "
-        "[--remediate [--commit]];  wardnet audit merge SHARD.json... [--report DIR] [--json PATH] "
-        "[--history DB] (files and options in any order; see wardnet audit merge --help)",
+        "[--metrics PATH] [--lang vi|en] [--remediate [--commit]];  wardnet audit merge SHARD.json... "
+        "[--report DIR] [--json PATH] [--history DB] [--metrics PATH] [--lang vi|en] "
+        "(files and options in any order; see wardnet audit merge --help)",
     )
     add_inventory(audit)
     add_sites(audit)
@@ -117,6 +122,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     audit.add_argument("--json", type=Path, metavar="PATH", help="the run as JSON (also the shard format)")
     audit.add_argument(
         "--history", type=Path, metavar="DB", help="SQLite history (default STATE/audit/history.sqlite)"
+    )
+    audit.add_argument(
+        "--metrics", type=Path, metavar="PATH", help="Prometheus textfile for node_exporter (*.prom)"
+    )
+    audit.add_argument(
+        "--lang", choices=LANGUAGES, help="report language (default: the baseline's city.language)"
     )
     audit.add_argument(
         "--remediate", action="store_true", help="show the commands that fix each drifted device"

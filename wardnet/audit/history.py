@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from wardnet.audit.model import AuditRun
+from wardnet.findings import SEVERITIES
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -106,6 +107,39 @@ class History:
                 (limit,),
             ).fetchall()
         return [dict(row) for row in reversed(rows)]
+
+    def breakdown(self, run_ids: list[str]) -> list[dict[str, Any]]:
+        """Per run and site: mean device compliance (None when nothing was audited) and the active findings
+        by severity (`critical`, `high`, ... counts) — the per-site trend and the drift-by-severity bars."""
+        if not run_ids:
+            return []
+        marks = ", ".join("?" * len(run_ids))
+        with self._db() as db:
+            sites = db.execute(
+                f"""SELECT run_id, site, AVG(compliance) AS compliance, COUNT(*) AS devices
+                    FROM devices WHERE run_id IN ({marks}) GROUP BY run_id, site""",
+                run_ids,
+            ).fetchall()
+            drift = db.execute(
+                f"""SELECT f.run_id, d.site, f.severity, COUNT(*) AS n
+                    FROM findings f JOIN devices d ON d.run_id = f.run_id AND d.name = f.device
+                    WHERE f.ignored_by = '' AND f.run_id IN ({marks})
+                    GROUP BY f.run_id, d.site, f.severity""",
+                run_ids,
+            ).fetchall()
+        rows = {(r["run_id"], r["site"]): {**dict(r), **dict.fromkeys(SEVERITIES, 0)} for r in sites}
+        for r in drift:
+            if (r["run_id"], r["site"]) in rows and r["severity"] in SEVERITIES:
+                rows[(r["run_id"], r["site"])][r["severity"]] = r["n"]
+        return list(rows.values())
+
+    def last_success(self) -> str | None:
+        """When the latest run that audited at least one device finished (ISO 8601), for monitoring."""
+        with self._db() as db:
+            row = db.execute(
+                "SELECT finished FROM runs WHERE devices > not_audited ORDER BY started DESC LIMIT 1"
+            ).fetchone()
+        return None if row is None else str(row["finished"])
 
     def device_history(self, name: str, limit: int = 10) -> list[dict[str, Any]]:
         """One device over the last `limit` runs it was in, oldest first; `findings` counts active ones."""

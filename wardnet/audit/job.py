@@ -22,6 +22,8 @@ class Outputs:
     history: Path  # SQLite; a shard's partial run is not recorded (the merged run is)
     report: Path | None = None  # directory: index.html, report.json, junit.xml, summary.md
     json: Path | None = None
+    metrics: Path | None = None  # Prometheus textfile (node_exporter textfile collector)
+    lang: str = "en"  # index.html and summary.md: vi or en (wardnet.i18n)
 
 
 @dataclass
@@ -48,10 +50,14 @@ def publish(run: AuditRun, outputs: Outputs) -> None:
         print(f"warning: {warning}", file=sys.stderr)
         history = None  # locked or damaged: the report goes out without a trend rather than not at all
     if outputs.report:
-        write_report(run, outputs.report, history)
+        write_report(run, outputs.report, history, outputs.lang)
     if outputs.json:
         outputs.json.parent.mkdir(parents=True, exist_ok=True)
         outputs.json.write_text(json.dumps(run.as_dict(), indent=1, ensure_ascii=False) + "\n")
+    if outputs.metrics:  # last: a dashboard's "last success" moves only once the reports are written
+        from wardnet.audit.metrics import write_metrics
+
+        write_metrics(run, outputs.metrics, history.last_success())
 
 
 def execute(

@@ -17,6 +17,7 @@ from urllib.parse import quote
 from wardnet.audit.history import SCHEMA
 from wardnet.errors import InputError, InputProblem, display_path
 from wardnet.findings import ExitCode
+from wardnet.i18n import LANGUAGES
 
 if TYPE_CHECKING:  # the job module pulls in Nornir; the parser is built on every wardnet command
     from wardnet.audit.job import Outputs
@@ -58,6 +59,10 @@ def register(audit: argparse.ArgumentParser) -> None:
     merge.add_argument("--report", type=Path, metavar="DIR", default=argparse.SUPPRESS, help="report folder")
     merge.add_argument("--json", type=Path, metavar="PATH", default=argparse.SUPPRESS, help="the run as JSON")
     merge.add_argument("--history", type=Path, metavar="DB", default=argparse.SUPPRESS, help="SQLite history")
+    merge.add_argument(
+        "--metrics", type=Path, metavar="PATH", default=argparse.SUPPRESS, help="Prometheus textfile"
+    )
+    merge.add_argument("--lang", choices=LANGUAGES, default=argparse.SUPPRESS, help="report language")
     merge.set_defaults(func=cmd_merge)
 
 
@@ -91,6 +96,8 @@ def check_outputs(targets: Outputs) -> None:
         problems += _writable(targets.report, "--report", want_dir=True)
     if targets.json is not None:
         problems += _writable(targets.json, "--json", want_dir=False)
+    if targets.metrics is not None:
+        problems += _writable(targets.metrics, "--metrics", want_dir=False)
     problems += _writable(targets.history, "--history", want_dir=False)
     if not problems and targets.history.exists():
         wrong = _not_a_history(targets.history)

@@ -9,6 +9,8 @@ JUnit, code spans for Markdown.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import os
 import re
@@ -18,11 +20,14 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from markupsafe import Markup
 
 from wardnet import resources
+from wardnet.audit.chart import Chart, chart
 from wardnet.audit.history import History, run_compliance
 from wardnet.audit.model import FEATURES, AuditRun, DeviceAudit, Drift
 from wardnet.findings import SEVERITIES
+from wardnet.i18n import translator
 from wardnet.templating import environment
 
 TEMPLATES = resources.TEMPLATES / "audit"
@@ -32,13 +37,19 @@ TREND_TABLE_ROWS = 10
 BAR_WIDTH, BAR_GAP, CHART_HEIGHT = 12, 3, 100  # trend chart: one pixel per percent
 SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
 FEATURE_RANK = {f: i for i, f in enumerate(FEATURES)}
+SCRIPT = TEMPLATES / "table.js"  # the device table's sort and filter; the CSP allows this script by hash
 NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")  # XML 1.0 forbids these
 
 
-def write_report(run: AuditRun, directory: Path, history: History | None) -> list[Path]:
+def write_report(run: AuditRun, directory: Path, history: History | None, lang: str = "en") -> list[Path]:
+    """The four files in `lang` (vi or en); report.json and junit.xml are data and stay in English."""
     directory.mkdir(parents=True, exist_ok=True)
-    view = build_view(run, history.trend() if history else [])
+    trend = history.trend() if history else []
+    breakdown = history.breakdown([t["run_id"] for t in trend]) if history else []
+    view = build_view(run, trend, lang, breakdown)
     env = _environment()
+    env.globals["t"] = translator(lang)
+    env.globals["lang"] = lang
     outputs = {
         "index.html": env.get_template("report.html.j2").render(view=view),
         "report.json": json.dumps(report_dict(run), indent=1, ensure_ascii=False) + "\n",
@@ -80,9 +91,15 @@ def percent(value: float | None) -> str:
     return "–" if value is None else f"{value:.1f}%"
 
 
-def build_view(run: AuditRun, trend: list[dict[str, Any]]) -> dict[str, Any]:
+def build_view(
+    run: AuditRun,
+    trend: list[dict[str, Any]],
+    lang: str = "en",
+    breakdown: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
     drifted = [_device(d) for d in run.devices if d.status == "drift"]
     not_audited = [_device(d) for d in run.devices if d.status == "not-audited"]
+    everyone = sorted((_device(d) for d in run.devices), key=_attention_order)
     return {
         "run": {
             "run_id": run.run_id,
@@ -91,7 +108,7 @@ def build_view(run: AuditRun, trend: list[dict[str, Any]]) -> dict[str, Any]:
             "shard": run.shard,
             "backup_commit": run.backup_commit or "–",
         },
-        "totals": _totals(run, trend),
+        "totals": _totals(run, trend, lang),
         "sites": [
             {**asdict(s), "compliance": percent(s.compliance), "bad": s.drifted + s.not_audited > 0}
             for s in run.sites()
@@ -99,6 +116,7 @@ def build_view(run: AuditRun, trend: list[dict[str, Any]]) -> dict[str, Any]:
         "drifted": drifted,
         "not_audited": not_audited,
         "attention": drifted + not_audited,
+        "devices": everyone,
         "md_drifted": drifted[:MD_DEVICES],
         "md_drifted_more": max(0, len(drifted) - MD_DEVICES),
         "expired": [
@@ -106,10 +124,21 @@ def build_view(run: AuditRun, trend: list[dict[str, Any]]) -> dict[str, Any]:
             for r in run.expired_ignores
         ],
         "trend": _trend(trend),
+        "charts": _charts(trend, breakdown or [], lang),
+        "severities": SEVERITIES,
+        **_script(),
     }
 
 
-def _totals(run: AuditRun, trend: list[dict[str, Any]]) -> dict[str, Any]:
+def _script() -> dict[str, Any]:
+    """The inline script and its CSP hash: the page runs this script and no other (not even one a device's
+    text could smuggle past the escaping)."""
+    text = SCRIPT.read_text(encoding="utf-8")
+    digest = base64.b64encode(hashlib.sha256(text.encode()).digest()).decode()
+    return {"script": Markup(text), "script_hash": f"sha256-{digest}"}
+
+
+def _totals(run: AuditRun, trend: list[dict[str, Any]], lang: str = "en") -> dict[str, Any]:
     statuses = [d.status for d in run.devices]
     compliance = run_compliance(run)
     # The caller records the run before reporting: the previous run is the latest *other* one. A shard is
@@ -119,9 +148,11 @@ def _totals(run: AuditRun, trend: list[dict[str, Any]]) -> dict[str, Any]:
         for t in trend
         if t["run_id"] != run.run_id and t["started"] <= run.started and t["compliance"] is not None
     ]
+    t = translator(lang)
     change = ""
     if before and compliance is not None and not run.shard:
-        change = f"{compliance - before[-1]['compliance']:+.1f} points since {before[-1]['run_id']}"
+        delta = f"{compliance - before[-1]['compliance']:+.1f}"
+        change = t("audit.change", delta=delta, run_id=before[-1]["run_id"])
     code = run.exit_code()
     return {
         "devices": len(statuses),
@@ -131,7 +162,7 @@ def _totals(run: AuditRun, trend: list[dict[str, Any]]) -> dict[str, Any]:
         "compliance": percent(compliance),
         "change": change,
         "exit_code": code,
-        "verdict": ("compliant", "drift found", "nothing could be audited")[code],
+        "verdict": t(f"audit.verdict.{code}"),
     }
 
 
@@ -148,7 +179,12 @@ def _device(device: DeviceAudit) -> dict[str, Any]:
         "error": device.error,
         "worst": device.worst_severity() or "–",
         "worst_cls": device.worst_severity() or "none",
+        "status_rank": STATUS_RANK.get(device.status, 3),
+        "worst_rank": SEVERITY_RANK.get(device.worst_severity() or "", len(SEVERITIES)),
         "compliance": percent(device.compliance()),
+        "compliance_value": "" if device.compliance() is None else f"{device.compliance():.1f}",
+        "active": len(device.active),
+        "fix_anchor": f"fix-{device.name}" if device.remediation.strip() else "",
         "features": [
             {"feature": f, "severity": FEATURES[f], "count": len(xs)} for f, xs in per_feature.items()
         ],
@@ -160,6 +196,14 @@ def _device(device: DeviceAudit) -> dict[str, Any]:
         "diff": [{"cls": _diff_class(line), "text": line} for line in device.diff.splitlines()],
         "remediation": device.remediation.rstrip("\n"),
     }
+
+
+STATUS_RANK = {"not-audited": 0, "drift": 1, "compliant": 2}
+
+
+def _attention_order(d: dict[str, Any]) -> tuple[int, int, str, str]:
+    """The device table's order without JavaScript: not audited, then drift worst first, then the rest."""
+    return (STATUS_RANK.get(d["status"], 3), d["worst_rank"], d["site"], d["name"])
 
 
 def _finding_order(f: Drift) -> tuple[bool, int, int]:
@@ -209,6 +253,30 @@ def _trend(trend: list[dict[str, Any]]) -> dict[str, Any]:
     rows = [{**t, "compliance": percent(t["compliance"])} for t in reversed(trend)][:TREND_TABLE_ROWS]
     width = max(len(trend) * (BAR_WIDTH + BAR_GAP) - BAR_GAP, 1)
     return {"bars": bars, "rows": rows, "width": width, "height": CHART_HEIGHT}
+
+
+def _charts(trend: list[dict[str, Any]], breakdown: list[dict[str, Any]], lang: str) -> list[Chart]:
+    """The city's chart, then one per site in the history; every chart spans the same runs."""
+    if not trend:
+        return []
+    t = translator(lang)
+    zero = dict.fromkeys(SEVERITIES, 0)
+    city = []
+    for run in trend:
+        rows = [b for b in breakdown if b["run_id"] == run["run_id"]]
+        counts = {s: sum(b[s] for b in rows) for s in SEVERITIES}
+        city.append({"run_id": run["run_id"], "compliance": run["compliance"], **counts})
+    charts = [chart(t("audit.trend_city"), city)]
+    by_site = {(b["run_id"], b["site"]): b for b in breakdown}
+    for site in sorted({b["site"] for b in breakdown}):
+        points = []
+        for run in trend:
+            row = by_site.get((run["run_id"], site), {"compliance": None, **zero})
+            points.append(
+                {"run_id": run["run_id"], "compliance": row["compliance"], **{s: row[s] for s in SEVERITIES}}
+            )
+        charts.append(chart(t("audit.trend_site", site=site), points))
+    return charts
 
 
 def _bar_class(value: float | None) -> str:

@@ -14,7 +14,8 @@ from pathlib import Path
 
 from wardnet.errors import InputError
 from wardnet.findings import ExitCode
-from wardnet.options import add_format
+from wardnet.i18n import LANGUAGES, default_language
+from wardnet.options import DEFAULT_INVENTORY, add_format
 from wardnet.systems.catalogue import DEFAULT_CATALOGUE, LoadedCatalogue, load_catalogue
 from wardnet.systems.check import CatalogueProblem, check_catalogue
 from wardnet.systems.formats import FORMATS, format_report
@@ -76,7 +77,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     if loaded is None:
         return ExitCode.NOT_RUN
     findings = check_catalogue(loaded, args.today)
-    text = format_report(build_report(loaded.catalogue, findings, args.today, loaded.shown), args.format)
+    lang = args.lang or default_language(args.inventory or DEFAULT_INVENTORY)
+    report = build_report(loaded.catalogue, findings, args.today, loaded.shown)
+    text = format_report(report, args.format, lang)
     if args.output:
         args.output.parent.mkdir(parents=True, exist_ok=True)
         args.output.write_text(text, encoding="utf-8")
@@ -127,4 +130,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     _common(report)
     add_format(report, FORMATS, "md")
     report.add_argument("--output", type=Path, metavar="FILE", help="write here instead of stdout")
+    report.add_argument(
+        "--lang", choices=LANGUAGES, help="md and html language (default: the baseline's city.language)"
+    )
     report.set_defaults(func=cmd_report)

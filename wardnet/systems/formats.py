@@ -8,6 +8,7 @@ import json
 from typing import Any
 
 from wardnet import resources
+from wardnet.i18n import translator
 from wardnet.systems.report import CRITERIA, SCORES, STATUSES
 from wardnet.templating import environment
 
@@ -40,7 +41,8 @@ def _md_cell(value: Any) -> str:
     return text.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;")
 
 
-def format_report(report: dict[str, Any], fmt: str) -> str:
+def format_report(report: dict[str, Any], fmt: str, lang: str = "en") -> str:
+    """md and html in `lang` (vi or en, wardnet.i18n); json and csv are data and keep their field names."""
     if fmt == "json":
         return json.dumps(report, indent=2, ensure_ascii=False) + "\n"
     if fmt == "csv":
@@ -56,5 +58,7 @@ def format_report(report: dict[str, Any], fmt: str) -> str:
         return "\ufeff" + out.getvalue()
     env = environment(TEMPLATES, escape_html=True)
     env.filters["cell"] = _md_cell
+    env.globals["t"] = translator(lang)
+    env.globals["lang"] = lang
     template = env.get_template(f"report.{fmt}.j2")
     return template.render(report=report, statuses=STATUSES, criteria=CRITERIA)
