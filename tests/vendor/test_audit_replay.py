@@ -198,7 +198,7 @@ def test_fortigate_factory_entries_listed_as_device_owned_are_not_drift(firewall
     shown = device.show("", False, "admin")
     for factory in ('edit "FIREWALL_AUTH_PORTAL_ADDRESS"', 'edit "always"', 'edit "default"', 'edit "ha1"'):
         assert factory in shown  # still on the device after a full-scope replace
-    assert 'edit "admin"' not in device.show("system admin", False, "admin")  # the factory login is not
+    assert 'edit "admin"' not in device.show("system admin", False, "admin")  # factory login: not owned
     _type(device, ["config firewall schedule recurring", 'edit "weekend"', "set day saturday sunday", "end"])
     drifted = audit(firewall)
     extra = {(f.section, f.running) for f in drifted.findings}

@@ -21,7 +21,7 @@ import jinja2
 
 from wardnet import resources
 from wardnet.audit.history import History, run_compliance
-from wardnet.audit.model import FEATURES, AuditRun, DeviceAudit, Drift
+from wardnet.audit.model import FEATURES, AuditRun, DeviceAudit, Drift, RuleFinding
 from wardnet.findings import SEVERITIES
 from wardnet.templating import environment
 
@@ -82,6 +82,8 @@ def percent(value: float | None) -> str:
 
 def build_view(run: AuditRun, trend: list[dict[str, Any]]) -> dict[str, Any]:
     drifted = [_device(d) for d in run.devices if d.status == "drift"]
+    # Matches its intended config, still breaks the level-2 baseline (both wrong): shown beside the drift.
+    violating = [_device(d) for d in run.devices if d.status == "compliant" and d.baseline]
     not_audited = [_device(d) for d in run.devices if d.status == "not-audited"]
     return {
         "run": {
@@ -97,8 +99,10 @@ def build_view(run: AuditRun, trend: list[dict[str, Any]]) -> dict[str, Any]:
             for s in run.sites()
         ],
         "drifted": drifted,
+        "violating": violating,
+        "detailed": drifted + violating,
         "not_audited": not_audited,
-        "attention": drifted + not_audited,
+        "attention": drifted + violating + not_audited,
         "md_drifted": drifted[:MD_DEVICES],
         "md_drifted_more": max(0, len(drifted) - MD_DEVICES),
         "expired": [
@@ -131,8 +135,15 @@ def _totals(run: AuditRun, trend: list[dict[str, Any]]) -> dict[str, Any]:
         "compliance": percent(compliance),
         "change": change,
         "exit_code": code,
-        "verdict": ("compliant", "drift found", "nothing could be audited")[code],
+        "baseline": sum(len(d.baseline) for d in run.devices),
+        "verdict": _verdict(run, code),
     }
+
+
+def _verdict(run: AuditRun, code: int) -> str:
+    if code == 1 and not any(d.status != "compliant" for d in run.devices):
+        return "baseline findings"
+    return ("compliant", "drift found", "nothing could be audited")[code]
 
 
 def _device(device: DeviceAudit) -> dict[str, Any]:
@@ -152,14 +163,29 @@ def _device(device: DeviceAudit) -> dict[str, Any]:
         "features": [
             {"feature": f, "severity": FEATURES[f], "count": len(xs)} for f, xs in per_feature.items()
         ],
-        "detail": device.error or ", ".join(f"{f} ({len(xs)})" for f, xs in per_feature.items()),
+        "detail": device.error
+        or ", ".join(
+            [f"{f} ({len(xs)})" for f, xs in per_feature.items()]
+            + ([f"baseline ({len(device.baseline)})"] if device.baseline else [])
+        ),
         "findings": [_finding(f) for f in findings],
         "md_findings": [_finding(f) for f in findings if not f.ignored_by][:MD_FINDINGS],
         "md_more": max(0, len(device.active) - MD_FINDINGS),
         "ignored": len(device.findings) - len(device.active),
         "diff": [{"cls": _diff_class(line), "text": line} for line in device.diff.splitlines()],
         "remediation": device.remediation.rstrip("\n"),
+        "baseline": [_rule(r) for r in sorted(device.baseline, key=_rule_order)],
+        "md_baseline": [_rule(r) for r in sorted(device.baseline, key=_rule_order)][:MD_FINDINGS],
+        "md_baseline_more": max(0, len(device.baseline) - MD_FINDINGS),
     }
+
+
+def _rule_order(r: RuleFinding) -> tuple[int, str]:
+    return (SEVERITY_RANK.get(r.severity, len(SEVERITIES)), r.rule)
+
+
+def _rule(r: RuleFinding) -> dict[str, str]:
+    return {"rule": r.rule, "severity": r.severity, "clause": r.clause, "message": r.message, "fix": r.fix}
 
 
 def _finding_order(f: Drift) -> tuple[bool, int, int]:
@@ -260,15 +286,17 @@ def _testcase(suite: ET.Element, device: DeviceAudit) -> None:
     case = ET.SubElement(
         suite, "testcase", name=_xml(device.name), classname=_xml(f"wardnet.audit.{device.site}")
     )
-    if device.status == "drift":
-        features = ", ".join(device.drifted_features())
+    if device.status == "drift" or (device.status == "compliant" and device.baseline):
+        features = ", ".join(device.drifted_features() + (["baseline"] if device.baseline else []))
         failure = ET.SubElement(
             case,
             "failure",
-            message=_xml(f"{len(device.active)} findings: {features}"),
+            message=_xml(f"{len(device.active) + len(device.baseline)} findings: {features}"),
             type=device.worst_severity() or "drift",
         )
-        failure.text = _xml("\n".join(finding_line(f) for f in sorted(device.active, key=_finding_order)))
+        lines = [finding_line(f) for f in sorted(device.active, key=_finding_order)]
+        lines += [rule_line(r) for r in sorted(device.baseline, key=_rule_order)]
+        failure.text = _xml("\n".join(lines))
     elif device.status == "not-audited":
         ET.SubElement(case, "error", message=_xml(device.error or "not audited"), type="not-audited")
     ignored = [f for f in device.findings if f.ignored_by]
@@ -287,6 +315,12 @@ def _count(element: ET.Element) -> None:
 
 def _xml(text: str) -> str:
     return NOT_XML.sub("\ufffd", text)
+
+
+def rule_line(r: RuleFinding) -> str:
+    """A baseline finding as one line: `critical baseline L2-MGMT-03 [clause]: message (fix: ...)`."""
+    clause = f" [{r.clause}]" if r.clause else ""
+    return f"{r.severity} baseline {r.rule}{clause}: {r.message} (fix: {r.fix})"
 
 
 def finding_line(f: Drift) -> str:

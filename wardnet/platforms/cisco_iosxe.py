@@ -7,7 +7,7 @@ import re
 from typing import TYPE_CHECKING
 
 from wardnet.platforms import cisco_iosxe_candidate as candidate
-from wardnet.platforms.base import REDACTED, PlatformDriver, Texts, rules
+from wardnet.platforms.base import ON_DEVICE, REDACTED, PlatformDriver, Texts, rules
 from wardnet.platforms.hier import hier_remediation, top_blocks
 
 if TYPE_CHECKING:
@@ -34,6 +34,12 @@ class CiscoIOSXE(PlatformDriver):
         (re.compile(r"\b(key) [07] \S+"), rf"\1 {REDACTED}"),
         (re.compile(r"^(ntp authentication-key \d+ \S+) \S+( \d+)?$"), rf"\1 {REDACTED}"),
         (re.compile(r"^(snmp-server community|crypto isakmp key) \S+"), rf"\1 {REDACTED}"),
+    )
+    value_forms = (
+        (re.compile(r"\b((?:secret|password) \d+) \S+"), rf"\1 {ON_DEVICE}"),
+        (re.compile(r"\b(key [067]) \S+"), rf"\1 {ON_DEVICE}"),
+        (re.compile(r"^(ntp authentication-key \d+ \S+) \S+"), rf"\1 {ON_DEVICE}"),
+        (re.compile(r"^(snmp-server community|crypto isakmp key) \S+"), rf"\1 {ON_DEVICE}"),
     )
     volatile = re.compile(
         r"^(Building configuration|Current configuration\s*:|! (Last configuration change|NVRAM config last"

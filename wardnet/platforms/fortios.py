@@ -6,7 +6,7 @@ import re
 from typing import TYPE_CHECKING
 
 from wardnet.platforms import fortios_config as tree
-from wardnet.platforms.base import REDACTED, PlatformDriver, Texts, rules
+from wardnet.platforms.base import ON_DEVICE, REDACTED, PlatformDriver, Texts, rules
 
 if TYPE_CHECKING:
     from wardnet.checks.expect import Expect, Violation
@@ -31,6 +31,7 @@ class FortiOS(PlatformDriver):
     napalm_driver = "fortinet"
 
     secret_forms = ((re.compile(rf"^(\s*set (?:{_alternatives(tree.SECRET_KEYS)})) .*$"), rf"\1 {REDACTED}"),)
+    value_forms = ((re.compile(rf"^(\s*set (?:{_alternatives(tree.SECRET_KEYS)}) ENC) \S+$"), rf"\1 {ON_DEVICE}"),)
     volatile = re.compile(rf"^\s*(#\w[\w-]*=|set (?:{_alternatives(tree.VOLATILE_KEYS)}) )")
     closer = re.compile(r"^\s*(next|end)$")
     top_rules = rules(
