@@ -207,3 +207,35 @@ def test_fortigate_factory_entries_listed_as_device_owned_are_not_drift(firewall
         ("config firewall schedule recurring", 'edit "weekend"'),
         ('config firewall schedule recurring > edit "weekend"', "set day saturday sunday"),
     }
+
+
+# --- IOS-XE: what `show running-config` hides (issue 16, item 6) ----------------------------------------
+
+
+def test_ios_snmpv3_users_are_read_with_show_snmp_user_and_compared(core: Replay) -> None:
+    """SNMPv3 users never appear in the running config: the audit reads `show snmp user` and compares name,
+    group and algorithms with the intended ones. An extra user, and a user whose privacy dropped to DES,
+    are drift."""
+    assert deploy_device(core.target, COMMIT, lambda *_: None).status == "committed"
+    clean = audit(core)
+    assert clean.status == "compliant", clean.findings
+    device = core.device
+    assert isinstance(device, IosDevice)
+    device.snmp_users["rogue"] = "WARDNET-RO"
+    device.snmp_protocols["rogue"] = ("MD5", "None")
+    drifted = audit(core)
+    got = {(f.kind, f.feature, f.line) for f in drifted.findings}
+    assert got == {("extra", "snmp", "snmp-server user rogue WARDNET-RO v3 auth md5")}
+
+    del device.snmp_users["rogue"]
+    device.snmp_protocols["wardnet-nms"] = ("SHA", "DES")
+    weakened = audit(core)
+    got = {(f.kind, f.intended, f.running) for f in weakened.findings}
+    assert got == {
+        (
+            "changed",
+            "snmp-server user wardnet-nms WARDNET-RO v3 auth sha priv aes 256",
+            "snmp-server user wardnet-nms WARDNET-RO v3 auth sha priv des",
+        )
+    }
+    assert no_secret_in(weakened)

@@ -107,8 +107,10 @@ def collect_device(target: Target, cache: CanonicalCache | None = None) -> Colle
             _, item.secret_values = secrets.resolve(target.intended, target.secrets)
         driver = open_driver(target, timeout=SESSION_TIMEOUT_S)
         running = driver.get_config(retrieve="running")["running"]
-        item.running = secrets.redact(target.platform, secrets.mask(running, item.secret_values))
         platform = get_platform(target.platform)
+        if platform.hidden_commands:  # what the running config hides (IOS-XE: SNMPv3 users)
+            running += "\n" + platform.hidden_config(driver.cli(list(platform.hidden_commands)))
+        item.running = secrets.redact(target.platform, secrets.mask(running, item.secret_values))
         item.checked = platform.rule_form(secrets.mask(running, item.secret_values))
         if platform.canonical_on_device:
             item.intended = _canonical_intended(driver, target, item.running, cache or CanonicalCache(None))

@@ -62,6 +62,7 @@ class PlatformDriver:
     # The device's secret forms with only the value hidden (type digit, ENC kept), for the rule pack: it
     # judges what the device stores (type 7, MD5), never the value itself.
     value_forms: ClassVar[SecretForms] = ()
+    hidden_commands: ClassVar[tuple[str, ...]] = ()  # show commands for what the running config hides
     canonical_on_device: ClassVar[bool] = False  # the device's agent makes the intended config canonical
     reads_defaults: ClassVar[bool] = False  # `show` omits defaults: also read the full configuration
 
@@ -138,6 +139,10 @@ class PlatformDriver:
         return path[0] if path else line
 
     # --- audit: device form and remediation -----------------------------------------------------------
+
+    def hidden_config(self, outputs: dict[str, str]) -> str:
+        """The outputs of `hidden_commands` as lines appended to the running config (audit)."""
+        return ""
 
     def device_forms(self, intended: str, running: str, defaults: str = "") -> tuple[str, str]:
         """(intended, running) ready for normalise and compare; texts must already be secret-masked."""
