@@ -90,4 +90,6 @@ def test_the_rule_form_hides_values_and_keeps_their_type() -> None:
     assert "secret 9 <<secret:on_device>>" in ios and "key 7 <<secret:on_device>>" in ios
     assert "hmac-sha2-256 <<secret:on_device>> 7" in ios
     forti = get_platform("fortios").rule_form("    set password ENC SH2abcdef\n    set passwd clear")
-    assert forti == "    set password ENC <<secret:on_device>>\n    set passwd clear"  # clear stays: a finding
+    assert (
+        forti == "    set password ENC <<secret:on_device>>\n    set passwd clear"
+    )  # clear stays: a finding

@@ -34,7 +34,9 @@ def test_show_snmp_user_parses_into_comparable_lines() -> None:
 
 def test_users_compare_only_when_show_snmp_user_was_read() -> None:
     ios = get_platform("cisco_iosxe")
-    intended = "hostname x\nsnmp-server user nms-a managerpriv v3 auth sha <<secret:a>> priv aes 128 <<secret:b>>\n"
+    intended = (
+        "hostname x\nsnmp-server user nms-a managerpriv v3 auth sha <<secret:a>> priv aes 128 <<secret:b>>\n"
+    )
     # Without the mark (a running config alone) the users are not comparable: left out on both sides.
     want, have = ios.device_forms(intended, "hostname x\n")
     assert "snmp-server user" not in want + have

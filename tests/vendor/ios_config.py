@@ -103,7 +103,9 @@ def device_form(
     `show snmp user` prints), defaults it always prints put back."""
     out: list[Block] = []
     for given in blocks:
-        user = re.match(r"snmp-server user (\S+) (\S+) v3(?: auth (\S+) \S+)?(?: priv (aes \d+|3des|des) )?", given.head)
+        user = re.match(
+            r"snmp-server user (\S+) (\S+) v3(?: auth (\S+) \S+)?(?: priv (aes \d+|3des|des) )?", given.head
+        )
         if user:
             snmp_users[user.group(1)] = user.group(2)
             if protocols is not None:

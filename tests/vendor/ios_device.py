@@ -246,10 +246,11 @@ class IosShell:
         if match:
             return self._differences(match.group(1), match.group(2))
         if command == "show snmp user":  # format: ntc-templates tests/cisco_ios/show_snmp_user/*.raw
+            protocols = device.snmp_protocols
             return "".join(
                 f"\nUser name: {name}\nEngine ID: 800000090300A0B1C2D3E4F5\nstorage-type: nonvolatile\t "
-                f"active\nAuthentication Protocol: {device.snmp_protocols.get(name, ('SHA', ''))[0]}\n"
-                f"Privacy Protocol: {device.snmp_protocols.get(name, ('', 'AES256'))[1]}\nGroup-name: {group}\n"
+                f"active\nAuthentication Protocol: {protocols.get(name, ('SHA', ''))[0]}\n"
+                f"Privacy Protocol: {protocols.get(name, ('', 'AES256'))[1]}\nGroup-name: {group}\n"
                 for name, group in device.snmp_users.items()
             )
         if words[0] == "dir":

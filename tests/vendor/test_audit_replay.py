@@ -102,7 +102,7 @@ ADDED = {
             "next",
             "end",
         ],
-        ("aaa", "config system api-user", "edit \"backdoor\""),
+        ("aaa", "config system api-user", 'edit "backdoor"'),
         "config system api-user",
     ),
     "local user": (

@@ -166,9 +166,9 @@ def audit_device(
     checked: str = "",
 ) -> DeviceAudit:
     """One device's audit. Both texts must already be secret-masked (collect does it); normalising masks
-    secret-bearing values again by pattern, so hashes and encrypted forms never reach a report. With
-    `expect` (the city baseline's figures), the level-2 rule pack also runs on the running config, read in
-`checked` (values hidden, their type kept: collect's rule form) when given."""
+        secret-bearing values again by pattern, so hashes and encrypted forms never reach a report. With
+        `expect` (the city baseline's figures), the level-2 rule pack also runs on the running config, read in
+    `checked` (values hidden, their type kept: collect's rule form) when given."""
     driver = get_platform(platform)
     # Both configs in the device's own form first (the rules the deploy drivers use), so only drift remains.
     intended_form, running_form = driver.device_forms(intended, running, defaults)

@@ -80,7 +80,8 @@ class PlatformDriver:
     def rule_form(self, text: str) -> str:
         """A running config as the level-2 rules read it: secret values hidden, their form kept."""
         lines = []
-        for line in text.split("\n"):
+        for raw in text.split("\n"):
+            line = raw
             if MAY_HOLD_SECRET.search(line):
                 for pattern, replacement in self.value_forms:
                     line = pattern.sub(replacement, line)

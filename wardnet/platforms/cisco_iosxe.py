@@ -23,7 +23,9 @@ ACL_SEQUENCE = re.compile(r"^(\s+)\d+ (?=permit |deny |remark |evaluate )")
 # SNMPv3 users never appear in `show running-config`; the audit reads them with `show snmp user` and
 # appends them to the running config after this mark, one line per user in the form compared (no secret).
 SNMP_USERS_MARK = "! show snmp user: SNMPv3 users, which IOS keeps out of the running config"
-SNMP_USER = re.compile(r"^snmp-server user (\S+) (\S+) v3(?: auth (\S+) \S+)?(?: priv (aes \d+|3des|des) \S+)?")
+SNMP_USER = re.compile(
+    r"^snmp-server user (\S+) (\S+) v3(?: auth (\S+) \S+)?(?: priv (aes \d+|3des|des) \S+)?"
+)
 # `show snmp user` spells the protocols so (ntc-templates, tests/cisco_ios/show_snmp_user/
 # cisco_ios_show_snmp_user.raw: "Authentication Protocol: SHA", "Privacy Protocol: AES128"; None when unset).
 PRIVACY = {"AES128": "aes 128", "AES192": "aes 192", "AES256": "aes 256", "DES": "des", "3DES": "3des"}

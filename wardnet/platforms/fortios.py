@@ -31,7 +31,9 @@ class FortiOS(PlatformDriver):
     napalm_driver = "fortinet"
 
     secret_forms = ((re.compile(rf"^(\s*set (?:{_alternatives(tree.SECRET_KEYS)})) .*$"), rf"\1 {REDACTED}"),)
-    value_forms = ((re.compile(rf"^(\s*set (?:{_alternatives(tree.SECRET_KEYS)}) ENC) \S+$"), rf"\1 {ON_DEVICE}"),)
+    value_forms = (
+        (re.compile(rf"^(\s*set (?:{_alternatives(tree.SECRET_KEYS)}) ENC) \S+$"), rf"\1 {ON_DEVICE}"),
+    )
     volatile = re.compile(rf"^\s*(#\w[\w-]*=|set (?:{_alternatives(tree.VOLATILE_KEYS)}) )")
     closer = re.compile(r"^\s*(next|end)$")
     top_rules = rules(
