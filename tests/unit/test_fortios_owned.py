@@ -74,3 +74,22 @@ def test_audit_and_replace_see_the_blocks_the_intended_config_does_not_name() ->
     assert not any("port9" in line or "Fortinet_CA" in line or line == "delete all" for line in flat)
     merge = script(parse(RUNNING), parse(INTENDED), replace=False)
     assert merge == []  # a merge never removes anything
+
+
+def test_entries_are_deleted_last_and_users_before_what_they_use() -> None:
+    """`show` lists an object before what uses it; FortiOS refuses to delete an entry still referenced, so
+    the policy goes before the address and the interface it names."""
+    running = parse(
+        'config system interface\n    edit "vlan99"\n        set type vlan\n    next\nend\n'
+        'config firewall address\n    edit "any-net"\n        set subnet 0.0.0.0 0.0.0.0\n    next\nend\n'
+        'config firewall policy\n    edit 1000\n        set srcintf "vlan99"\n'
+        '        set srcaddr "any-net"\n    next\nend\n'
+    )
+    candidate = parse('config system global\n    set hostname "fw"\nend\n')
+    heads = [block[0] for block in script(running, candidate)]
+    assert heads == [
+        "config system global",
+        "config firewall policy",
+        "config firewall address",
+        "config system interface",
+    ]

@@ -325,16 +325,23 @@ def script(
 ) -> list[list[str]]:
     """One command block per top-level `config` the candidate names and the device differs in; for a
     replace, then one per block the device has beyond it (full scope). `only`: limit to these top lines
-    (`config system api-user`)."""
+    (`config system api-user`). Table entries are deleted last, blocks in the reverse of the device's own
+    order: `show` lists an object before what uses it (interfaces before policies), and FortiOS refuses to
+    delete an entry still referenced."""
     pairs = [(name, running.subs.get(name, Node()), cand) for name, cand in candidate.subs.items()]
     if replace:
         pairs += [(name, run, Node(run.raw)) for name, run in unnamed(running, candidate).items()]
-    blocks = []
+    order = {name: i for i, name in enumerate(running.subs)}
+    blocks, removals = [], []
     for name, run, cand in pairs:
         head = f"config {cand.raw}"
         if only is not None and head not in only:
             continue
         inner = commands(run, cand, name, False, replace)
-        if inner:
-            blocks.append([head, *_indent(inner), "end"])
-    return blocks
+        deletes = [line for line in inner if line.startswith("delete ")]
+        kept = [line for line in inner if not line.startswith("delete ")]
+        if kept:
+            blocks.append([head, *_indent(kept), "end"])
+        if deletes:
+            removals.append((order.get(name, len(order)), [head, *_indent(deletes), "end"]))
+    return blocks + [block for _, block in sorted(removals, key=lambda r: -r[0])]
