@@ -27,7 +27,7 @@ HEADER = (
     "#config-version=FG201F-7.02.06-FW-build1575-231003:opmode=0:vdom=0:user={user}\n"
     "#conf_file_ver=84233681092417\n#buildno=1575\n#global_vdom=1\n"
 )
-SECRETS = {"password", "passwd", "key", "secret", "psksecret", "auth-pwd", "priv-pwd"}
+SECRETS = {"password", "passwd", "key", "secret", "psksecret", "auth-pwd", "priv-pwd", "api-key"}
 UUID_TABLES = {"firewall address", "firewall addrgrp", "firewall policy"}
 QUOTE_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|\S+')
 PARSE_ERROR = COMMAND_FAIL

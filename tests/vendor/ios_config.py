@@ -93,14 +93,24 @@ def _acl_sequence(block: Block) -> Block:
     return Block(block.head, body)
 
 
-def device_form(blocks: list[Block], snmp_users: dict[str, str]) -> list[Block]:
+def device_form(
+    blocks: list[Block],
+    snmp_users: dict[str, str],
+    protocols: dict[str, tuple[str, str]] | None = None,
+) -> list[Block]:
     """The running config the device shows after taking `blocks`: keys encrypted, SNMPv3 users moved out
-    of the config (kept in `snmp_users`, name → group), defaults it always prints put back."""
+    of the config (kept in `snmp_users`, name → group; `protocols`: name → the auth and priv protocols
+    `show snmp user` prints), defaults it always prints put back."""
     out: list[Block] = []
     for given in blocks:
-        user = re.match(r"snmp-server user (\S+) (\S+) v3", given.head)
+        user = re.match(
+            r"snmp-server user (\S+) (\S+) v3(?: auth (\S+) \S+)?(?: priv (aes \d+|3des|des) )?", given.head
+        )
         if user:
             snmp_users[user.group(1)] = user.group(2)
+            if protocols is not None:
+                auth, priv = user.group(3) or "", user.group(4) or ""
+                protocols[user.group(1)] = (auth.upper() or "None", priv.upper().replace(" ", "") or "None")
             continue
         head = given.head
         ntp_key = re.fullmatch(r"(ntp authentication-key \d+ \S+) (\S+)", head)

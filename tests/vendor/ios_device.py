@@ -35,10 +35,11 @@ class IosDevice:
         self.lock = threading.RLock()
         self.fixtures = fixtures
         self.snmp_users: dict[str, str] = {}
+        self.snmp_protocols: dict[str, tuple[str, str]] = {}  # name → (auth, priv) as `show snmp user` says
         refused = ios_refusals(ios_grammar(), parse(running))
         if refused:  # a recorded config the grammar refuses means the grammar is wrong
             raise ValueError(f"the replayed Catalyst refuses its own config: {refused[0].line.strip()}")
-        self.running = device_form(parse(running), self.snmp_users)
+        self.running = device_form(parse(running), self.snmp_users, self.snmp_protocols)
         self.startup = render(self.running)
         self.flash: dict[str, bytes] = {}
         self.pending: Pending | None = None
@@ -90,7 +91,7 @@ class IosDevice:
         # A line the parser refuses is a failed command, listed as typed (under its block's head).
         refusals = ios_refusals(ios_grammar(), given)
         refused = ["\n".join([*r.parents, r.line]) for r in refusals]
-        candidate = device_form(_without(given, {r.at for r in refusals}), users)
+        candidate = device_form(_without(given, {r.at for r in refusals}), users, self.snmp_protocols)
         heads = {b.head for b in candidate}
         # What a Catalyst cannot negate: a physical port, a provisioned stack member (config guide,
         # "Restrictions for Configuration Replace"). Each one is a failed command.
@@ -244,10 +245,12 @@ class IosShell:
         match = re.fullmatch(r"show archive config differences (\S+) (\S+)", command)
         if match:
             return self._differences(match.group(1), match.group(2))
-        if command == "show snmp user":
+        if command == "show snmp user":  # format: ntc-templates tests/cisco_ios/show_snmp_user/*.raw
+            protocols = device.snmp_protocols
             return "".join(
                 f"\nUser name: {name}\nEngine ID: 800000090300A0B1C2D3E4F5\nstorage-type: nonvolatile\t "
-                f"active\nAuthentication Protocol: SHA\nPrivacy Protocol: AES256\nGroup-name: {group}\n"
+                f"active\nAuthentication Protocol: {protocols.get(name, ('SHA', ''))[0]}\n"
+                f"Privacy Protocol: {protocols.get(name, ('', 'AES256'))[1]}\nGroup-name: {group}\n"
                 for name, group in device.snmp_users.items()
             )
         if words[0] == "dir":
@@ -298,7 +301,7 @@ class IosShell:
             given = parse(data.decode())
             refusals = ios_refusals(ios_grammar(), given)
             applied = _without(given, {r.at for r in refusals})
-            device.running += [b for b in device_form(applied, device.snmp_users)]
+            device.running += [b for b in device_form(applied, device.snmp_users, device.snmp_protocols)]
             errors = "".join(f"{r.line}\n{ios_invalid(0, r.column)}" for r in refusals)
             return errors + f"{len(data)} bytes copied in 0.121 secs ({len(data) * 8} bytes/sec)\n"
         else:

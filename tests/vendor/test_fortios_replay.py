@@ -239,14 +239,8 @@ def test_script_sets_unsets_deletes_and_leaves_shared_tables_alone() -> None:
             "    next",
             "end",
         ],
-        [
-            "config firewall policy",
-            "    delete 1000",
-            "    edit 1",
-            "        set action deny",
-            "    next",
-            "end",
-        ],
+        ["config firewall policy", "    edit 1", "        set action deny", "    next", "end"],
+        ["config firewall policy", "    delete 1000", "end"],  # deletes last: nothing still uses them
     ]
     assert "set cfg-save revert" in diff(running, candidate)  # shown, never unset mid-commit
     assert script(running, candidate, replace=False)[0] == [

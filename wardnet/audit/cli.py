@@ -28,7 +28,7 @@ SHOWN_FINDINGS = 20  # per device on the terminal; the report has them all
 def print_findings(run: AuditRun) -> None:
     """Each drifted device's findings, worst first, like a linter: severity, feature, kind, line, where."""
     for device in run.devices:
-        if device.status != "drift":
+        if device.status != "drift" and not device.baseline:
             continue
         print(f"--- {device.name} ({device.site}): {len(device.active)} findings")
         ranked = sorted(device.active, key=lambda f: SEVERITIES.index(f.severity))
@@ -38,6 +38,11 @@ def print_findings(run: AuditRun) -> None:
             print(f"  {f.severity:<8} {f.feature:<10} {f.kind:<7} {change}{where}")
         if len(ranked) > SHOWN_FINDINGS:
             print(f"  ... {len(ranked) - SHOWN_FINDINGS} more in the report")
+        rules = sorted(device.baseline, key=lambda r: SEVERITIES.index(r.severity))
+        for r in rules[:SHOWN_FINDINGS]:
+            print(f"  {r.severity:<8} {'baseline':<10} {r.rule:<7} {r.message} (fix: {r.fix})")
+        if len(rules) > SHOWN_FINDINGS:
+            print(f"  ... {len(rules) - SHOWN_FINDINGS} more baseline findings in the report")
 
 
 def print_table(run: AuditRun, remediate: bool) -> None:
@@ -53,7 +58,8 @@ def print_table(run: AuditRun, remediate: bool) -> None:
         score = d.compliance()
         shown = "-" if score is None else f"{score:.0f}%"
         detail = d.error or ", ".join(
-            f"{f} ({len([x for x in d.active if x.feature == f])})" for f in d.drifted_features()
+            [f"{f} ({len([x for x in d.active if x.feature == f])})" for f in d.drifted_features()]
+            + ([f"baseline ({len(d.baseline)})"] if d.baseline else [])
         )
         print(f"{d.name.ljust(width)}  {d.site:<6} {d.status:<12} {shown:>6}  {detail}".rstrip())
     counts = {s: sum(d.status == s for d in run.devices) for s in ("compliant", "drift", "not-audited")}

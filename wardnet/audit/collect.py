@@ -38,6 +38,7 @@ class Collected:
     intended: str = ""
     defaults: str = ""  # FortiOS: `show full-configuration`, for the values `show` leaves out at default
     error: str = ""  # why the device was not audited
+    checked: str = field(default="", repr=False)  # running as the rule pack reads it (values hidden)
     secret_values: dict[str, str] = field(default_factory=dict, repr=False)
 
 
@@ -106,8 +107,11 @@ def collect_device(target: Target, cache: CanonicalCache | None = None) -> Colle
             _, item.secret_values = secrets.resolve(target.intended, target.secrets)
         driver = open_driver(target, timeout=SESSION_TIMEOUT_S)
         running = driver.get_config(retrieve="running")["running"]
-        item.running = secrets.redact(target.platform, secrets.mask(running, item.secret_values))
         platform = get_platform(target.platform)
+        if platform.hidden_commands:  # what the running config hides (IOS-XE: SNMPv3 users)
+            running += "\n" + platform.hidden_config(driver.cli(list(platform.hidden_commands)))
+        item.running = secrets.redact(target.platform, secrets.mask(running, item.secret_values))
+        item.checked = platform.rule_form(secrets.mask(running, item.secret_values))
         if platform.canonical_on_device:
             item.intended = _canonical_intended(driver, target, item.running, cache or CanonicalCache(None))
         else:
@@ -115,6 +119,8 @@ def collect_device(target: Target, cache: CanonicalCache | None = None) -> Colle
         if platform.reads_defaults:
             full = driver.get_config(retrieve="running", full=True)["running"]
             item.defaults = secrets.redact(target.platform, secrets.mask(full, item.secret_values))
+            # `show` hides values at their default: the rules judge every value the device applies.
+            item.checked = platform.rule_form(secrets.mask(full, item.secret_values))
     except Exception as exc:  # one device's failure is its own
         item.error = secrets.mask(reason(exc), item.secret_values)
         item.running = ""

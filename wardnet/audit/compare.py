@@ -12,13 +12,17 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from wardnet.audit.features import feature_of
 from wardnet.audit.ignores import matching_rule
-from wardnet.audit.model import FEATURES, DeviceAudit, Drift, IgnoreRule
+from wardnet.audit.model import FEATURES, DeviceAudit, Drift, IgnoreRule, RuleFinding
 from wardnet.audit.normalise import Node, normalise, parse
 from wardnet.canonical import SECTION_MARK, SECTIONS
 from wardnet.platforms import Texts, get_platform
+
+if TYPE_CHECKING:
+    from wardnet.checks.expect import Expect
 
 # Blocks whose children are a sequence: order changes behaviour.
 ORDERED = re.compile(r"^(chain \S+ \{|ip access-list |ipv6 access-list |config firewall (policy|acl))")
@@ -138,6 +142,16 @@ def unified_diff(name: str, intended: list[str], running: list[str]) -> str:
     return "".join(line + "\n" for line in lines)
 
 
+def baseline_findings(
+    running: str, platform: str, role: str, *, site: str, device: str, expect: Expect
+) -> list[RuleFinding]:
+    """The level-2 rule pack on what the device runs (the text `wardnet check` reads when rendered)."""
+    from wardnet.checks.run import rendered_findings
+
+    found = rendered_findings(running, platform, role, site=site, device=device, expect=expect)
+    return [RuleFinding(f.rule, f.severity, f.message, f.clause, f.fix) for f in found]
+
+
 def audit_device(
     name: str,
     site: str,
@@ -148,9 +162,13 @@ def audit_device(
     running: str,
     rules: list[IgnoreRule],
     defaults: str = "",
+    expect: Expect | None = None,
+    checked: str = "",
 ) -> DeviceAudit:
     """One device's audit. Both texts must already be secret-masked (collect does it); normalising masks
-    secret-bearing values again by pattern, so hashes and encrypted forms never reach a report."""
+        secret-bearing values again by pattern, so hashes and encrypted forms never reach a report. With
+        `expect` (the city baseline's figures), the level-2 rule pack also runs on the running config, read in
+    `checked` (values hidden, their type kept: collect's rule form) when given."""
     driver = get_platform(platform)
     # Both configs in the device's own form first (the rules the deploy drivers use), so only drift remains.
     intended_form, running_form = driver.device_forms(intended, running, defaults)
@@ -174,5 +192,10 @@ def audit_device(
             driver.remediation(Texts(intended, running, defaults), want, have, top_blocks(drifted))
             if drifted
             else ""
+        ),
+        baseline=(
+            baseline_findings(checked or running, platform, role, site=site, device=name, expect=expect)
+            if expect is not None
+            else []
         ),
     )

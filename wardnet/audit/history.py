@@ -1,6 +1,7 @@
 """The audit's history in SQLite: one row per run, per device and per finding.
 
-It feeds the report's trend and answers what the reports don't (`sqlite3 history.sqlite "select …"`):
+Level-2 rule findings on the running configs go in their own table (`baseline`). It feeds the report's
+trend and answers what the reports don't (`sqlite3 history.sqlite "select …"`):
 since when has a device drifted, which features drift most. Only whole or merged runs are recorded (the
 caller skips shards), and recording a run_id again replaces it, so a re-run merge never counts twice.
 
@@ -38,10 +39,15 @@ CREATE TABLE IF NOT EXISTS findings (
     severity TEXT NOT NULL, section TEXT NOT NULL, intended TEXT NOT NULL, running TEXT NOT NULL,
     ignored_by TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS baseline (
+    run_id TEXT NOT NULL, device TEXT NOT NULL, rule TEXT NOT NULL, severity TEXT NOT NULL,
+    clause TEXT NOT NULL, message TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS baseline_by_run ON baseline (run_id, device);
 CREATE INDEX IF NOT EXISTS findings_by_run ON findings (run_id, device);
 CREATE INDEX IF NOT EXISTS devices_by_name ON devices (name);
 """
-TABLES = ("findings", "devices", "runs")
+TABLES = ("findings", "baseline", "devices", "runs")
 TREND_COLUMNS = ("run_id", "started", "devices", "compliant", "drifted", "not_audited", "compliance")
 
 
@@ -161,6 +167,7 @@ def _insert(db: sqlite3.Connection, run: AuditRun) -> None:
     db.execute("INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", _run_row(run))
     db.executemany("INSERT INTO devices VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", _device_rows(run))
     db.executemany("INSERT INTO findings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", _finding_rows(run))
+    db.executemany("INSERT INTO baseline VALUES (?, ?, ?, ?, ?, ?)", _baseline_rows(run))
 
 
 def _run_row(run: AuditRun) -> tuple[Any, ...]:
@@ -189,3 +196,9 @@ def _finding_rows(run: AuditRun) -> Iterator[tuple[Any, ...]]:
         for f in d.findings:
             text = (f.section, f.intended, f.running, f.ignored_by)
             yield (run.run_id, d.name, f.kind, f.feature, f.severity, *text)
+
+
+def _baseline_rows(run: AuditRun) -> Iterator[tuple[Any, ...]]:
+    for d in run.devices:
+        for r in d.baseline:
+            yield (run.run_id, d.name, r.rule, r.severity, r.clause, r.message)

@@ -57,7 +57,9 @@ def publish(run: AuditRun, outputs: Outputs) -> None:
     if outputs.metrics:  # last: a dashboard's "last success" moves only once the reports are written
         from wardnet.audit.metrics import write_metrics
 
-        write_metrics(run, outputs.metrics, history.last_success())
+        audited = any(d.status != "not-audited" for d in run.devices)
+        last = history.last_success() if history else (run.finished if audited else None)
+        write_metrics(run, outputs.metrics, last)
 
 
 def execute(

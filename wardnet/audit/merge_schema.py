@@ -68,6 +68,14 @@ class FindingIn(Model):
     ignored_by: Annotated[str, Field(max_length=200)] = ""
 
 
+class RuleFindingIn(Model):
+    rule: Annotated[str, Field(min_length=1, max_length=100)]
+    severity: Literal["critical", "high", "medium", "low"]
+    message: Line
+    clause: Line = ""
+    fix: Line = ""
+
+
 class DeviceIn(Model):
     name: Word
     site: Annotated[str, Field(pattern=r"^[0-9]{5}$")]
@@ -79,6 +87,7 @@ class DeviceIn(Model):
     features: Annotated[list[Feature], Field(max_length=len(FEATURES))] = []
     diff: Block = ""
     remediation: Block = ""
+    baseline: Annotated[list[RuleFindingIn], Field(max_length=MANY)] = []
 
 
 class IgnoreRuleIn(Model):

@@ -1,7 +1,9 @@
 """The audit's data, shared by the compare engine, the history and the reports.
 
 One run holds one DeviceAudit per targeted device; a device is compliant, drifted or not audited (unreachable,
-auth failed). Findings are single lines, grouped by feature, each with the severity of its feature.
+auth failed). Findings are single lines, grouped by feature, each with the severity of its feature. Beside
+the drift, each device carries the level-2 rule pack's findings on what it actually runs (`baseline`): a
+device can match its intended config and still break the baseline when both are wrong.
 Everything round-trips through plain dicts (report.json, shard files for `wardnet audit merge`).
 """
 
@@ -53,6 +55,17 @@ class Drift:
 
 
 @dataclass(frozen=True)
+class RuleFinding:
+    """One level-2 rule the running config breaks (wardnet.checks on the collected text)."""
+
+    rule: str
+    severity: str
+    message: str
+    clause: str = ""
+    fix: str = ""
+
+
+@dataclass(frozen=True)
 class IgnoreRule:
     """From the inventory: accept drift in a feature or matching a regex, for a reason, until a date."""
 
@@ -78,6 +91,7 @@ class DeviceAudit:
     features: list[str] = field(default_factory=list)  # features the intended config has, in FEATURES order
     diff: str = ""  # unified diff intended → running (normalised, secrets masked)
     remediation: str = ""  # the commands that bring running back to intended
+    baseline: list[RuleFinding] = field(default_factory=list)  # rule pack on the running config
 
     @property
     def active(self) -> list[Drift]:
@@ -97,7 +111,7 @@ class DeviceAudit:
         return 100.0 * (len(total) - len(set(self.drifted_features()))) / len(total)
 
     def worst_severity(self) -> str | None:
-        found = {f.severity for f in self.active}
+        found = {f.severity for f in self.active} | {r.severity for r in self.baseline}
         return next((s for s in SEVERITIES if s in found), None)
 
     def as_dict(self) -> dict[str, Any]:
@@ -107,6 +121,7 @@ class DeviceAudit:
     def from_dict(cls, data: dict[str, Any]) -> DeviceAudit:
         data = dict(data)
         data["findings"] = [Drift(**f) for f in data.get("findings", [])]
+        data["baseline"] = [RuleFinding(**r) for r in data.get("baseline", [])]
         return cls(**data)
 
 
@@ -150,10 +165,11 @@ class AuditRun:
         return out
 
     def exit_code(self) -> int:
-        """0 compliant, 1 drift (or a device not audited), 2 nothing could be audited."""
+        """0 compliant, 1 drift, a baseline finding or a device not audited, 2 nothing could be audited."""
         if not self.devices or all(d.status == "not-audited" for d in self.devices):
             return ExitCode.NOT_RUN
-        return ExitCode.OK if all(d.status == "compliant" for d in self.devices) else ExitCode.FINDINGS
+        clean = all(d.status == "compliant" and not d.baseline for d in self.devices)
+        return ExitCode.OK if clean else ExitCode.FINDINGS
 
     def as_dict(self) -> dict[str, Any]:
         return {

@@ -25,7 +25,7 @@ from markupsafe import Markup
 from wardnet import resources
 from wardnet.audit.chart import Chart, chart
 from wardnet.audit.history import History, run_compliance
-from wardnet.audit.model import FEATURES, AuditRun, DeviceAudit, Drift
+from wardnet.audit.model import FEATURES, AuditRun, DeviceAudit, Drift, RuleFinding
 from wardnet.findings import SEVERITIES
 from wardnet.i18n import translator
 from wardnet.templating import environment
@@ -98,6 +98,8 @@ def build_view(
     breakdown: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     drifted = [_device(d) for d in run.devices if d.status == "drift"]
+    # Matches its intended config, still breaks the level-2 baseline (both wrong): shown beside the drift.
+    violating = [_device(d) for d in run.devices if d.status == "compliant" and d.baseline]
     not_audited = [_device(d) for d in run.devices if d.status == "not-audited"]
     everyone = sorted((_device(d) for d in run.devices), key=_attention_order)
     return {
@@ -114,8 +116,10 @@ def build_view(
             for s in run.sites()
         ],
         "drifted": drifted,
+        "violating": violating,
+        "detailed": drifted + violating,
         "not_audited": not_audited,
-        "attention": drifted + not_audited,
+        "attention": drifted + violating + not_audited,
         "devices": everyone,
         "md_drifted": drifted[:MD_DEVICES],
         "md_drifted_more": max(0, len(drifted) - MD_DEVICES),
@@ -162,8 +166,16 @@ def _totals(run: AuditRun, trend: list[dict[str, Any]], lang: str = "en") -> dic
         "compliance": percent(compliance),
         "change": change,
         "exit_code": code,
-        "verdict": t(f"audit.verdict.{code}"),
+        "baseline": sum(len(d.baseline) for d in run.devices),
+        "verdict": t(_verdict(run, code)),
     }
+
+
+def _verdict(run: AuditRun, code: int) -> str:
+    """The verdict's message key: exit 1 with every device compliant means only baseline findings."""
+    if code == 1 and not any(d.status != "compliant" for d in run.devices):
+        return "audit.verdict.baseline"
+    return f"audit.verdict.{code}"
 
 
 def _device(device: DeviceAudit) -> dict[str, Any]:
@@ -188,13 +200,20 @@ def _device(device: DeviceAudit) -> dict[str, Any]:
         "features": [
             {"feature": f, "severity": FEATURES[f], "count": len(xs)} for f, xs in per_feature.items()
         ],
-        "detail": device.error or ", ".join(f"{f} ({len(xs)})" for f, xs in per_feature.items()),
+        "detail": device.error
+        or ", ".join(
+            [f"{f} ({len(xs)})" for f, xs in per_feature.items()]
+            + ([f"baseline ({len(device.baseline)})"] if device.baseline else [])
+        ),
         "findings": [_finding(f) for f in findings],
         "md_findings": [_finding(f) for f in findings if not f.ignored_by][:MD_FINDINGS],
         "md_more": max(0, len(device.active) - MD_FINDINGS),
         "ignored": len(device.findings) - len(device.active),
         "diff": [{"cls": _diff_class(line), "text": line} for line in device.diff.splitlines()],
         "remediation": device.remediation.rstrip("\n"),
+        "baseline": [_rule(r) for r in sorted(device.baseline, key=_rule_order)],
+        "md_baseline": [_rule(r) for r in sorted(device.baseline, key=_rule_order)][:MD_FINDINGS],
+        "md_baseline_more": max(0, len(device.baseline) - MD_FINDINGS),
     }
 
 
@@ -204,6 +223,14 @@ STATUS_RANK = {"not-audited": 0, "drift": 1, "compliant": 2}
 def _attention_order(d: dict[str, Any]) -> tuple[int, int, str, str]:
     """The device table's order without JavaScript: not audited, then drift worst first, then the rest."""
     return (STATUS_RANK.get(d["status"], 3), d["worst_rank"], d["site"], d["name"])
+
+
+def _rule_order(r: RuleFinding) -> tuple[int, str]:
+    return (SEVERITY_RANK.get(r.severity, len(SEVERITIES)), r.rule)
+
+
+def _rule(r: RuleFinding) -> dict[str, str]:
+    return {"rule": r.rule, "severity": r.severity, "clause": r.clause, "message": r.message, "fix": r.fix}
 
 
 def _finding_order(f: Drift) -> tuple[bool, int, int]:
@@ -328,15 +355,17 @@ def _testcase(suite: ET.Element, device: DeviceAudit) -> None:
     case = ET.SubElement(
         suite, "testcase", name=_xml(device.name), classname=_xml(f"wardnet.audit.{device.site}")
     )
-    if device.status == "drift":
-        features = ", ".join(device.drifted_features())
+    if device.status == "drift" or (device.status == "compliant" and device.baseline):
+        features = ", ".join(device.drifted_features() + (["baseline"] if device.baseline else []))
         failure = ET.SubElement(
             case,
             "failure",
-            message=_xml(f"{len(device.active)} findings: {features}"),
+            message=_xml(f"{len(device.active) + len(device.baseline)} findings: {features}"),
             type=device.worst_severity() or "drift",
         )
-        failure.text = _xml("\n".join(finding_line(f) for f in sorted(device.active, key=_finding_order)))
+        lines = [finding_line(f) for f in sorted(device.active, key=_finding_order)]
+        lines += [rule_line(r) for r in sorted(device.baseline, key=_rule_order)]
+        failure.text = _xml("\n".join(lines))
     elif device.status == "not-audited":
         ET.SubElement(case, "error", message=_xml(device.error or "not audited"), type="not-audited")
     ignored = [f for f in device.findings if f.ignored_by]
@@ -355,6 +384,12 @@ def _count(element: ET.Element) -> None:
 
 def _xml(text: str) -> str:
     return NOT_XML.sub("\ufffd", text)
+
+
+def rule_line(r: RuleFinding) -> str:
+    """A baseline finding as one line: `critical baseline L2-MGMT-03 [clause]: message (fix: ...)`."""
+    clause = f" [{r.clause}]" if r.clause else ""
+    return f"{r.severity} baseline {r.rule}{clause}: {r.message} (fix: {r.fix})"
 
 
 def finding_line(f: Drift) -> str:

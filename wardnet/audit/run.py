@@ -1,5 +1,6 @@
 """One audit run: select devices (sites, shard), collect, back up (one git commit per run), compare each
-device with its intended config, apply the inventory's ignore rules. Returns an AuditRun; reports,
+device with its intended config, apply the inventory's ignore rules, run the level-2 rule pack on what each
+device runs. Returns an AuditRun; reports,
 history and remediation are the caller's next steps."""
 
 from __future__ import annotations
@@ -80,8 +81,10 @@ def backup(store: BackupStore, collected: list[Collected], run_id: str) -> str:
 def compare(collected: list[Collected], inventory: Inventory, today: date) -> tuple[list[DeviceAudit], list]:  # type: ignore[type-arg]
     from wardnet.audit.compare import audit_device
     from wardnet.audit.ignores import load_ignores
+    from wardnet.checks.expect import Expect
 
     rules, expired = load_ignores(inventory, today)
+    expect = Expect.from_baseline(inventory.baseline)
     devices = []
     for item in collected:
         t = item.target
@@ -98,6 +101,8 @@ def compare(collected: list[Collected], inventory: Inventory, today: date) -> tu
                 running=item.running,
                 rules=rules,
                 defaults=item.defaults,
+                expect=expect,
+                checked=item.checked,
             )
         )
     return devices, expired

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 # Secret-bearing values the device shows in its own forms (hashes, type 7, FortiOS ENC blobs, FRR clear text)
 # → one token, so the same line compares equal to the intended mask and no form of a secret is ever stored.
 REDACTED = "<secret>"
+ON_DEVICE = "<<secret:on_device>>"  # a value hidden from the rule pack, its type kept
 PLACEHOLDER = re.compile(r'"?<<secret:[a-z0-9_]+>>"?')
 # One cheap search per line decides whether the platform's patterns need to run at all.
 MAY_HOLD_SECRET = re.compile(r"secret|password|passwd|key|community|-pwd")
@@ -58,6 +59,10 @@ class PlatformDriver:
     not_shown: ClassVar[re.Pattern[str] | None] = None  # lines the device never shows: not comparable
     line_rules: ClassVar[Rules] = ()  # feature by the line's own text (tried first)
     top_rules: ClassVar[Rules] = ()  # feature by the line's top-level block
+    # The device's secret forms with only the value hidden (type digit, ENC kept), for the rule pack: it
+    # judges what the device stores (type 7, MD5), never the value itself.
+    value_forms: ClassVar[SecretForms] = ()
+    hidden_commands: ClassVar[tuple[str, ...]] = ()  # show commands for what the running config hides
     canonical_on_device: ClassVar[bool] = False  # the device's agent makes the intended config canonical
     reads_defaults: ClassVar[bool] = False  # `show` omits defaults: also read the full configuration
 
@@ -71,6 +76,17 @@ class PlatformDriver:
         for pattern, replacement in self.secret_forms:
             line = pattern.sub(replacement, line)
         return line
+
+    def rule_form(self, text: str) -> str:
+        """A running config as the level-2 rules read it: secret values hidden, their form kept."""
+        lines = []
+        for raw in text.split("\n"):
+            line = raw
+            if MAY_HOLD_SECRET.search(line):
+                for pattern, replacement in self.value_forms:
+                    line = pattern.sub(replacement, line)
+            lines.append(line)
+        return "\n".join(lines)
 
     def redact(self, text: str) -> str:
         """Every line of a config with its secret values replaced (backups, reports)."""
@@ -124,6 +140,10 @@ class PlatformDriver:
         return path[0] if path else line
 
     # --- audit: device form and remediation -----------------------------------------------------------
+
+    def hidden_config(self, outputs: dict[str, str]) -> str:
+        """The outputs of `hidden_commands` as lines appended to the running config (audit)."""
+        return ""
 
     def device_forms(self, intended: str, running: str, defaults: str = "") -> tuple[str, str]:
         """(intended, running) ready for normalise and compare; texts must already be secret-masked."""

@@ -7,7 +7,7 @@ import re
 from typing import TYPE_CHECKING
 
 from wardnet.platforms import cisco_iosxe_candidate as candidate
-from wardnet.platforms.base import REDACTED, PlatformDriver, Texts, rules
+from wardnet.platforms.base import ON_DEVICE, REDACTED, PlatformDriver, Texts, rules
 from wardnet.platforms.hier import hier_remediation, top_blocks
 
 if TYPE_CHECKING:
@@ -20,6 +20,64 @@ GENERATED_BLOCK = re.compile(
 # IOS-XE numbers the entries of a named ACL (` 10 permit ...`) whether or not the config did; the order
 # itself is compared (ACLs are ordered blocks), so the numbers add nothing.
 ACL_SEQUENCE = re.compile(r"^(\s+)\d+ (?=permit |deny |remark |evaluate )")
+# SNMPv3 users never appear in `show running-config`; the audit reads them with `show snmp user` and
+# appends them to the running config after this mark, one line per user in the form compared (no secret).
+SNMP_USERS_MARK = "! show snmp user: SNMPv3 users, which IOS keeps out of the running config"
+SNMP_USER = re.compile(
+    r"^snmp-server user (\S+) (\S+) v3(?: auth (\S+) \S+)?(?: priv (aes \d+|3des|des) \S+)?"
+)
+# `show snmp user` spells the protocols so (ntc-templates, tests/cisco_ios/show_snmp_user/
+# cisco_ios_show_snmp_user.raw: "Authentication Protocol: SHA", "Privacy Protocol: AES128"; None when unset).
+PRIVACY = {"AES128": "aes 128", "AES192": "aes 192", "AES256": "aes 256", "DES": "des", "3DES": "3des"}
+
+
+def snmp_user_line(name: str, group: str, auth: str, priv: str) -> str:
+    """One SNMPv3 user in the form both sides are compared in: name, group, algorithms, no secret."""
+    return " ".join(
+        ["snmp-server user", name, group, "v3"]
+        + ([f"auth {auth}"] if auth else [])
+        + ([f"priv {priv}"] if priv else [])
+    )
+
+
+def parse_snmp_users(output: str) -> list[str]:
+    """`show snmp user` (IOS-XE) → one comparable line per user. Blocks are separated by a blank line:
+    `User name:`, `Engine ID:`, `storage-type:`, `Authentication Protocol:`, `Privacy Protocol:`,
+    `Group-name:`."""
+    lines = []
+    for block in re.split(r"\n\s*\n", output.replace("\r", "")):
+        fields = dict(re.findall(r"^\s*([A-Za-z][\w -]*?)\s*:\s*(.*?)\s*$", block, flags=re.M))
+        name = fields.get("User name", "")
+        if not name:
+            continue
+        auth = fields.get("Authentication Protocol", "None")
+        priv = fields.get("Privacy Protocol", "None")
+        lines.append(
+            snmp_user_line(
+                name,
+                fields.get("Group-name", ""),
+                "" if auth == "None" else auth.lower(),
+                "" if priv == "None" else PRIVACY.get(priv, priv.lower()),
+            )
+        )
+    return lines
+
+
+def _users_compared(text: str, keep: bool) -> str:
+    """The config's `snmp-server user` lines in the compared form (keep), or dropped (not comparable)."""
+    out = []
+    for line in text.split("\n"):
+        user = SNMP_USER.match(line)
+        if user:
+            if keep:
+                auth, priv = user.group(3) or "", user.group(4) or ""
+                out.append(snmp_user_line(user.group(1), user.group(2), auth, priv))
+        elif line.startswith("snmp-server user "):
+            if keep:
+                out.append(line)
+        else:
+            out.append(line)
+    return "\n".join(out)
 
 
 class CiscoIOSXE(PlatformDriver):
@@ -28,6 +86,7 @@ class CiscoIOSXE(PlatformDriver):
     roles = ("core", "access")
     ansible_network_os = "cisco.ios.ios"
     napalm_driver = "wardnet_ios"
+    hidden_commands = ("show snmp user",)
 
     secret_forms = (
         (re.compile(r"\b(secret|password) \d+ \S+"), rf"\1 {REDACTED}"),
@@ -35,12 +94,17 @@ class CiscoIOSXE(PlatformDriver):
         (re.compile(r"^(ntp authentication-key \d+ \S+) \S+( \d+)?$"), rf"\1 {REDACTED}"),
         (re.compile(r"^(snmp-server community|crypto isakmp key) \S+"), rf"\1 {REDACTED}"),
     )
+    value_forms = (
+        (re.compile(r"\b((?:secret|password) \d+) \S+"), rf"\1 {ON_DEVICE}"),
+        (re.compile(r"\b(key [067]) \S+"), rf"\1 {ON_DEVICE}"),
+        (re.compile(r"^(ntp authentication-key \d+ \S+) \S+"), rf"\1 {ON_DEVICE}"),
+        (re.compile(r"^(snmp-server community|crypto isakmp key) \S+"), rf"\1 {ON_DEVICE}"),
+    )
     volatile = re.compile(
         r"^(Building configuration|Current configuration\s*:|! (Last configuration change|NVRAM config last"
         r" updated|No configuration change since)|!Time:|ntp clock-period |license udi |diagnostic bootup)"
     )
     closer = re.compile(r"^(\s*!.*|end|\s*exit-address-family|\s*quit)$")
-    not_shown = re.compile(r"^snmp-server user ")  # IOS keeps SNMPv3 users out of its running config
     line_rules = rules(
         (r"^switchport (access|trunk (allowed|native)) vlan ", "vlans"),
         (r"^ip helper-address ", "dhcp"),
@@ -86,9 +150,19 @@ class CiscoIOSXE(PlatformDriver):
             return ACL_SEQUENCE.sub(r"\1", line)
         return line
 
+    def hidden_config(self, outputs: dict[str, str]) -> str:
+        """`show snmp user` as config lines after SNMP_USERS_MARK, to append to the running config."""
+        users = parse_snmp_users(outputs.get("show snmp user", ""))
+        return "".join(f"{line}\n" for line in [SNMP_USERS_MARK, *users])
+
     def device_forms(self, intended: str, running: str, defaults: str = "") -> tuple[str, str]:
-        """The intended config completed with the stanzas the switch owns, written as it prints them."""
-        return candidate.complete(intended, running), running
+        """The intended config completed with the stanzas the switch owns, written as it prints them.
+        SNMPv3 users compare (name, group, algorithms) when `show snmp user` was read; otherwise they are
+        not comparable and left out on both sides."""
+        shown, mark, users = running.partition(f"{SNMP_USERS_MARK}\n")
+        keep = bool(mark)
+        want = _users_compared(candidate.complete(intended, shown), keep)
+        return want, _users_compared(shown, False) + ("\n" + users if keep else "")
 
     def remediation(self, texts: Texts, intended: list[str], running: list[str], tops: set[str]) -> str:
         try:

@@ -6,7 +6,7 @@ import re
 from typing import TYPE_CHECKING
 
 from wardnet.platforms import fortios_config as tree
-from wardnet.platforms.base import REDACTED, PlatformDriver, Texts, rules
+from wardnet.platforms.base import ON_DEVICE, REDACTED, PlatformDriver, Texts, rules
 
 if TYPE_CHECKING:
     from wardnet.checks.expect import Expect, Violation
@@ -31,10 +31,13 @@ class FortiOS(PlatformDriver):
     napalm_driver = "fortinet"
 
     secret_forms = ((re.compile(rf"^(\s*set (?:{_alternatives(tree.SECRET_KEYS)})) .*$"), rf"\1 {REDACTED}"),)
+    value_forms = (
+        (re.compile(rf"^(\s*set (?:{_alternatives(tree.SECRET_KEYS)}) ENC) \S+$"), rf"\1 {ON_DEVICE}"),
+    )
     volatile = re.compile(rf"^\s*(#\w[\w-]*=|set (?:{_alternatives(tree.VOLATILE_KEYS)}) )")
     closer = re.compile(r"^\s*(next|end)$")
     top_rules = rules(
-        (r"^config (system admin|system accprofile|user |system password-policy)", "aaa"),
+        (r"^config (system admin|system api-user|system accprofile|user |system password-policy)", "aaa"),
         (r"^config (system global|system replacemsg admin|system interface-admin)", "management"),
         (r"^config (firewall |ips |antivirus |webfilter |application )", "firewall"),
         (r"^config log ", "logging"),
@@ -57,27 +60,29 @@ class FortiOS(PlatformDriver):
         return [line.replace("\n", "\\n") for line in tree.logical_lines(text.replace("\r", ""))]
 
     def device_forms(self, intended: str, running: str, defaults: str = "") -> tuple[str, str]:
-        """The `config` blocks the intended config manages, both sides as the driver renders them; blocks
-        it does not name are not audited, exactly as a deploy leaves them alone."""
+        """Every `config` block on the device, both sides as the driver renders them: the blocks the
+        intended config names, then those it does not (full scope), less what the device owns by design
+        (fortios_owned.yml) — exactly what a replace would change."""
         candidate = tree.parse(self.redact(intended))
         shown = tree.parse(self.redact(running))
         full = tree.parse(defaults) if defaults else None
         seen = tree.with_defaults(shown, full, candidate)
-        view = tree.Node(
-            seen.raw,
-            subs={
-                name: tree.view(seen.subs.get(name, tree.Node(sub.raw)), sub, name, False)
-                for name, sub in candidate.subs.items()
-            },
-        )
-        return _blocks(candidate), _blocks(view)
+        subs = {
+            name: tree.view(seen.subs.get(name, tree.Node(sub.raw)), sub, name, False)
+            for name, sub in candidate.subs.items()
+        }
+        for name, run in tree.unnamed(seen, candidate).items():
+            extra = tree.view(run, tree.Node(run.raw), name, False)
+            if not tree.empty(extra):
+                subs[name] = extra
+        return _blocks(candidate), _blocks(tree.Node(seen.raw, subs=subs))
 
     def remediation(self, texts: Texts, intended: list[str], running: list[str], tops: set[str]) -> str:
         """FortiOS has no replace: the set/unset/delete/move commands the deploy driver itself would send
-        (hier_config cannot delete a table entry), for the drifted `config` blocks only."""
+        (hier_config cannot delete a table entry), for the drifted `config` blocks only — those the
+        intended config names and those it does not (emptied: entries deleted, settings unset)."""
         candidate = tree.parse(self.redact(texts.intended))
-        candidate.subs = {k: v for k, v in candidate.subs.items() if f"config {v.raw}" in tops}
         shown = tree.parse(self.redact(texts.running))
         full = tree.parse(texts.defaults) if texts.defaults else None
-        blocks = tree.script(tree.with_defaults(shown, full, candidate), candidate)
+        blocks = tree.script(tree.with_defaults(shown, full, candidate), candidate, only=tops)
         return "".join(line + "\n" for block in blocks for line in block)

@@ -3,41 +3,39 @@ The one home of FortiOS's facts (secret keys, device-assigned keys, quoted multi
 
 FortiOS has no `configure replace`: a replace is written as commands. Per top-level `config` block of the
 candidate: `set` what differs, `unset` what the device has and the candidate does not, `delete` table
-entries the candidate does not list, `move` policies back into order. Blocks the candidate does not name
-are not ours and left alone, and so are the device's own entries in tables it ships filled (interfaces,
-default addresses and services). `show` hides values left at their default, so the values of the keys the
+entries the candidate does not list, `move` policies back into order. Full scope: a block the candidate does
+not name is emptied too (its entries deleted, its settings unset), so an added api-user, local user or SNMP
+community is drift the audit reports and a replace removes. What the device owns by design (factory
+objects, physical ports, certificates, FortiGuard data, default profiles) is listed with its reason in
+fortios_owned.yml and left alone. `show` hides values left at their default, so the values of the keys the
 candidate sets are read from `show full-configuration` when `show` lacks them.
 """
 
 from __future__ import annotations
 
 import difflib
+import fnmatch
+import functools
 import ipaddress
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
 
 from wardnet.platforms.base import REDACTED
 
-SECRET_KEYS = frozenset({"password", "passwd", "key", "secret", "psksecret", "auth-pwd", "priv-pwd"})
+SECRET_KEYS = frozenset(
+    {"password", "passwd", "key", "secret", "psksecret", "auth-pwd", "priv-pwd", "api-key"}
+)
 VOLATILE_KEYS = frozenset({"uuid", "snmp-index"})  # the device assigns them
 # Keys fixed when the object was made: neither compared when only the device has them nor unset.
 FIXED_KEYS: dict[str, frozenset[str]] = {"system interface": frozenset({"type", "macaddr"})}
 # The commit's own revert machinery: shown when left behind (a rollback reboots into it), but only the
 # confirm step puts it back, never a replace in the middle of a commit that relies on it.
 REVERT_KEYS = frozenset({"cfg-save", "cfg-revert-timeout"})
-# Tables the device ships with entries of its own, which the candidate does not list and must not delete.
-SHARED_TABLES = frozenset(
-    {
-        "system interface",
-        "firewall address",
-        "firewall addrgrp",
-        "firewall service custom",
-        "firewall service category",
-        "user group",
-        "system accprofile",
-    }
-)
+OWNED_FILE = Path(__file__).with_name("fortios_owned.yml")
 ORDERED_TABLES = frozenset({"firewall policy", "firewall policy6", "firewall local-in-policy"})
 TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|\S+')
 CIDR = re.compile(r"\d+\.\d+\.\d+\.\d+/\d+")
@@ -50,6 +48,60 @@ class Node:
     settings: dict[str, str] = field(default_factory=dict)  # key → value as written
     subs: dict[str, Node] = field(default_factory=dict)  # nested `config`, by canonical name
     entries: dict[str, Node] = field(default_factory=dict)  # `edit` entries, by canonical name
+
+
+def empty(node: Node) -> bool:
+    return not (node.settings or node.subs or node.entries)
+
+
+@dataclass(frozen=True)
+class EntryRule:
+    names: frozenset[str]  # empty: any name
+    where: tuple[tuple[str, str], ...]  # settings the entry carries (value as `show` prints it, unquoted)
+
+    def matches(self, name: str, entry: Node) -> bool:
+        if self.names and name not in self.names:
+            return False
+        return all(name_of(entry.settings.get(key, "")) == value for key, value in self.where)
+
+
+@dataclass(frozen=True)
+class Owned:
+    """What the device owns by design (fortios_owned.yml): left alone by the audit and a replace when the
+    candidate does not name it."""
+
+    blocks: tuple[str, ...] = ()  # fnmatch patterns on top-level block names
+    entries: dict[str, tuple[EntryRule, ...]] = field(default_factory=dict)  # table → rules
+    settings: dict[str, frozenset[str]] = field(default_factory=dict)  # singleton block → keys
+    nested: frozenset[tuple[str, str]] = frozenset()  # (table, nested config name)
+
+    def block(self, name: str) -> bool:
+        return any(fnmatch.fnmatchcase(name, pattern) for pattern in self.blocks)
+
+    def entry(self, table: str, name: str, entry: Node) -> bool:
+        return any(rule.matches(name, entry) for rule in self.entries.get(table, ()))
+
+    def setting(self, block: str, key: str) -> bool:
+        return key in self.settings.get(block, frozenset())
+
+    def sub(self, top: str, name: str) -> bool:
+        return (top, name) in self.nested
+
+
+@functools.cache
+def owned() -> Owned:
+    data = yaml.safe_load(OWNED_FILE.read_text())
+    entries: dict[str, list[EntryRule]] = {}
+    for item in data.get("entries", []):
+        where = tuple((str(k), str(v)) for k, v in (item.get("where") or {}).items())
+        rule = EntryRule(frozenset(str(n) for n in item.get("names", [])), where)
+        entries.setdefault(item["table"], []).append(rule)
+    return Owned(
+        blocks=tuple(item["path"] for item in data.get("blocks", [])),
+        entries={table: tuple(rules) for table, rules in entries.items()},
+        settings={item["block"]: frozenset(item["keys"]) for item in data.get("settings", [])},
+        nested=frozenset((item["table"], item["config"]) for item in data.get("nested", [])),
+    )
 
 
 def logical_lines(text: str) -> Iterator[str]:
@@ -135,20 +187,28 @@ def _removable(top: str, key: str) -> bool:
 
 def view(run: Node, cand: Node, top: str, nested: bool, replace: bool = True) -> Node:
     """The running node as it reads beside the candidate: the candidate's keys and entries first and in
-    its order, then what only the device has (what a replace removes); the device's own entries in shared
-    tables and volatile keys left out."""
+    its order, then what only the device has (what a replace removes); what the device owns by design
+    (fortios_owned.yml) and volatile keys left out."""
+    mine = owned()
     out = Node(run.raw)
     for key in cand.settings:
         if key in run.settings:
             out.settings[key] = run.settings[key]
     if replace:
         out.settings |= {
-            k: v for k, v in run.settings.items() if k not in cand.settings and _compared(top, k)
+            k: v
+            for k, v in run.settings.items()
+            if k not in cand.settings and _compared(top, k) and (nested or not mine.setting(top, k))
         }
     for name, sub in cand.subs.items():
         if name in run.subs:
             out.subs[name] = view(run.subs[name], sub, top, True, replace)
-    owned = replace and (nested or top not in SHARED_TABLES)
+    if replace:
+        for name, sub in run.subs.items():
+            if name not in cand.subs and not mine.sub(top, name):
+                seen = view(sub, Node(), top, True, replace)
+                if not empty(seen):
+                    out.subs[name] = seen
     order = (
         list(run.entries)
         if top in ORDERED_TABLES and not nested
@@ -160,9 +220,18 @@ def view(run: Node, cand: Node, top: str, nested: bool, replace: bool = True) ->
     for name in order:
         if name in cand.entries:
             out.entries[name] = view(run.entries[name], cand.entries[name], top, True, replace)
-        elif owned:
+        elif replace and (nested or not mine.entry(top, name, run.entries[name])):
             out.entries[name] = view(run.entries[name], Node(), top, True, replace)
     return out
+
+
+def unnamed(running: Node, candidate: Node) -> dict[str, Node]:
+    """The top-level blocks a full-scope replace also empties: on the device, not named by the candidate,
+    not the device's own by design."""
+    mine = owned()
+    return {
+        name: run for name, run in running.subs.items() if name not in candidate.subs and not mine.block(name)
+    }
 
 
 def render(node: Node, depth: int = 0) -> list[str]:
@@ -176,10 +245,16 @@ def render(node: Node, depth: int = 0) -> list[str]:
 
 
 def diff(running: Node, candidate: Node, replace: bool = True) -> str:
-    """Unified diff per top-level block the candidate names, both sides normalised the same way."""
+    """Unified diff per top-level block the candidate names (and, for a replace, per block it would empty),
+    both sides normalised the same way."""
     out: list[str] = []
-    for name, cand in candidate.subs.items():
-        run = view(running.subs.get(name, Node()), cand, name, False, replace)
+    pairs = [(name, running.subs.get(name, Node()), cand) for name, cand in candidate.subs.items()]
+    if replace:
+        pairs += [(name, run, Node(run.raw)) for name, run in unnamed(running, candidate).items()]
+    for name, run_node, cand in pairs:
+        run = view(run_node, cand, name, False, replace)
+        if cand is not candidate.subs.get(name) and empty(run):
+            continue
         out += difflib.unified_diff(
             render(run), render(cand), fromfile=f"running/{name}", tofile=f"candidate/{name}", lineterm=""
         )
@@ -199,19 +274,32 @@ def _indent(lines: list[str]) -> list[str]:
 
 def commands(run: Node, cand: Node, top: str, nested: bool, replace: bool = True) -> list[str]:
     """The lines inside one config context (without its `config`/`end`)."""
+    mine = owned()
     out = [
         f"set {k} {v}"
         for k, v in cand.settings.items()
         if k not in run.settings or not _same(k, run.settings[k], v)
     ]
     if replace:
-        out += [f"unset {k}" for k in run.settings if k not in cand.settings and _removable(top, k)]
+        out += [
+            f"unset {k}"
+            for k in run.settings
+            if k not in cand.settings and _removable(top, k) and (nested or not mine.setting(top, k))
+        ]
     for name, sub in cand.subs.items():
         inner = commands(run.subs.get(name, Node()), sub, top, True, replace)
         if inner:
             out += [f"config {sub.raw}", *_indent(inner), "end"]
-    if replace and (nested or top not in SHARED_TABLES):
-        out += [f"delete {e.raw}" for n, e in run.entries.items() if n not in cand.entries]
+    if replace:
+        for name, sub in run.subs.items():
+            inner = [] if name in cand.subs or mine.sub(top, name) else commands(sub, Node(), top, True)
+            if inner:
+                out += [f"config {sub.raw}", *_indent(inner), "end"]
+        out += [
+            f"delete {e.raw}"
+            for n, e in run.entries.items()
+            if n not in cand.entries and (nested or not mine.entry(top, n, e))
+        ]
     for name, entry in cand.entries.items():
         inner = commands(run.entries.get(name, Node()), entry, top, True, replace)
         if name not in run.entries or inner:
@@ -232,11 +320,28 @@ def _moves(run: Node, cand: Node, replace: bool) -> list[str]:
     return [f"move {raw[i]} before {raw[i + 1]}" for i in range(len(names) - 2, -1, -1)]
 
 
-def script(running: Node, candidate: Node, replace: bool = True) -> list[list[str]]:
-    """One command block per top-level `config` the candidate names and the device differs in."""
-    blocks = []
-    for name, cand in candidate.subs.items():
-        inner = commands(running.subs.get(name, Node()), cand, name, False, replace)
-        if inner:
-            blocks.append([f"config {cand.raw}", *_indent(inner), "end"])
-    return blocks
+def script(
+    running: Node, candidate: Node, replace: bool = True, only: set[str] | None = None
+) -> list[list[str]]:
+    """One command block per top-level `config` the candidate names and the device differs in; for a
+    replace, then one per block the device has beyond it (full scope). `only`: limit to these top lines
+    (`config system api-user`). Table entries are deleted last, blocks in the reverse of the device's own
+    order: `show` lists an object before what uses it (interfaces before policies), and FortiOS refuses to
+    delete an entry still referenced."""
+    pairs = [(name, running.subs.get(name, Node()), cand) for name, cand in candidate.subs.items()]
+    if replace:
+        pairs += [(name, run, Node(run.raw)) for name, run in unnamed(running, candidate).items()]
+    order = {name: i for i, name in enumerate(running.subs)}
+    blocks, removals = [], []
+    for name, run, cand in pairs:
+        head = f"config {cand.raw}"
+        if only is not None and head not in only:
+            continue
+        inner = commands(run, cand, name, False, replace)
+        deletes = [line for line in inner if line.startswith("delete ")]
+        kept = [line for line in inner if not line.startswith("delete ")]
+        if kept:
+            blocks.append([head, *_indent(kept), "end"])
+        if deletes:
+            removals.append((order.get(name, len(order)), [head, *_indent(deletes), "end"]))
+    return blocks + [block for _, block in sorted(removals, key=lambda r: -r[0])]
