@@ -98,7 +98,7 @@ def main() -> None:
     from wardnet import design_sites as build
     from wardnet import render_sites as render_all
     from wardnet import write_rendered as write
-    from wardnet.render import Renderer
+    from wardnet.api import Renderer
 
     # Relative paths are the project's, as for `wardnet render` run there (a module runs elsewhere).
     base = Path(params["project_dir"] or ".")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import subprocess
 import threading
@@ -9,6 +10,7 @@ from pathlib import Path
 
 from wardnet.platforms import PLATFORMS
 
+IDENTITY = ("-c", "user.name=wardnet", "-c", "user.email=wardnet@hcm.gov.vn")
 PREFLIGHT_BYTES = 4 << 20  # room for a site's running configs (a large FortiGate config is ~1 MB)
 
 
@@ -64,17 +66,27 @@ class BackupStore:
             return ""
 
     def commit(self, message: str) -> bool:
-        """One commit per run; False when nothing changed."""
-        if not (self.root / ".git").exists():
-            self.root.mkdir(parents=True, exist_ok=True)
-            self._git("init", "-q")
-        self._git("add", "-A")
-        if not self._git("status", "--porcelain").strip():
-            return False
-        self._git(
-            "-c", "user.name=wardnet", "-c", "user.email=wardnet@hcm.gov.vn", "commit", "-q", "-m", message
-        )
-        return True
+        """One commit per run; False when nothing changed. Serialised across processes (shards of one
+        audit on one machine share the store): git's own index.lock would fail the second one."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        with (self.root.parent / f".{self.root.name}.lock").open("a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            if not (self.root / ".git").exists():
+                self._git("init", "-q")
+            self._git("add", "-A")
+            if not self._git("status", "--porcelain").strip():
+                return False
+            self._git(
+                "-c",
+                "user.name=wardnet",
+                "-c",
+                "user.email=wardnet@hcm.gov.vn",
+                "commit",
+                "-q",
+                "-m",
+                message,
+            )
+            return True
 
 
 def _durable(path: Path, data: bytes) -> None:
