@@ -60,8 +60,8 @@ TYPE7_FORMS = [
     ),
     ("hostname ", f"enable secret 7 {TYPE7}\nhostname ", "type 7 secret in 'enable ...'"),
     (
-        "ntp authentication-key 1 hmac-sha2-256 <<secret:ntp_key>>",
-        f"ntp authentication-key 1 hmac-sha2-256 {TYPE7} 7",
+        "ntp authentication-key 1 hmac-sha1 <<secret:ntp_key>>",
+        f"ntp authentication-key 1 hmac-sha1 {TYPE7} 7",
         "type 7 secret in 'ntp ...'",
     ),
 ]
@@ -87,7 +87,8 @@ def test_a_clear_text_key_is_flagged(core: tuple[str, Expect]) -> None:
     ("line", "expected"),
     [
         ("line con 0", "'line con 0' idle timeout is unset"),
-        ("line vty 0 15", "'line vty 0 15' idle timeout is unset"),
+        ("line vty 0 4", "'line vty 0 4' idle timeout is unset"),
+        ("line vty 16 31", "'line vty 16 31' idle timeout is unset"),
     ],
 )
 def test_each_line_without_an_idle_timeout_is_flagged(

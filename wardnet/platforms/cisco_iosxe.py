@@ -20,6 +20,7 @@ GENERATED_BLOCK = re.compile(
 # IOS-XE numbers the entries of a named ACL (` 10 permit ...`) whether or not the config did; the order
 # itself is compared (ACLs are ordered blocks), so the numbers add nothing.
 ACL_SEQUENCE = re.compile(r"^(\s+)\d+ (?=permit |deny |remark |evaluate )")
+ACL_ENTRY = re.compile(r"^\s+(permit|deny)\s")
 
 
 class CiscoIOSXE(PlatformDriver):
@@ -83,7 +84,9 @@ class CiscoIOSXE(PlatformDriver):
 
     def tidy_line(self, line: str) -> str:
         if line[:1] == " " and line.lstrip()[:1].isdigit():
-            return ACL_SEQUENCE.sub(r"\1", line)
+            line = ACL_SEQUENCE.sub(r"\1", line)
+        if ACL_ENTRY.match(line):  # a standard ACL prints `deny   any`: padded to the width of `permit`
+            return line[: len(line) - len(line.lstrip())] + " ".join(line.split())
         return line
 
     def device_forms(self, intended: str, running: str, defaults: str = "") -> tuple[str, str]:
