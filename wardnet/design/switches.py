@@ -164,6 +164,9 @@ def access_switch(
         "storm_control_percent": STORM_CONTROL_PERCENT,
         "stp": _stp("access", plan),
         "switch_management": switch_management(hardware),
+        # IPv6 first-hop security at the edge (RFC 6105 RA guard, DHCPv6 guard, device tracking and source
+        # guard): only the uplink may carry router advertisements and DHCPv6 replies.
+        "first_hop6": True,
     }
 
 
@@ -243,6 +246,7 @@ def core_switch(device: PlannedDevice, plan: SitePlan, baseline: Baseline) -> di
         "storm_control_percent": 0,
         "stp": _stp("core", plan),
         "switch_management": switch_management(hardware),
+        "first_hop6": False,  # no client port on the core: the edge guards them
     }
 
 
