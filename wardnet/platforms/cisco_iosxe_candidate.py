@@ -117,12 +117,10 @@ def for_replace(text: str) -> str:
     banner, and every replace would report the banner changed (napalm-ios #23)."""
     out, banner = [], False
     for line in text.split("\n"):
-        if banner:
-            if line.endswith("^C"):
-                line, banner = line[:-2] + ETX, False
-        elif line.startswith("banner ") and line.endswith("^C"):
-            line, banner = line[:-2] + ETX, True
-        out.append(line)
+        opens = not banner and line.startswith("banner ") and line.endswith("^C")
+        closes = banner and line.endswith("^C")
+        out.append(line[:-2] + ETX if opens or closes else line)
+        banner = opens or (banner and not closes)
     return "\n".join(out)
 
 
