@@ -174,6 +174,11 @@ class Ntp(Model):
     servers: list[IpAddress] = Field(min_length=1)
     auth_key_id: StrictInt = Field(ge=1, le=65535)
     auth_key: SecretRef
+    # One algorithm for the whole city, read by every platform's template: only what both families offer.
+    # FortiOS 7.2/7.4 `config system ntp` key-type is MD5|SHA1 (FortiOS CLI reference, "system ntp");
+    # IOS-XE 16.x/17.x `ntp authentication-key N md5|cmac-aes-128|hmac-sha1|hmac-sha2-256` (System
+    # Management Configuration Guide, Catalyst 9300/9500, "Configuring NTP Authentication").
+    key_algorithm: Literal["sha1", "md5"] = "sha1"
 
 
 class Syslog(Model):
@@ -295,6 +300,15 @@ class PortPattern(Model):
     count: StrictInt = Field(ge=1, le=96)
 
 
+class ModelFact(Model):
+    """A fact about a model that only a real box settles: its value, the document it comes from, and the
+    `show` command that proves it on first contact (README, "Verify on first contact with a real device")."""
+
+    value: StrictStr | StrictInt | list[StrictStr]
+    source: Annotated[StrictStr, Field(min_length=1, max_length=300)]
+    verify: Annotated[StrictStr, Field(pattern=r"^(show|get|diagnose) [ -~]{1,120}$")]
+
+
 class HardwareModel(Model):
     role: Role
     ports: PortPattern | None = None
@@ -303,6 +317,7 @@ class HardwareModel(Model):
     lan_ports: list[Identifier] = []
     wan_ports: list[Identifier] = []
     ha_ports: list[Identifier] = []
+    facts: dict[Identifier, ModelFact] = {}
 
 
 class Sizing(Model):

@@ -18,7 +18,7 @@ from napalm.base.exceptions import ReplaceConfigException
 from napalm.ios.ios import IOSDriver
 
 from wardnet.platforms import REDACTED, get_platform
-from wardnet.platforms.cisco_iosxe_candidate import blocks, complete, quiet_diff
+from wardnet.platforms.cisco_iosxe_candidate import blocks, complete, for_replace, quiet_diff
 
 IOSXE = get_platform("cisco_iosxe")
 
@@ -52,7 +52,7 @@ class WardnetIOSDriver(IOSDriver):
         running = self.get_config(retrieve="running")["running"]
         self.candidate_text = complete(text, running)
         self._refuse_self_lockout()  # before anything is copied: a dry run says so too
-        super().load_replace_candidate(config=self.candidate_text)
+        super().load_replace_candidate(config=for_replace(self.candidate_text))
 
     def compare_config(self) -> str:
         diff = super().compare_config()

@@ -9,7 +9,8 @@ from wardnet.audit.compare import audit_device
 GOLDEN = REPO / "tests" / "golden" / "26743-ben-thanh"
 CORE = (GOLDEN / "hcm-26743-core.cfg").read_text()
 FW = (GOLDEN / "hcm-26743-fw.conf").read_text()
-ACL = "ip access-list standard WARDNET-MGMT\n permit 10.0.1.0 0.0.0.255\n deny any log\n"
+ACL = "ip access-list standard WARDNET-MGMT\n 10 permit 10.0.1.0 0.0.0.255\n 20 deny   any log\n"
+PLAIN = "ip access-list standard WARDNET-MGMT\n permit 10.0.1.0 0.0.0.255\n deny any log\n"
 
 
 def _core(running: str) -> tuple[str, list[tuple[str, str, str]]]:
@@ -18,14 +19,15 @@ def _core(running: str) -> tuple[str, list[tuple[str, str, str]]]:
 
 
 def test_the_acl_as_the_device_numbers_it_is_compliant() -> None:
-    assert ACL in CORE
-    numbered = CORE.replace(ACL, ACL.replace(" permit", " 10 permit").replace(" deny", " 20 deny"))
-    assert _core(numbered) == ("compliant", [])
+    assert ACL in CORE  # rendered as IOS-XE prints it: numbered, `deny` padded
+    renumbered = CORE.replace(ACL, ACL.replace(" 10 permit", " 5 permit").replace(" 20 deny", " 7 deny"))
+    assert _core(renumbered) == ("compliant", [])
+    assert _core(CORE.replace(ACL, PLAIN)) == ("compliant", [])  # as a box that neither numbers nor pads
 
 
 def test_acl_entries_swapped_is_drift() -> None:
     # permit-then-deny becomes deny-then-permit: the NOC is locked out of every vty
-    swapped = ACL.replace(
+    swapped = PLAIN.replace(
         " permit 10.0.1.0 0.0.0.255\n deny any log\n", " deny any log\n permit 10.0.1.0 0.0.0.255\n"
     )
     status, findings = _core(CORE.replace(ACL, swapped))
@@ -36,8 +38,8 @@ def test_acl_entries_swapped_is_drift() -> None:
 
 
 def test_acl_entries_swapped_with_sequence_numbers_is_drift() -> None:
-    swapped = ACL.replace(
-        " permit 10.0.1.0 0.0.0.255\n deny any log\n", " 10 deny any log\n 20 permit 10.0.1.0 0.0.0.255\n"
+    swapped = PLAIN.replace(
+        " permit 10.0.1.0 0.0.0.255\n deny any log\n", " 10 deny   any log\n 20 permit 10.0.1.0 0.0.0.255\n"
     )
     status, _ = _core(CORE.replace(ACL, swapped))
     assert status == "drift"

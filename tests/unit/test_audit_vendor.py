@@ -43,7 +43,7 @@ def test_recorded_running_config_drift_is_found_line_by_line(name: str) -> None:
 
 
 # Every form a device shows a secret in: type 9 and FortiOS SH2 hashes, type 7, ENC blobs.
-SECRET_FORMS = re.compile(r"(\$9\$\S+|ENC \S+|\bkey 7 (\S+)|hmac-sha2-256 (\S+) 7)")
+SECRET_FORMS = re.compile(r"(\$9\$\S+|ENC \S+|\bkey 7 (\S+)|hmac-sha1 (\S+) 7)")
 
 
 @pytest.mark.parametrize("name", FILES)

@@ -60,8 +60,8 @@ TYPE7_FORMS = [
     ),
     ("hostname ", f"enable secret 7 {TYPE7}\nhostname ", "type 7 secret in 'enable ...'"),
     (
-        "ntp authentication-key 1 hmac-sha2-256 <<secret:ntp_key>>",
-        f"ntp authentication-key 1 hmac-sha2-256 {TYPE7} 7",
+        "ntp authentication-key 1 hmac-sha1 <<secret:ntp_key>>",
+        f"ntp authentication-key 1 hmac-sha1 {TYPE7} 7",
         "type 7 secret in 'ntp ...'",
     ),
 ]
@@ -83,8 +83,17 @@ def test_a_clear_text_key_is_flagged(core: tuple[str, Expect]) -> None:
     assert _messages(broken, "L2-AAA-03", expect) == ["clear-text secret in 'key ...'"]
 
 
-@pytest.mark.parametrize("line", ["line con 0", "line vty 0 15"])
-def test_each_line_without_an_idle_timeout_is_flagged(core: tuple[str, Expect], line: str) -> None:
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("line con 0", "'line con 0' idle timeout is unset"),
+        ("line vty 0 4", "'line vty 0 4' idle timeout is unset"),
+        ("line vty 16 31", "'line vty 16 31' idle timeout is unset"),
+    ],
+)
+def test_each_line_without_an_idle_timeout_is_flagged(
+    core: tuple[str, Expect], line: str, expected: str
+) -> None:
     text, expect = core
     never = _in_block(text, line, " exec-timeout 5 0", " exec-timeout 0 0")  # 0 0: never times out
     assert never.count(" exec-timeout 0 0") == 1  # only this line changed

@@ -75,7 +75,18 @@ VALUES = {
     "prefix": lambda w: bool(re.fullmatch(r"\d+\.\d+\.\d+\.\d+/\d+", w)) and _network(w),
     "ports": _ports,
     "uuid": lambda w: bool(re.fullmatch(r"[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}", w)),
+    "ipv6": lambda w: _parses(ipaddress.IPv6Address, w),
+    "ipv6if": lambda w: "/" in w and _parses(ipaddress.IPv6Interface, w),  # address/length
+    "ipv6net": lambda w: "/" in w and _parses(ipaddress.IPv6Network, w),
 }
+
+
+def _parses(kind: type, word: str) -> bool:
+    try:
+        kind(word)
+    except ValueError:
+        return False
+    return True
 
 
 def _network(word: str) -> bool:

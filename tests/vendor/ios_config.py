@@ -32,8 +32,18 @@ class Block:
     body: list[str] = field(default_factory=list)
 
 
-def parse(text: str) -> list[Block]:
-    """Blocks in file order; comments, `end` and the show-run header dropped; a banner is one block."""
+ETX = "\x03"
+BANNER = re.compile(r"^banner (\S+) ")
+
+
+def parse(text: str, *, shown: bool = False) -> list[Block]:
+    """Blocks in file order; comments, `end` and the show-run header dropped; a banner is one block, held
+    as show running-config prints it (`banner login ^C` ... `^C`).
+
+    `shown` text is what the box printed: `^C` there stands for the delimiter. A file the box is given
+    (a replace, a merge) is read as IOS reads it: the delimiter is the first character after the banner
+    keyword, so ETX (0x03) works, while the two characters `^C` make `^` the delimiter and `C` part of the
+    banner (napalm-ios #23)."""
     blocks: list[Block] = []
     lines = text.replace("\r\n", "\n").split("\n")
     i = 0
@@ -46,15 +56,32 @@ def parse(text: str) -> list[Block]:
             if blocks and not blocks[-1].head.startswith("banner "):
                 blocks[-1].body.append(line)
             continue
-        block = Block(line)
-        if line.startswith("banner ") and line.endswith("^C"):
+        banner = BANNER.match(line)
+        if banner and shown and line.endswith("^C"):
+            block = Block(line)
             while i < len(lines):
                 block.body.append(lines[i].rstrip())
                 i += 1
                 if block.body[-1].endswith("^C"):
                     break
+        elif banner and not shown and len(line) > banner.end():
+            block, i = _read_banner(banner.group(1), line[banner.end() :], lines, i)
+        else:
+            block = Block(line)
         blocks.append(block)
     return blocks
+
+
+def _read_banner(kind: str, rest: str, lines: list[str], i: int) -> tuple[Block, int]:
+    """A banner as IOS reads it from a file: text up to the next delimiter character."""
+    delimiter, text = rest[0], [rest[1:]]
+    while delimiter not in text[-1] and i < len(lines):
+        text.append(lines[i].rstrip("\n"))
+        i += 1
+    text[-1] = text[-1].split(delimiter, 1)[0]
+    if len(text) == 1:
+        return Block(f"banner {kind} ^C{text[0]}^C"), i
+    return Block(f"banner {kind} ^C{text[0]}", [*text[1:-1], text[-1] + "^C"]), i
 
 
 def render(blocks: list[Block]) -> str:
@@ -70,27 +97,60 @@ def render(blocks: list[Block]) -> str:
 
 
 def _vty_split(block: Block) -> list[Block]:
-    """A Catalyst keeps vty 0-4 and 5-15 apart: `line vty 0 15` comes back as two stanzas."""
+    """A Catalyst keeps vty 0-4, 5-15 and (17.9) 16-31 apart: `line vty 0 31` comes back as three."""
     match = re.fullmatch(r"line vty 0 (\d+)", block.head)
     if not match or int(match.group(1)) <= 4:
         return [block]
-    return [Block("line vty 0 4", list(block.body)), Block(f"line vty 5 {match.group(1)}", list(block.body))]
+    last = int(match.group(1))
+    spans = [(a, min(b, last)) for a, b in ((0, 4), (5, 15), (16, 31)) if a <= last]
+    return [Block(f"line vty {a} {b}", list(block.body)) for a, b in spans]
+
+
+VTY_FACTORY = [" login", " transport input ssh"]  # a vty range nobody configured, as 17.9 prints it
 
 
 def _acl_sequence(block: Block) -> Block:
-    """IOS-XE numbers named ACL entries in steps of 10 and shows the numbers."""
+    """IOS-XE numbers named ACL entries in steps of 10 and shows the numbers; a standard ACL pads `deny`
+    to the width of `permit` (` 20 deny   any log`)."""
     if not block.head.startswith("ip access-list "):
         return block
+    standard = block.head.startswith("ip access-list standard ")
     body, seq = [], 0
     for line in block.body:
         words = line.split()
         if words and words[0].isdigit():
             seq = int(words[0])
-            body.append(line)
+            words = words[1:]
         else:
             seq += 10
-            body.append(f" {seq} {line.strip()}")
+        if standard and words and words[0] == "deny":
+            body.append(f" {seq} deny   {' '.join(words[1:])}")
+        else:
+            body.append(f" {seq} {' '.join(words)}")
     return Block(block.head, body)
+
+
+# The 17.x defaults the box accepts and never prints.
+NOT_PRINTED = {"no service pad", "no service config"}
+
+
+def _merge_name_servers(blocks: list[Block]) -> list[Block]:
+    """`ip name-server A` then `ip name-server B` show as one line, `ip name-server A B`."""
+    servers = [a for b in blocks if b.head.startswith("ip name-server ") for a in b.head.split()[2:]]
+    if not servers:
+        return blocks
+    merged = Block("ip name-server " + " ".join(dict.fromkeys(servers)))
+    first = next(i for i, b in enumerate(blocks) if b.head.startswith("ip name-server "))
+    rest = [b for b in blocks if not b.head.startswith("ip name-server ")]
+    return [*rest[:first], merged, *rest[first:]]
+
+
+def shown(blocks: list[Block]) -> list[Block]:
+    """What show running-config prints: in VTP server or client mode (the factory default) VLANs live in
+    vlan.dat and never appear in the running config; `vtp mode transparent` or `off` puts them there."""
+    if any(re.fullmatch(r"vtp mode (transparent|off)", b.head) for b in blocks):
+        return blocks
+    return [b for b in blocks if not re.fullmatch(r"vlan [\d,-]+", b.head)]
 
 
 def device_form(
@@ -122,7 +182,10 @@ def device_form(
         ]
         if head == "line con 0" and not any(b.startswith(" stopbits") for b in body):
             body.insert(0, " stopbits 1")
+        if head in NOT_PRINTED:
+            continue
         out += [_acl_sequence(b) for b in _vty_split(Block(head, body))]
+    out = _merge_name_servers(out)
     heads = [b.head for b in out]
     if "boot-start-marker" not in heads:
         at = (

@@ -12,7 +12,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tests.vendor.cli_grammar import ios_grammar, ios_invalid, ios_refusals
-from tests.vendor.ios_config import PHYSICAL, Block, contextual_diff, device_form, parse, render, tree
+from tests.vendor.ios_config import (
+    PHYSICAL,
+    VTY_FACTORY,
+    Block,
+    contextual_diff,
+    device_form,
+    parse,
+    render,
+    shown,
+    tree,
+)
 
 if TYPE_CHECKING:
     from tests.vendor.replay import ReplayServer
@@ -36,11 +46,11 @@ class IosDevice:
         self.fixtures = fixtures
         self.snmp_users: dict[str, str] = {}
         self.snmp_protocols: dict[str, tuple[str, str]] = {}  # name → (auth, priv) as `show snmp user` says
-        refused = ios_refusals(ios_grammar(), parse(running))
+        refused = ios_refusals(ios_grammar(), parse(running, shown=True))
         if refused:  # a recorded config the grammar refuses means the grammar is wrong
             raise ValueError(f"the replayed Catalyst refuses its own config: {refused[0].line.strip()}")
-        self.running = device_form(parse(running), self.snmp_users, self.snmp_protocols)
-        self.startup = render(self.running)
+        self.running = device_form(parse(running, shown=True), self.snmp_users, self.snmp_protocols)
+        self.startup = render(shown(self.running))
         self.flash: dict[str, bytes] = {}
         self.pending: Pending | None = None
         self.changed_by = "admin"
@@ -66,7 +76,7 @@ class IosDevice:
         return next((b.head.split()[1] for b in self.running if b.head.startswith("hostname ")), "Switch")
 
     def running_text(self) -> str:
-        body = render(self.running) + "\nend\n"
+        body = render(shown(self.running)) + "\nend\n"
         return (
             f"Building configuration...\n\nCurrent configuration : {len(body)} bytes\n!\n"
             f"! Last configuration change at {CLOCK} by {self.changed_by}\n"
@@ -100,7 +110,17 @@ class IosDevice:
             for b in self.running
             if (PHYSICAL.match(b.head) or b.head.startswith("switch ")) and b.head not in heads
         ]
-        report = "Total number of passes: 1\nRollback Done\n"
+        # A line range 17.9 always has (vty 0-31) cannot go: a replace without it leaves its factory lines.
+        candidate += [
+            Block(b.head, list(VTY_FACTORY))
+            for b in self.running
+            if b.head.startswith("line vty ") and b.head not in heads
+        ]
+        # Leaving VTP server mode in the same replace: the VLANs the first pass wrote went to vlan.dat, the
+        # second pass finds them missing from the running config and applies them again.
+        passes = 2 if _vtp_left(self.running, candidate) and any(_is_vlan(b) for b in candidate) else 1
+        warnings = "Setting device to VTP Transparent mode for VLANS.\n" if passes > 1 else ""
+        report = f"{warnings}Total number of passes: {passes}\nRollback Done\n"
         if failed or refused:
             lines = "\n".join(
                 [*refused, *(f"{h}\nno {h}" if h.startswith("interface") else f"no {h}" for h in failed)]
@@ -128,6 +148,19 @@ class IosDevice:
         return report
 
 
+def _transparent(blocks: list[Block]) -> bool:
+    return any(b.head in ("vtp mode transparent", "vtp mode off") for b in blocks)
+
+
+def _vtp_left(before: list[Block], after: list[Block]) -> bool:
+    """The replace takes the box out of VTP server mode (VLANs hidden) into transparent or off."""
+    return not _transparent(before) and _transparent(after)
+
+
+def _is_vlan(block: Block) -> bool:
+    return re.fullmatch(r"vlan [\d,-]+", block.head) is not None
+
+
 def _without(blocks: list[Block], refused: set[tuple[int, int | None]]) -> list[Block]:
     """The config as applied: a refused head drops its block, a refused sub-command its line."""
     return [
@@ -149,6 +182,7 @@ class IosShell:
         self.mode = "global"  # the configuration sub-mode the session is in
         self.block: Block | None = None  # the block that sub-mode edits
         self.question: str | None = None  # a copy waiting for "Destination filename [...]?"
+        self.confirm: tuple[str, bool, int | None] | None = None  # a replace without `force`, asking
 
     def greeting(self) -> str:
         return "\n"
@@ -167,6 +201,11 @@ class IosShell:
         if self.question is not None:
             source, self.question = self.question, None
             return self._copy(source, line.strip() or "")
+        if self.confirm is not None:
+            (path, revert, minutes), self.confirm = self.confirm, None
+            if line.strip().lower() not in ("y", "yes"):
+                return ""  # IOS's answer is [no]: nothing is replaced
+            return self.device.replace(path, self.username, revert, minutes)
         if self.config_mode:
             return self._configure(line.strip())
         command, _, pipe = line.strip().partition(" | ")
@@ -265,13 +304,20 @@ class IosShell:
             self.question = match.group(1)
             return f"Destination filename [{match.group(2).rsplit('/', 1)[-1]}]? "
         match = re.fullmatch(
-            r"configure replace (\S+) force( revert trigger error)?(?: timer (\d+)| time (\d+))?", command
+            r"configure replace (\S+)( force)?( revert trigger error)?(?: timer (\d+)| time (\d+))?", command
         )
         if match:
-            minutes = match.group(3) or match.group(4)
-            return device.replace(
-                match.group(1), self.username, bool(match.group(2)), int(minutes) if minutes else None
-            )
+            minutes = match.group(4) or match.group(5)
+            args = (match.group(1), bool(match.group(3)), int(minutes) if minutes else None)
+            if not match.group(2):  # without `force` IOS asks first, and [no] is the default
+                self.confirm = args
+                return (
+                    "This will apply all necessary additions and deletions\nto replace the current running "
+                    "configuration with the\ncontents of the specified configuration file, which is\n"
+                    "assumed to be a complete configuration, not a\npartial configuration. Enter Y if you "
+                    "are sure you want to proceed. ? [no]: "
+                )
+            return device.replace(args[0], self.username, args[1], args[2])
         if command == "configure confirm":
             if device.pending is None:
                 return "%No Rollback Confirmed Change pending\n"
@@ -283,14 +329,14 @@ class IosShell:
             device.running, device.pending = device.pending.previous, None
             return "Total number of passes: 1\nRollback Done\n"
         if command in ("write mem", "write memory", "copy running-config startup-config"):
-            device.startup = render(device.running)
+            device.startup = render(shown(device.running))
             return "Building configuration...\n[OK]\n"
         return INVALID
 
     def _copy(self, source: str, destination: str) -> str:
         device = self.device
         if source == "running-config":
-            data = (render(device.running) + "\nend\n").encode()
+            data = (render(shown(device.running)) + "\nend\n").encode()
         elif source == "null:":
             data = b""
         elif _flash_path(source) in device.flash:
@@ -310,15 +356,15 @@ class IosShell:
 
     def _differences(self, base: str, new: str) -> str:
         device = self.device
-        texts = []
+        sides = []
         for path in (base, new):
             if path in ("system:running-config", "system:/running-config"):
-                texts.append(render(device.running))
+                sides.append(shown(device.running))
             elif _flash_path(path) in device.flash:
-                texts.append(device.flash[_flash_path(path)].decode())
+                sides.append(parse(device.flash[_flash_path(path)].decode()))  # read as a replace reads it
             else:
                 return f"%Error opening {path} (No such file or directory)\n"
-        lines = contextual_diff(tree(parse(texts[0])), tree(parse(texts[1])))
+        lines = contextual_diff(tree(sides[0]), tree(sides[1]))
         if not lines:
             return "!Contextual Config Diffs:\n!No changes were found\n"
         return "!Contextual Config Diffs:\n" + "\n".join(lines) + "\n"

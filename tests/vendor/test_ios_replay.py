@@ -22,7 +22,7 @@ from tests.vendor.ios_config import Block, render, type7
 from tests.vendor.ios_device import IosDevice
 from wardnet.deploy.device import deploy_device
 from wardnet.deploy.targets import Target
-from wardnet.platforms.cisco_iosxe_candidate import complete, decode7, quiet_diff
+from wardnet.platforms.cisco_iosxe_candidate import complete, decode7, for_replace, quiet_diff
 
 
 def _backups() -> tuple[list[str], Any]:
@@ -77,8 +77,8 @@ def test_commit_confirms_then_a_second_deploy_changes_nothing(core: Replay) -> N
 def test_drift_on_the_device_shows_up_and_is_replaced(core: Replay) -> None:
     device = core.device
     assert isinstance(device, IosDevice)
-    device.flash["flash:/deployed.txt"] = complete(
-        resolved(core.target.intended), device.running_text()
+    device.flash["flash:/deployed.txt"] = for_replace(
+        complete(resolved(core.target.intended), device.running_text())
     ).encode()
     device.replace("flash:/deployed.txt", "wardnet-deploy", True, None)  # as a confirmed deploy left it
     vlan10 = device.has("interface Vlan10")

@@ -76,6 +76,7 @@ def device_base(device: PlannedDevice, plan: SitePlan, baseline: Baseline) -> di
         "ntp": {
             "servers": [str(s) for s in baseline.services.ntp.servers],
             "key_id": baseline.services.ntp.auth_key_id,
+            "key_algorithm": baseline.services.ntp.key_algorithm,  # one value city-wide, every platform
             "key": secret(baseline.services.ntp.auth_key),
         },
         "syslog": {

@@ -13,6 +13,34 @@ from wardnet.sizing import port_weights
 
 AP_LABEL = "AP"
 
+# Spanning tree (rapid-PVST+, the Catalyst default: a handful of VLANs, all on one loop-free star of
+# port-channels, so MST's fewer instances buy nothing and would add a region to keep equal in 169 sites).
+# The core stack is root of every VLAN; a stack is one bridge, so losing a member keeps the root where it
+# is, and no other switch can stand in for the core (every path goes through it): the access switches
+# are the "secondary" only in name, at the highest priority so none of them ever wins while the core
+# lives, and root guard on the core's downlinks refuses a superior BPDU from below.
+STP_PRIORITY = {"core": 4096, "access": 61440}
+ERRDISABLE_RECOVERY_S = 300  # a port shut by a guard comes back after 5 minutes, and again if still bad
+# DAI and DHCP snooping police each untrusted port (IOS default 15 pps ARP): an AP trunk carries every
+# client of the AP, so its limits scale with the baseline's clients per AP.
+ARP_PPS_PER_CLIENT = 5
+DHCP_PPS_PER_CLIENT = 2
+USER_PORT_PPS = 15  # one wired client: DHCP limited as IOS limits ARP by default
+STORM_CONTROL_PERCENT = 5
+
+
+def vty_ranges(hardware: HardwareModel) -> list[tuple[int, int]]:
+    """The vty ranges the box prints (0 4, 5 15, and 16 31 on 17.9): each gets the access-class."""
+    fact = hardware.facts.get("vty_lines")
+    lines = int(fact.value) if fact and isinstance(fact.value, int) else 16
+    return [(a, min(b, lines - 1)) for a, b in ((0, 4), (5, 15), (16, 31)) if a < lines]
+
+
+def switch_management(hardware: HardwareModel) -> dict[str, Any]:
+    fact = hardware.facts.get("ssh_ciphers")
+    ciphers = list(fact.value) if fact and isinstance(fact.value, list) else ["aes256-ctr"]
+    return {"vty_ranges": vty_ranges(hardware), "ssh_ciphers": ciphers}
+
 
 def port_name(hardware: HardwareModel, member: int, port: int) -> str:
     assert hardware.ports is not None
@@ -67,6 +95,8 @@ def port_plan(plan: SitePlan, baseline: Baseline) -> dict[str, list[dict[str, An
                     "native_vlan": plan.management_vlan.id,
                     "allowed_vlans": [plan.management_vlan.id, *wireless],
                     "shutdown": False,
+                    "arp_rate": baseline.sizing.clients_per_ap * ARP_PPS_PER_CLIENT,
+                    "dhcp_rate": baseline.sizing.clients_per_ap * DHCP_PPS_PER_CLIENT,
                 }
             elif label:
                 vlan = baseline.vlan(int(label))
@@ -75,6 +105,8 @@ def port_plan(plan: SitePlan, baseline: Baseline) -> dict[str, list[dict[str, An
                     "description": vlan.name.lower(),
                     "vlan": vlan.id,
                     "shutdown": False,
+                    "arp_rate": None,  # the IOS default, 15 pps (not printed in the running config)
+                    "dhcp_rate": USER_PORT_PPS,
                 }
             else:
                 port |= {
@@ -82,6 +114,8 @@ def port_plan(plan: SitePlan, baseline: Baseline) -> dict[str, list[dict[str, An
                     "description": "unused",
                     "vlan": plan.parking_vlan,
                     "shutdown": True,
+                    "arp_rate": None,  # the IOS default, 15 pps (not printed in the running config)
+                    "dhcp_rate": USER_PORT_PPS,
                 }
             ports.append(port)
         result[switch.hostname] = ports
@@ -121,11 +155,18 @@ def access_switch(
                 "native_vlan": plan.parking_vlan,
                 "allowed_vlans": carried,
                 "dhcp_trust": True,
+                "fibre": True,  # the 10G uplink modules take SFP+ optics: UDLD guards against one-way links
+                "stp_guard": "loop",
             }
         ],
         "dhcp_snooping": {"vlans": _client_vlans(plan), "trusted": ["Port-channel1"]},
         "arp_inspection": {"vlans": _client_vlans(plan), "trusted": ["Port-channel1"]},
-        "storm_control_percent": 5,
+        "storm_control_percent": STORM_CONTROL_PERCENT,
+        "stp": _stp("access", plan),
+        "switch_management": switch_management(hardware),
+        # IPv6 first-hop security at the edge (RFC 6105 RA guard, DHCPv6 guard, device tracking and source
+        # guard): only the uplink may carry router advertisements and DHCPv6 replies.
+        "first_hop6": True,
     }
 
 
@@ -162,6 +203,8 @@ def core_switch(device: PlannedDevice, plan: SitePlan, baseline: Baseline) -> di
                 "native_vlan": plan.parking_vlan,
                 "allowed_vlans": sorted(v.id for v in plan.vlans if v.zone != "servers"),
                 "dhcp_trust": False,
+                "fibre": True,
+                "stp_guard": "root",  # below the root: a superior BPDU from an access switch is refused
             }
         )
     for unit in range(1, firewall.spec.members + 1):
@@ -174,6 +217,8 @@ def core_switch(device: PlannedDevice, plan: SitePlan, baseline: Baseline) -> di
                 "native_vlan": plan.parking_vlan,
                 "allowed_vlans": all_vlans,
                 "dhcp_trust": False,
+                "fibre": False,  # the firewall's LAN ports: UDLD is Cisco's, a FortiGate does not speak it
+                "stp_guard": "root",
             }
         )
     server_ports = [
@@ -185,6 +230,8 @@ def core_switch(device: PlannedDevice, plan: SitePlan, baseline: Baseline) -> di
             "description": "local servers",
             "vlan": next(v.id for v in plan.vlans if v.zone == "servers"),
             "shutdown": False,
+            "arp_rate": None,
+            "dhcp_rate": USER_PORT_PPS,
         }
         for m in members
     ]
@@ -197,4 +244,16 @@ def core_switch(device: PlannedDevice, plan: SitePlan, baseline: Baseline) -> di
         "dhcp_snooping": {"vlans": [], "trusted": []},
         "arp_inspection": {"vlans": [], "trusted": []},
         "storm_control_percent": 0,
+        "stp": _stp("core", plan),
+        "switch_management": switch_management(hardware),
+        "first_hop6": False,  # no client port on the core: the edge guards them
+    }
+
+
+def _stp(role: str, plan: SitePlan) -> dict[str, Any]:
+    return {
+        "mode": "rapid-pvst",
+        "priority": STP_PRIORITY[role],
+        "vlans": sorted({v.id for v in plan.vlans} | {plan.parking_vlan}),
+        "errdisable_recovery_seconds": ERRDISABLE_RECOVERY_S,
     }

@@ -19,7 +19,8 @@ GENERATED_BLOCK = re.compile(
 )
 # IOS-XE numbers the entries of a named ACL (` 10 permit ...`) whether or not the config did; the order
 # itself is compared (ACLs are ordered blocks), so the numbers add nothing.
-ACL_SEQUENCE = re.compile(r"^(\s+)\d+ (?=permit |deny |remark |evaluate )")
+ACL_SEQUENCE = re.compile(r"^(\s+)(?:sequence )?\d+ (?=permit |deny |remark |evaluate )")
+ACL_ENTRY = re.compile(r"^\s+(permit|deny)\s")
 # SNMPv3 users never appear in `show running-config`; the audit reads them with `show snmp user` and
 # appends them to the running config after this mark, one line per user in the form compared (no secret).
 SNMP_USERS_MARK = "! show snmp user: SNMPv3 users, which IOS keeps out of the running config"
@@ -146,8 +147,10 @@ class CiscoIOSXE(PlatformDriver):
         return out
 
     def tidy_line(self, line: str) -> str:
-        if line[:1] == " " and line.lstrip()[:1].isdigit():
-            return ACL_SEQUENCE.sub(r"\1", line)
+        if line[:1] == " " and (line.lstrip()[:1].isdigit() or line.startswith(" sequence ")):
+            line = ACL_SEQUENCE.sub(r"\1", line)
+        if ACL_ENTRY.match(line):  # a standard ACL prints `deny   any`: padded to the width of `permit`
+            return line[: len(line) - len(line.lstrip())] + " ".join(line.split())
         return line
 
     def hidden_config(self, outputs: dict[str, str]) -> str:

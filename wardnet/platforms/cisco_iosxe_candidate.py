@@ -31,6 +31,10 @@ PHYSICAL = re.compile(
 # Sub-commands the device prints inside a stanza we do manage, whatever we send.
 OWNED_CHILDREN: dict[str, re.Pattern[str]] = {"line con 0": re.compile(r"^ stopbits ")}
 ACL = re.compile(r"^ip access-list (standard|extended) ")
+# Hardening lines that are the 17.x default, which the box accepts but does not print: kept only when the
+# running config shows them (a box that prints them), so neither a replace nor an audit sees a difference.
+DEFAULTS_NOT_PRINTED = {"no service pad", "no service config"}
+ETX = "\x03"  # the banner delimiter a replace file must carry (napalm-ios #23, scrapli_cfg #55, netutils #67)
 XLAT = "dsfd;kfoA,.iyewrkldJKDHSUBsgvca69834ncxv9873254k;fg87"
 
 
@@ -100,9 +104,24 @@ def complete(candidate: str, running: str) -> str:
             extra = [c for c in run_by_head[block[0]][1:] if owned.match(c) and c not in block]
             whole = [block[0], *extra, *block[1:]]
         out += [_number_acl(b) for b in _split_vty(whole, list(run_by_head))]
+    shown = {b[0] for b in run}
+    out = [b for b in out if b[0] not in DEFAULTS_NOT_PRINTED or b[0] in shown]
     kept = [b for b in run if b[0] not in heads and (DEVICE_OWNED.match(b[0]) or PHYSICAL.match(b[0]))]
     lines = [line for block in out + kept for line in [*block, "!"]]
     return "\n".join(lines) + "\nend\n"
+
+
+def for_replace(text: str) -> str:
+    """The file handed to `configure replace`: banners delimited by the ETX byte, not the two characters
+    `^C` that show running-config prints. Read from a file, `^` would be the delimiter, the `C` part of the
+    banner, and every replace would report the banner changed (napalm-ios #23)."""
+    out, banner = [], False
+    for line in text.split("\n"):
+        opens = not banner and line.startswith("banner ") and line.endswith("^C")
+        closes = banner and line.endswith("^C")
+        out.append(line[:-2] + ETX if opens or closes else line)
+        banner = opens or (banner and not closes)
+    return "\n".join(out)
 
 
 # --- reading the device's contextual diff -------------------------------------------------------------
