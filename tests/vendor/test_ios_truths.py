@@ -6,12 +6,13 @@ delimiter of a replace file, VTP server mode hiding VLANs, merged name servers, 
 from __future__ import annotations
 
 import re
-from types import SimpleNamespace
 
+from tests.conftest import INVENTORY
 from tests.vendor.conftest import COMMIT, DRY_RUN, GOLDEN, Replay, resolved
 from tests.vendor.ios_device import FIXTURES, IosDevice
-from wardnet.checks.parse import parse_ios
-from wardnet.checks.rules_ios import management_sources
+from wardnet import load_inventory
+from wardnet.checks.expect import Expect
+from wardnet.checks.run import rendered_findings
 from wardnet.deploy.device import deploy_device
 from wardnet.platforms.cisco_iosxe_candidate import complete, for_replace
 
@@ -98,9 +99,9 @@ def test_vty_16_31_stays_without_access_class_unless_the_config_names_it() -> No
     _replace(device, for_replace(_candidate(device, old_style)))
     running = device.running_text()
     assert _section(running, "line vty 16 31") == [" login", " transport input ssh"]
-    expect = SimpleNamespace(management_sources=frozenset({"10.0.1.0/24"}))
-    found = management_sources(parse_ios(running), expect, "core")  # type: ignore[arg-type]
-    assert [v.message for v in found] == ["'line vty 16 31' has no access-class"]
+    expect = Expect.from_baseline(load_inventory(INVENTORY).baseline)
+    found = rendered_findings(running, "cisco_iosxe", "core", site="26743", device="core", expect=expect)
+    assert "L2-MGMT-02" in [f.rule for f in found if "vty 16 31" in f.message]  # no access-class there
     _replace(device, for_replace(_candidate(device)))
     assert " access-class WARDNET-MGMT in" in _section(device.running_text(), "line vty 16 31")
 
