@@ -181,7 +181,7 @@ class FortinetDriver(NetworkDriver):
         shown = self._run("show", read_timeout=READ_TIMEOUT_S)
         return shown, parse(self._run("show full-configuration", read_timeout=READ_TIMEOUT_S))
 
-    def ha_mode(self) -> str:
+    def _ha_mode(self) -> str:
         """`Current HA mode` of `get system status`: `standalone`, or `a-p, primary` in a cluster."""
         found = re.search(r"^Current HA mode:\s*(.+?)\s*$", self._run("get system status"), flags=re.M)
         return found.group(1) if found else "standalone"
@@ -202,7 +202,7 @@ class FortinetDriver(NetworkDriver):
         if self.has_pending_commit():
             raise CommitError("a commit is already waiting for confirmation")
         candidate = parse(self.candidate)
-        self.device_timer = self.ha_mode() == "standalone"
+        self.device_timer = self._ha_mode() == "standalone"
         if not self.device_timer:
             self._commit_cluster(candidate, revert_in is not None)
             return

@@ -29,6 +29,8 @@ SECRETS = {
     "tacacs_key": "Tacacs-K3y-For-Replay",
     "radius_key": "Radius-K3y-For-Replay",
     "ntp_key": "Ntp-K3y-For-Replay",
+    "ha_password": "Ha-Gr0up-For-Replay",
+    "bgp_password": "Bgp-Md5-For-Replay",
 }
 DRY_RUN = Options(commit=False, neighbor_wait=0, settle=0)
 COMMIT = Options(commit=True, confirm_timeout=120, neighbor_wait=0, settle=0)

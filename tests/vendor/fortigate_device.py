@@ -323,7 +323,25 @@ class FortiShell:
         error = grammar.value_error(kind, value)
         if error:
             return error
+        if frame.path == "system interface[]" and key == "member":
+            taken = self._taken_ports(frame, value)
+            if taken:
+                return taken
         frame.settings[key] = _device_value(key, value)
+        return ""
+
+    def _taken_ports(self, frame: Obj, value: str) -> str:
+        """A port belongs to one aggregate at a time: the factory `fortilink` aggregate holds x1/x2 on
+        a 201F, so the core LAG can take them only once fortilink has let them go."""
+        table = self.device.tree.subs["system interface"].entries
+        wanted = {_bare(t) for t in QUOTE_TOKEN.findall(value)}
+        for name, entry in table.items():
+            held = {_bare(t) for t in QUOTE_TOKEN.findall(entry.settings.get("member", ""))}
+            if entry is not frame and wanted & held:
+                port = sorted(wanted & held)[0]
+                return f"{port} is a member of {name}\nnode_check_object fail! for member {port}\n" + (
+                    "Command fail. Return code -23\n"
+                )
         return ""
 
     def _config(self, word: str, rest: str) -> str:

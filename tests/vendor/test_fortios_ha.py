@@ -83,15 +83,25 @@ def test_cluster_commit_confirms_and_a_second_deploy_changes_nothing(ha_pair: Re
 
 def test_failed_post_check_on_the_cluster_rolls_back_by_diff_without_reboot(ha_pair: Replay) -> None:
     primary, secondary = _pair(ha_pair)
-    before = (_policies(primary), primary.tree.subs["system global"].settings.get("admintimeout"))
-    wrong = ha_pair.with_target(name="hcm-26743-fw-b")
+    assert deploy_device(ha_pair.target, COMMIT, lambda *_: None).status == "committed"
+    before = (_policies(primary), primary.show("system global", False, "x"))
+    changed = ha_pair.target.intended.replace("set admintimeout 5", "set admintimeout 9").replace(
+        "    edit 999\n",
+        '    edit 19\n        set name "x"\n        set srcintf "wan1"\n'
+        '        set dstintf "mgmt"\n        set srcaddr "noc"\n        set dstaddr "mgmt"\n'
+        '        set action accept\n        set schedule "always"\n        set service "ALL_ICMP"\n'
+        "    next\n    edit 999\n",
+    )
+    wrong = ha_pair.with_target(name="hcm-26743-fw-b", intended=changed)
     result = deploy_device(wrong.target, COMMIT, lambda *_: None)
-    assert result.status == "rolled-back"
-    assert result.error == ("management answers with another hostname; rolled back")
+    assert (result.status, result.error) == (
+        "rolled-back",
+        "management answers with another hostname; rolled back",
+    )
+    assert "+set admintimeout 9" in result.diff and '+edit "19"' in result.diff
     assert (primary.reboots, secondary.reboots) == (0, 0)
-    assert (_policies(primary), primary.tree.subs["system global"].settings.get("admintimeout")) == before
-    assert _policies(secondary) == before[0]
-    assert "admin" in primary.tree.subs["system admin"].entries  # the account the replace removed is back
+    assert (_policies(primary), primary.show("system global", False, "x")) == before
+    assert _policies(secondary) == before[0]  # the rollback is synchronised like any change
 
 
 def test_ha_bring_up_is_its_own_step_after_the_confirm(firewall: Replay) -> None:

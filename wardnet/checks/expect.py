@@ -20,6 +20,8 @@ class Expect:
     utc_offset_hours: int
     parking_vlan: int
     management_vlan: int
+    # Wi-Fi (rules_fortios_wifi): per SSID of the baseline, (vlan, security, isolation)
+    wifi: tuple[tuple[int, str, bool], ...] = ()
 
     @classmethod
     def from_baseline(cls, baseline: Baseline) -> Expect:
@@ -32,6 +34,7 @@ class Expect:
             utc_offset_hours=baseline.city.timezone.utc_offset_hours,
             parking_vlan=parking,
             management_vlan=baseline.management.vlan,
+            wifi=tuple((s.vlan, s.security, s.isolation) for s in baseline.wifi.ssids),
         )
 
 

@@ -243,3 +243,7 @@ def snmp_and_ha(tree: HConfig, expect: Expect, role: str) -> list[Violation]:
             Violation("L2-HA-01", "firewall is not in an HA cluster", "config system ha / set mode a-p")
         )
     return found
+
+
+# Wi-Fi rules live in their own module and register on RULES when imported.
+from wardnet.checks import rules_fortios_wifi as _wifi  # noqa: E402,F401

@@ -139,8 +139,9 @@ def _roll_back(target: Target, driver: Any, options: Options, started: float) ->
         driver.timeout = ROLLBACK_TIMEOUT_S
         driver.rollback()
         return "; rolled back"
-    except Exception:
-        pass
+    except Exception as exc:
+        if not getattr(driver, "device_timer", True):  # a cluster: no timer to wait for, say so at once
+            return f"; ROLLBACK FAILED, the change stays applied: restore the backup ({exc})"
     return _await_revert(target, options, started)
 
 

@@ -77,6 +77,7 @@ def device_base(device: PlannedDevice, plan: SitePlan, baseline: Baseline) -> di
             "servers": [str(s) for s in baseline.services.ntp.servers],
             "key_id": baseline.services.ntp.auth_key_id,
             "key": secret(baseline.services.ntp.auth_key),
+            "key_algorithm": baseline.services.ntp.key_algorithm,
         },
         "syslog": {
             "servers": [str(s) for s in baseline.services.syslog.servers],
