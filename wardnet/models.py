@@ -309,6 +309,15 @@ class ModelFact(Model):
     verify: Annotated[StrictStr, Field(pattern=r"^(show|get|diagnose) [ -~]{1,120}$")]
 
 
+class SourcedField(Model):
+    """A per-model field taken from documentation, not yet seen on a real box: where it comes from and the
+    exact command that settles it on first contact (README, "Verify on first contact with a real device")."""
+
+    field: Identifier
+    source: Annotated[StrictStr, Field(min_length=1, max_length=200)]  # documentation only, never rendered
+    command: Annotated[StrictStr, Field(min_length=1, max_length=200)]
+
+
 class HardwareModel(Model):
     role: Role
     ports: PortPattern | None = None
@@ -318,6 +327,11 @@ class HardwareModel(Model):
     wan_ports: list[Identifier] = []
     ha_ports: list[Identifier] = []
     facts: dict[Identifier, ModelFact] = {}
+    ha_mgmt_port: Identifier | None = None  # FGCP reserved management port (out of band, never synced)
+    fortilink_members: list[Identifier] = []  # ports the factory `fortilink` aggregate holds
+    # the `set timezone` value in this model's firmware form (a tz name, or a numeric index on older builds)
+    timezone: Annotated[StrictStr, Field(pattern=r"^[A-Za-z0-9_/+-]{1,40}$")] | None = None
+    verify: list[SourcedField] = []
 
 
 class Sizing(Model):
@@ -378,6 +392,53 @@ class PolicyRule(Model):
     services: list[Identifier] = Field(min_length=1)
 
 
+class CityCoreBgp(Model):
+    """The eBGP session from each site's firewall to the city core (RFC 7454 hygiene)."""
+
+    password: SecretRef  # TCP MD5 (RFC 2385): the only session protection FortiOS 7.2 BGP offers
+    max_prefix: StrictInt = Field(ge=1, le=100000)  # more from the core means a leak: tear the session down
+    bfd: bool = True
+    graceful_restart: bool = True
+
+
+class FirewallHa(Model):
+    """FGCP cluster settings the design does not derive: the group password and member priorities."""
+
+    password: SecretRef
+    priorities: list[Annotated[StrictInt, Field(ge=0, le=255)]] = Field(min_length=2)
+
+
+class ApModel(Model):
+    """A FortiAP model of the hardware catalogue: its wireless-controller platform type and radio bands."""
+
+    platform: Annotated[StrictStr, Field(pattern=r"^[A-Z0-9-]{2,16}$")]
+    bands: list[Annotated[StrictStr, Field(pattern=r"^[0-9a-zA-Z.,-]{2,40}$")]] = Field(
+        min_length=1, max_length=3
+    )
+    verify: list[SourcedField] = []
+
+
+class Ssid(Model):
+    """One SSID, bridged at the AP onto its VLAN (the VLAN's zone on the firewall applies as for wired)."""
+
+    name: Identifier  # the VAP's name on the controller (wn-<name>)
+    ssid: Annotated[StrictStr, Field(pattern=r"^[A-Za-z0-9_-]{1,32}$")]
+    vlan: StrictInt = Field(ge=2, le=4094)
+    # enterprise: 802.1X against the city RADIUS (dynamic VLAN from the RADIUS reply); owe: WPA3 enhanced
+    # open (encrypted, no password); open-portal: open with the firewall's captive portal.
+    security: Literal["enterprise", "owe", "open-portal"]
+    isolation: bool = False  # intra-VAP privacy: clients of the SSID cannot reach each other
+    client_kbps: StrictInt | None = Field(default=None, ge=64, le=10_000_000)  # per-client rate limit
+    client_sessions: StrictInt | None = Field(default=None, ge=10, le=100_000)  # per-client session cap
+    max_clients_per_ap: StrictInt = Field(default=0, ge=0, le=512)  # 0 = the AP's own limit
+    schedule: Identifier | None = None  # a FortiOS schedule name; none = always
+
+
+class Wifi(Model):
+    ap_model: Identifier
+    ssids: list[Ssid] = Field(min_length=1)
+
+
 class Baseline(Model):
     city: City
     ip_plan: IpPlan
@@ -394,6 +455,10 @@ class Baseline(Model):
     vlans: list[Vlan] = Field(min_length=1)
     services_catalogue: dict[Identifier, list[ServiceSpec]]
     policy: list[PolicyRule]
+    city_core_bgp: CityCoreBgp
+    firewall_ha: FirewallHa
+    ap_models: dict[Identifier, ApModel]
+    wifi: Wifi
 
     def vlan(self, vlan_id: int) -> Vlan:
         return next(v for v in self.vlans if v.id == vlan_id)

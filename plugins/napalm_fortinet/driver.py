@@ -1,8 +1,25 @@
 """FortinetDriver: the NAPALM interface over Netmiko's `fortinet` SSH class.
 
-Commit with revert uses FortiOS's own mechanism: `set cfg-save revert` with `cfg-revert-timeout`, then the
-changes (in memory, not saved); confirm is `execute cfg save`, rollback `execute cfg reload` (the box
-restarts on the saved config). When the timeout passes unconfirmed, the device does the same by itself.
+A standalone unit commits with FortiOS's own mechanism: `set cfg-save revert` with `cfg-revert-timeout`,
+then the changes (in memory, not saved); confirm is `execute cfg save`, rollback `execute cfg reload` (the
+box restarts on the saved config). When the timeout passes unconfirmed, the device does the same by itself.
+
+An FGCP cluster never uses revert mode: Fortinet KB FD30912 ("Technical Tip: cfg-save revert",
+https://community.fortinet.com/t5/FortiGate/Technical-Tip-Configuration-revert-option/ta-p/191106) says the
+change is synchronised to every member before it is saved and, unconfirmed, *all members reboot* onto the
+old config with none taking over: a missed confirm would be a site outage. On a cluster the commit is
+instead a config-diff commit with a scripted rollback: before the change, the `show full-configuration`
+blocks it touches are kept (the backup); the change is applied and saved normally (automatic), the
+cluster synchronises it as any admin change; rollback pushes the diff from the running config back to the
+kept blocks - `set`/`unset`/`delete` only, no reload, no reboot (FortiOS Administration Guide 7.2, "HA
+cluster config sync": changes made on the primary are synchronised incrementally to the secondaries). A
+missed confirm leaves the change in place - seen by the next audit - instead of rebooting the pair; when
+the session is cut, the deploy host reconnects (the reserved `ha-mgmt-interfaces` are outside any data
+change) and rolls back itself.
+
+HA bring-up is its own step: when the candidate turns a standalone unit into a cluster member, `system ha`
+is left out of the (revert-protected) commit and pushed alone after the confirm, so forming the cluster
+(which renegotiates the heartbeat and can cut the session) never shares a commit with anything else.
 """
 
 from __future__ import annotations
@@ -24,7 +41,7 @@ from napalm.base.exceptions import (
 from netmiko import ConnectHandler
 
 from wardnet.platforms import get_platform
-from wardnet.platforms.fortios_config import Node, diff, parse, script, with_defaults
+from wardnet.platforms.fortios_config import REVERT_KEYS, Node, diff, parse, script, with_defaults
 
 FORTIOS = get_platform("fortios")  # secret forms: the one copy wardnet's audit also reads
 
@@ -57,6 +74,9 @@ class FortinetDriver(NetworkDriver):
         self.replace = True
         self._pending = False
         self._previous = ""  # running config before the last commit, for rollback after a confirm
+        self._undo = Node()  # cluster: the full-configuration blocks the pending commit changes
+        self._ha_step: Node | None = None  # HA bring-up, pushed alone after the confirm
+        self.device_timer = True  # False on a cluster: nothing reverts on the device by itself
 
     # --- session --------------------------------------------------------------------------------------
 
@@ -153,11 +173,18 @@ class FortinetDriver(NetworkDriver):
     def discard_config(self) -> None:
         self.candidate = None
 
-    def _running(self) -> tuple[Node, str]:
+    def _running(self, candidate: Node | None = None) -> tuple[Node, str]:
+        shown, full = self._shown_and_full()
+        return with_defaults(parse(shown), full, candidate or parse(self.candidate or "")), shown
+
+    def _shown_and_full(self) -> tuple[str, Node]:
         shown = self._run("show", read_timeout=READ_TIMEOUT_S)
-        full = parse(self._run("show full-configuration", read_timeout=READ_TIMEOUT_S))
-        candidate = parse(self.candidate or "")
-        return with_defaults(parse(shown), full, candidate), shown
+        return shown, parse(self._run("show full-configuration", read_timeout=READ_TIMEOUT_S))
+
+    def _ha_mode(self) -> str:
+        """`Current HA mode` of `get system status`: `standalone`, or `a-p, primary` in a cluster."""
+        found = re.search(r"^Current HA mode:\s*(.+?)\s*$", self._run("get system status"), flags=re.M)
+        return found.group(1) if found else "standalone"
 
     def compare_config(self) -> str:
         if self.candidate is None:
@@ -174,8 +201,18 @@ class FortinetDriver(NetworkDriver):
             raise CommitError("no candidate loaded")
         if self.has_pending_commit():
             raise CommitError("a commit is already waiting for confirmation")
-        running, self._previous = self._running()
-        blocks = script(running, parse(self.candidate), self.replace)
+        candidate = parse(self.candidate)
+        self.device_timer = self._ha_mode() == "standalone"
+        if not self.device_timer:
+            self._commit_cluster(candidate, revert_in is not None)
+            return
+        ha = candidate.subs.get("system ha")
+        if revert_in is not None and ha is not None and ha.settings.get("mode", "standalone") != "standalone":
+            del candidate.subs["system ha"]  # bring-up is its own step, after the confirm
+            self._ha_step = Node(subs={"system ha": ha})
+        shown, full = self._shown_and_full()
+        running, self._previous = with_defaults(parse(shown), full, candidate), shown
+        blocks = script(running, candidate, self.replace)
         if revert_in is not None:
             self._push(
                 [
@@ -192,6 +229,39 @@ class FortinetDriver(NetworkDriver):
             raise CommitError("the device refused: " + "; ".join(errors[:5]) + reverted)
         self.candidate = None
 
+    def _commit_cluster(self, candidate: Node, confirmed: bool) -> None:
+        """Config-diff commit on an FGCP cluster: keep what the change touches, apply, never revert mode."""
+        shown, full = self._shown_and_full()
+        self._previous = shown
+        running = with_defaults(parse(shown), full, candidate)
+        self._undo = Node(
+            subs={name: full.subs.get(name, Node(sub.raw)) for name, sub in candidate.subs.items()}
+        )
+        if "system global" in self._undo.subs:  # the rollback never switches revert mode back on
+            undo = self._undo.subs["system global"]
+            undo.settings = {k: v for k, v in undo.settings.items() if k not in REVERT_KEYS}
+        blocks = script(running, candidate, self.replace)
+        if running.subs.get("system global", Node()).settings.get("cfg-save") == "revert":
+            blocks.insert(0, ["config system global", "    set cfg-save automatic", "end"])
+        self._pending = confirmed
+        errors = [line for block in blocks for line in self._push(block)]
+        if errors:
+            undone = self._restore() if confirmed else ""
+            raise CommitError("the device refused: " + "; ".join(errors[:5]) + undone)
+        self.candidate = None
+
+    def _restore(self) -> str:
+        """Scripted rollback on a cluster: the diff from running back to the kept blocks, no reload."""
+        if not self.is_alive()["is_alive"]:
+            self.open()
+        shown, full = self._shown_and_full()
+        blocks = script(with_defaults(parse(shown), full, self._undo), self._undo, True)
+        errors = [line for block in blocks for line in self._push(block)]
+        self._pending = False
+        if errors:
+            raise CommitError("the rollback was refused: " + "; ".join(errors[:5]))
+        return "; rolled back by config diff (cluster: no reload)"
+
     def _push(self, lines: list[str]) -> list[str]:
         """Paste one block and read to the top-level prompt (no parenthesis) that follows its `end`; the
         prompt may carry a new hostname. Returns the device's complaints, secrets redacted."""
@@ -207,6 +277,8 @@ class FortinetDriver(NetworkDriver):
     def has_pending_commit(self) -> bool:
         if not self._pending:
             return False
+        if not self.device_timer:  # a cluster's pending commit lives here, not on the device
+            return True
         mode = self._run("get system global | grep cfg-save")
         self._pending = "revert" in mode
         return self._pending
@@ -214,6 +286,9 @@ class FortinetDriver(NetworkDriver):
     def confirm_commit(self) -> None:
         if not self.has_pending_commit():
             raise CommitConfirmException("no commit waiting for confirmation")
+        if not self.device_timer:  # saved already (automatic): confirming drops the rollback
+            self._pending, self._undo = False, Node()
+            return
         saved = self._run("execute cfg save")
         if "config saved" not in saved and "no config to be saved" not in saved:
             raise CommitConfirmException(f"execute cfg save answered: {saved.strip()[:200]}")
@@ -222,8 +297,16 @@ class FortinetDriver(NetworkDriver):
             ["config system global", "    set cfg-save automatic", "    unset cfg-revert-timeout", "end"]
         )
         self._pending = False
+        if self._ha_step is not None:  # HA bring-up, alone, once the rest is confirmed and saved
+            step, self._ha_step = self._ha_step, None
+            errors = [line for block in script(self._running(step)[0], step) for line in self._push(block)]
+            if errors:
+                raise CommitError("HA bring-up refused: " + "; ".join(errors[:5]))
 
     def rollback(self) -> None:
+        if self._pending and not self.device_timer:
+            self._restore()
+            return
         if self.has_pending_commit():
             self._reload()
             return

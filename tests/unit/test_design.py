@@ -156,8 +156,19 @@ def test_a_dhcp_dns_server_takes_the_pools_and_the_firewall_relays_to_it(invento
     fw_relayed, fw_served = relayed.devices[f"hcm-{BEN_THANH}-fw"], served.devices[f"hcm-{BEN_THANH}-fw"]
     server = relayed.servers[f"hcm-{BEN_THANH}-srv1"]
 
-    assert fw_relayed["dhcp_pools"] == fw_served["dhcp_pools"] == fw_served["dhcp_servers"]
+    # The same pools; only the resolver differs: the ward server's unbound where it runs (issue 17).
+    assert fw_served["dhcp_pools"] == fw_served["dhcp_servers"]
+    assert [p | {"dns": []} for p in fw_relayed["dhcp_pools"]] == [
+        p | {"dns": []} for p in fw_served["dhcp_pools"]
+    ]
+    assert {tuple(p["dns"]) for p in fw_relayed["dhcp_pools"]} == {(server["address"],)}
+    assert {tuple(p["dns"]) for p in fw_served["dhcp_pools"]} == {("10.0.0.53", "10.0.0.54")}
     assert fw_relayed["dhcp_servers"] == []
+    to_dns = [p for p in fw_relayed["policies"] if p["rule"] == "clients-to-site-dns"]
+    assert [(p["src"]["name"], p["dst"]["prefixes"]) for p in to_dns] == [
+        (zone, [f"{server['address']}/32"]) for zone in ("staff", "services", "guest", "iot")
+    ]
+    assert all(p["rule"] != "clients-to-site-dns" for p in fw_served["policies"])
     pooled = {pool["vlan"] for pool in fw_relayed["dhcp_pools"]}
     assert pooled and all(
         v["dhcp_relay"] == ([server["address"]] if v["vlan"] in pooled else [])

@@ -29,6 +29,8 @@ SECRETS = {
     "tacacs_key": "Tacacs-K3y-For-Replay",
     "radius_key": "Radius-K3y-For-Replay",
     "ntp_key": "Ntp-K3y-For-Replay",
+    "ha_password": "Ha-Gr0up-For-Replay",
+    "bgp_password": "Bgp-Md5-For-Replay",
 }
 DRY_RUN = Options(commit=False, neighbor_wait=0, settle=0)
 COMMIT = Options(commit=True, confirm_timeout=120, neighbor_wait=0, settle=0)
@@ -110,3 +112,30 @@ def firewall(tmp_path: Path) -> Iterator[Replay]:
         secrets=SECRETS,
     )
     yield from _serve(device, tmp_path, target)
+
+
+HA_BLOCK = (
+    'config system ha\n    set group-name "hcm-26743"\n    set mode a-p\n'
+    '    set hbdev "ha1" 100 "ha2" 50\n    set session-pickup enable\nend\n'
+)
+
+
+@pytest.fixture
+def ha_pair(tmp_path: Path) -> Iterator[Replay]:
+    """hcm-26743-fw as an FGCP a-p cluster already formed: the primary answers, one secondary synchronised."""
+    day0 = (FORTIOS_FIXTURES / "hcm-26743-fw.day0.conf").read_text() + HA_BLOCK
+    primary = FortiGate(day0)
+    primary.join(FortiGate(day0.replace('set hostname "hcm-26743-fw"', 'set hostname "hcm-26743-fw-2"')))
+    target = Target(
+        name="hcm-26743-fw",
+        site="26743",
+        role="firewall",
+        platform="fortios",
+        driver="fortinet",
+        host="127.0.0.1",
+        intended=(GOLDEN / "hcm-26743-fw.conf").read_text(),
+        username=USER,
+        password=PASSWORD,
+        secrets=SECRETS,
+    )
+    yield from _serve(primary, tmp_path, target)

@@ -56,6 +56,9 @@ class FortiGate:
         self.commands: list[str] = []
         self.reboots = 0
         self.server: ReplayServer | None = None
+        self.members: list[FortiGate] = []  # the cluster's secondaries, when this unit is an FGCP primary
+        self.idle = 0.0  # seconds since the last input: the revert timeout is an idle timeout
+        self.console: list[str] = []  # what the CLI printed on its own (the revert countdown)
         loader = FortiShell(self, "admin")
         for line in _logical(show):
             refused = loader.handle(line) if not line.startswith("#") else ""
@@ -93,18 +96,65 @@ class FortiGate:
             self.saved, self.dirty = copy.deepcopy(self.tree), False
         else:
             self.dirty = True
+        self.sync()
+        if not self.dirty:
+            for member in self.members:
+                member.saved, member.dirty = copy.deepcopy(member.tree), False
 
     def reload(self) -> None:
         """`execute cfg reload`, or the revert timeout: back to the saved config, every session dropped."""
         self.tree, self.dirty = copy.deepcopy(self.saved), False
         self.reboots += 1
+        for member in self.members:  # FD30912: every member reboots onto its saved config, none takes over
+            member.tree, member.dirty = copy.deepcopy(member.saved), False
+            member.reboots += 1
         if self.server:
             threading.Timer(0.05, self.server.drop_sessions).start()  # after the message is sent
 
+    @property
+    def ha_mode(self) -> str:
+        return self.setting("system ha", "mode") or "standalone"
+
+    def join(self, secondary: FortiGate) -> None:
+        """Make `secondary` a member of this unit's cluster: it takes the primary's config (FGCP sync)."""
+        self.members.append(secondary)
+        self.sync()
+        secondary.saved, secondary.dirty = copy.deepcopy(secondary.tree), False
+
+    def sync(self) -> None:
+        """FGCP: the primary's configuration goes to every member at once, saved or not (FD30912)."""
+        for member in self.members:
+            own = {k: member.tree.subs[k] for k in ("system ha",) if k in member.tree.subs}
+            hostname = member.hostname
+            member.tree = copy.deepcopy(self.tree)
+            member.tree.subs.update(own)
+            member.tree.subs["system global"].settings["hostname"] = f'"{hostname}"'
+            member.dirty = self.dirty
+
+    def touched(self) -> None:
+        """Any input resets the idle clock of the revert timeout."""
+        self.idle = 0.0
+
+    def tick(self, seconds: float) -> None:
+        """Time passes without input: the last 10 s are counted down, then the revert timeout fires."""
+        with self.lock:
+            if not (self.dirty and self.mode == "revert"):
+                self.idle += seconds
+                return
+            timeout = int(self.setting("system global", "cfg-revert-timeout") or "600")
+            before, self.idle = self.idle, self.idle + seconds
+            for left in range(10, 0, -1):
+                if before < timeout - left <= self.idle:
+                    self.console.append(
+                        f"System will reboot if no input is received in the next {left} seconds..."
+                    )
+            if self.idle >= timeout:
+                self.reload()
+
     def expire_revert_timer(self) -> None:
         with self.lock:
-            if self.dirty and self.mode == "revert":
-                self.reload()
+            timeout = int(self.setting("system global", "cfg-revert-timeout") or "600")
+            self.tick(timeout - self.idle)
 
     # --- output ---------------------------------------------------------------------------------------
 
@@ -200,6 +250,7 @@ class FortiShell:
     def handle(self, line: str) -> str | None:
         device = self.device
         device.commands.append(line)
+        device.touched()
         for pattern, message in device.refuse.items():
             if re.search(pattern, line):
                 return message + "\n"
@@ -221,6 +272,8 @@ class FortiShell:
             if device.mode == "automatic" or not device.dirty:
                 return "no config to be saved.\n"
             device.saved, device.dirty = copy.deepcopy(device.tree), False
+            for member in device.members:
+                member.saved, member.dirty = copy.deepcopy(member.tree), False
             return "config saved.\n"
         if text == "execute cfg reload":
             if device.mode == "automatic" or not device.dirty:
@@ -232,7 +285,10 @@ class FortiShell:
     def _get(self, what: str) -> str:
         device = self.device
         if what == "system status":
-            return (device.fixtures / "get_system_status.txt").read_text().format(hostname=device.hostname)
+            mode = device.ha_mode
+            ha = "standalone" if mode == "standalone" else f"{mode}, primary"
+            status = (device.fixtures / "get_system_status.txt").read_text()
+            return status.format(hostname=device.hostname, ha_mode=ha)
         if what == "system performance status":
             return (device.fixtures / "get_system_performance_status.txt").read_text()
         if what in ("system global", "system console"):
@@ -267,7 +323,25 @@ class FortiShell:
         error = grammar.value_error(kind, value)
         if error:
             return error
+        if frame.path == "system interface[]" and key == "member":
+            taken = self._taken_ports(frame, value)
+            if taken:
+                return taken
         frame.settings[key] = _device_value(key, value)
+        return ""
+
+    def _taken_ports(self, frame: Obj, value: str) -> str:
+        """A port belongs to one aggregate at a time: the factory `fortilink` aggregate holds x1/x2 on
+        a 201F, so the core LAG can take them only once fortilink has let them go."""
+        table = self.device.tree.subs["system interface"].entries
+        wanted = {_bare(t) for t in QUOTE_TOKEN.findall(value)}
+        for name, entry in table.items():
+            held = {_bare(t) for t in QUOTE_TOKEN.findall(entry.settings.get("member", ""))}
+            if entry is not frame and wanted & held:
+                port = sorted(wanted & held)[0]
+                return f"{port} is a member of {name}\nnode_check_object fail! for member {port}\n" + (
+                    "Command fail. Return code -23\n"
+                )
         return ""
 
     def _config(self, word: str, rest: str) -> str:

@@ -118,10 +118,11 @@ FORTIOS_FAULTS = {
     "keyword": ("    set admintimeout 5\n", "    set admintimout 5\n", "'admintimout'", "-61"),
     # a block FortiOS does not have
     "block": ("config system ha\n", "config system hha\n", "'hha'", "-61"),
-    # a table nested where it does not belong: NTP servers under the HA settings
+    # a table nested where it does not belong: NTP servers under the DNS settings (not under `system ha`:
+    # HA bring-up is its own step after the confirm, outside the revert-protected commit)
     "context": (
-        "config system ha\n",
-        'config system ha\n    config ntpserver\n        edit 1\n            set server "10.0.0.10"\n'
+        "config system dns\n",
+        'config system dns\n    config ntpserver\n        edit 1\n            set server "10.0.0.10"\n'
         "        next\n    end\n",
         "'ntpserver'",
         "-61",

@@ -43,6 +43,8 @@ class Expect:
     city_supernet: str = (
         "10.0.0.0/8"  # internal space: a negated address that still reaches it is not "internet"
     )
+    # Wi-Fi (rules_fortios_wifi): per SSID of the baseline, (vlan, security, isolation)
+    wifi: tuple[tuple[int, str, bool], ...] = ()
 
     @classmethod
     def from_baseline(cls, baseline: Baseline) -> Expect:
@@ -62,6 +64,7 @@ class Expect:
             min_password_length=policy.min_length,
             syslog_level=baseline.services.syslog.level,
             city_supernet=str(baseline.ip_plan.supernet),
+            wifi=tuple((s.vlan, s.security, s.isolation) for s in baseline.wifi.ssids),
         )
 
     def managed_from(self, network: Network) -> bool:

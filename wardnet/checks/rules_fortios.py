@@ -531,3 +531,7 @@ def snmp_and_ha(tree: FortiBlock, expect: Expect, role: str) -> list[Violation]:
     for key in ("auto-install-config", "auto-install-image"):
         found += _want(install, key, "disable", "CIS-FGT-2.1.7", "system auto-install", default="enable")
     return found
+
+
+# Wi-Fi rules live in their own module and register on RULES when imported.
+from wardnet.checks import rules_fortios_wifi as _wifi  # noqa: E402,F401

@@ -83,8 +83,13 @@ def deploy_device(target: Target, options: Options, backup: Callable[[Target, st
         except REFUSED as exc:  # checked before anything changed (IOS: archive, timer range): no wait
             error = f"the device refused the commit, nothing changed: {exc}"
             return DeviceResult(target.name, target.site, False, "failed", secrets.mask(error, used), diff)
-        except Exception as exc:  # the session died during the change: the device's timer reverts it
-            how = _await_revert(target, options, started)
+        except Exception as exc:  # the session died during the change: the device's timer reverts it,
+            # or, on a FortiGate cluster (no device timer: see plugins/napalm_fortinet), the driver itself
+            how = (
+                _await_revert(target, options, started)
+                if getattr(driver, "device_timer", True)
+                else _roll_back(target, driver, options, started)
+            )
             return DeviceResult(
                 target.name,
                 target.site,
@@ -134,8 +139,9 @@ def _roll_back(target: Target, driver: Any, options: Options, started: float) ->
         driver.timeout = ROLLBACK_TIMEOUT_S
         driver.rollback()
         return "; rolled back"
-    except Exception:
-        pass
+    except Exception as exc:
+        if not getattr(driver, "device_timer", True):  # a cluster: no timer to wait for, say so at once
+            return f"; ROLLBACK FAILED, the change stays applied: restore the backup ({exc})"
     return _await_revert(target, options, started)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from wardnet.design.common import device_base
+from wardnet.design.common import device_base, secret
 from wardnet.design.policy import expand_policy, used_services, vlan_interface, zone_table
 from wardnet.design.site import PlannedDevice, SitePlan
 from wardnet.models import Baseline
@@ -22,6 +22,7 @@ def firewall(device: PlannedDevice, plan: SitePlan, baseline: Baseline) -> dict[
     infra = plan.infra
     management = plan.management_vlan
     relay_to = [str(s.address) for s in plan.servers if "dhcp_dns" in s.services]
+    resolvers = relay_to  # the ward server's unbound answers the site's clients (policy: clients-to-site-dns)
     vlan_interfaces = [
         {
             "name": vlan_interface(v.id),
@@ -51,7 +52,7 @@ def firewall(device: PlannedDevice, plan: SitePlan, baseline: Baseline) -> dict[
             "start": str(v.pool_start),
             "end": str(v.pool_end),
             "lease_minutes": v.lease_minutes,
-            "dns": [str(s) for s in baseline.services.dns.servers],
+            "dns": resolvers or [str(s) for s in baseline.services.dns.servers],
             "ntp": [str(s) for s in baseline.services.ntp.servers],
         }
         for v in plan.vlans
@@ -72,13 +73,12 @@ def firewall(device: PlannedDevice, plan: SitePlan, baseline: Baseline) -> dict[
             "prefix6": plan.infra6.transit.prefixlen,
             "peer6": str(plan.infra6.city_core_side),
         },
-        "ha": {
-            "enabled": device.spec.members > 1,
-            "group": f"hcm-{plan.site.code}",
-            "ports": list(hardware.ha_ports),
-            "members": device.spec.members,
-        },
+        "timezone": hardware.timezone,
+        # The factory `fortilink` aggregate may hold the ports the core LAG needs: released first.
+        "fortilink_release": [p for p in hardware.fortilink_members if p in hardware.lan_ports],
+        "ha": _ha(device, plan, baseline, [wan, LAN_AGGREGATE], hardware.ha_mgmt_port),
         "vlan_interfaces": vlan_interfaces,
+        "wifi": _wifi(plan, baseline),
         "dhcp_pools": dhcp,  # what the site's clients get, whoever serves it
         "dhcp_servers": [] if relay_to else dhcp,  # served by the firewall itself
         "zones": zone_table(plan, baseline, wan),
@@ -95,6 +95,15 @@ def firewall(device: PlannedDevice, plan: SitePlan, baseline: Baseline) -> dict[
                     "description": "city core",
                 }
             ],
+            # RFC 7454: announce the site block only; accept the default route and the city's own networks.
+            "announce": [str(plan.block)],
+            "accept": ["0.0.0.0/0", *_city_prefixes(baseline, 4)],
+            "announce6": [str(plan.block6)],
+            "accept6": ["::/0", *_city_prefixes(baseline, 6)],
+            "password": secret(baseline.city_core_bgp.password),
+            "max_prefix": baseline.city_core_bgp.max_prefix,
+            "bfd": baseline.city_core_bgp.bfd,
+            "graceful_restart": baseline.city_core_bgp.graceful_restart,
             "networks6": [str(plan.block6)],
             "neighbors6": [
                 {
@@ -105,6 +114,65 @@ def firewall(device: PlannedDevice, plan: SitePlan, baseline: Baseline) -> dict[
             ],
         },
     }
+
+
+def _ha(
+    device: PlannedDevice, plan: SitePlan, baseline: Baseline, monitor: list[str], mgmt_port: str | None
+) -> dict[str, Any]:
+    """FGCP a-p: heartbeat on the HA ports, authenticated; the WAN and the core LAG monitored (a dead link
+    fails over); sessions picked up; the reserved management port out of band. Priority and the
+    management port's address are per member and never synchronised (FortiOS 7.2 Administration Guide,
+    "HA cluster configuration synchronization"): the rendered config is the primary's, the secondary gets
+    its own at its bring-up."""
+    priorities = baseline.firewall_ha.priorities
+    return {
+        "enabled": device.spec.members > 1,
+        "group": f"hcm-{plan.site.code}",
+        "ports": list(baseline.models[device.spec.model].ha_ports),
+        "members": device.spec.members,
+        "password": secret(baseline.firewall_ha.password),
+        "priority": priorities[0],
+        "priorities": priorities[: device.spec.members],
+        "monitor": monitor,
+        "mgmt_port": mgmt_port,
+    }
+
+
+def _wifi(plan: SitePlan, baseline: Baseline) -> dict[str, Any]:
+    """The site's SSIDs (those whose VLAN the site has) and the AP profile of the city's AP model."""
+    vlans = {v.id: v for v in plan.vlans}
+    ap = baseline.ap_models[baseline.wifi.ap_model]
+    ssids = [
+        {
+            "vap": f"wn-{s.name}",
+            "ssid": s.ssid,
+            "vlan": s.vlan,
+            "zone": vlans[s.vlan].zone,
+            "interface": vlan_interface(s.vlan),
+            "security": s.security,
+            "isolation": s.isolation,
+            "client_kbps": s.client_kbps,
+            "client_sessions": s.client_sessions,
+            "max_clients_per_ap": s.max_clients_per_ap,
+            "schedule": s.schedule or "always",
+        }
+        for s in baseline.wifi.ssids
+        if s.vlan in vlans
+    ]
+    return {
+        "ssids": ssids,
+        "profile": {"name": f"wn-{ap.platform}", "platform": ap.platform, "bands": list(ap.bands)},
+        "radius": [s.name for s in baseline.aaa.radius],
+    }
+
+
+def _city_prefixes(baseline: Baseline, version: int) -> list[str]:
+    """The city's own networks (remote zones that are lists of prefixes, not the negated internet)."""
+    out: list[str] = []
+    for _, spec in sorted(baseline.remote_zones.items()):
+        if isinstance(spec, list):
+            out += [str(n) for n in spec if n.version == version]
+    return out
 
 
 def _router_advert(mode: str, rdnss: list[str]) -> dict[str, Any] | None:

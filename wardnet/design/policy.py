@@ -13,8 +13,18 @@ def vlan_interface(vlan_id: int) -> str:
     return f"vlan{vlan_id}"
 
 
+SITE_DNS = "site_dns"
+# Client zones told to use the ward server's resolver (unbound) when the site has one (issue 17).
+CLIENT_ZONES = ("staff", "services", "guest", "iot")
+
+
+def _site_resolvers(plan: SitePlan) -> list[Any]:
+    return [s for s in plan.servers if "dhcp_dns" in s.services]
+
+
 def zone_table(plan: SitePlan, baseline: Baseline, wan: str) -> list[dict[str, Any]]:
-    """Every zone the firewall knows: local ones behind VLAN interfaces, remote ones behind the WAN."""
+    """Every zone the firewall knows: local ones behind VLAN interfaces, remote ones behind the WAN, and
+    the site's resolver as a zone of its own (its host addresses only, behind the servers VLAN)."""
     zones = []
     for zone in plan.zones:
         vlans = plan.vlans_in_zone(zone)
@@ -38,6 +48,19 @@ def zone_table(plan: SitePlan, baseline: Baseline, wan: str) -> list[dict[str, A
                 "prefixes": [str(n) for n in networks if n.version == 4],
                 "prefixes6": [str(n) for n in networks if n.version == 6],
                 "negate": isinstance(spec, NegatedZone),
+            }
+        )
+    resolvers = _site_resolvers(plan)
+    if resolvers:
+        servers = next(v for v in plan.vlans if resolvers[0].address in v.subnet)
+        zones.append(
+            {
+                "name": SITE_DNS,
+                "local": False,
+                "interfaces": [vlan_interface(servers.id)],
+                "prefixes": [f"{s.address}/32" for s in resolvers],
+                "prefixes6": [f"{s.address6}/128" for s in resolvers],
+                "negate": False,
             }
         )
     return zones
@@ -70,6 +93,23 @@ def expand_policy(plan: SitePlan, baseline: Baseline, wan: str) -> list[dict[str
                         {"name": name, "ports": _ports(baseline.services_catalogue[name])}
                         for name in rule.services
                     ],
+                    "action": "accept",
+                    "log": True,
+                    "ips": True,
+                }
+            )
+    if SITE_DNS in zones:  # clients get the site resolver by DHCP: let them reach it, DNS only
+        dns = {"name": "dns", "ports": _ports(baseline.services_catalogue["dns"])}
+        sources = [z for z in CLIENT_ZONES if z in zones]
+        for src in sources:
+            entries.append(
+                {
+                    "id": len(entries) + 1,
+                    "name": f"clients-to-site-dns-{src}",
+                    "rule": "clients-to-site-dns",
+                    "src": zones[src],
+                    "dst": zones[SITE_DNS],
+                    "services": [dns],
                     "action": "accept",
                     "log": True,
                     "ips": True,
