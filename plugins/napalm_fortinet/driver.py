@@ -255,7 +255,7 @@ class FortinetDriver(NetworkDriver):
         if not self.is_alive()["is_alive"]:
             self.open()
         shown, full = self._shown_and_full()
-        blocks = script(with_defaults(parse(shown), full, self._undo), self._undo, True)
+        blocks = script(with_defaults(parse(shown), full, self._undo), self._undo, True, full_scope=False)
         errors = [line for block in blocks for line in self._push(block)]
         self._pending = False
         if errors:
@@ -299,7 +299,8 @@ class FortinetDriver(NetworkDriver):
         self._pending = False
         if self._ha_step is not None:  # HA bring-up, alone, once the rest is confirmed and saved
             step, self._ha_step = self._ha_step, None
-            errors = [line for block in script(self._running(step)[0], step) for line in self._push(block)]
+            blocks = script(self._running(step)[0], step, full_scope=False)  # only `system ha`
+            errors = [line for block in blocks for line in self._push(block)]
             if errors:
                 raise CommitError("HA bring-up refused: " + "; ".join(errors[:5]))
 

@@ -353,8 +353,12 @@ def crypto(tree: FortiBlock, expect: Expect, role: str) -> list[Violation]:
     for key in ("ssh-cbc-cipher", "ssh-hmac-md5", "ssh-kex-sha1"):
         if system.value(key) == "enable":
             found.append(Violation("L2-CRYPTO-01", f"system global: {key} is enable", f"set {key} disable"))
+    if tree.sub("system ntp").value("key-type").upper() == "MD5":  # 7.x: one key-type for every server
+        found.append(
+            Violation("L2-CRYPTO-01", "NTP authenticates with MD5", "config system ntp / set key-type SHA1")
+        )
     ntp = tree.sub("system ntp").sub("ntpserver")
-    for name, server in ntp.entries.items():
+    for name, server in ntp.entries.items():  # older builds: per server
         if server.value("key-type").upper() == "MD5":
             found.append(
                 Violation("L2-CRYPTO-01", f"NTP server {name} authenticates with MD5", "set key-type SHA1")

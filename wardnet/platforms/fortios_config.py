@@ -321,15 +321,21 @@ def _moves(run: Node, cand: Node, replace: bool) -> list[str]:
 
 
 def script(
-    running: Node, candidate: Node, replace: bool = True, only: set[str] | None = None
+    running: Node,
+    candidate: Node,
+    replace: bool = True,
+    only: set[str] | None = None,
+    *,
+    full_scope: bool | None = None,
 ) -> list[list[str]]:
     """One command block per top-level `config` the candidate names and the device differs in; for a
-    replace, then one per block the device has beyond it (full scope). `only`: limit to these top lines
+    replace, then one per block the device has beyond it (full scope, unless `full_scope=False`: a partial
+    candidate such as a rollback's kept blocks or the HA step). `only`: limit to these top lines
     (`config system api-user`). Table entries are deleted last, blocks in the reverse of the device's own
     order: `show` lists an object before what uses it (interfaces before policies), and FortiOS refuses to
     delete an entry still referenced."""
     pairs = [(name, running.subs.get(name, Node()), cand) for name, cand in candidate.subs.items()]
-    if replace:
+    if replace if full_scope is None else full_scope:
         pairs += [(name, run, Node(run.raw)) for name, run in unnamed(running, candidate).items()]
     order = {name: i for i, name in enumerate(running.subs)}
     blocks, removals = [], []
