@@ -113,7 +113,7 @@ def _staged(
         label = "canary" if plan.canary and number == 0 else f"batch {number + (0 if plan.canary else 1)}"
         print(f"{label}: {', '.join(stage)}", file=sys.stderr)
         done = run_stage([t for t in targets if t.site in stage], options, store, plan.workers, watcher)
-        failures += sum(1 for r in done if r.status in ("failed", "rolled-back"))
+        failures += sum(1 for r in done if r.status in ("failed", "rolled-back", "refused"))
         results += done
     if options.commit:
         store.commit(f"deploy backups: {', '.join(codes)} (running configs before the change)")
@@ -138,6 +138,12 @@ def report(results: list[DeviceResult], commit: bool, json_path: Path | None) ->
     print(f"{mode}: {len(results)} devices, {changed} changed: {summary}")
     if results and all(r.status == "unchanged" for r in results):
         print("nothing to change: every device already runs its intended config")
+    for r in results:
+        if r.enrolled:
+            print(f"enrolled on first contact (--accept-new): {r.name} {r.enrolled}")
+    for r in results:
+        if r.status == "refused" and r.error.startswith("SECURITY"):
+            print(f"{r.name}: {r.error}")
     if json_path is not None:
         write_json(results, commit, json_path)
     return exit_code(results)
@@ -151,8 +157,8 @@ def write_json(results: list[DeviceResult], commit: bool, path: Path) -> None:
 
 
 def exit_code(results: list[DeviceResult]) -> int:
-    """0 all good, 1 some devices failed, rolled back or were skipped, 2 every device failed."""
-    if results and all(r.status == "failed" for r in results):
+    """0 all good, 1 some devices failed, were refused, rolled back or skipped, 2 every device failed."""
+    if results and all(r.status in ("failed", "refused") for r in results):
         return ExitCode.NOT_RUN
-    bad = any(r.status in ("failed", "rolled-back", "skipped") for r in results)
+    bad = any(r.status in ("failed", "rolled-back", "refused", "skipped") for r in results)
     return ExitCode.FINDINGS if bad else ExitCode.OK

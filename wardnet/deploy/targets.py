@@ -58,9 +58,15 @@ def _neighbors(config: dict[str, Any]) -> tuple[str, ...]:
 
 
 def production_targets(
-    designs: list[SiteDesign], credentials: Credentials | None = None, renderer: Renderer | None = None
+    designs: list[SiteDesign],
+    credentials: Credentials | None = None,
+    renderer: Renderer | None = None,
+    known_hosts: Path | None = None,
 ) -> list[Target]:
+    """The real devices by management address; only host keys in `known_hosts` are trusted (the store,
+    wardnet/deploy/hostkeys.py; without one, the user's ~/.ssh/known_hosts)."""
     renderer = renderer or Renderer()
+    optional_args = {"known_hosts": str(known_hosts)} if known_hosts else {}
     credentials = credentials or Credentials.from_environment()
     return [
         Target(
@@ -73,6 +79,7 @@ def production_targets(
             intended=renderer.device(config),
             username=credentials.username,
             password=credentials.password,
+            optional_args=dict(optional_args),
             bgp_neighbors=_neighbors(config),
             secrets=credentials.secrets,
         )
@@ -89,7 +96,8 @@ def lab_targets(
     renderer: Renderer | None = None,
 ) -> list[Target]:
     """The white-box twins in the lab, reached through its ssh_config (ProxyCommand into the namespace)
-    as root with the lab's key; only the secret values come from the credentials."""
+    as root with the lab's key, trusting only the host keys `lab up` generated (its known_hosts, beside
+    ssh_config); only the secret values come from the credentials."""
     renderer = renderer or Renderer()
     credentials = credentials or Credentials.from_environment()
     return [
@@ -102,7 +110,11 @@ def lab_targets(
             host=name,
             intended=renderer.device(config),
             username="root",
-            optional_args={"ssh_config_file": str(ssh_config), "key_file": str(key)},
+            optional_args={
+                "ssh_config_file": str(ssh_config),
+                "key_file": str(key),
+                "known_hosts": str(ssh_config.with_name("known_hosts")),
+            },
             bgp_neighbors=_neighbors(config),
             secrets=credentials.secrets,
         )
@@ -116,10 +128,11 @@ def site_targets(
     baseline: Baseline,
     credentials: Credentials,
     lab_inventory: Path | None = None,
+    known_hosts: Path | None = None,
 ) -> list[Target]:
     """The devices of the selected sites; with lab_inventory, their white-box twins in its lab."""
     if lab_inventory is None:
-        return production_targets(selected, credentials)
+        return production_targets(selected, credentials, known_hosts=known_hosts)
     from wardnet.design import design_site
     from wardnet.design.twin import whitebox_twin
     from wardnet.lab.manager import Lab
