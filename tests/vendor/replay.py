@@ -113,7 +113,7 @@ class ReplayServer:
         self.sock.listen(16)
         self.port: int = self.sock.getsockname()[1]
         # What a client that enrolled this device trusts (paramiko's name for a non-22 port).
-        self.known_hosts = workdir / "replay_known_hosts"
+        self.known_hosts = workdir / f"replay_known_hosts_{self.port}"  # one per server: two may share a tmp
         self.known_hosts.write_text(
             f"[127.0.0.1]:{self.port} {self.host_key.get_name()} {self.host_key.get_base64()}\n"
         )

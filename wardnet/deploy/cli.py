@@ -21,7 +21,7 @@ def cmd_deploy(args: argparse.Namespace) -> int:
         all=args.all,
         lab=args.lab,
         plan=Plan(canary=args.canary, batch=args.batch, max_failures=args.max_failures, workers=args.workers),
-        options=Options(commit=args.commit, confirm_timeout=args.confirm_timeout),
+        options=Options(commit=args.commit, confirm_timeout=args.confirm_timeout, per_device=args.per_device),
         state_dir=state_dir(),
         accept_new=args.accept_new,
     )
@@ -93,6 +93,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         default=120,
         metavar="S",
         help="the device reverts by itself unless confirmed within S seconds",
+    )
+    deploy.add_argument(
+        "--per-device",
+        action="store_true",
+        help="confirm each device on its own post-checks (default: each site is one transaction)",
     )
     deploy.add_argument(
         "--accept-new",

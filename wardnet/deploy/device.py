@@ -32,6 +32,7 @@ class Options:
     confirm_timeout: int = 120
     neighbor_wait: float = NEIGHBOR_WAIT_S
     settle: float = SETTLE_S
+    per_device: bool = False  # confirm each device on its own checks (default: a site is one transaction)
 
 
 @dataclass

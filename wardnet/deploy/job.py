@@ -10,7 +10,7 @@ from pathlib import Path
 from wardnet.deploy import hostkeys
 from wardnet.deploy.device import DeviceResult, Options
 from wardnet.deploy.run import Plan, exit_code
-from wardnet.deploy.targets import Credentials, Target, site_targets
+from wardnet.deploy.targets import Credentials, Target, lab_noc_probe, site_targets
 from wardnet.findings import ExitCode
 
 
@@ -61,9 +61,11 @@ def execute(request: DeployRequest, on_done: Callable[[DeviceResult], None] | No
     try:
         with site_locks(request.state_dir / "locks", codes):
             enrolled = _accept_new(targets, known_hosts) if request.accept_new and not request.lab else {}
-            results = deploy(
-                targets, request.plan, request.options, BackupStore(request.state_dir / "backups"), on_done
-            )
+            store = BackupStore(request.state_dir / "backups")
+            probe = None
+            if request.lab and request.options.commit and not request.options.per_device:
+                probe = lab_noc_probe(request.inventory, inventory.baseline, request.options.neighbor_wait)
+            results = deploy(targets, request.plan, request.options, store, on_done, probe=probe)
     except SiteLockedError as exc:
         return DeployOutcome(ExitCode.NOT_RUN, message=str(exc))
     for result in results:

@@ -6,12 +6,15 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from wardnet.design import SiteDesign
 from wardnet.models import Baseline
 from wardnet.platforms import PLATFORMS
 from wardnet.render import Renderer
+
+if TYPE_CHECKING:
+    from wardnet.deploy.site import NocProbe
 
 
 @dataclass(frozen=True)
@@ -140,3 +143,33 @@ def site_targets(
     lab = Lab(lab_inventory)
     twins = [design_site(whitebox_twin(d.plan.site, baseline), baseline) for d in selected]
     return lab_targets(twins, lab.ssh.config, lab.ssh.key, credentials)
+
+
+def lab_noc_probe(lab_inventory: Path, baseline: Baseline, wait: float) -> NocProbe:
+    """In the lab, SSH enters each device's own namespace, which proves nothing about the path from the NOC:
+    this probe opens TCP 22 on the device's management address from the city core namespace, sourced from
+    the NOC zone's address there, through the site firewall and core as production traffic goes."""
+    import ipaddress
+    import subprocess
+    import time
+
+    from wardnet.lab import topology
+    from wardnet.lab.manager import Lab
+
+    lab = Lab(lab_inventory)
+    namespace = topology.city_namespace(lab.prefix)
+    zone = baseline.remote_zones["noc"]
+    prefixes = [ipaddress.ip_network(p) for p in zone] if isinstance(zone, list) else []
+    noc = next(str(p.network_address + 1) for p in prefixes if p.version == 4)  # as the lab's city core
+
+    def probe(target: Target) -> str | None:
+        address = str(lab.find(target.name)["management"])
+        deadline = time.monotonic() + wait  # after a commit, routing may take this long to converge
+        command = ["ip", "netns", "exec", namespace, "nc", "-z", "-w", "3", "-s", noc, address, "22"]
+        while subprocess.run(command, capture_output=True, check=False).returncode != 0:
+            if time.monotonic() > deadline:
+                return f"management {address}:22 unreachable from the NOC ({noc}, via the city core)"
+            time.sleep(2)
+        return None
+
+    return probe
