@@ -87,7 +87,7 @@ def test_a_config_that_cuts_management_is_rolled_back_by_itself(factory, env) ->
     results = deploy(
         [replace(target, intended=broken)],
         Plan(),
-        Options(commit=True, confirm_timeout=20),  # longer than a command may take
+        Options(commit=True, confirm_timeout=20, per_device=True),  # longer than a command may take
         BackupStore(env / "backups"),
     )
     assert [r.status for r in results] == ["rolled-back"], results
@@ -117,7 +117,7 @@ def test_a_device_whose_sshd_stops_mid_batch_fails_alone_and_the_others_complete
         results = deploy(
             targets,
             Plan(workers=1, max_failures=1),
-            Options(commit=True, confirm_timeout=30),
+            Options(commit=True, confirm_timeout=30, per_device=True),  # the per-device mode: one fails alone
             BackupStore(env / "backups"),
             on_done=stop_acc3_after_acc1,
         )

@@ -1,5 +1,6 @@
 """Known devices only, live: a spoofed access switch (another host key on acc3's management address) is
-refused before any credential reaches it, while the site's other devices deploy."""
+refused before any credential reaches it, while the site's other devices deploy (device by device: a site
+transaction would hold the whole site back, tests/vendor/test_site_transaction.py)."""
 
 from __future__ import annotations
 
@@ -57,7 +58,7 @@ def test_a_spoofed_device_is_refused_before_any_credential_and_the_others_deploy
         results = deploy(
             targets,
             Plan(workers=4, max_failures=1),
-            Options(commit=True, confirm_timeout=30),
+            Options(commit=True, confirm_timeout=30, per_device=True),
             BackupStore(tmp_path / "backups"),
         )
     finally:

@@ -3,6 +3,10 @@ pushed farthest from the NOC first, verified as a site, then all confirmed or al
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import paramiko
+
 from tests.vendor.conftest import COMMIT, Replay
 from tests.vendor.fortigate_device import FortiGate
 from tests.vendor.ios_config import render
@@ -82,3 +86,18 @@ def test_commit_order_is_farthest_from_the_noc_first(core: Replay, firewall: Rep
         "hcm-26743-core",
         "hcm-26743-fw",
     ]
+
+
+def test_a_spoofed_device_holds_its_whole_site_back(core: Replay, firewall: Replay, tmp_path: Path) -> None:
+    """A site cannot be verified with a device it must not talk to: refused, and nothing is pushed."""
+    other = paramiko.ECDSAKey.generate()
+    store = tmp_path / "spoofed_known_hosts"
+    store.write_text(f"[127.0.0.1]:{core.server.port} {other.get_name()} {other.get_base64()}\n")
+    spoofed = core.with_target(optional_args={**core.target.optional_args, "known_hosts": str(store)}).target
+    _, forti = _devices(core, firewall)
+    results = deploy_site([spoofed, firewall.target], COMMIT, lambda *_: None, None, workers=2)
+    by_name = {r.name: r for r in results}
+    assert by_name["hcm-26743-core"].status == "refused"
+    assert by_name["hcm-26743-core"].error.startswith("SECURITY: host key mismatch")
+    assert by_name["hcm-26743-fw"].status == "skipped" and not forti.dirty
+    assert core.server.auth_attempts == []
