@@ -17,7 +17,7 @@ from napalm.base.exceptions import (
 )
 from netmiko import ConnectHandler
 
-from wardnet.deploy import hostkeys
+from wardnet.api import host_key_args
 from wardnet.platforms.frr import SECTIONS, join_sections, split_sections
 
 AGENT = "wardnet-node"
@@ -78,7 +78,7 @@ class FrrDriver(NetworkDriver):
                 conn_timeout=self.timeout,
                 auth_timeout=self.timeout,
                 banner_timeout=self.timeout,
-                **hostkeys.netmiko_args(self.optional_args.get("known_hosts")),  # never auto-add
+                **host_key_args(self.optional_args.get("known_hosts")),  # never auto-add
             )
         except Exception as exc:  # netmiko raises several unrelated types; NAPALM wants one
             raise ConnectionException(f"{self.hostname}: cannot connect: {exc}") from exc
