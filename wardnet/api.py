@@ -39,6 +39,7 @@ _TYPES = {
     "deploy_targets": "wardnet.deploy.run:deploy",
     "deploy_device": "wardnet.deploy.device:deploy_device",
     "write_deploy_json": "wardnet.deploy.run:write_json",
+    "host_key_args": "wardnet.deploy.hostkeys:netmiko_args",  # the drivers: Netmiko trusts only known keys
     # audit
     "AuditRequest": "wardnet.audit.run:AuditRequest",
     "AuditOutputs": "wardnet.audit.job:Outputs",
@@ -78,6 +79,7 @@ if TYPE_CHECKING:
     from wardnet.deploy.backups import BackupStore
     from wardnet.deploy.device import DeviceResult, deploy_device
     from wardnet.deploy.device import Options as DeployOptions
+    from wardnet.deploy.hostkeys import netmiko_args as host_key_args
     from wardnet.deploy.job import DeployRequest
     from wardnet.deploy.run import Plan as DeployPlan
     from wardnet.deploy.run import deploy as deploy_targets
@@ -135,6 +137,7 @@ __all__ = [
     "collect_device",
     "deploy_device",
     "deploy_targets",
+    "host_key_args",
     "lab_targets",
     "load_partial",
     "render_device",

@@ -20,8 +20,12 @@ short_description: Push the intended configs of wardnet sites (dry-run by defaul
 description:
   - Runs the check gate for the sites; when it fails, nothing is pushed.
   - Loads each device's intended config as a replace candidate and reports the unified diff (dry-run).
-  - With I(commit=true), backs up the running config, commits with a revert timer, runs post-checks
-    (management reachable, routing neighbours up, firewall ruleset loaded), then confirms or rolls back.
+  - With I(commit=true), each site is one transaction - every device backed up and committed under a
+    revert timer, then the whole site verified (every device reachable from the NOC, routing neighbours
+    and default route, trunks with their designed VLANs, firewall ruleset) before any confirm; anything
+    failing rolls the whole site back. I(per_device=true) confirms each device on its own checks instead.
+  - Only devices whose SSH host key is enrolled in the state directory's known_hosts are contacted; a
+    changed key refuses the device before any credential is sent (status refused, a security finding).
   - Canary site first, then batches; the rollout stops when failed devices exceed I(max_failures).
   - A second deploy on a site that is being deployed is refused.
 options:
@@ -57,6 +61,14 @@ options:
     description: Seconds after which a device reverts by itself unless the commit is confirmed.
     type: int
     default: 120
+  per_device:
+    description: Confirm each device on its own post-checks instead of a site transaction.
+    type: bool
+    default: false
+  accept_new:
+    description: Enrol the SSH host key of devices not yet enrolled (first contact), named in the results.
+    type: bool
+    default: false
   workers:
     description: Devices in parallel.
     type: int
@@ -102,7 +114,7 @@ devices:
   type: list
   returned: always
 exit_code:
-  description: 0 all good, 1 some devices failed or were rolled back or skipped, 2 nothing could run.
+  description: 0 all good, 1 some devices failed, were refused, rolled back or skipped, 2 nothing could run.
   type: int
   returned: always
 summary:
@@ -121,6 +133,8 @@ def main() -> None:
             "batch": {"type": "int", "default": 1},
             "max_failures": {"type": "int", "default": 0},
             "confirm_timeout": {"type": "int", "default": 120},
+            "per_device": {"type": "bool", "default": False},
+            "accept_new": {"type": "bool", "default": False},
             "workers": {"type": "int", "default": 8},
             **CREDENTIAL_OPTIONS,
             "json": {"type": "path"},
@@ -151,8 +165,11 @@ def main() -> None:
             max_failures=params["max_failures"],
             workers=params["workers"],
         ),
-        options=Options(commit=commit, confirm_timeout=params["confirm_timeout"]),
+        options=Options(
+            commit=commit, confirm_timeout=params["confirm_timeout"], per_device=params["per_device"]
+        ),
         state_dir=base / params["state_dir"],
+        accept_new=params["accept_new"] and not module.check_mode,
         credentials=Credentials.from_vault(params["username"], params["password"], params["secrets"]),
     )
     try:
@@ -190,7 +207,7 @@ def main() -> None:
         failed = [
             f"{d['name']}: {d['status']}: {d['error']}"
             for d in devices
-            if d["status"] in ("failed", "rolled-back", "skipped")
+            if d["status"] in ("failed", "rolled-back", "refused", "skipped")
         ]
         module.fail_json(msg=summary, findings=outcome.findings_text, failed_devices=failed, **result)
         return

@@ -40,6 +40,7 @@ from napalm.base.exceptions import (
 )
 from netmiko import ConnectHandler
 
+from wardnet.api import host_key_args
 from wardnet.platforms import get_platform
 from wardnet.platforms.fortios_config import REVERT_KEYS, Node, diff, parse, script, with_defaults
 
@@ -97,6 +98,7 @@ class FortinetDriver(NetworkDriver):
                 auth_timeout=self.timeout,
                 banner_timeout=self.timeout,
                 timeout=self.timeout,
+                **host_key_args(self.optional_args.get("known_hosts")),  # never auto-add
             )
         except Exception as exc:  # netmiko raises several unrelated types; NAPALM wants one
             raise ConnectionException(f"cannot connect to {self.hostname}: {type(exc).__name__}") from exc

@@ -17,6 +17,7 @@ from napalm.base.exceptions import (
 )
 from netmiko import ConnectHandler
 
+from wardnet.api import host_key_args
 from wardnet.platforms.frr import SECTIONS, join_sections, split_sections
 
 AGENT = "wardnet-node"
@@ -57,6 +58,7 @@ class FrrDriver(NetworkDriver):
         self.agent = self.optional_args.get("agent", AGENT)
         self.device: Any = None
         self.candidate: str | None = None
+        self.merge = False  # which NAPALM exception a refused candidate raises
 
     # --- session --------------------------------------------------------------------------------
 
@@ -76,6 +78,7 @@ class FrrDriver(NetworkDriver):
                 conn_timeout=self.timeout,
                 auth_timeout=self.timeout,
                 banner_timeout=self.timeout,
+                **host_key_args(self.optional_args.get("known_hosts")),  # never auto-add
             )
         except Exception as exc:  # netmiko raises several unrelated types; NAPALM wants one
             raise ConnectionException(f"{self.hostname}: cannot connect: {exc}") from exc
@@ -149,27 +152,36 @@ class FrrDriver(NetworkDriver):
             return handle.read()
 
     def load_replace_candidate(self, filename: str | None = None, config: str | None = None) -> None:
+        """The whole config: every section must be there (commit replaces only the sections it is given,
+        so a missing one would show a removal in the diff that commit never makes)."""
         text = self._read(filename, config)
-        try:
-            self._canonical(text)  # the device validates it (nft in a scratch namespace, ovs syntax)
+        missing = [s for s in SECTIONS if s not in split_sections(text)]
+        if missing:
+            raise ReplaceConfigException(
+                f"{self.hostname}: a replace candidate needs every section; missing: {', '.join(missing)}"
+            )
+        try:  # the device validates it: FRR's parser (vtysh -C), nft in a scratch namespace, ovs syntax
+            self._canonical(text)
         except CommandErrorException as exc:
             raise ReplaceConfigException(str(exc)) from exc
-        self.candidate = text
+        self.candidate, self.merge = text, False
 
     def load_merge_candidate(self, filename: str | None = None, config: str | None = None) -> None:
         """Merge at section granularity: sections in the candidate replace the running ones, others stay."""
         text = self._read(filename, config)
-        merged = split_sections(self._run(f"{self.agent} show")) | split_sections(text)
         try:
+            self._canonical(text)  # the fragment alone first: text outside a section is refused, not dropped
+            merged = split_sections(self._run(f"{self.agent} show")) | split_sections(text)
             self._canonical(join_sections(merged))
         except CommandErrorException as exc:
             raise MergeConfigException(str(exc)) from exc
-        self.candidate = join_sections(merged)
+        self.candidate, self.merge = join_sections(merged), True
 
     def compare_config(self) -> str:
+        """The unified diff, without the trailing newline (as NAPALM's own drivers return it)."""
         if self.candidate is None:
             return ""
-        return unified_diff(self._run(f"{self.agent} show"), self._canonical(self.candidate))
+        return unified_diff(self._run(f"{self.agent} show"), self._canonical(self.candidate)).rstrip("\n")
 
     def discard_config(self) -> None:
         self.candidate = None
@@ -180,8 +192,9 @@ class FrrDriver(NetworkDriver):
         timer = f" --revert-in {int(revert_in)}" if revert_in else ""
         try:
             self._run(f"{self.agent} commit -{timer}", stdin=self.candidate)
-        except CommandErrorException as exc:
-            raise CommitError(str(exc)) from exc
+        except CommandErrorException as exc:  # the agent put the running state back: nothing changed
+            refused = MergeConfigException if self.merge else ReplaceConfigException
+            raise refused(str(exc)) from exc
         self.candidate = None
 
     def confirm_commit(self) -> None:

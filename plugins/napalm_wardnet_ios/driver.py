@@ -17,6 +17,7 @@ from typing import Any
 from napalm.base.exceptions import ReplaceConfigException
 from napalm.ios.ios import IOSDriver
 
+from wardnet.api import host_key_args
 from wardnet.platforms import REDACTED, get_platform
 from wardnet.platforms.cisco_iosxe_candidate import blocks, complete, for_replace, quiet_diff
 
@@ -45,6 +46,8 @@ class WardnetIOSDriver(IOSDriver):
         optional_args: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(hostname, username, password, timeout=timeout, optional_args=optional_args)
+        # napalm hands these to Netmiko: RejectPolicy with the store loaded, never auto-add
+        self.netmiko_optional_args.update(host_key_args((optional_args or {}).get("known_hosts")))
         self.candidate_text = ""
 
     def load_replace_candidate(self, filename: str | None = None, config: str | None = None) -> None:

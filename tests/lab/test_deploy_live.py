@@ -61,8 +61,9 @@ def test_dry_run_on_factory_devices_reports_every_device_changed_and_changes_not
 
 
 def test_commit_then_a_second_commit_changes_nothing(factory, env) -> None:
-    code, result = deploy_cli(env, "--commit", "--confirm-timeout", "30")
-    assert code == 0, result
+    # one site transaction: the timer covers the site's verification (BGP comes up in ~15 s in the lab)
+    code, result = deploy_cli(env, "--commit", "--confirm-timeout", "120")
+    assert code == 0, [(d["name"], d["status"], d["error"]) for d in result.get("devices", [])]
     assert {d["status"] for d in result["devices"]} == {"committed"}
     intended = split_sections(factory.renderer.device(factory.twin_design(BEN_THANH).devices[ACC1]))
     live = running(factory, ACC1)
@@ -87,7 +88,7 @@ def test_a_config_that_cuts_management_is_rolled_back_by_itself(factory, env) ->
     results = deploy(
         [replace(target, intended=broken)],
         Plan(),
-        Options(commit=True, confirm_timeout=20),  # longer than a command may take
+        Options(commit=True, confirm_timeout=20, per_device=True),  # longer than a command may take
         BackupStore(env / "backups"),
     )
     assert [r.status for r in results] == ["rolled-back"], results
@@ -117,7 +118,7 @@ def test_a_device_whose_sshd_stops_mid_batch_fails_alone_and_the_others_complete
         results = deploy(
             targets,
             Plan(workers=1, max_failures=1),
-            Options(commit=True, confirm_timeout=30),
+            Options(commit=True, confirm_timeout=30, per_device=True),  # the per-device mode: one fails alone
             BackupStore(env / "backups"),
             on_done=stop_acc3_after_acc1,
         )

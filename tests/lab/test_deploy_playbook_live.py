@@ -52,7 +52,8 @@ def test_the_playbook_dry_runs_commits_and_then_changes_nothing(factory: Lab, tm
     assert [d["status"] for d in result["devices"]] == ["would-change"] * 7
     assert "dry-run: 7 devices, 7 changed" in output
 
-    code, result, output = playbook(factory, tmp_path, "-e", "commit=true", "-e", "confirm_timeout=30")
+    # one site transaction: the timer must cover the site verification (BGP ~15 s, NOC probe)
+    code, result, output = playbook(factory, tmp_path, "-e", "commit=true", "-e", "confirm_timeout=120")
     assert code == 0, output
     assert [d["status"] for d in result["devices"]] == ["committed"] * 7
     assert (tmp_path / "backups" / BEN_THANH / f"hcm-{BEN_THANH}-acc1.frr").exists()

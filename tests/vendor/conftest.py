@@ -59,7 +59,11 @@ class Replay:
         import napalm
 
         driver = napalm.get_network_driver(name or self.target.driver)(
-            "127.0.0.1", USER, PASSWORD, timeout=10, optional_args={"port": self.server.port, **optional}
+            "127.0.0.1",
+            USER,
+            PASSWORD,
+            timeout=10,
+            optional_args={"port": self.server.port, "known_hosts": str(self.server.known_hosts), **optional},
         )
         driver.open()
         return driver
@@ -71,7 +75,8 @@ class Replay:
 def _serve(device: IosDevice | FortiGate, tmp_path: Path, target: Target) -> Iterator[Replay]:
     server = ReplayServer(device, {USER: PASSWORD}, tmp_path).start()
     try:
-        yield Replay(device, server, replace(target, optional_args={"port": server.port}))
+        args = {"port": server.port, "known_hosts": str(server.known_hosts)}  # enrolled: strict checking
+        yield Replay(device, server, replace(target, optional_args=args))
     finally:
         server.stop()
 

@@ -63,7 +63,16 @@ class _Interface(paramiko.ServerInterface):
     def get_allowed_auths(self, username: str) -> str:
         return "password"
 
+    def check_auth_none(self, username: str) -> int:
+        self.server.auth_attempts.append((username, "none", ""))
+        return paramiko.AUTH_FAILED
+
+    def check_auth_publickey(self, username: str, key: paramiko.PKey) -> int:
+        self.server.auth_attempts.append((username, "publickey", key.get_base64()))
+        return paramiko.AUTH_FAILED
+
     def check_auth_password(self, username: str, password: str) -> int:
+        self.server.auth_attempts.append((username, "password", password))
         if self.server.users.get(username) == password:
             self.username = username
             return paramiko.AUTH_SUCCESSFUL
@@ -103,6 +112,12 @@ class ReplayServer:
         self.sock.bind(("127.0.0.1", 0))
         self.sock.listen(16)
         self.port: int = self.sock.getsockname()[1]
+        # What a client that enrolled this device trusts (paramiko's name for a non-22 port).
+        self.known_hosts = workdir / f"replay_known_hosts_{self.port}"  # one per server: two may share a tmp
+        self.known_hosts.write_text(
+            f"[127.0.0.1]:{self.port} {self.host_key.get_name()} {self.host_key.get_base64()}\n"
+        )
+        self.auth_attempts: list[tuple[str, str, str]] = []  # (username, method, secret) as received
         self.transports: list[paramiko.Transport] = []
         self.logins = 0
         self._stop = threading.Event()

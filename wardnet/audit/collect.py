@@ -44,6 +44,11 @@ class Collected:
 
 def reason(exc: BaseException) -> str:
     """A short, operator-facing cause: unreachable, login refused, or the command that failed."""
+    from wardnet.deploy.hostkeys import refusal
+
+    refused = refusal(exc)
+    if refused is not None:  # before "auth" below: this session never reached authentication
+        return refused.message
     name = type(exc).__name__
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
     if "Authentication" in name or "auth" in text.lower():

@@ -34,7 +34,7 @@ def apply(
             results += deploy(
                 fixable,
                 Plan(workers=workers, batch=len(fixable), max_failures=len(fixable)),
-                Options(commit=True, confirm_timeout=confirm_timeout),
+                Options(commit=True, confirm_timeout=confirm_timeout, per_device=True),  # drifted ones only
                 BackupStore(state_dir / "backups"),
             )
     return results

@@ -49,10 +49,12 @@ def select(request: AuditRequest) -> tuple[Inventory, list[SiteDesign]]:
 
 
 def targets_for(request: AuditRequest, inventory: Inventory, chosen: list[SiteDesign]) -> list[Target]:
+    from wardnet.deploy.hostkeys import store_path
     from wardnet.deploy.targets import site_targets
 
     lab_inventory = request.inventory if request.lab else None
-    return site_targets(chosen, inventory.baseline, request.credentials, lab_inventory)
+    known_hosts = store_path(request.state_dir)  # audit trusts the same enrolled keys as deploy
+    return site_targets(chosen, inventory.baseline, request.credentials, lab_inventory, known_hosts)
 
 
 def deploying(locks: Path, sites: set[str]) -> dict[str, str]:

@@ -13,6 +13,7 @@ import napalm
 from napalm.base.exceptions import CommitConfirmException, MergeConfigException, ReplaceConfigException
 
 from wardnet import secrets
+from wardnet.deploy import hostkeys
 from wardnet.deploy.targets import Target
 from wardnet.platforms import get_platform
 
@@ -31,6 +32,7 @@ class Options:
     confirm_timeout: int = 120
     neighbor_wait: float = NEIGHBOR_WAIT_S
     settle: float = SETTLE_S
+    per_device: bool = False  # confirm each device on its own checks (default: a site is one transaction)
 
 
 @dataclass
@@ -38,9 +40,10 @@ class DeviceResult:
     name: str
     site: str
     changed: bool
-    status: str  # unchanged | would-change | committed | rolled-back | failed | skipped
+    status: str  # unchanged | would-change | committed | rolled-back | failed | refused | skipped
     error: str = ""
     diff: str = ""
+    enrolled: str = ""  # the host key this run enrolled on first contact (--accept-new)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -50,6 +53,7 @@ class DeviceResult:
             "status": self.status,
             "error": self.error,
             "diff": self.diff,
+            "enrolled": self.enrolled,
         }
 
 
@@ -111,6 +115,9 @@ def deploy_device(target: Target, options: Options, backup: Callable[[Target, st
             return DeviceResult(target.name, target.site, False, "rolled-back", error, diff)
         return DeviceResult(target.name, target.site, True, "committed", diff=diff)
     except Exception as exc:  # a device's failure is its own; the run goes on
+        refused = hostkeys.refusal(exc)
+        if refused is not None:  # its host key is not the enrolled one: no credential was sent
+            return DeviceResult(target.name, target.site, False, "refused", refused.message)
         return DeviceResult(target.name, target.site, False, "failed", secrets.mask(str(exc), used))
     finally:
         if driver is not None:

@@ -7,9 +7,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from wardnet.deploy import hostkeys
 from wardnet.deploy.device import DeviceResult, Options
 from wardnet.deploy.run import Plan, exit_code
-from wardnet.deploy.targets import Credentials, site_targets
+from wardnet.deploy.targets import Credentials, Target, lab_noc_probe, site_targets
 from wardnet.findings import ExitCode
 
 
@@ -22,6 +23,7 @@ class DeployRequest:
     plan: Plan = field(default_factory=Plan)
     options: Options = field(default_factory=Options)
     state_dir: Path = Path("build")
+    accept_new: bool = False  # enrol the host key of a device not yet in the store (recorded in results)
     credentials: Credentials = field(default_factory=Credentials.from_environment)
     break_lock: bool = False  # take over a stale lock another host left (see wardnet.deploy.lock)
 
@@ -55,7 +57,8 @@ def execute(request: DeployRequest, on_done: Callable[[DeviceResult], None] | No
         message = "the check gate failed; nothing was pushed"
         return DeployOutcome(ExitCode.NOT_RUN, message=message, findings_text=text)
     lab_inventory = request.inventory if request.lab else None
-    targets = site_targets(selected, inventory.baseline, request.credentials, lab_inventory)
+    known_hosts = hostkeys.store_path(request.state_dir)
+    targets = site_targets(selected, inventory.baseline, request.credentials, lab_inventory, known_hosts)
     store = BackupStore(request.state_dir / "backups")
     if request.options.commit:
         try:
@@ -64,7 +67,21 @@ def execute(request: DeployRequest, on_done: Callable[[DeviceResult], None] | No
             return DeployOutcome(ExitCode.NOT_RUN, message=f"{exc.strerror}; nothing was pushed")
     try:
         with site_locks(request.state_dir / "locks", codes, break_lock=request.break_lock):
-            results = deploy(targets, request.plan, request.options, store, on_done)
+            enrolled = _accept_new(targets, known_hosts) if request.accept_new and not request.lab else {}
+            probe = None
+            if request.lab and request.options.commit and not request.options.per_device:
+                probe = lab_noc_probe(request.inventory, inventory.baseline, request.options.neighbor_wait)
+            results = deploy(targets, request.plan, request.options, store, on_done, probe=probe)
     except SiteLockedError as exc:
         return DeployOutcome(ExitCode.NOT_RUN, message=str(exc))
+    for result in results:
+        result.enrolled = enrolled.get(result.name, "")
     return DeployOutcome(exit_code(results), results)
+
+
+def _accept_new(targets: list[Target], known_hosts: Path) -> dict[str, str]:
+    """--accept-new: the key of each device the store does not know yet, enrolled before any login.
+    A device whose key differs from the enrolled one is left alone: its connection will refuse it."""
+    devices = [(t.name, t.host, int(t.optional_args.get("port", 22))) for t in targets]
+    done = hostkeys.enroll(known_hosts, devices, "deploy --accept-new")
+    return {e.name: e.detail for e in done if e.status == "added"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from nornir.plugins.runners import ThreadedRunner
 
 from wardnet.deploy.backups import BackupStore
 from wardnet.deploy.device import DeviceResult, Options, deploy_device
+from wardnet.deploy.site import NocProbe, deploy_site
 from wardnet.deploy.targets import Target
 from wardnet.findings import ExitCode
 from wardnet.progress import Tracker
@@ -53,9 +55,12 @@ class Watcher:
     def task_instance_completed(self, task: Task, host: Host, result: MultiResult) -> None:
         value = result[0].result
         if isinstance(value, DeviceResult):
-            self.tracker.advance(f"{value.name} {value.status}")
-            if self.on_done is not None:
-                self.on_done(value)
+            self.finished(value)
+
+    def finished(self, value: DeviceResult) -> None:
+        self.tracker.advance(f"{value.name} {value.status}")
+        if self.on_done is not None:
+            self.on_done(value)
 
     # The rest of Nornir's Processor protocol: nothing to do.
     def task_started(self, task: Task) -> None: ...
@@ -71,7 +76,11 @@ def run_stage(
     store: BackupStore,
     workers: int,
     watcher: Watcher | None = None,
+    *,
+    probe: NocProbe | None = None,
 ) -> list[DeviceResult]:
+    if options.commit and not options.per_device:
+        return run_sites(targets, options, store, workers, watcher, probe=probe)
     hosts = Hosts({t.name: Host(name=t.name, hostname=t.host, data={"target": t}) for t in targets})
     nornir = Nornir(
         inventory=Inventory(hosts=hosts, groups=Groups(), defaults=Defaults()),
@@ -89,15 +98,55 @@ def run_stage(
     return out
 
 
-def deploy(
-    targets: list[Target], plan: Plan, options: Options, store: BackupStore, on_done: OnDone | None = None
+def run_sites(
+    targets: list[Target],
+    options: Options,
+    store: BackupStore,
+    workers: int,
+    watcher: Watcher | None = None,
+    *,
+    probe: NocProbe | None = None,
 ) -> list[DeviceResult]:
+    """Each site of the stage as one transaction (wardnet/deploy/site.py), sites side by side."""
+    codes = list(dict.fromkeys(t.site for t in targets))
+
+    def one(code: str) -> list[DeviceResult]:
+        mine = [t for t in targets if t.site == code]
+        backup = lambda t, text: store.write(t.site, t.name, t.platform, text)  # noqa: E731
+        done = deploy_site(mine, options, backup, probe, workers=max(1, workers // max(1, len(codes))) or 1)
+        if watcher is not None:
+            for result in done:
+                watcher.finished(result)
+        return done
+
+    with ThreadPoolExecutor(max(1, min(len(codes), workers))) as pool:
+        by_site = dict(zip(codes, pool.map(one, codes), strict=True))
+    order = {t.name: i for i, t in enumerate(targets)}
+    return sorted((r for code in codes for r in by_site[code]), key=lambda r: order.get(r.name, 0))
+
+
+def deploy(
+    targets: list[Target],
+    plan: Plan,
+    options: Options,
+    store: BackupStore,
+    on_done: OnDone | None = None,
+    *,
+    probe: NocProbe | None = None,
+) -> list[DeviceResult]:
+    """Staged rollout; with --commit each site is one transaction unless options.per_device."""
     with Tracker(len(targets), "deploy" if options.commit else "dry-run") as tracker:
-        return _staged(targets, plan, options, store, Watcher(tracker, on_done))
+        return _staged(targets, plan, options, store, Watcher(tracker, on_done), probe=probe)
 
 
 def _staged(
-    targets: list[Target], plan: Plan, options: Options, store: BackupStore, watcher: Watcher
+    targets: list[Target],
+    plan: Plan,
+    options: Options,
+    store: BackupStore,
+    watcher: Watcher,
+    *,
+    probe: NocProbe | None = None,
 ) -> list[DeviceResult]:
     codes = list(dict.fromkeys(t.site for t in targets))
     results: list[DeviceResult] = []
@@ -112,8 +161,9 @@ def _staged(
             continue
         label = "canary" if plan.canary and number == 0 else f"batch {number + (0 if plan.canary else 1)}"
         print(f"{label}: {', '.join(stage)}", file=sys.stderr)
-        done = run_stage([t for t in targets if t.site in stage], options, store, plan.workers, watcher)
-        failures += sum(1 for r in done if r.status in ("failed", "rolled-back"))
+        mine = [t for t in targets if t.site in stage]
+        done = run_stage(mine, options, store, plan.workers, watcher, probe=probe)
+        failures += sum(1 for r in done if r.status in ("failed", "rolled-back", "refused"))
         results += done
     if options.commit:
         store.commit(f"deploy backups: {', '.join(codes)} (running configs before the change)")
@@ -138,6 +188,12 @@ def report(results: list[DeviceResult], commit: bool, json_path: Path | None) ->
     print(f"{mode}: {len(results)} devices, {changed} changed: {summary}")
     if results and all(r.status == "unchanged" for r in results):
         print("nothing to change: every device already runs its intended config")
+    for r in results:
+        if r.enrolled:
+            print(f"enrolled on first contact (--accept-new): {r.name} {r.enrolled}")
+    for r in results:
+        if r.status == "refused" and r.error.startswith("SECURITY"):
+            print(f"{r.name}: {r.error}")
     if json_path is not None:
         write_json(results, commit, json_path)
     return exit_code(results)
@@ -151,8 +207,8 @@ def write_json(results: list[DeviceResult], commit: bool, path: Path) -> None:
 
 
 def exit_code(results: list[DeviceResult]) -> int:
-    """0 all good, 1 some devices failed, rolled back or were skipped, 2 every device failed."""
-    if results and all(r.status == "failed" for r in results):
+    """0 all good, 1 some devices failed, were refused, rolled back or skipped, 2 every device failed."""
+    if results and all(r.status in ("failed", "refused") for r in results):
         return ExitCode.NOT_RUN
-    bad = any(r.status in ("failed", "rolled-back", "skipped") for r in results)
+    bad = any(r.status in ("failed", "rolled-back", "refused", "skipped") for r in results)
     return ExitCode.FINDINGS if bad else ExitCode.OK

@@ -6,13 +6,16 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from wardnet import secrets
 from wardnet.design import SiteDesign
 from wardnet.models import Baseline
 from wardnet.platforms import PLATFORMS
 from wardnet.render import Renderer
+
+if TYPE_CHECKING:
+    from wardnet.deploy.site import NocProbe
 
 
 @dataclass(frozen=True)
@@ -59,9 +62,15 @@ def _neighbors(config: dict[str, Any]) -> tuple[str, ...]:
 
 
 def production_targets(
-    designs: list[SiteDesign], credentials: Credentials | None = None, renderer: Renderer | None = None
+    designs: list[SiteDesign],
+    credentials: Credentials | None = None,
+    renderer: Renderer | None = None,
+    known_hosts: Path | None = None,
 ) -> list[Target]:
+    """The real devices by management address; only host keys in `known_hosts` are trusted (the store,
+    wardnet/deploy/hostkeys.py; without one, the user's ~/.ssh/known_hosts)."""
     renderer = renderer or Renderer()
+    optional_args = {"known_hosts": str(known_hosts)} if known_hosts else {}
     credentials = credentials or Credentials.from_environment()
     return [
         Target(
@@ -74,6 +83,7 @@ def production_targets(
             intended=renderer.device(config),
             username=credentials.username,
             password=credentials.password,
+            optional_args=dict(optional_args),
             bgp_neighbors=_neighbors(config),
             secrets=credentials.secrets,
         )
@@ -90,7 +100,8 @@ def lab_targets(
     renderer: Renderer | None = None,
 ) -> list[Target]:
     """The white-box twins in the lab, reached through its ssh_config (ProxyCommand into the namespace)
-    as root with the lab's key; only the secret values come from the credentials."""
+    as root with the lab's key, trusting only the host keys `lab up` generated (its known_hosts, beside
+    ssh_config); only the secret values come from the credentials."""
     renderer = renderer or Renderer()
     credentials = credentials or Credentials.from_environment()
     return [
@@ -103,7 +114,11 @@ def lab_targets(
             host=name,
             intended=renderer.device(config),
             username="root",
-            optional_args={"ssh_config_file": str(ssh_config), "key_file": str(key)},
+            optional_args={
+                "ssh_config_file": str(ssh_config),
+                "key_file": str(key),
+                "known_hosts": str(ssh_config.with_name("known_hosts")),
+            },
             bgp_neighbors=_neighbors(config),
             secrets=credentials.secrets,
         )
@@ -117,10 +132,11 @@ def site_targets(
     baseline: Baseline,
     credentials: Credentials,
     lab_inventory: Path | None = None,
+    known_hosts: Path | None = None,
 ) -> list[Target]:
     """The devices of the selected sites; with lab_inventory, their white-box twins in its lab."""
     if lab_inventory is None:
-        return production_targets(selected, credentials)
+        return production_targets(selected, credentials, known_hosts=known_hosts)
     from wardnet.design import design_site
     from wardnet.design.twin import whitebox_twin
     from wardnet.lab.manager import Lab
@@ -128,3 +144,33 @@ def site_targets(
     lab = Lab(lab_inventory)
     twins = [design_site(whitebox_twin(d.plan.site, baseline), baseline) for d in selected]
     return lab_targets(twins, lab.ssh.config, lab.ssh.key, credentials)
+
+
+def lab_noc_probe(lab_inventory: Path, baseline: Baseline, wait: float) -> NocProbe:
+    """In the lab, SSH enters each device's own namespace, which proves nothing about the path from the NOC:
+    this probe opens TCP 22 on the device's management address from the city core namespace, sourced from
+    the NOC zone's address there, through the site firewall and core as production traffic goes."""
+    import ipaddress
+    import subprocess
+    import time
+
+    from wardnet.lab import topology
+    from wardnet.lab.manager import Lab
+
+    lab = Lab(lab_inventory)
+    namespace = topology.city_namespace(lab.prefix)
+    zone = baseline.remote_zones["noc"]
+    prefixes = [ipaddress.ip_network(p) for p in zone] if isinstance(zone, list) else []
+    noc = next(str(p.network_address + 1) for p in prefixes if p.version == 4)  # as the lab's city core
+
+    def probe(target: Target) -> str | None:
+        address = str(lab.find(target.name)["management"])
+        deadline = time.monotonic() + wait  # after a commit, routing may take this long to converge
+        command = ["ip", "netns", "exec", namespace, "nc", "-z", "-w", "3", "-s", noc, address, "22"]
+        while subprocess.run(command, capture_output=True, check=False).returncode != 0:
+            if time.monotonic() > deadline:
+                return f"management {address}:22 unreachable from the NOC ({noc}, via the city core)"
+            time.sleep(2)
+        return None
+
+    return probe

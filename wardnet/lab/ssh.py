@@ -62,6 +62,8 @@ def write_client_config(files: SshFiles, hosts: list[SshHost]) -> None:
             f"  ProxyCommand ip netns exec {host.namespace} nc %h %p\n"
         )
     files.config.write_text("\n".join(blocks))
+    # By name (OpenSSH: HostKeyAlias) and by address (paramiko looks up ssh_config's HostName): the
+    # drivers load this file strictly, like `ssh -F` (wardnet/deploy/hostkeys.py).
     files.known_hosts.write_text(
-        "".join(f"{h.name} {h.host_key}\n" for h in sorted(hosts, key=lambda h: h.name))
+        "".join(f"{h.name},{h.address} {h.host_key}\n" for h in sorted(hosts, key=lambda h: h.name))
     )

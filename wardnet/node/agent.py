@@ -15,7 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from wardnet.canonical import SECTIONS, join_sections, split_sections
+from wardnet.canonical import SECTION_MARK, SECTIONS, join_sections, split_sections
 from wardnet.node import commit, frr, nft, ovs
 
 
@@ -29,10 +29,7 @@ def running_text() -> str:
 
 
 def apply_text(text: str) -> list[str]:
-    sections = split_sections(text)
-    unknown = sorted(set(sections) - set(SECTIONS))
-    if unknown:
-        raise ValueError(f"unknown section(s): {', '.join(unknown)}; expected {', '.join(SECTIONS)}")
+    sections = strict_sections(text)
     bridges = ovs.parse(sections["ovs"]) if "ovs" in sections else None  # parse all before changing any
     done = []
     if bridges is not None:
@@ -47,10 +44,26 @@ def apply_text(text: str) -> list[str]:
     return done
 
 
-def canonical_text(text: str) -> str:
+def strict_sections(text: str) -> dict[str, str]:
+    """split_sections, refusing what it would silently drop: text before the first section mark (other
+    than comments) and sections this platform does not have."""
+    for number, line in enumerate(text.splitlines(), 1):
+        if line.startswith(SECTION_MARK):
+            break
+        if line.strip() and not line.lstrip().startswith(("!", "#")):
+            raise ValueError(f"line {number}: {line.strip()!r} is outside any section: start with `!== frr`")
     sections = split_sections(text)
+    unknown = sorted(set(sections) - set(SECTIONS))
+    if unknown:
+        raise ValueError(f"unknown section(s): {', '.join(unknown)}; expected {', '.join(SECTIONS)}")
+    return sections
+
+
+def canonical_text(text: str) -> str:
+    sections = strict_sections(text)
     result = {}
     if "frr" in sections:
+        frr.check(sections["frr"])
         result["frr"] = sections["frr"]
     if "nftables" in sections:
         result["nftables"] = nft.canonical(sections["nftables"])

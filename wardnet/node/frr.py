@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+import tempfile
 from pathlib import Path
 
 from wardnet.canonical import frr_from_running
@@ -14,6 +15,18 @@ FRR_RELOAD = "/usr/lib/frr/frr-reload.py"
 def read_live() -> str:
     out = subprocess.run(["vtysh", "-c", "show running-config"], check=True, capture_output=True, text=True)
     return frr_from_running(out.stdout)
+
+
+def check(section: str) -> None:
+    """Refuse a section FRR would not parse: `vtysh -C` (dry run) reads it with every daemon's command
+    grammar and changes nothing (frr-reload.py alone would skip an unknown line and apply the rest)."""
+    with tempfile.NamedTemporaryFile("w", suffix=".conf") as handle:
+        handle.write(section)
+        handle.flush()
+        done = subprocess.run(["vtysh", "-C", "-f", handle.name], capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        output = (done.stdout + done.stderr).strip()[-800:]
+        raise ValueError(f"FRR refused the frr section: {output}")
 
 
 def apply(section: str, config: Path = FRR_CONFIG) -> str:

@@ -9,8 +9,9 @@ FLUSH = "flush ruleset\n"
 
 
 def read_live() -> str:
+    """The running ruleset in canonical form (see canonical): what a candidate made canonical compares to."""
     out = subprocess.run(["nft", "-s", "list", "ruleset"], check=True, capture_output=True, text=True)
-    return FLUSH + out.stdout
+    return canonical(FLUSH + out.stdout)
 
 
 def _nft_file(args: list[str], text: str) -> None:
@@ -29,10 +30,25 @@ def apply(section: str) -> None:
     _nft_file([], text)
 
 
+ROUNDS = 3  # nft 1.0.6 settles after one more round (see canonical); more means a bug: say so
+
+
 def canonical(section: str) -> str:
-    """The ruleset as this kernel's nft would list it once loaded (sets merged and ordered its way): load it
-    into a throw-away network namespace and list it there. Nothing on the device changes."""
+    """The ruleset as this kernel's nft lists it once loaded (sets merged and ordered its way), fed back
+    until it no longer changes: nft prints a merged one-prefix anonymous set as `ip saddr { 10.65.52.0/23 }`
+    and, loaded again, as `ip saddr 10.65.52.0/23`, so a single round-trip is not stable and a device would
+    diff against its own running ruleset. Loaded in throw-away network namespaces: nothing on the device
+    changes."""
     text = section if section.startswith(FLUSH) else FLUSH + section
+    for _ in range(ROUNDS):
+        listed = _round_trip(text)
+        if listed == text:
+            return listed
+        text = listed
+    raise RuntimeError(f"nft listing did not settle after {ROUNDS} load/list rounds")
+
+
+def _round_trip(text: str) -> str:
     with tempfile.NamedTemporaryFile("w", suffix=".nft") as handle:
         handle.write(text)
         handle.flush()

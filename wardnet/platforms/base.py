@@ -162,3 +162,8 @@ class PlatformDriver:
     def post_checks(self, driver: Any, role: str, bgp_neighbors: tuple[str, ...], wait: float) -> list[str]:
         """What must hold after a commit, beyond management answering with the right hostname."""
         return []
+
+    def site_checks(self, driver: Any, role: str, intended: str, wait: float) -> list[str]:
+        """What a site transaction also verifies on every device before confirming any: the default route,
+        trunks up with the designed VLANs. A platform without a way to read them returns []."""
+        return []

@@ -125,6 +125,29 @@ class Frr(PlatformDriver):
                 parts.append("# Open vSwitch: one transaction\n" + "".join(line + "\n" for line in lines))
         return "\n".join(parts)
 
+    def site_checks(self, driver: Any, role: str, intended: str, wait: float) -> list[str]:
+        """A default route in the RIB (static on switches, BGP from the city core on the firewall), and every
+        trunk the design names carrying exactly its designed VLANs and, where a cable is plugged (the
+        kernel sees a carrier: LOWER_UP), up in Open vSwitch. An unplugged trunk (an AP port with no AP) is
+        not a fault of the change."""
+        problems = []
+        if not _wait_for(lambda: bool(_json(driver, "vtysh -c 'show ip route 0.0.0.0/0 json'")), wait):
+            problems.append("no default route (0.0.0.0/0) in the routing table")
+        designed = designed_trunks(split_sections(intended).get("ovs", ""))
+        if designed:
+            ports = _ovs_rows(driver, "port", "name,trunks")
+            links = _ovs_rows(driver, "interface", "name,link_state")
+            plugged = {
+                i["ifname"] for i in _json(driver, "ip -j link show") if "LOWER_UP" in i.get("flags", [])
+            }
+            for port, vlans in sorted(designed.items()):
+                seen = _ovs_set(ports.get(port))
+                if seen != vlans:
+                    problems.append(f"trunk {port} carries VLANs {sorted(seen)}, designed {sorted(vlans)}")
+                if port in plugged and links.get(port) != "up":
+                    problems.append(f"trunk {port} is cabled but not up ({links.get(port) or 'absent'})")
+        return problems
+
     def post_checks(self, driver: Any, role: str, bgp_neighbors: tuple[str, ...], wait: float) -> list[str]:
         """The firewall's ruleset is loaded and the BGP neighbours come up."""
         problems = []
@@ -138,3 +161,45 @@ class Frr(PlatformDriver):
             if missing:
                 problems.append(f"BGP neighbours not established: {', '.join(missing)}")
         return problems
+
+
+def designed_trunks(ovs_section: str) -> dict[str, set[int]]:
+    """{port: VLANs} for every ` port NAME trunks=a,b,...` line of an ovs section."""
+    out = {}
+    for line in ovs_section.splitlines():
+        words = line.split()
+        if line.startswith(" ") and len(words) > 1 and words[0] == "port":
+            for word in words[2:]:
+                if word.startswith("trunks="):
+                    out[words[1]] = {int(v) for v in word.removeprefix("trunks=").split(",") if v}
+    return out
+
+
+def _wait_for(condition: Any, wait: float) -> bool:
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            if condition():
+                return True
+        except Exception:  # a command that fails now may succeed once the change has settled
+            pass
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(2)
+
+
+def _json(driver: Any, command: str) -> Any:
+    return json.loads(driver.cli([command])[command] or "null")
+
+
+def _ovs_rows(driver: Any, table: str, columns: str) -> dict[str, Any]:
+    """{name: value} of one more column of an OVSDB table (`ovs-vsctl --format=json`)."""
+    data = _json(driver, f"ovs-vsctl --format=json -- --columns={columns} list {table}")
+    return {row[0]: row[1] for row in data["data"]}
+
+
+def _ovs_set(value: Any) -> set[int]:
+    """OVSDB JSON: a single value, or ["set", [values]]."""
+    if isinstance(value, list) and value and value[0] == "set":
+        return {int(v) for v in value[1]}
+    return {int(value)} if isinstance(value, int) else set()

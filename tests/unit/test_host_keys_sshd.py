@@ -1,0 +1,137 @@
+"""Known devices only, against a real OpenSSH sshd on loopback (no lab): the frr driver connects when the
+enrolled key is the one sshd offers, and is refused before authentication when it is not. sshd logs every
+authentication request at LogLevel DEBUG3 ("userauth-request for user ... method ..."): the proof that no
+password (nor username, nor key signature) reached the impostor."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import napalm
+import pytest
+from napalm.base.exceptions import ConnectionException
+
+from wardnet.deploy import hostkeys
+
+SSHD = shutil.which("sshd") or "/usr/sbin/sshd"
+pytestmark = pytest.mark.skipif(
+    not os.path.exists(SSHD) or os.geteuid() != 0,
+    reason="needs OpenSSH sshd, run as root (it logs in as root)",
+)
+PASSWORD = "must-never-reach-an-impostor"
+
+
+@dataclass
+class Sshd:
+    port: int
+    host_pub: str  # "ssh-ed25519 AAAA..."
+    client_key: Path
+    log: Path
+
+    def auth_requests(self) -> list[str]:
+        return [line for line in self.log.read_text().splitlines() if "userauth-request" in line]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def sshd(tmp_path: Path) -> Iterator[Sshd]:
+    keygen = ["ssh-keygen", "-q", "-t", "ed25519", "-N", ""]
+    subprocess.run([*keygen, "-f", str(tmp_path / "host")], check=True)
+    subprocess.run([*keygen, "-f", str(tmp_path / "client")], check=True)
+    (tmp_path / "authorized_keys").write_text((tmp_path / "client.pub").read_text())
+    port = _free_port()
+    config = tmp_path / "sshd_config"
+    config.write_text(
+        f"Port {port}\nListenAddress 127.0.0.1\nHostKey {tmp_path / 'host'}\n"
+        f"AuthorizedKeysFile {tmp_path / 'authorized_keys'}\nPidFile {tmp_path / 'sshd.pid'}\n"
+        "LogLevel DEBUG3\nStrictModes no\nUsePAM no\nPermitRootLogin prohibit-password\n"
+        "PasswordAuthentication yes\nKbdInteractiveAuthentication no\n"
+    )
+    log = tmp_path / "sshd.log"
+    with log.open("w") as out:
+        process = subprocess.Popen([SSHD, "-D", "-e", "-f", str(config)], stderr=out)
+    try:
+        for _ in range(100):
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.05)
+        host_pub = " ".join((tmp_path / "host.pub").read_text().split()[:2])
+        yield Sshd(port, host_pub, tmp_path / "client", log)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def _driver(server: Sshd, known_hosts: Path) -> object:
+    return napalm.get_network_driver("frr")(
+        "127.0.0.1",
+        "root",
+        PASSWORD,
+        timeout=10,
+        optional_args={
+            "port": server.port,
+            "key_file": str(server.client_key),
+            "known_hosts": str(known_hosts),
+        },
+    )
+
+
+def _wait_for_log(server: Sshd, text: str) -> None:
+    for _ in range(100):
+        if text in server.log.read_text():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"sshd never logged {text!r}")
+
+
+def test_enrolled_key_connects(sshd: Sshd, tmp_path: Path) -> None:
+    store = tmp_path / "known_hosts"
+    store.write_text(f"[127.0.0.1]:{sshd.port} {sshd.host_pub}\n")
+    driver = _driver(sshd, store)
+    driver.open()  # type: ignore[attr-defined]
+    try:
+        assert driver._run("echo known-device").strip() == "known-device"  # type: ignore[attr-defined]
+    finally:
+        driver.close()  # type: ignore[attr-defined]
+    assert any("method publickey" in line for line in sshd.auth_requests())  # the log does see logins
+
+
+def test_different_key_is_refused_before_authentication(sshd: Sshd, tmp_path: Path) -> None:
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(tmp_path / "other")], check=True)
+    other = " ".join((tmp_path / "other.pub").read_text().split()[:2])
+    store = tmp_path / "known_hosts"
+    store.write_text(f"[127.0.0.1]:{sshd.port} {other}\n")
+    with pytest.raises(ConnectionException) as caught:
+        _driver(sshd, store).open()  # type: ignore[attr-defined]
+    refused = hostkeys.refusal(caught.value)
+    assert refused is not None and refused.kind == "mismatch"
+    # sshd did run the key exchange with this client, and got no authentication request from it at all
+    _wait_for_log(sshd, "Connection from 127.0.0.1")
+    _wait_for_log(sshd, "Connection closed by 127.0.0.1")
+    assert sshd.auth_requests() == []
+    assert PASSWORD not in sshd.log.read_text()
+
+
+def test_unenrolled_key_is_refused_and_not_added(sshd: Sshd, tmp_path: Path) -> None:
+    store = tmp_path / "known_hosts"
+    store.write_text("")
+    with pytest.raises(ConnectionException) as caught:
+        _driver(sshd, store).open()  # type: ignore[attr-defined]
+    refused = hostkeys.refusal(caught.value)
+    assert refused is not None and refused.kind == "unknown"
+    assert store.read_text() == ""
+    _wait_for_log(sshd, "Connection closed by 127.0.0.1")
+    assert sshd.auth_requests() == []
