@@ -1,5 +1,5 @@
 """Level-2 rules for the frr platform (FRR + nftables + Open vSwitch). Rules about AAA, SNMP and banners
-live in the host's sshd/PAM set-up, not in these three sections, and are not evaluated here."""
+live in the host's sshd/PAM set-up, not in these sections, and are not evaluated here."""
 
 from __future__ import annotations
 

@@ -21,7 +21,8 @@ def firewall(device: PlannedDevice, plan: SitePlan, baseline: Baseline) -> dict[
     wan = hardware.wan_ports[0]
     infra = plan.infra
     management = plan.management_vlan
-    relay_to = [str(s.address) for s in plan.servers if "dhcp_dns" in s.services]
+    relay_servers = [s for s in plan.servers if "dhcp_dns" in s.services]
+    relay_to = [str(s.address) for s in relay_servers]
     vlan_interfaces = [
         {
             "name": vlan_interface(v.id),
@@ -81,6 +82,14 @@ def firewall(device: PlannedDevice, plan: SitePlan, baseline: Baseline) -> dict[
         "vlan_interfaces": vlan_interfaces,
         "dhcp_pools": dhcp,  # what the site's clients get, whoever serves it
         "dhcp_servers": [] if relay_to else dhcp,  # served by the firewall itself
+        # The relay agent where the firewall is no DHCP server (frr: dhcrelay, FortiOS: per interface).
+        "dhcp_relay": {
+            "servers": relay_to,
+            "upstream": sorted({vlan_interface(s.vlan.id) for s in relay_servers}),
+            "downstream": [d["interface"] for d in dhcp],
+        }
+        if relay_to and dhcp
+        else None,
         "zones": zone_table(plan, baseline, wan),
         "policies": policies,
         "services": used_services(policies),

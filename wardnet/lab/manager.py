@@ -36,7 +36,13 @@ COMMANDS = (
     "ssh-keygen",
     "sshd",
 )
-FILES = ("/usr/lib/frr/zebra", "/usr/lib/frr/bgpd", "/usr/lib/frr/staticd", "/usr/lib/frr/frr-reload.py")
+FILES = (
+    "/usr/lib/frr/zebra",
+    "/usr/lib/frr/bgpd",
+    "/usr/lib/frr/staticd",
+    "/usr/lib/frr/frr-reload.py",
+    "/usr/sbin/dhcrelay",  # the firewall's DHCP relay (wardnet/node/dhcrelay.py)
+)
 WORKERS = 8
 AGENT = "/usr/local/sbin/wardnet-node"  # where the node binds its bin folder (boot_node.sh)
 
@@ -54,7 +60,7 @@ def preflight() -> None:
     if missing:
         raise LabError(
             f"missing {', '.join(missing)}: run `make lab-deps` (apt packages frr, nftables, "
-            "openvswitch-switch, openssh-server, ethtool, netcat-openbsd, iproute2)"
+            "openvswitch-switch, openssh-server, ethtool, netcat-openbsd, iproute2, isc-dhcp-relay)"
         )
 
 
