@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from wardnet.design.capacity import capacity
 from wardnet.design.common import device_base
 from wardnet.design.policy import expand_policy, used_services, vlan_interface, zone_table
 from wardnet.design.site import PlannedDevice, SitePlan
@@ -90,6 +91,7 @@ def firewall(device: PlannedDevice, plan: SitePlan, baseline: Baseline) -> dict[
         }
         if relay_to and dhcp
         else None,
+        "capacity": capacity(plan, baseline),  # what the site is built to serve (wardnet lab prove)
         "zones": zone_table(plan, baseline, wan),
         "policies": policies,
         "services": used_services(policies),

@@ -1,4 +1,4 @@
-"""DHCPv4 relay on the white-box firewall: ISC dhcrelay (Debian isc-dhcp-relay), run and read back by the agent.
+"""DHCPv4 relay on the white-box firewall: ISC dhcrelay (Debian isc-dhcp-relay), run by the agent.
 
 Why dhcrelay and not Kea: Kea 2.2 (Debian 12) is a DHCP server only, it has no relay agent; FRR 8.4 has
 none either. ISC dhcrelay 4.4 is the relay Debian ships, sets giaddr to the downstream interface's address
@@ -58,7 +58,8 @@ def parse(section: str) -> Relay:
             try:
                 ipaddress.IPv4Address(words[1])
             except ValueError:
-                raise ValueError(f"dhcrelay line {number}: server {words[1]!r} is not an IPv4 address") from None
+                message = f"dhcrelay line {number}: server {words[1]!r} is not an IPv4 address"
+                raise ValueError(message) from None
         found[words[0]].append(words[1])
     relay = Relay(tuple(found["server"]), tuple(found["upstream"]), tuple(found["downstream"]))
     if relay.enabled and not (relay.upstream and relay.downstream):

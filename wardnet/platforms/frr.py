@@ -127,7 +127,10 @@ class Frr(PlatformDriver):
                 parts.append("# Open vSwitch: one transaction\n" + "".join(line + "\n" for line in lines))
         if want.get("dhcrelay", []) != have.get("dhcrelay", []):
             relay = split_sections(texts.intended).get("dhcrelay", "")
-            parts.append(f"# DHCP relay: the agent restarts dhcrelay\nwardnet-node apply - <<'EOF'\n!== dhcrelay\n{relay}EOF\n")
+            parts.append(
+                "# DHCP relay: the agent restarts dhcrelay\n"
+                f"wardnet-node apply - <<'EOF'\n!== dhcrelay\n{relay}EOF\n"
+            )
         return "\n".join(parts)
 
     def post_checks(self, driver: Any, role: str, bgp_neighbors: tuple[str, ...], wait: float) -> list[str]:
