@@ -88,7 +88,9 @@ def command(relay: Relay, pidfile: Path) -> list[str]:
 
 def from_command(argv: list[str]) -> Relay:
     """A running dhcrelay's command line → Relay (the inverse of `command`)."""
-    servers, upstream, downstream = [], [], []
+    servers: list[str] = []
+    upstream: list[str] = []
+    downstream: list[str] = []
     args = iter(argv[1:])
     for arg in args:
         if arg in ("-iu", "-id", "-i"):
