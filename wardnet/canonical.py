@@ -1,7 +1,8 @@
-"""The frr platform's canonical text: one file, three sections, the same form for intended and running.
+"""The frr platform's canonical text: one file, four sections, the same form for intended and running.
 
 `!== frr` is FRR's `show running-config` after the `frr version` line, `!== nftables` is `flush ruleset` plus
-`nft -s list ruleset`, `!== ovs` is one line per bridge and port (see wardnet/templates/frr/device.j2).
+`nft -s list ruleset`, `!== ovs` is one line per bridge and port (see wardnet/templates/frr/device.j2),
+`!== dhcrelay` the DHCP relay the agent runs (wardnet/node/dhcrelay.py; empty: none).
 Render and the device agent both pass through this module, so an unchanged device reads back byte for byte.
 """
 
@@ -10,7 +11,7 @@ from __future__ import annotations
 import re
 
 SECTION_MARK = "!== "
-SECTIONS = ("frr", "nftables", "ovs")
+SECTIONS = ("frr", "nftables", "ovs", "dhcrelay")
 FRR_VERSION_LINE = re.compile(r"^frr version ")
 
 

@@ -339,6 +339,9 @@ class Sizing(Model):
     port_spare: Percent
     clients_per_ap: StrictInt = Field(ge=5, le=100)
     min_users: StrictInt = Field(ge=1)
+    # Firewall sessions (../shared/SIZING.md): users x sessions_per_user, x session_headroom for the limit.
+    sessions_per_user: StrictInt = Field(default=250, ge=1, le=10_000)
+    session_headroom: float = Field(default=4.0, ge=1.0, le=10.0)
 
 
 class Vlan(Model):

@@ -11,6 +11,7 @@ from xml.etree import ElementTree as ET
 from wardnet.checks import level2_rules
 from wardnet.checks.expect import Expect
 from wardnet.checks.plan import capacity, city_plan
+from wardnet.checks.proven import proven
 from wardnet.design import SiteDesign
 from wardnet.errors import InputError
 from wardnet.findings import SEVERITIES, ExitCode, Finding
@@ -116,6 +117,7 @@ def check_designs(
     renderer = Renderer()
     for design in progress(selected, len(selected), "checking sites"):
         findings += capacity(design, baseline)
+        findings += proven(design)
         for hostname, config in design.devices.items():
             text = renderer.device(config)
             findings += rendered_findings(

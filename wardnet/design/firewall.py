@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from wardnet.design.capacity import capacity
 from wardnet.design.common import device_base, secret
 from wardnet.design.policy import expand_policy, used_services, vlan_interface, zone_table
 from wardnet.design.site import PlannedDevice, SitePlan
@@ -21,7 +22,8 @@ def firewall(device: PlannedDevice, plan: SitePlan, baseline: Baseline) -> dict[
     wan = hardware.wan_ports[0]
     infra = plan.infra
     management = plan.management_vlan
-    relay_to = [str(s.address) for s in plan.servers if "dhcp_dns" in s.services]
+    relay_servers = [s for s in plan.servers if "dhcp_dns" in s.services]
+    relay_to = [str(s.address) for s in relay_servers]
     resolvers = relay_to  # the ward server's unbound answers the site's clients (policy: clients-to-site-dns)
     vlan_interfaces = [
         {
@@ -81,6 +83,15 @@ def firewall(device: PlannedDevice, plan: SitePlan, baseline: Baseline) -> dict[
         "wifi": _wifi(plan, baseline),
         "dhcp_pools": dhcp,  # what the site's clients get, whoever serves it
         "dhcp_servers": [] if relay_to else dhcp,  # served by the firewall itself
+        # The relay agent where the firewall is no DHCP server (frr: dhcrelay, FortiOS: per interface).
+        "dhcp_relay": {
+            "servers": relay_to,
+            "upstream": sorted({vlan_interface(s.vlan.id) for s in relay_servers}),
+            "downstream": [d["interface"] for d in dhcp],
+        }
+        if relay_to and dhcp
+        else None,
+        "capacity": capacity(plan, baseline),  # what the site is built to serve (wardnet lab prove)
         "zones": zone_table(plan, baseline, wan),
         "policies": policies,
         "services": used_services(policies),

@@ -21,7 +21,7 @@ def _lab(args: argparse.Namespace) -> Lab:  # imported lazily: the CLI starts fa
 
 
 def cmd_up(args: argparse.Namespace) -> int:
-    _lab(args).up(args.sites, load=args.load)
+    _lab(args).up(args.sites, load=args.load, with_servers=args.servers)
     return ExitCode.OK
 
 
@@ -83,6 +83,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         choices=["factory", "intended"],
         default="factory",
         help="factory: hostname, management address and SSH only (default); intended: the full config",
+    )
+    up.add_argument(
+        "--servers",
+        action="store_true",
+        help="also start the site's servers (podman, Molecule's image) and converge playbooks/servers.yml",
     )
     up.set_defaults(func=cmd_up)
 

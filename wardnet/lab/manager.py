@@ -16,7 +16,7 @@ from wardnet.canonical import join_sections, split_sections
 from wardnet.design import design_site
 from wardnet.design.twin import whitebox_twin
 from wardnet.inventory import Inventory, load_inventory
-from wardnet.lab import nodes, ssh, state, system, topology
+from wardnet.lab import nodes, servers, ssh, state, system, topology
 from wardnet.lab.system import LabError
 from wardnet.render import Renderer
 
@@ -36,7 +36,13 @@ COMMANDS = (
     "ssh-keygen",
     "sshd",
 )
-FILES = ("/usr/lib/frr/zebra", "/usr/lib/frr/bgpd", "/usr/lib/frr/staticd", "/usr/lib/frr/frr-reload.py")
+FILES = (
+    "/usr/lib/frr/zebra",
+    "/usr/lib/frr/bgpd",
+    "/usr/lib/frr/staticd",
+    "/usr/lib/frr/frr-reload.py",
+    "/usr/sbin/dhcrelay",  # the firewall's DHCP relay (wardnet/node/dhcrelay.py)
+)
 WORKERS = 8
 AGENT = "/usr/local/sbin/wardnet-node"  # where the node binds its bin folder (boot_node.sh)
 
@@ -54,7 +60,7 @@ def preflight() -> None:
     if missing:
         raise LabError(
             f"missing {', '.join(missing)}: run `make lab-deps` (apt packages frr, nftables, "
-            "openvswitch-switch, openssh-server, ethtool, netcat-openbsd, iproute2)"
+            "openvswitch-switch, openssh-server, ethtool, netcat-openbsd, iproute2, isc-dhcp-relay)"
         )
 
 
@@ -105,7 +111,7 @@ class Lab:
 
     # --- up -----------------------------------------------------------------------------------------
 
-    def up(self, codes: list[str], load: str = "factory") -> None:
+    def up(self, codes: list[str], load: str = "factory", with_servers: bool = False) -> None:
         preflight()
         entries = {e.site.code: e for e in self.inventory.select(codes)}  # unknown codes: InputError
         with state.locked(self.root):
@@ -135,6 +141,31 @@ class Lab:
                     f"{code}: up in {time.monotonic() - started:.1f} s: {devices} devices ({load}), "
                     f"{len(current.sites[code]['nodes']) - devices} endpoints and access points"
                 )
+            if with_servers:
+                for code in codes:
+                    self._servers_up(current, code)
+                    state.save(self.root, current)
+
+    def _servers_up(self, current: state.LabState, code: str) -> None:
+        """The site's servers as converged instances on its SERVERS VLAN (wardnet/lab/servers.py)."""
+        design = self.twin_design(code)
+        if not design.servers:
+            say(f"{code}: no servers in the inventory")
+            return
+        vlan = next(iter(design.servers.values()))["vlan"]
+        endpoint = next(
+            (n for n in current.sites[code]["nodes"] if n["kind"] == "endpoint" and n.get("vlan") == vlan),
+            None,
+        )
+        if endpoint is None:
+            raise LabError(f"{code}: no endpoint namespace on the SERVERS VLAN {vlan}")
+        started = time.monotonic()
+        records = servers.up(code, self.prefix, design, endpoint, self.inventory_dir)
+        current.sites[code]["servers"] = records
+        say(
+            f"{code}: {len(records)} server(s) up and converged in {time.monotonic() - started:.1f} s: "
+            + ", ".join(f"{r['name']} {r['address']}" for r in records)
+        )
 
     def twin_design(self, code: str) -> Any:
         baseline = self.inventory.baseline
@@ -282,6 +313,9 @@ class Lab:
             return targets
 
     def _down_site(self, current: state.LabState, code: str) -> None:
+        removed = servers.down(code)  # before its namespace goes (by label: only this site's instances)
+        if removed:
+            say(f"{code}: server instances removed: {', '.join(removed)}")
         known = current.sites.pop(code, None) is not None
         if known and current.sites and current.city:
             # Close the BGP session while the link exists: frr-reload cannot unconfigure a vanished port.

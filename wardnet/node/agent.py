@@ -2,7 +2,7 @@
 
   show                      the running state as canonical text (the form of the intended file)
   canonical FILE            FILE as this device would print it once applied (nothing changes)
-  apply FILE                make the device match FILE: Open vSwitch, then FRR, then nftables
+  apply FILE                make the device match FILE: Open vSwitch, then FRR, nftables, the DHCP relay
   commit FILE [--revert-in S], confirm, rollback, pending: NAPALM's commit/confirm/rollback on the device
 FILE '-' reads standard input.
 """
@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 from wardnet.canonical import SECTION_MARK, SECTIONS, join_sections, split_sections
-from wardnet.node import commit, frr, nft, ovs
+from wardnet.node import commit, dhcrelay, frr, nft, ovs
 
 
 def running_text() -> str:
@@ -24,6 +24,7 @@ def running_text() -> str:
         "frr": frr.read_live(),
         "nftables": nft.read_live(),
         "ovs": ovs.format_bridges(ovs.read_live()),
+        "dhcrelay": dhcrelay.read_live(),
     }
     return join_sections(sections, f"! running configuration: {socket.gethostname()} (frr platform)\n")
 
@@ -31,6 +32,8 @@ def running_text() -> str:
 def apply_text(text: str) -> list[str]:
     sections = strict_sections(text)
     bridges = ovs.parse(sections["ovs"]) if "ovs" in sections else None  # parse all before changing any
+    if "dhcrelay" in sections:
+        dhcrelay.parse(sections["dhcrelay"])
     done = []
     if bridges is not None:
         change = ovs.apply(bridges)
@@ -41,6 +44,8 @@ def apply_text(text: str) -> list[str]:
     if "nftables" in sections:
         nft.apply(sections["nftables"])
         done.append("nftables: replaced")
+    if "dhcrelay" in sections:  # last: it needs the VLAN interfaces and their addresses
+        done.append(f"dhcrelay: {dhcrelay.apply(sections['dhcrelay'])}")
     return done
 
 
@@ -69,6 +74,8 @@ def canonical_text(text: str) -> str:
         result["nftables"] = nft.canonical(sections["nftables"])
     if "ovs" in sections:
         result["ovs"] = ovs.format_bridges(ovs.parse(sections["ovs"]))
+    if "dhcrelay" in sections:
+        result["dhcrelay"] = dhcrelay.format_relay(dhcrelay.parse(sections["dhcrelay"]))
     return join_sections(result, "! candidate configuration (frr platform)\n")
 
 

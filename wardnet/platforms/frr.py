@@ -1,6 +1,6 @@
 """The white-box platform (Linux + FRR + nftables + Open vSwitch): deployed and audited by napalm `frr`.
 
-Its config is one canonical text in three sections (`!== frr`, `!== nftables`, `!== ovs`, see
+Its config is one canonical text in four sections (`!== frr`, `!== nftables`, `!== ovs`, `!== dhcrelay`, see
 wardnet/canonical.py); the device agent makes the intended text canonical on the device itself.
 """
 
@@ -60,6 +60,7 @@ class Frr(PlatformDriver):
     top_rules = rules(
         (r"^!== nftables", "firewall"),
         (r"^!== ovs", "vlans"),
+        (r"^!== dhcrelay", "dhcp"),
         (r"^(log |logging )", "logging"),
         (r"^(router |ip route |ipv6 route |ip prefix-list |route-map |bfd|ip protocol )", "routing"),
         (r"^interface ", "interfaces"),
@@ -73,8 +74,9 @@ class Frr(PlatformDriver):
         """The ovs section in canonical order (bridges, then their ports in natural order)."""
         if f"{SECTION_MARK}ovs" not in text:
             return text
-        head, _, ovs = text.partition(f"{SECTION_MARK}ovs\n")
-        return f"{head}{SECTION_MARK}ovs\n{canonical_ovs(ovs)}"
+        head, _, rest = text.partition(f"{SECTION_MARK}ovs\n")
+        ovs, mark, tail = rest.partition(f"\n{SECTION_MARK}")  # the sections after ovs (dhcrelay) stay
+        return f"{head}{SECTION_MARK}ovs\n{canonical_ovs(ovs)}" + (f"{SECTION_MARK}{tail}" if mark else "")
 
     def evaluate(self, text: str, expect: Expect, role: str) -> list[Violation]:
         from wardnet.checks.parse import parse_frr
@@ -123,6 +125,12 @@ class Frr(PlatformDriver):
             lines += [f"ovs-ofctl mod-port {b} {p} {'up' if up else 'down'}" for b, p, up in fix.admin]
             if lines:
                 parts.append("# Open vSwitch: one transaction\n" + "".join(line + "\n" for line in lines))
+        if want.get("dhcrelay", []) != have.get("dhcrelay", []):
+            relay = split_sections(texts.intended).get("dhcrelay", "")
+            parts.append(
+                "# DHCP relay: the agent restarts dhcrelay\n"
+                f"wardnet-node apply - <<'EOF'\n!== dhcrelay\n{relay}EOF\n"
+            )
         return "\n".join(parts)
 
     def site_checks(self, driver: Any, role: str, intended: str, wait: float) -> list[str]:
@@ -149,13 +157,18 @@ class Frr(PlatformDriver):
         return problems
 
     def post_checks(self, driver: Any, role: str, bgp_neighbors: tuple[str, ...], wait: float) -> list[str]:
-        """The firewall's ruleset is loaded and the BGP neighbours come up."""
+        """The firewall's ruleset is loaded, its relay runs as intended and the BGP neighbours come up."""
         problems = []
         if role == "firewall":
             try:
                 driver.cli(["nft list table inet wardnet"])
             except Exception:
                 problems.append("firewall ruleset (table inet wardnet) not loaded")
+            # The agent keeps the relay's pidfile while a relay is configured (wardnet/node/dhcrelay.py).
+            try:
+                driver.cli(["f=/var/lib/wardnet/dhcrelay.pid; test ! -e $f || kill -0 $(cat $f)"])
+            except Exception:
+                problems.append("DHCP relay configured but dhcrelay is not running")
         if bgp_neighbors:
             missing = wait_for_neighbors(driver, bgp_neighbors, wait)
             if missing:
