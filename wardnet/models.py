@@ -333,6 +333,19 @@ class HardwareModel(Model):
     timezone: Annotated[StrictStr, Field(pattern=r"^[A-Za-z0-9_/+-]{1,40}$")] | None = None
     verify: list[SourcedField] = []
 
+    @field_validator("facts")
+    @classmethod
+    def _facts_typed(cls, facts: dict[str, ModelFact]) -> dict[str, ModelFact]:
+        """The facts the design reads have one shape each; a typo must not fall back to a default silently."""
+        for name, fact in facts.items():
+            if name == "vty_lines" and fact.value not in (16, 32):
+                raise ValueError(
+                    f"facts.vty_lines.value must be 16 or 32 (the vty lines the box has), not {fact.value!r}"
+                )
+            if name == "ssh_ciphers" and not (isinstance(fact.value, list) and fact.value):
+                raise ValueError("facts.ssh_ciphers.value must be a non-empty list of cipher names")
+        return facts
+
 
 class Sizing(Model):
     headroom: float = Field(ge=1.0, le=4.0)

@@ -67,7 +67,7 @@ def main(barrier: Path, workers: int, argv: list[str]) -> int:
                     username=USER,
                     password=PASSWORD,
                     secrets=SECRETS,
-                    optional_args={"port": server.port},
+                    optional_args={"port": server.port, "known_hosts": str(server.known_hosts)},  # enrolled
                 )
             )
         (barrier / f"ready-{os.getpid()}").touch()
