@@ -121,7 +121,7 @@ def test_frr_firewall_default_deny_and_management(inventory: Inventory) -> None:
     messages = {
         f.message for f in rendered_findings(text, "frr", role, site=BEN_THANH, device="x", expect=expect)
     }
-    assert "the white-box firewall has no IPS: nftables logs flows but inspects nothing" in messages
+    assert "white-box: no IPS on the firewall: nftables logs flows but inspects nothing" in messages
     assert "FRR does not log to syslog" not in messages
     assert "policy drop;" in text
     assert "L2-FLOW-01" in _rules(

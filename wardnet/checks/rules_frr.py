@@ -218,7 +218,7 @@ def default_deny(device: FrrDevice, expect: Expect, role: str) -> list[Violation
     found.append(
         Violation(
             "L2-FLOW-02",
-            "the white-box firewall has no IPS: nftables logs flows but inspects nothing",
+            "white-box: no IPS on the firewall: nftables logs flows but inspects nothing",
             "put the site behind the FortiGate, or add an IPS (e.g. Suricata in NFQUEUE) to the design",
         )
     )

@@ -65,6 +65,9 @@ class PlatformDriver:
     hidden_commands: ClassVar[tuple[str, ...]] = ()  # show commands for what the running config hides
     canonical_on_device: ClassVar[bool] = False  # the device's agent makes the intended config canonical
     reads_defaults: ClassVar[bool] = False  # `show` omits defaults: also read the full configuration
+    # Rule findings that state what the platform itself lacks (a message prefix), not what a device runs:
+    # `wardnet check --config` reports them; the nightly audit does not repeat them on every device.
+    platform_gaps: ClassVar[str | None] = None
 
     # --- secrets --------------------------------------------------------------------------------------
 

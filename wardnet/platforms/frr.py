@@ -52,6 +52,8 @@ class Frr(PlatformDriver):
     roles = ("firewall", "core", "access")
     ansible_network_os = "frr"
     napalm_driver = "frr"
+    # The white-box twin's admin plane is the lab host's own sshd/PAM and it has no IPS (README, Checks).
+    platform_gaps = "white-box: "
 
     secret_forms = ((re.compile(r"\b(password) \S+"), rf"\1 {REDACTED}"),)
     volatile = re.compile(r"^(frr version |flush ruleset$)")
