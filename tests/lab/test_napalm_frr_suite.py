@@ -6,8 +6,9 @@ checked on the device). Where the suite's expectations meet the platform:
 - merge is per section (a merge candidate's sections replace the running ones whole): merge_good and
   merge_typo are one `!== frr` section each, and `load_template("set_hostname")` (test_load_template) renders
   a one-line frr section — a diff, as the suite asks, but committing it would replace the whole frr section;
-- a replace candidate must carry all three sections (frr, nftables, ovs): commit only replaces the sections it
-  is given, so the driver refuses a partial one at load instead of showing a removal it would not make.
+- a replace candidate must carry every section (frr, nftables, ovs, dhcrelay: empty on a switch): commit
+  only replaces the sections it is given, so the driver refuses a partial one at load instead of showing a
+  removal it would not make.
 `TestGettersNetworkDriver`: get_facts, get_config and is_alive are implemented and pass; the other getters
 raise NotImplementedError, which the suite turns into skips.
 """
