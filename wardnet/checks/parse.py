@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from wardnet.canonical import split_sections
+from wardnet.platforms.fortios_config import logical_lines
 
 
 @dataclass
@@ -151,23 +152,10 @@ def _tokens(text: str) -> list[str]:
     return [quoted if quoted or bare == "" else bare for quoted, bare in TOKEN.findall(text)]
 
 
-def _logical_fortios(text: str) -> Iterator[str]:
-    """Lines, a quoted value spanning several (a banner) joined into one."""
-    pending: list[str] = []
-    for line in text.replace("\r", "").split("\n"):
-        pending.append(line)
-        joined = "\n".join(pending)
-        if len(re.findall(r'(?<!\\)"', joined)) % 2 == 0:
-            yield joined
-            pending = []
-    if pending:
-        yield "\n".join(pending)
-
-
 def parse_fortios(text: str) -> FortiBlock:
     root = FortiBlock()
     stack = [root]
-    for line in _logical_fortios(text):
+    for line in logical_lines(text.replace("\r", "")):  # a banner's lines joined back into one
         stripped = line.strip()
         if not stripped or stripped.startswith("#"):
             continue
