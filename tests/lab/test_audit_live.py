@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser import chromium
 from tests.conftest import BEN_THANH, REPO
 from tests.lab.conftest import TEST_PREFIX
-from tests.lab.test_audit_report_chromium import chromium, require_chromium
 from wardnet.cli import main
 from wardnet.lab.manager import Lab
 
@@ -109,8 +109,8 @@ def test_drift_injected_three_ways_is_found_then_remediated(deployed, env, capsy
     assert ACC1 in html and "HACKED" in html
     assert SECRET not in every_output(env, shown + captured.err)  # masked in every output
 
-    require_chromium()  # the live report, rendered by a real browser
-    dom = chromium(tmp_path, report / "index.html", "--dump-dom").stdout
+    # the live report, rendered by a real browser
+    dom = chromium(tmp_path, (report / "index.html").as_uri(), "--dump-dom")
     assert 'id="sites"' in dom and f'id="device-{ACC1}"' in dom and "description HACKED" in dom
 
     code, _, _ = audit(env, "fix", "--remediate", "--commit", "--confirm-timeout", "60")

@@ -14,29 +14,17 @@ import os
 import re
 import shutil
 import struct
-import subprocess
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from tests.browser import PNG, chromium
 from tests.unit.test_audit_report import ACC1, ACC2, FW, RUN_ID, city_run
 from wardnet.audit.history import History
 from wardnet.audit.report import write_report
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "build" / "test-artifacts" / "audit-report"
-PNG = b"\x89PNG\r\n\x1a\n"
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 DEVICES = 7  # city_run: two compliant sites' devices, two drifted switches, an unreachable firewall
 PROBE = """<script>
 var w = document.documentElement.clientWidth, out = [];
@@ -50,14 +38,6 @@ FRAME = """<!DOCTYPE html><html><body style="margin:0">
 <iframe src="{src}" style="width:390px;height:844px;border:0;display:block"></iframe>
 <script>window.addEventListener("message", function (m) {{
 document.body.setAttribute("data-probe", m.data); }});</script></body></html>"""
-
-
-def chromium(tmp_path: Path, url: str, *mode: str) -> str:
-    if not Path(CHROMIUM).exists():
-        pytest.skip("chromium missing: apt-get install chromium")
-    profile = tmp_path / f"profile-{len(list(tmp_path.glob('profile-*')))}"  # a fresh one per launch
-    command = [CHROMIUM, *FLAGS, f"--user-data-dir={profile}", *mode, url]
-    return subprocess.run(command, capture_output=True, text=True, timeout=120, check=True).stdout
 
 
 @pytest.fixture
