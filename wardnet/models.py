@@ -300,22 +300,24 @@ class PortPattern(Model):
     count: StrictInt = Field(ge=1, le=96)
 
 
-class ModelFact(Model):
-    """A fact about a model that only a real box settles: its value, the document it comes from, and the
-    `show` command that proves it on first contact (README, "Verify on first contact with a real device")."""
+class Unverified(Model):
+    """Taken from documentation, not yet seen on a real box: where it comes from and the exact command that
+    settles it on first contact (README, "Verify on first contact with a real device")."""
+
+    source: Annotated[StrictStr, Field(min_length=1, max_length=300)]  # documentation only, never rendered
+    command: Annotated[StrictStr, Field(pattern=r"^(show|get|diagnose|config) [ -~]{1,160}$")]
+
+
+class ModelFact(Unverified):
+    """A per-model value the design reads by name (e.g. `vty_lines`)."""
 
     value: StrictStr | StrictInt | list[StrictStr]
-    source: Annotated[StrictStr, Field(min_length=1, max_length=300)]
-    verify: Annotated[StrictStr, Field(pattern=r"^(show|get|diagnose) [ -~]{1,120}$")]
 
 
-class SourcedField(Model):
-    """A per-model field taken from documentation, not yet seen on a real box: where it comes from and the
-    exact command that settles it on first contact (README, "Verify on first contact with a real device")."""
+class SourcedField(Unverified):
+    """A typed field of the model (e.g. `ha_ports`) whose value is documented but unverified."""
 
     field: Identifier
-    source: Annotated[StrictStr, Field(min_length=1, max_length=200)]  # documentation only, never rendered
-    command: Annotated[StrictStr, Field(min_length=1, max_length=200)]
 
 
 class HardwareModel(Model):
