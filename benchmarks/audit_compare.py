@@ -59,7 +59,7 @@ def pairs(count: int, seed: int) -> list[tuple[str, str, str, str]]:
     inventory = load_inventory(REPO / "inventories")
     renderer = Renderer()
     city = [
-        (name, config["platform"], renderer.device(config))
+        (name, config.platform, renderer.device(config))
         for design in designs(inventory)
         for name, config in design.devices.items()
     ]

@@ -69,7 +69,7 @@ def structured_configs(path: Path) -> tuple[dict[str, list[str]], int]:
     folders: dict[str, list[str]] = {}
     for item in render_sites(designs):  # the paths render gives each device file
         if item.hostname is not None:
-            items.append({"path": f"{item.site}/{item.name}", "config": configs[item.hostname]})
+            items.append({"path": f"{item.site}/{item.name}", "config": configs[item.hostname].as_dict()})
             folders.setdefault(item.site, []).append(item.name)
     path.write_text(json.dumps(items), encoding="utf-8")
     return folders, len(items)

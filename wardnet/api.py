@@ -19,6 +19,12 @@ _TYPES = {
     "SITES_DIR": "wardnet.inventory:SITES_DIR",
     "YAML_SUFFIXES": "wardnet.inventory:YAML_SUFFIXES",
     "SiteDesign": "wardnet.design:SiteDesign",
+    # the structured config (typed; `.as_dict()` where plain data is needed, e.g. Ansible variables)
+    "AnyDeviceConfig": "wardnet.design.config:AnyDeviceConfig",
+    "FirewallConfig": "wardnet.design.config:FirewallConfig",
+    "SwitchConfig": "wardnet.design.config:SwitchConfig",
+    "ServerConfig": "wardnet.design.config:ServerConfig",
+    "DhcpPool": "wardnet.design.config:DhcpPool",
     "Renderer": "wardnet.render:Renderer",
     "Rendered": "wardnet.render:Rendered",
     "TEMPLATES": "wardnet.resources:TEMPLATES",  # the template folder (the Ansible benchmark renders it too)
@@ -57,7 +63,7 @@ _TYPES = {
 }
 
 
-def render_device(config: dict[str, Any]) -> str:
+def render_device(config: AnyDeviceConfig) -> str:
     """One device's structured config → its configuration text (the platform's template set)."""
     from wardnet.render import Renderer
 
@@ -86,6 +92,7 @@ if TYPE_CHECKING:
     from wardnet.deploy.run import write_json as write_deploy_json
     from wardnet.deploy.targets import Credentials, Target, lab_targets
     from wardnet.design import SiteDesign
+    from wardnet.design.config import AnyDeviceConfig, DhcpPool, FirewallConfig, ServerConfig, SwitchConfig
     from wardnet.errors import InputProblem
     from wardnet.findings import SEVERITIES, ExitCode, Finding
     from wardnet.inventory import (
@@ -110,6 +117,7 @@ __all__ = [
     "SITES_DIR",
     "TEMPLATES",
     "YAML_SUFFIXES",
+    "AnyDeviceConfig",
     "AuditOutputs",
     "AuditRequest",
     "AuditRun",
@@ -122,14 +130,18 @@ __all__ = [
     "DeployPlan",
     "DeployRequest",
     "DeviceResult",
+    "DhcpPool",
     "ExitCode",
     "Finding",
+    "FirewallConfig",
     "InputProblem",
     "Inventory",
     "Rendered",
     "Renderer",
+    "ServerConfig",
     "Signature",
     "SiteDesign",
+    "SwitchConfig",
     "Target",
     "audit_device",
     "audit_targets",

@@ -25,7 +25,9 @@ def cmd_show(args: argparse.Namespace) -> int:
     _, site_designs = build(args.inventory)
     for design in site_designs:
         if args.device in design.devices:
-            yaml.safe_dump(design.devices[args.device], sys.stdout, sort_keys=False, allow_unicode=True)
+            yaml.safe_dump(
+                design.devices[args.device].as_dict(), sys.stdout, sort_keys=False, allow_unicode=True
+            )
             return ExitCode.OK
     known = [h for d in site_designs for h in d.devices]
     import difflib

@@ -26,7 +26,7 @@ def blocking_findings(
     findings = [f for f in city_plan(everything, baseline) if f.site in chosen]
     for design in selected:
         findings += capacity(design, baseline)
-    roles = {host: config["role"] for d in selected for host, config in d.devices.items()}
+    roles = {host: config.role for d in selected for host, config in d.devices.items()}
     expect = Expect.from_baseline(baseline)
     for item in outputs:
         if item.hostname is not None and item.platform is not None:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from wardnet.baseline_rules import baseline_problems, city_problems
 from wardnet.design.site import FIRST_SERVER_HOST, SERVERS_ZONE
@@ -130,7 +131,7 @@ def _secret_position(model: type[BaseModel], loc: Loc) -> bool:
     return False
 
 
-def _fix_for(error: dict[str, Any], model: type[BaseModel], loc: Loc) -> tuple[str, str]:
+def _fix_for(error: ErrorDetails, model: type[BaseModel], loc: Loc) -> tuple[str, str]:
     """Turn one pydantic error into (message, fix) that a network engineer can act on. A value in a secret
     position is never quoted: a password written in clear where {secret: NAME} belongs must not reach CI
     logs through the very message that refuses it."""

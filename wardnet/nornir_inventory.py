@@ -47,21 +47,21 @@ class WardnetInventory:
             site = design.plan.site
             site_group = group(f"site_{site.code}", data={"site": site.code, "site_name": site.name})
             for hostname, config in design.devices.items():
-                platform = config["platform"]
+                platform = config.platform
                 if platform not in PLATFORMS:
                     raise ValueError(f"wardnet: no NAPALM driver known for platform '{platform}'")
                 driver = PLATFORMS[platform].napalm_driver
                 parents = [
                     site_group,
-                    group(f"role_{config['role']}", data={"role": config["role"]}),
+                    group(f"role_{config.role}", data={"role": config.role}),
                     group(f"platform_{platform}", platform=driver, data={"wardnet_platform": platform}),
                 ]
                 hosts[hostname] = Host(
                     name=hostname,
-                    hostname=config["management"]["address"],
+                    hostname=config.management.address,
                     platform=driver,
                     groups=ParentGroups(parents),
-                    data={"site": site.code, "role": config["role"], "wardnet_platform": platform},
+                    data={"site": site.code, "role": config.role, "wardnet_platform": platform},
                 )
         return Inventory(hosts=hosts, groups=groups, defaults=Defaults())
 

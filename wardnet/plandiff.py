@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from wardnet.design import SiteDesign
+from wardnet.design.config import EdgePort, SwitchConfig, TrunkPort
 from wardnet.errors import InputError, InputProblem
 from wardnet.findings import ExitCode
 
@@ -46,24 +47,24 @@ def site_facts(design: SiteDesign) -> dict[str, str]:
             facts[f"{key} pool"] = f"{vlan.pool_start}-{vlan.pool_end}"
         facts[f"{key} subnet6"] = f"{vlan.subnet6} ({vlan.ipv6_mode})"
     for hostname, config in design.devices.items():
-        facts[f"{hostname} management"] = config["management"]["address"]
-        facts[f"{hostname} management6"] = config["management"]["address6"]
-        facts[f"{hostname} model"] = f"{config['model']} x{config['members']}"
-        for port in config.get("edge_ports", []):
-            facts[f"{hostname} {port['name']}"] = _edge_port(port)
-        for channel in config.get("port_channels", []):
-            for member in channel["members"]:
-                facts[f"{hostname} {member}"] = f"Port-channel{channel['id']} ({channel['description']})"
+        facts[f"{hostname} management"] = config.management.address
+        facts[f"{hostname} management6"] = config.management.address6
+        facts[f"{hostname} model"] = f"{config.model} x{config.members}"
+        for port in config.edge_ports if isinstance(config, SwitchConfig) else []:
+            facts[f"{hostname} {port.name}"] = _edge_port(port)
+        for channel in config.port_channels if isinstance(config, SwitchConfig) else []:
+            for member in channel.members:
+                facts[f"{hostname} {member}"] = f"Port-channel{channel.id} ({channel.description})"
     for hostname, server in design.servers.items():
-        facts[f"{hostname} address"] = server["address"]
-        facts[f"{hostname} address6"] = server["address6"]
+        facts[f"{hostname} address"] = server.address
+        facts[f"{hostname} address6"] = server.address6
     return facts
 
 
-def _edge_port(port: dict[str, Any]) -> str:
-    if port["mode"] == "trunk":
-        return f"trunk {port['description']}"
-    return f"vlan {port['vlan']} {port['description']}" + (" (shut)" if port["shutdown"] else "")
+def _edge_port(port: EdgePort) -> str:
+    if isinstance(port, TrunkPort):
+        return f"trunk {port.description}"
+    return f"vlan {port.vlan} {port.description}" + (" (shut)" if port.shutdown else "")
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ import jinja2
 from wardnet import sitedoc
 from wardnet.canonical import canonical_text
 from wardnet.design import SiteDesign
+from wardnet.design.config import AnyDeviceConfig
 from wardnet.i18n import translator
 from wardnet.outdir import SyncResult, sync
 from wardnet.platforms import PLATFORMS
@@ -29,8 +30,8 @@ def site_folder(design: SiteDesign) -> str:
     return f"{design.plan.site.code}-{design.plan.site.slug}"
 
 
-def device_file(config: dict[str, Any]) -> str:
-    return f"{config['hostname']}.{PLATFORMS[config['platform']].extension}"
+def device_file(config: AnyDeviceConfig) -> str:
+    return f"{config.hostname}.{PLATFORMS[config.platform].extension}"
 
 
 @dataclass(frozen=True)
@@ -50,8 +51,8 @@ class Renderer:
         self.env.globals["t"] = translator(lang)
         self._device_templates: dict[str, jinja2.Template] = {}
 
-    def device(self, config: dict[str, Any]) -> str:
-        platform = config["platform"]
+    def device(self, config: AnyDeviceConfig) -> str:
+        platform = config.platform
         if platform not in self._device_templates:
             self._device_templates[platform] = self.env.get_template(f"{platform}/device.j2")
         return canonical_text(platform, self._device_templates[platform].render(device=config))
@@ -59,7 +60,7 @@ class Renderer:
     def site(self, design: SiteDesign) -> Iterator[Rendered]:
         folder = site_folder(design)
         for hostname, config in design.devices.items():
-            yield Rendered(folder, device_file(config), self.device(config), hostname, config["platform"])
+            yield Rendered(folder, device_file(config), self.device(config), hostname, config.platform)
         doc = self.env.get_template("docs/site.md.j2").render(site=site_context(design, self.lang))
         yield Rendered(folder, SITE_DOC, doc)
         yield Rendered(folder, SITE_DIAGRAM, sitedoc.topology_svg(design))
@@ -102,12 +103,12 @@ def site_context(design: SiteDesign, lang: str = "en") -> dict[str, Any]:
         "devices": [
             {
                 "hostname": h,
-                "role": c["role"],
-                "platform": c["platform"],
-                "model": c["model"],
-                "members": c["members"],
-                "management": c["management"]["address"],
-                "management6": c["management"]["address6"],
+                "role": c.role,
+                "platform": c.platform,
+                "model": c.model,
+                "members": c.members,
+                "management": c.management.address,
+                "management6": c.management.address6,
                 "file": device_file(c),
             }
             for h, c in design.devices.items()
@@ -115,10 +116,10 @@ def site_context(design: SiteDesign, lang: str = "en") -> dict[str, Any]:
         "servers": [
             {
                 "hostname": h,
-                "address": s["address"],
-                "address6": s["address6"],
-                "vlan": s["vlan"],
-                "services": ", ".join(s["services"]) or "-",
+                "address": s.address,
+                "address6": s.address6,
+                "vlan": s.vlan,
+                "services": ", ".join(s.services) or "-",
             }
             for h, s in design.servers.items()
         ],

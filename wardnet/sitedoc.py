@@ -13,6 +13,7 @@ from itertools import groupby
 from typing import Any
 
 from wardnet.design import SiteDesign
+from wardnet.design.config import AccessPort, EdgePort, PortChannel, ServerConfig, SwitchConfig, TrunkPort
 from wardnet.i18n import translator
 
 CITY_CORE = "city core"
@@ -29,51 +30,43 @@ class Link:
 
 def cabling(design: SiteDesign) -> list[Link]:
     """Every cable of the site, from the firewall down, each once (from the upper device's side)."""
-    devices = design.devices
-    firewall = next(c for c in devices.values() if c["role"] == "firewall")
-    core = next(c for c in devices.values() if c["role"] == "core")
-    links = [
-        Link(
-            firewall["hostname"], firewall["wan"]["name"], CITY_CORE, firewall["wan"]["peer"], "eBGP transit"
-        )
-    ]
-    ha_ports = firewall.get("ha", {}).get("ports", []) if firewall.get("ha", {}).get("enabled") else []
+    firewall = design.firewall
+    core = design.core
+    links = [Link(firewall.hostname, firewall.wan.name, CITY_CORE, firewall.wan.peer, "eBGP transit")]
+    ha_ports = firewall.ha.ports if firewall.ha.enabled else []
     links += [
-        Link(f"{firewall['hostname']} unit 1", p, f"{firewall['hostname']} unit 2", p, "HA") for p in ha_ports
+        Link(f"{firewall.hostname} unit 1", p, f"{firewall.hostname} unit 2", p, "HA") for p in ha_ports
     ]
-    for channel in core["port_channels"]:
+    for channel in core.port_channels:
         vlans = _vlans(channel)
-        if channel["id"] > 100:  # a firewall unit: its LAN LAG members, one per core member
-            unit = channel["id"] - 100
-            far = [f"{firewall['hostname']} unit {unit}" if firewall["members"] > 1 else firewall["hostname"]]
-            ports = firewall["lan"]["members"]
-            for core_port, fw_port in zip(channel["members"], ports, strict=False):
-                links.append(
-                    Link(far[0], fw_port, core["hostname"], core_port, f"Po{channel['id']}: {vlans}")
-                )
+        if channel.id > 100:  # a firewall unit: its LAN LAG members, one per core member
+            unit = channel.id - 100
+            far = [f"{firewall.hostname} unit {unit}" if firewall.members > 1 else firewall.hostname]
+            ports = firewall.lan.members
+            for core_port, fw_port in zip(channel.members, ports, strict=False):
+                links.append(Link(far[0], fw_port, core.hostname, core_port, f"Po{channel.id}: {vlans}"))
             continue
-        access = next(c for c in devices.values() if c["hostname"] in channel["description"])
-        uplinks = access["port_channels"][0]["members"]
-        for core_port, access_port in zip(channel["members"], uplinks, strict=False):
+        access = next(c for c in design.access_switches if c.hostname in channel.description)
+        uplinks = access.port_channels[0].members
+        for core_port, access_port in zip(channel.members, uplinks, strict=False):
             links.append(
                 Link(
-                    core["hostname"],
+                    core.hostname,
                     core_port,
-                    access["hostname"],
+                    access.hostname,
                     access_port,
-                    f"Po{channel['id']}: {vlans}",
+                    f"Po{channel.id}: {vlans}",
                 )
             )
     servers = ", ".join(design.servers) or "local servers"
-    for nic, port in enumerate(core["edge_ports"], start=1):  # one NIC per core member (bond or failover)
-        links.append(
-            Link(core["hostname"], port["name"], servers, f"NIC{nic}", f"VLAN {port['vlan']} access")
-        )
+    server_ports = [p for p in core.edge_ports if isinstance(p, AccessPort)]  # all of them, on a core
+    for nic, port in enumerate(server_ports, start=1):  # one NIC per core member (bond or failover)
+        links.append(Link(core.hostname, port.name, servers, f"NIC{nic}", f"VLAN {port.vlan} access"))
     return links
 
 
-def _vlans(channel: dict[str, Any]) -> str:
-    return f"native {channel['native_vlan']}, tagged {compress(channel['allowed_vlans'])}"
+def _vlans(channel: PortChannel) -> str:
+    return f"native {channel.native_vlan}, tagged {compress(channel.allowed_vlans)}"
 
 
 def compress(numbers: list[int]) -> str:
@@ -90,12 +83,12 @@ def _split_port(name: str) -> tuple[str, int]:
     return (match.group(1), int(match.group(2))) if match else (name, 0)
 
 
-def port_ranges(ports: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def port_ranges(ports: list[EdgePort]) -> list[dict[str, Any]]:
     """Consecutive edge ports with the same use as one row: 'GigabitEthernet1/0/1-24 access 20 staff'."""
     rows: list[dict[str, Any]] = []
     for port in ports:
         use = _use(port)
-        prefix, number = _split_port(port["name"])
+        prefix, number = _split_port(port.name)
         last = rows[-1] if rows else None
         if last and last["use"] == use and last["prefix"] == prefix and last["last"] == number - 1:
             last["last"] = number
@@ -108,24 +101,24 @@ def port_ranges(ports: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return rows
 
 
-def _use(port: dict[str, Any]) -> dict[str, Any]:
-    if port["mode"] == "trunk":
-        vlan = f"native {port['native_vlan']}, tagged {compress(port['allowed_vlans'])}"
+def _use(port: EdgePort) -> dict[str, Any]:
+    if isinstance(port, TrunkPort):
+        vlan = f"native {port.native_vlan}, tagged {compress(port.allowed_vlans)}"
     else:
-        vlan = str(port["vlan"])
+        vlan = str(port.vlan)
     return {
-        "mode": port["mode"],
+        "mode": port.mode,
         "vlan": vlan,
-        "description": port["description"],
-        "state": "shutdown" if port["shutdown"] else "up",
+        "description": port.description,
+        "state": "shutdown" if port.shutdown else "up",
     }
 
 
 def free_core_ports(design: SiteDesign) -> dict[str, Any]:
     """Core ports 1..(servers' port - 1) that no access switch uses, and where the next switch goes."""
-    core = next(c for c in design.devices.values() if c["role"] == "core")
-    taken = {c["id"] for c in core["port_channels"] if c["id"] < 100}
-    limit = min((p["port"] for p in core["edge_ports"]), default=1)
+    core = design.core
+    taken = {c.id for c in core.port_channels if c.id < 100}
+    limit = min((p.port for p in core.edge_ports), default=1)
     free = [n for n in range(1, limit) if n not in taken]
     return {
         "free": compress(free) if free else "none",
@@ -137,15 +130,15 @@ def free_core_ports(design: SiteDesign) -> dict[str, Any]:
 def services(design: SiteDesign, lang: str = "en") -> dict[str, str]:
     """Who serves DHCP and DNS to the site's clients, in the page's language."""
     t = translator(lang)
-    firewall = next(c for c in design.devices.values() if c["role"] == "firewall")
-    servers = [s for s in design.servers.values() if "dhcp_dns" in s["services"]]
-    pools = firewall.get("dhcp_pools", [])
-    resolvers = ", ".join(pools[0]["dns"]) if pools else "-"
+    firewall = design.firewall
+    servers = [s for s in design.servers.values() if "dhcp_dns" in s.services]
+    pools = firewall.dhcp_pools
+    resolvers = ", ".join(pools[0].dns) if pools else "-"
     if servers:
-        names = ", ".join(f"{s['hostname']} ({s['address']})" for s in servers)
-        dhcp = t("site.dhcp_kea", names=names, firewall=firewall["hostname"])
+        names = ", ".join(f"{s.hostname} ({s.address})" for s in servers)
+        dhcp = t("site.dhcp_kea", names=names, firewall=firewall.hostname)
     else:
-        dhcp = t("site.dhcp_fortigate", firewall=firewall["hostname"])
+        dhcp = t("site.dhcp_fortigate", firewall=firewall.hostname)
     return {"dhcp": dhcp, "dns": t("site.dns_given", resolvers=resolvers)}
 
 
@@ -166,10 +159,9 @@ def _box(x: int, y: int, title: str, subtitle: str, fill: str) -> str:
 
 def topology_svg(design: SiteDesign) -> str:
     """Three tiers: city core and firewall, core, access switches and servers; one line per LAG."""
-    devices = list(design.devices.values())
-    firewall = next(c for c in devices if c["role"] == "firewall")
-    core = next(c for c in devices if c["role"] == "core")
-    bottom = [c for c in devices if c["role"] == "access"]
+    firewall = design.firewall
+    core = design.core
+    bottom = design.access_switches
     servers = list(design.servers.values())
     count = max(len(bottom) + len(servers), 1)
     width = max(count * (BOX_W + GAP) + GAP, 3 * (BOX_W + GAP))
@@ -186,20 +178,19 @@ def topology_svg(design: SiteDesign) -> str:
         (center, rows["fw"], center, rows["core"], "Po101/102"),
     ]
     boxes = [
-        _box(center, rows["city"], CITY_CORE, firewall["wan"]["peer"], "#eef"),
-        _box(center, rows["fw"], firewall["hostname"], f"{firewall['model']} x{firewall['members']}", "#fdd"),
-        _box(center, rows["core"], core["hostname"], f"{core['model']} x{core['members']}", "#dfd"),
+        _box(center, rows["city"], CITY_CORE, firewall.wan.peer, "#eef"),
+        _box(center, rows["fw"], firewall.hostname, f"{firewall.model} x{firewall.members}", "#fdd"),
+        _box(center, rows["core"], core.hostname, f"{core.model} x{core.members}", "#dfd"),
     ]
-    for index, item in enumerate([*bottom, *servers]):
+    below: list[SwitchConfig | ServerConfig] = [*bottom, *servers]
+    for index, item in enumerate(below):
         x = GAP + index * (BOX_W + GAP)
-        if item in bottom:
-            label = next(
-                (f"Po{c['id']}" for c in core["port_channels"] if item["hostname"] in c["description"]), ""
-            )
-            boxes.append(_box(x, rows["edge"], item["hostname"], item["management"]["address"], "#ffd"))
+        if isinstance(item, SwitchConfig):
+            label = next((f"Po{c.id}" for c in core.port_channels if item.hostname in c.description), "")
+            boxes.append(_box(x, rows["edge"], item.hostname, item.management.address, "#ffd"))
         else:
-            label = f"VLAN {item['vlan']}"
-            boxes.append(_box(x, rows["edge"], item["hostname"], item["address"], "#def"))
+            label = f"VLAN {item.vlan}"
+            boxes.append(_box(x, rows["edge"], item.hostname, item.address, "#def"))
         lines.append((center, rows["core"], x, rows["edge"], label))
     for x1, y1, x2, y2, label in lines:
         top = (x1 + BOX_W // 2, y1 + BOX_H)
@@ -218,13 +209,13 @@ def mermaid(design: SiteDesign) -> str:
     def node(name: str) -> str:
         return re.sub(r"[^A-Za-z0-9_]", "_", name)
 
-    firewall = next(c for c in design.devices.values() if c["role"] == "firewall")
-    core = next(c for c in design.devices.values() if c["role"] == "core")
-    lines = ["graph TD", f'  city["{CITY_CORE}"] --- {node(firewall["hostname"])}["{firewall["hostname"]}"]']
-    lines.append(f'  {node(firewall["hostname"])} --- {node(core["hostname"])}["{core["hostname"]}"]')
+    firewall = design.firewall
+    core = design.core
+    lines = ["graph TD", f'  city["{CITY_CORE}"] --- {node(firewall.hostname)}["{firewall.hostname}"]']
+    lines.append(f'  {node(firewall.hostname)} --- {node(core.hostname)}["{core.hostname}"]')
     for config in design.devices.values():
-        if config["role"] == "access":
-            lines.append(f'  {node(core["hostname"])} --- {node(config["hostname"])}["{config["hostname"]}"]')
+        if config.role == "access":
+            lines.append(f'  {node(core.hostname)} --- {node(config.hostname)}["{config.hostname}"]')
     for hostname in design.servers:
-        lines.append(f'  {node(core["hostname"])} --- {node(hostname)}["{hostname}"]')
+        lines.append(f'  {node(core.hostname)} --- {node(hostname)}["{hostname}"]')
     return "\n".join(lines)

@@ -20,7 +20,7 @@ class VlanSizing:
 
 
 def pool_capacity(prefix: int) -> int:
-    return 2 ** (32 - prefix) - 1 - POOL_FIRST_HOST
+    return (1 << (32 - prefix)) - 1 - POOL_FIRST_HOST
 
 
 def vlan_sizing(vlan: Vlan, users: int, baseline: Baseline) -> VlanSizing:

@@ -12,8 +12,8 @@ Returns a dictionary: `site` (code, name, slug, type), `block` (the site's /20),
 `network`, `netmask`, `gateway`, `start`, `end`, `lease_minutes`, `dns`, `ntp`) and `vlans` (each routed
 VLAN: `vlan`, `vlan_name`, `zone`, `network`, `address` of its gateway, `prefix`) and `servers` (the
 site's servers as the design placed them: `hostname`, `name`, `services`, `address`, `prefix`, `gateway`,
-`vlan`, ...). Results are cached per
-process; a change to the baseline or a ward file reloads it.
+`vlan`, ..., and `dhcp_pools`: the pools that server's Kea serves, empty without the dhcp_dns service).
+Results are cached per process; a change to the baseline or a ward file reloads it.
 """
 
 from __future__ import annotations
@@ -51,19 +51,22 @@ def site_design(code: Any, inventory: str | None = None) -> dict[str, Any]:
     if not designs:
         raise AnsibleFilterError(f"wardnet_site_design: no site with code '{code}' in {root}")
     design = designs[0]
-    firewall = next((c for c in design.devices.values() if c.get("dhcp_pools") is not None), None)
-    if firewall is None:
-        raise AnsibleFilterError(f"wardnet_site_design: site {code} has no device serving DHCP")
+    firewall = design.firewall
+    pools: dict[int, Any] = {}
+    for _, pool in design.served_pools():  # once per VLAN, should two servers run Kea
+        pools.setdefault(pool.vlan, pool)
     result = {
-        "site": dict(firewall["site"]),
+        "site": firewall.site.as_dict(),
         "block": str(design.plan.block),
-        "domain": firewall["domain"],
-        "dhcp_pools": [dict(pool) for pool in firewall["dhcp_pools"]],
+        "domain": firewall.domain,
+        # Whoever serves them (the firewall, or the ward server's Kea): the same objects the design sized
+        # and the capacity check (CAP-POOL) reads.
+        "dhcp_pools": [pool.as_dict() for pool in pools.values()],
         "vlans": [
             {k: v[k] for k in ("vlan", "vlan_name", "zone", "network", "address", "prefix")}
-            for v in firewall["vlan_interfaces"]
+            for v in (i.as_dict() for i in firewall.vlan_interfaces)
         ],
-        "servers": [dict(server) for server in design.servers.values()],
+        "servers": [server.as_dict() for server in design.servers.values()],
     }
     _CACHE[key] = result
     return result

@@ -24,8 +24,10 @@ from wardnet.api import (  # noqa: E402
     BASELINE_FILE,
     SITES_DIR,
     YAML_SUFFIXES,
+    AnyDeviceConfig,
     InputProblem,
     Inventory,
+    ServerConfig,
     Signature,
     load_partial,
     source_signature,
@@ -94,31 +96,31 @@ def load(root: Path) -> _Loaded:
     return loaded
 
 
-def host_vars(config: dict[str, Any], structured_config: bool = False) -> dict[str, Any]:
+def host_vars(config: AnyDeviceConfig, structured_config: bool = False) -> dict[str, Any]:
     """Ansible variables of one device, every value wrapped unsafe (never templated by Ansible)."""
-    platform = config["platform"]
+    platform = config.platform
     if platform not in PLATFORMS:
         raise AnsibleParserError(f"wardnet: no ansible_network_os known for platform '{platform}'")
     variables: dict[str, Any] = {
-        "ansible_host": config["management"]["address"],
+        "ansible_host": config.management.address,
         "ansible_network_os": PLATFORMS[platform].ansible_network_os,
-        "wardnet_site": config["site"]["code"],
-        "wardnet_role": config["role"],
+        "wardnet_site": config.site.code,
+        "wardnet_role": config.role,
         "wardnet_platform": platform,
     }
     if structured_config:
-        variables["wardnet_config"] = config
+        variables["wardnet_config"] = config.as_dict()  # Ansible variables are plain data
     return {name: wrap_var(value) for name, value in variables.items()}
 
 
-def server_vars(server: dict[str, Any]) -> dict[str, Any]:
+def server_vars(server: ServerConfig) -> dict[str, Any]:
     """Ansible variables of one site server, every value wrapped unsafe."""
     variables = {
-        "ansible_host": server["address"],
-        "wardnet_site": server["site"]["code"],
+        "ansible_host": server.address,
+        "wardnet_site": server.site.code,
         "wardnet_role": "server",
-        "wardnet_address": server["address"],
-        "wardnet_services": server["services"],
+        "wardnet_address": server.address,
+        "wardnet_services": list(server.services),
     }
     return {name: wrap_var(value) for name, value in variables.items()}
 
@@ -167,21 +169,21 @@ class InventoryModule(BaseInventoryPlugin):
         self._add_site(code, design.devices, bool(self.get_option("structured_config")))
         self._add_servers(code, design.servers)
 
-    def _add_site(self, code: str, devices: dict[str, dict[str, Any]], structured_config: bool) -> None:
+    def _add_site(self, code: str, devices: dict[str, AnyDeviceConfig], structured_config: bool) -> None:
         site_group = self.inventory.add_group(f"site_{code}")
         for hostname, config in devices.items():
             self.inventory.add_host(hostname, group=site_group)
-            for group in (f"role_{config['role']}", f"platform_{config['platform']}"):
+            for group in (f"role_{config.role}", f"platform_{config.platform}"):
                 self.inventory.add_child(self.inventory.add_group(group), hostname)
             for name, value in host_vars(config, structured_config).items():
                 self.inventory.set_variable(hostname, name, value)
 
-    def _add_servers(self, code: str, servers: dict[str, dict[str, Any]]) -> None:
+    def _add_servers(self, code: str, servers: dict[str, ServerConfig]) -> None:
         """Site servers (playbooks/servers.yml): groups role_server and service_<service>."""
         site_group = self.inventory.add_group(f"site_{code}")
         for hostname, server in servers.items():
             self.inventory.add_host(hostname, group=site_group)
-            groups = ["role_server", *(f"service_{service}" for service in server["services"])]
+            groups = ["role_server", *(f"service_{service}" for service in server.services)]
             for group in groups:
                 self.inventory.add_child(self.inventory.add_group(group), hostname)
             for name, value in server_vars(server).items():

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import replace
+from ipaddress import IPv4Address
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
@@ -11,7 +13,7 @@ import pytest
 
 from tests.conftest import BEN_THANH, INVENTORY, ward_file
 from wardnet.checks.expect import Expect
-from wardnet.checks.plan import city_plan
+from wardnet.checks.plan import capacity, city_plan
 from wardnet.checks.run import rendered_findings
 from wardnet.cli import main
 from wardnet.design import design_site
@@ -26,10 +28,10 @@ def test_the_whole_committed_city_is_clean(capsys) -> None:
 
 
 def _text(inventory: Inventory, hostname: str, platform: str | None = None) -> tuple[str, str, Expect]:
-    config = dict(designs(inventory, [BEN_THANH])[0].devices[hostname])
+    config = designs(inventory, [BEN_THANH])[0].devices[hostname]
     if platform:
-        config["platform"] = platform
-    return Renderer().device(config), config["role"], Expect.from_baseline(inventory.baseline)
+        config = replace(config, platform=platform)
+    return Renderer().device(config), config.role, Expect.from_baseline(inventory.baseline)
 
 
 def _rules(text: str, platform: str, role: str, expect: Expect) -> set[str]:
@@ -251,3 +253,17 @@ def test_frr_firewall_ipv6_any_to_any_is_caught_but_icmpv6_errors_pass(inventory
         "ip6 saddr 2001:db8:0:1::/64 tcp dport 22 accept", "ip6 saddr ::/0 tcp dport 22 accept"
     )
     assert "L2-MGMT-02" in _rules(ssh_anywhere, "frr", role, expect)
+
+
+def test_cap_pool_covers_the_pools_the_ward_server_serves(inventory: Inventory) -> None:
+    design = designs(inventory, [BEN_THANH])[0]
+    assert not [f for f in capacity(design, inventory.baseline) if f.rule == "CAP-POOL"]
+    name, server = next((n, s) for n, s in design.servers.items() if s.dhcp_pools)
+    pool = server.dhcp_pools[0]
+    needed = next(v.pool_needed for v in design.plan.vlans if v.id == pool.vlan)
+    short = replace(pool, end=str(IPv4Address(pool.start) + 9))  # Kea given 10 addresses
+    servers = design.servers | {name: replace(server, dhcp_pools=[short, *server.dhcp_pools[1:]])}
+    found = [
+        f for f in capacity(replace(design, servers=servers), inventory.baseline) if f.rule == "CAP-POOL"
+    ]
+    assert [(f.device, f.message) for f in found] == [(name, f"VLAN {pool.vlan} pool 10 < {needed} needed")]

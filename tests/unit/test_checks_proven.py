@@ -52,10 +52,10 @@ def _write(tmp_path: Path, report: dict[str, Any]) -> Path:
 
 
 def test_design_capacity_figures(design: SiteDesign) -> None:
-    want = design.devices["hcm-26743-fw"]["capacity"]
-    assert (want["users"], want["sessions"], want["conntrack_max"]) == (500, 125_000, 524_288)
-    assert {v["vlan"]: (v["peak_clients"], v["pool_size"]) for v in want["dhcp"]} == DESIGNED
-    assert {v["vlan"]: v["lease_minutes"] for v in want["dhcp"]}[50] == 60
+    want = design.devices["hcm-26743-fw"].capacity
+    assert (want.users, want.sessions, want.conntrack_max) == (500, 125_000, 524_288)
+    assert {v.vlan: (v.peak_clients, v.pool_size) for v in want.dhcp} == DESIGNED
+    assert {v.vlan: v.lease_minutes for v in want.dhcp}[50] == 60
 
 
 def test_no_report_no_finding_and_an_agreeing_report_none_either(design: SiteDesign, tmp_path: Path) -> None:

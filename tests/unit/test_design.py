@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from ipaddress import IPv4Address, IPv4Network
 
 from hypothesis import given, settings
@@ -48,29 +49,29 @@ def test_pools_and_ports_cover_any_user_count(users: int) -> None:
 def test_firewall_is_the_gateway_of_every_vlan(inventory: Inventory) -> None:
     design = design_site(inventory.sites[BEN_THANH].site, inventory.baseline)
     firewall = design.devices["hcm-26743-fw"]
-    for interface in firewall["vlan_interfaces"]:
-        network = IPv4Network(interface["network"])
-        assert IPv4Address(interface["address"]) == network.network_address + 1
-    assert {i["vlan"] for i in firewall["vlan_interfaces"]} == {10, 20, 21, 30, 50, 60, 70}
+    for interface in firewall.vlan_interfaces:
+        network = IPv4Network(interface.network)
+        assert IPv4Address(interface.address) == network.network_address + 1
+    assert {i.vlan for i in firewall.vlan_interfaces} == {10, 20, 21, 30, 50, 60, 70}
 
 
 def test_dhcp_pools_hand_out_only_city_resolvers(inventory: Inventory) -> None:
     design = design_site(inventory.sites[BEN_THANH].site, inventory.baseline)
-    for pool in design.devices["hcm-26743-fw"]["dhcp_servers"]:
-        assert pool["dns"] == ["10.0.0.53", "10.0.0.54"]
-        assert IPv4Address(pool["start"]) in IPv4Network(pool["network"])
+    for pool in design.devices["hcm-26743-fw"].dhcp_servers:
+        assert pool.dns == ["10.0.0.53", "10.0.0.54"]
+        assert IPv4Address(pool.start) in IPv4Network(pool.network)
 
 
 def test_policy_is_explicit_and_never_any_to_any(inventory: Inventory) -> None:
     design = design_site(inventory.sites[BEN_THANH].site, inventory.baseline)
-    policies = design.devices["hcm-26743-fw"]["policies"]
-    names = [p["name"] for p in policies]
+    policies = design.devices["hcm-26743-fw"].policies
+    names = [p.name for p in policies]
     assert len(names) == len(set(names))
     assert "guest-to-internet" in names
-    assert not any(p["dst"]["name"] == "mgmt" and p["src"]["name"] == "guest" for p in policies)
+    assert not any(p.dst.name == "mgmt" and p.src.name == "guest" for p in policies)
     for policy in policies:
-        assert policy["services"] and policy["src"]["prefixes"] and policy["dst"]["prefixes"]
-        assert policy["log"] and policy["ips"]
+        assert policy.services and policy.src.prefixes and policy.dst.prefixes
+        assert policy.log and policy.ips
 
 
 def test_every_switch_takes_its_share_of_ports_and_the_rest_parked(inventory: Inventory) -> None:
@@ -80,12 +81,12 @@ def test_every_switch_takes_its_share_of_ports_and_the_rest_parked(inventory: In
     for ports in design.ports.values():
         assert len(ports) == 48
         for port in ports:
-            if port["mode"] == "trunk":
+            if port.mode == "trunk":
                 aps += 1
-            elif not port["shutdown"]:
-                counts[port["vlan"]] += 1
+            elif not port.shutdown:
+                counts[port.vlan] += 1
             else:
-                assert port["vlan"] == 999
+                assert port.vlan == 999
     # each 48-port switch: ceil(48 x share / (1.3 x 0.31667 ports per user)) = 24 staff, 7 services,
     # 4 cameras, 4 APs; five switches cover the demand of 100 / 30 / 15 and 14 APs
     assert counts == {20: 5 * 24, 30: 5 * 7, 70: 5 * 4} and aps == 5 * 4
@@ -94,7 +95,7 @@ def test_every_switch_takes_its_share_of_ports_and_the_rest_parked(inventory: In
 def test_management_addresses_are_unique_and_in_the_management_vlan(inventory: Inventory) -> None:
     design = design_site(inventory.sites[BEN_THANH].site, inventory.baseline)
     subnet = design.plan.management_vlan.subnet
-    addresses = [IPv4Address(c["management"]["address"]) for c in design.devices.values()]
+    addresses = [IPv4Address(c.management.address) for c in design.devices.values()]
     assert len(set(addresses)) == len(addresses)
     assert all(a in subnet for a in addresses)
 
@@ -133,8 +134,8 @@ def test_servers_sit_in_the_servers_vlan_at_addresses_fixed_by_their_names(inven
     design = design_site(site, inventory.baseline)
     srv1 = design.servers[f"hcm-{BEN_THANH}-srv1"]
     servers_vlan = next(v for v in design.plan.vlans if v.zone == "servers")
-    assert IPv4Address(srv1["address"]) == servers_vlan.subnet.network_address + 10
-    assert srv1["gateway"] == str(servers_vlan.gateway) and srv1["services"] == ["dhcp_dns"]
+    assert IPv4Address(srv1.address) == servers_vlan.subnet.network_address + 10
+    assert srv1.gateway == str(servers_vlan.gateway) and srv1.services == ["dhcp_dns"]
 
     # Dropping srv1 never renumbers srv2: each address follows from the name alone.
     two = design_site(
@@ -143,7 +144,7 @@ def test_servers_sit_in_the_servers_vlan_at_addresses_fixed_by_their_names(inven
     )
     alone = design_site(site.model_copy(update={"servers": [ServerSpec(name="srv2")]}), inventory.baseline)
     srv2 = f"hcm-{BEN_THANH}-srv2"
-    assert two.servers[srv2]["address"] == alone.servers[srv2]["address"] != srv1["address"]
+    assert two.servers[srv2].address == alone.servers[srv2].address != srv1.address
     assert list(alone.servers) == [srv2]
     # Servers are no network devices: no device config is rendered for them.
     assert not set(design.servers) & set(design.devices)
@@ -157,21 +158,36 @@ def test_a_dhcp_dns_server_takes_the_pools_and_the_firewall_relays_to_it(invento
     server = relayed.servers[f"hcm-{BEN_THANH}-srv1"]
 
     # The same pools; only the resolver differs: the ward server's unbound where it runs (issue 17).
-    assert fw_served["dhcp_pools"] == fw_served["dhcp_servers"]
-    assert [p | {"dns": []} for p in fw_relayed["dhcp_pools"]] == [
-        p | {"dns": []} for p in fw_served["dhcp_pools"]
+    assert fw_served.dhcp_pools == fw_served.dhcp_servers
+    assert [replace(p, dns=[]) for p in fw_relayed.dhcp_pools] == [
+        replace(p, dns=[]) for p in fw_served.dhcp_pools
     ]
-    assert {tuple(p["dns"]) for p in fw_relayed["dhcp_pools"]} == {(server["address"],)}
-    assert {tuple(p["dns"]) for p in fw_served["dhcp_pools"]} == {("10.0.0.53", "10.0.0.54")}
-    assert fw_relayed["dhcp_servers"] == []
-    to_dns = [p for p in fw_relayed["policies"] if p["rule"] == "clients-to-site-dns"]
-    assert [(p["src"]["name"], p["dst"]["prefixes"]) for p in to_dns] == [
-        (zone, [f"{server['address']}/32"]) for zone in ("staff", "services", "guest", "iot")
+    assert {tuple(p.dns) for p in fw_relayed.dhcp_pools} == {(server.address,)}
+    assert {tuple(p.dns) for p in fw_served.dhcp_pools} == {("10.0.0.53", "10.0.0.54")}
+    assert fw_relayed.dhcp_servers == []
+    to_dns = [p for p in fw_relayed.policies if p.rule == "clients-to-site-dns"]
+    assert [(p.src.name, p.dst.prefixes) for p in to_dns] == [
+        (zone, [f"{server.address}/32"]) for zone in ("staff", "services", "guest", "iot")
     ]
-    assert all(p["rule"] != "clients-to-site-dns" for p in fw_served["policies"])
-    pooled = {pool["vlan"] for pool in fw_relayed["dhcp_pools"]}
+    assert all(p.rule != "clients-to-site-dns" for p in fw_served.policies)
+    pooled = {pool.vlan for pool in fw_relayed.dhcp_pools}
     assert pooled and all(
-        v["dhcp_relay"] == ([server["address"]] if v["vlan"] in pooled else [])
-        for v in fw_relayed["vlan_interfaces"]
+        v.dhcp_relay == ([server.address] if v.vlan in pooled else []) for v in fw_relayed.vlan_interfaces
     )
-    assert all(v["dhcp_relay"] == [] for v in fw_served["vlan_interfaces"])
+    assert all(v.dhcp_relay == [] for v in fw_served.vlan_interfaces)
+    # Kea's pools are part of the server's own config: what the firewall relays, nothing else.
+    assert fw_relayed.dhcp_relay is not None
+    assert [p.interface for p in server.dhcp_pools] == fw_relayed.dhcp_relay.downstream
+    assert server.dhcp_pools == fw_relayed.dhcp_pools
+    assert [(host, p.vlan) for host, p in relayed.served_pools()] == [
+        (server.hostname, vlan) for vlan in sorted(pooled)
+    ]
+    assert [host for host, _ in served.served_pools()] == [fw_served.hostname] * len(pooled)
+
+
+def test_a_server_without_dhcp_dns_serves_no_pool(inventory: Inventory) -> None:
+    site = inventory.sites[BEN_THANH].site
+    plain = site.model_copy(update={"servers": [ServerSpec(name="srv1", services=[])]})
+    design = design_site(plain, inventory.baseline)
+    assert design.servers[f"hcm-{BEN_THANH}-srv1"].dhcp_pools == []
+    assert {host for host, _ in design.served_pools()} == {f"hcm-{BEN_THANH}-fw"}

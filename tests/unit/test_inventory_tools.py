@@ -3,13 +3,13 @@ writes the same bytes as `wardnet render`."""
 
 from __future__ import annotations
 
-import copy
 import importlib.util
 import json
 import os
 import subprocess
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -101,16 +101,16 @@ def test_ansible_nornir_and_wardnet_see_the_same_devices_and_groups() -> None:
         "role_core",
         "role_access",
         "role_server",
-        *{f"service_{service}" for server in servers.values() for service in server["services"]},
-        *{f"platform_{config['platform']}" for config in devices.values()},
+        *{f"service_{service}" for server in servers.values() for service in server.services},
+        *{f"platform_{config.platform}" for config in devices.values()},
     }
     assert len([name for name in ansible_groups if name.startswith("site_")]) == len(site_designs)
     for name, server in servers.items():
         hostvars = ansible_hosts[name]
-        assert name in ansible_groups[f"site_{server['site']['code']}"]
+        assert name in ansible_groups[f"site_{server.site.code}"]
         assert name in ansible_groups["role_server"]
-        assert hostvars["ansible_host"] == hostvars["wardnet_address"] == server["address"]
-        assert hostvars["wardnet_role"] == "server" and hostvars["wardnet_services"] == server["services"]
+        assert hostvars["ansible_host"] == hostvars["wardnet_address"] == server.address
+        assert hostvars["wardnet_role"] == "server" and hostvars["wardnet_services"] == server.services
         assert "ansible_network_os" not in hostvars
     drivers = {
         "cisco_iosxe": ("wardnet_ios", "cisco.ios.ios"),
@@ -118,12 +118,12 @@ def test_ansible_nornir_and_wardnet_see_the_same_devices_and_groups() -> None:
     }
     for name, config in devices.items():
         hostvars, host = ansible_hosts[name], nornir.inventory.hosts[name]
-        address = config["management"]["address"]
+        address = config.management.address
         assert hostvars["ansible_host"] == host.hostname == address
-        assert hostvars["wardnet_site"] == host.data["site"] == config["site"]["code"]
-        assert hostvars["wardnet_role"] == host.data["role"] == config["role"]
-        assert hostvars["wardnet_platform"] == host.data["wardnet_platform"] == config["platform"]
-        napalm, network_os = drivers.get(config["platform"], ("frr", "frr"))
+        assert hostvars["wardnet_site"] == host.data["site"] == config.site.code
+        assert hostvars["wardnet_role"] == host.data["role"] == config.role
+        assert hostvars["wardnet_platform"] == host.data["wardnet_platform"] == config.platform
+        napalm, network_os = drivers.get(config.platform, ("frr", "frr"))
         assert host.platform == napalm and hostvars["ansible_network_os"] == network_os
         assert "wardnet_config" not in hostvars  # large; only with WARDNET_STRUCTURED_CONFIG=1
 
@@ -147,9 +147,12 @@ def test_plugin_host_vars_are_unsafe_even_when_given_trusted_text(inventory: Inv
     from ansible.parsing.dataloader import DataLoader
     from ansible.template import Templar, is_trusted_as_template, trust_as_template
 
-    config = copy.deepcopy(designs(inventory, [BEN_THANH])[0].devices[f"hcm-{BEN_THANH}-acc1"])
-    config["location"] = trust_as_template(TEMPLATE_SYNTAX)
-    config["management"]["address"] = trust_as_template(TEMPLATE_SYNTAX)
+    config = designs(inventory, [BEN_THANH])[0].devices[f"hcm-{BEN_THANH}-acc1"]
+    config = replace(
+        config,
+        location=trust_as_template(TEMPLATE_SYNTAX),
+        management=replace(config.management, address=trust_as_template(TEMPLATE_SYNTAX)),
+    )
     hostvars = plugin_module().host_vars(config, structured_config=True)
     assert not is_trusted_as_template(hostvars["wardnet_config"]["location"])
     templar = Templar(loader=DataLoader(), variables=hostvars)
@@ -163,13 +166,14 @@ def test_ansible_never_templates_inventory_data(inventory_copy: Callable[..., Pa
     root = inventory_copy(BEN_THANH)
     script = f"""
 import sys
+from dataclasses import replace
 from wardnet import pipeline
 real = pipeline.designs
 def designs(inventory, codes=None):
     result = real(inventory, codes)
     for design in result:
-        for config in design.devices.values():
-            config["location"] = {TEMPLATE_SYNTAX!r}
+        for name, config in design.devices.items():
+            design.devices[name] = replace(config, location={TEMPLATE_SYNTAX!r})
     return result
 pipeline.designs = designs
 from ansible.cli.adhoc import main

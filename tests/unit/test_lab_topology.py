@@ -31,9 +31,9 @@ def test_twin_keeps_names_and_addresses_and_moves_every_device_to_frr(twin, inve
     production = design_site(entry.site, inventory.baseline)
     assert list(twin.devices) == list(production.devices)
     for name, config in twin.devices.items():
-        assert config["platform"] == "frr"
-        assert config["members"] == 1
-        assert config["management"] == production.devices[name]["management"]
+        assert config.platform == "frr"
+        assert config.members == 1
+        assert config.management == production.devices[name].management
     assert twin.plan.block == production.plan.block
 
 
@@ -74,13 +74,13 @@ def test_every_front_panel_port_exists_on_its_device(lab: topology.LabSite) -> N
 def test_one_endpoint_per_user_vlan_outside_the_dhcp_pool(lab: topology.LabSite, twin) -> None:
     endpoints = {n.vlan: n for n in lab.nodes if n.kind == "endpoint"}
     assert sorted(endpoints) == [20, 21, 30, 50, 60, 70]
-    pools = {p["vlan"]: p for p in twin.devices["hcm-26743-fw"]["dhcp_servers"]}
+    pools = {p.vlan: p for p in twin.devices["hcm-26743-fw"].dhcp_servers}
     for vlan, node in endpoints.items():
         assert node.address is not None and node.gateway is not None
         address = IPv4Interface(node.address)
         assert address.ip in address.network and IPv4Address(node.gateway) in address.network
         if vlan in pools:
-            assert address.ip < IPv4Address(pools[vlan]["start"])
+            assert address.ip < IPv4Address(pools[vlan].start)
     wireless = [c for c in lab.cables if c.a_namespace == "wt-26743-ap1"]
     assert sorted(c.a_port for c in wireless) == ["wlan21", "wlan50"]
 

@@ -119,8 +119,8 @@ def test_the_servers_core_port_is_never_an_access_uplink() -> None:
     devices = [d for d in s.devices if d.role != "access"]
     devices += [DeviceSpec(name=f"acc{n}", role="access", model="C9300-48P") for n in range(1, 22)]
     core = design_site(s.model_copy(update={"devices": devices}), BASELINE).devices["hcm-26743-core"]
-    server_ports = {p["name"] for p in core["edge_ports"]}
-    uplinks = {m for c in core["port_channels"] for m in c["members"]}
+    server_ports = {p.name for p in core.edge_ports}
+    uplinks = {m for c in core.port_channels for m in c.members}
     assert server_ports == {"TwentyFiveGigE1/0/22", "TwentyFiveGigE2/0/22"}  # 24 ports: 23-24 firewall
     assert not server_ports & uplinks
     too_many = s.model_copy(

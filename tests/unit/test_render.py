@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
+from types import SimpleNamespace
 
 import jinja2
 import pytest
@@ -64,15 +66,14 @@ def test_three_platforms_and_a_site_page(inventory: Inventory) -> None:
 
 
 def test_missing_data_fails_loudly(inventory: Inventory) -> None:
-    config = dict(designs(inventory, ["26743"])[0].devices["hcm-26743-acc1"])
-    del config["ntp"]
+    config = designs(inventory, ["26743"])[0].devices["hcm-26743-acc1"]
+    config = replace(config, ntp=SimpleNamespace())  # an NTP part without its values
     with pytest.raises(jinja2.UndefinedError):
         Renderer().device(config)
 
 
 def test_data_is_never_evaluated_as_a_template(inventory: Inventory) -> None:
-    config = dict(designs(inventory, ["26743"])[0].devices["hcm-26743-acc1"])
-    config["hostname"] = "{{ 7 * 7 }}"
+    config = replace(designs(inventory, ["26743"])[0].devices["hcm-26743-acc1"], hostname="{{ 7 * 7 }}")
     text = Renderer().device(config)
     assert "hostname {{ 7 * 7 }}" in text and "49" not in text.split("hostname", 1)[1].splitlines()[0]
 

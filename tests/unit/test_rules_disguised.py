@@ -6,6 +6,7 @@ A disguise counts as caught only by a finding of its rule that the unedited conf
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 
@@ -41,9 +42,8 @@ def _expect() -> Expect:
 def _base_text(base: str) -> str:
     if base == "frr-fw":
         inventory, _ = build(INVENTORY)
-        config = dict(designs(inventory, [BEN_THANH])[0].devices[f"hcm-{BEN_THANH}-fw"])
-        config["platform"] = "frr"
-        return Renderer().device(config)
+        config = designs(inventory, [BEN_THANH])[0].devices[f"hcm-{BEN_THANH}-fw"]
+        return Renderer().device(replace(config, platform="frr"))
     suffix = "conf" if base == "fw" else "cfg"
     return (GOLDEN / f"hcm-{BEN_THANH}-{base}.{suffix}").read_text(encoding="utf-8")
 

@@ -42,13 +42,15 @@ def site_design() -> Callable[..., dict[str, Any]]:
 
 def firewall_config(code: str) -> dict[str, Any]:
     _, designs = build(INVENTORY, [code])
-    return next(c for c in designs[0].devices.values() if c.get("dhcp_pools") is not None)
+    return designs[0].firewall.as_dict()
 
 
 def test_the_filter_serves_exactly_the_pools_the_design_sized(site_design: Callable[..., Any]) -> None:
     design = site_design(BEN_THANH)
     firewall = firewall_config(BEN_THANH)
     assert design["dhcp_pools"] == firewall["dhcp_pools"]
+    kea = [s for s in design["servers"] if "dhcp_dns" in s["services"]]
+    assert kea and all(s["dhcp_pools"] == design["dhcp_pools"] for s in kea)  # the server's own pools
     assert design["domain"] == firewall["domain"]
     assert design["site"]["code"] == BEN_THANH
     gateways = {v["vlan"]: v["address"] for v in design["vlans"]}

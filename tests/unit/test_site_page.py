@@ -6,6 +6,7 @@ from xml.etree import ElementTree as ET
 
 from tests.conftest import BEN_THANH
 from wardnet.design import design_site
+from wardnet.design.config import AccessPort, EdgePort
 from wardnet.inventory import Inventory
 from wardnet.render import Renderer
 from wardnet.sitedoc import cabling, compress, free_core_ports, port_ranges, topology_svg
@@ -16,9 +17,7 @@ def test_every_lag_member_and_server_port_is_cabled_once(inventory: Inventory) -
     links = cabling(design)
     ends = [(link.device, link.port) for link in links] + [(link.far_device, link.far_port) for link in links]
     core = design.devices["hcm-26743-core"]
-    core_ports = {m for c in core["port_channels"] for m in c["members"]} | {
-        p["name"] for p in core["edge_ports"]
-    }
+    core_ports = {m for c in core.port_channels for m in c.members} | {p.name for p in core.edge_ports}
     assert {port for device, port in ends if device == "hcm-26743-core"} == core_ports
     assert len(core_ports) == 2 * (5 + 2 + 1)  # two members x (5 access + 2 firewall units + servers)
     for n in range(1, 6):
@@ -32,8 +31,18 @@ def test_every_lag_member_and_server_port_is_cabled_once(inventory: Inventory) -
 
 
 def test_port_ranges_cover_every_port_once() -> None:
-    ports = [
-        {"name": f"Gi1/0/{n}", "mode": "access", "vlan": v, "description": d, "shutdown": s}
+    ports: list[EdgePort] = [
+        AccessPort(
+            name=f"Gi1/0/{n}",
+            member=1,
+            port=n,
+            mode="access",
+            vlan=v,
+            description=d,
+            shutdown=s,
+            arp_rate=None,
+            dhcp_rate=15,
+        )
         for n, (v, d, s) in enumerate(
             [(20, "staff", False)] * 3 + [(999, "unused", True)] * 2 + [(20, "staff", False)], start=1
         )

@@ -6,9 +6,9 @@ from ipaddress import IPv4Network, IPv6Network
 from itertools import pairwise
 
 from wardnet.design import SiteDesign
+from wardnet.design.config import TrunkPort
 from wardnet.findings import Finding
 from wardnet.models import Baseline
-from wardnet.sizing import pool_capacity
 
 POE_WATTS_PER_AP = 30
 
@@ -61,7 +61,7 @@ def city_plan(designs: list[SiteDesign], baseline: Baseline) -> list[Finding]:
     for design in designs:
         code = design.plan.site.code
         keys = [("hostname", h) for h in design.devices] + [("ASN", str(design.plan.asn))]
-        keys += [("management address", c["management"]["address"]) for c in design.devices.values()]
+        keys += [("management address", c.management.address) for c in design.devices.values()]
         for kind, value in keys:
             if (kind, value) in seen and seen[(kind, value)] != code:
                 findings.append(
@@ -94,23 +94,25 @@ def capacity(design: SiteDesign, baseline: Baseline) -> list[Finding]:
                 fix=f"concurrent_users: {minimum}",
             )
         )
-    for vlan in plan.vlans:
-        if vlan.pool_start is not None and pool_capacity(vlan.subnet.prefixlen) < vlan.pool_needed:
+    # Each pool as served (the firewall's own, or the ward server's Kea): what the clients actually get.
+    needed = {v.id: v.pool_needed for v in plan.vlans}
+    for host, pool in design.served_pools():
+        if pool.size < needed[pool.vlan]:
             findings.append(
                 Finding(
                     "CAP-POOL",
                     "high",
                     site.code,
-                    "",
-                    f"VLAN {vlan.id} pool {vlan.pool_size} < {vlan.pool_needed} needed",
+                    host,
+                    f"VLAN {pool.vlan} pool {pool.size} < {needed[pool.vlan]} needed",
                     fix="raise the VLAN's min_prefix",
                 )
             )
     findings += _port_coverage(design, baseline)
     for hostname, port_list in design.ports.items():
-        aps = sum(1 for p in port_list if p["mode"] == "trunk")
-        model = baseline.models[design.devices[hostname]["model"]]
-        if aps * POE_WATTS_PER_AP > model.poe_watts * design.devices[hostname]["members"]:
+        aps = sum(1 for p in port_list if isinstance(p, TrunkPort))
+        model = baseline.models[design.devices[hostname].model]
+        if aps * POE_WATTS_PER_AP > model.poe_watts * design.devices[hostname].members:
             findings.append(
                 Finding(
                     "CAP-POE",
@@ -134,8 +136,8 @@ def _port_coverage(design: SiteDesign, baseline: Baseline) -> list[Finding]:
     for port_list in design.ports.values():
         counted = dict.fromkeys(wanted, 0)
         for port in port_list:
-            label = "AP" if port["mode"] == "trunk" else str(port["vlan"])
-            if label in counted and not port["shutdown"]:
+            label = "AP" if isinstance(port, TrunkPort) else str(port.vlan)
+            if label in counted and not port.shutdown:
                 counted[label] += 1
         for label, n in counted.items():
             given[label] += n

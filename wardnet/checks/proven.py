@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from wardnet.design import SiteDesign
+from wardnet.design.config import Capacity
 from wardnet.findings import Finding
 from wardnet.state import state_dir
 
@@ -22,16 +23,11 @@ def report_path(code: str, state: Path | None = None) -> Path:
     return (state or state_dir()) / "prove" / f"{code}.json"
 
 
-def _design_capacity(design: SiteDesign) -> dict[str, Any] | None:
-    firewall = next((c for c in design.devices.values() if c.get("role") == "firewall"), None)
-    return firewall.get("capacity") if firewall else None
-
-
 def proven(design: SiteDesign, state: Path | None = None) -> list[Finding]:
     code = design.plan.site.code
     path = report_path(code, state)
-    want = _design_capacity(design)
-    if want is None or not path.is_file():
+    want = design.firewall.capacity
+    if not path.is_file():
         return []
     try:
         report = json.loads(path.read_text())
@@ -44,55 +40,54 @@ def _warn(code: str, message: str, fix: str) -> Finding:
     return Finding(RULE, "medium", code, "", message, fix=fix)
 
 
-def _compare(code: str, want: dict[str, Any], report: dict[str, Any], path: Path) -> list[Finding]:
+def _compare(code: str, want: Capacity, report: dict[str, Any], path: Path) -> list[Finding]:
     again = f"`wardnet lab prove --site {code}` (last report: {path})"
     out = []
-    if report["users"] < want["users"]:
-        out.append(_warn(code, f"proven for {report['users']} users, designed for {want['users']}", again))
+    if report["users"] < want.users:
+        out.append(_warn(code, f"proven for {report['users']} users, designed for {want.users}", again))
     if not report["passed"]:
         out.append(_warn(code, f"the last prove failed: {'; '.join(report.get('failures', []))}", again))
     measured = {v["vlan"]: v for v in report["dhcp"]["design_load"]}
     exhausted = {v["vlan"]: v for v in report["dhcp"].get("overload", [])}
-    for vlan in want["dhcp"]:
-        got = measured.get(vlan["vlan"])
+    for vlan in want.dhcp:
+        got = measured.get(vlan.vlan)
         if got is None:
-            out.append(_warn(code, f"VLAN {vlan['vlan']} was not proven", again))
+            out.append(_warn(code, f"VLAN {vlan.vlan} was not proven", again))
             continue
-        if got["pool_size"] != vlan["pool_size"]:
+        if got["pool_size"] != vlan.pool_size:
             out.append(
                 _warn(
                     code,
-                    f"VLAN {vlan['vlan']} pool is {vlan['pool_size']} addresses, "
-                    f"proven with {got['pool_size']}",
+                    f"VLAN {vlan.vlan} pool is {vlan.pool_size} addresses, proven with {got['pool_size']}",
                     again,
                 )
             )
-        if got["leases"] < vlan["peak_clients"]:
+        if got["leases"] < vlan.peak_clients:
             out.append(
                 _warn(
                     code,
-                    f"VLAN {vlan['vlan']} leased {got['leases']} of its {vlan['peak_clients']} peak clients",
+                    f"VLAN {vlan.vlan} leased {got['leases']} of its {vlan.peak_clients} peak clients",
                     "look at the relay, the server's pool and the firewall's DHCP rules",
                 )
             )
-        over = exhausted.get(vlan["vlan"])
-        if over is not None and over["leases"] < min(over["clients"], vlan["pool_size"]):
+        over = exhausted.get(vlan.vlan)
+        if over is not None and over["leases"] < min(over["clients"], vlan.pool_size):
             out.append(
                 _warn(
                     code,
-                    f"VLAN {vlan['vlan']} ran out at {over['leases']} leases "
+                    f"VLAN {vlan.vlan} ran out at {over['leases']} leases "
                     f"under {over['clients']} clients; "
-                    f"the design counts {vlan['pool_size']} pool addresses",
+                    f"the design counts {vlan.pool_size} pool addresses",
                     "find what holds addresses (static reservations, the server's pool) or shrink the figure",
                 )
             )
     limit = report["sessions"].get("conntrack_max")
-    if limit is not None and limit < want["conntrack_max"]:
+    if limit is not None and limit < want.conntrack_max:
         out.append(
             _warn(
                 code,
-                f"the firewall tracks at most {limit} sessions, the design needs {want['conntrack_max']} "
-                f"({want['sessions']} at peak with headroom)",
+                f"the firewall tracks at most {limit} sessions, the design needs {want.conntrack_max} "
+                f"({want.sessions} at peak with headroom)",
                 "raise net.netfilter.nf_conntrack_max on the firewall",
             )
         )

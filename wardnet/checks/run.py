@@ -122,8 +122,8 @@ def check_designs(
             text = renderer.device(config)
             findings += rendered_findings(
                 text,
-                config["platform"],
-                config["role"],
+                config.platform,
+                config.role,
                 site=design.plan.site.code,
                 device=hostname,
                 expect=expect,

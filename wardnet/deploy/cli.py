@@ -46,7 +46,7 @@ def cmd_enroll(args: argparse.Namespace) -> int:
     inventory, everything = build(args.inventory)
     selected = everything if args.all else designs(inventory, list(args.sites))
     devices = [
-        (name, config["management"]["address"], args.port)
+        (name, config.management.address, args.port)
         for design in selected
         for name, config in design.devices.items()
     ]

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from wardnet import secrets
 from wardnet.design import SiteDesign
+from wardnet.design.config import AnyDeviceConfig, FirewallConfig
 from wardnet.models import Baseline
 from wardnet.platforms import PLATFORMS
 from wardnet.render import Renderer
@@ -57,8 +58,8 @@ class Target:
     secrets: dict[str, str] = field(repr=False, default_factory=dict)
 
 
-def _neighbors(config: dict[str, Any]) -> tuple[str, ...]:
-    return tuple(n["address"] for n in config.get("bgp", {}).get("neighbors", []))
+def _neighbors(config: AnyDeviceConfig) -> tuple[str, ...]:
+    return tuple(n.address for n in config.bgp.neighbors) if isinstance(config, FirewallConfig) else ()
 
 
 def production_targets(
@@ -76,10 +77,10 @@ def production_targets(
         Target(
             name=name,
             site=design.plan.site.code,
-            role=config["role"],
-            platform=config["platform"],
-            driver=PLATFORMS[config["platform"]].napalm_driver,
-            host=config["management"]["address"],
+            role=config.role,
+            platform=config.platform,
+            driver=PLATFORMS[config.platform].napalm_driver,
+            host=config.management.address,
             intended=renderer.device(config),
             username=credentials.username,
             password=credentials.password,
@@ -108,9 +109,9 @@ def lab_targets(
         Target(
             name=name,
             site=design.plan.site.code,
-            role=config["role"],
-            platform=config["platform"],
-            driver=PLATFORMS[config["platform"]].napalm_driver,
+            role=config.role,
+            platform=config.platform,
+            driver=PLATFORMS[config.platform].napalm_driver,
             host=name,
             intended=renderer.device(config),
             username="root",

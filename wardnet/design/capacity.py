@@ -5,36 +5,36 @@ compares them with the last measurement (wardnet/checks/proven.py)."""
 from __future__ import annotations
 
 import math
-from typing import Any
 
+from wardnet.design.config import Capacity, PoolCapacity
 from wardnet.design.site import SitePlan
 from wardnet.models import Baseline
 
 
-def capacity(plan: SitePlan, baseline: Baseline) -> dict[str, Any]:
+def capacity(plan: SitePlan, baseline: Baseline) -> Capacity:
     sizing = baseline.sizing
     users = plan.site.concurrent_users
     sessions = users * sizing.sessions_per_user
     # The kernel sizes its conntrack hash in powers of two: the limit is the next one up.
     conntrack_max = 1 << math.ceil(math.log2(sessions * sizing.session_headroom))
-    return {
-        "users": users,
-        "sessions": sessions,
-        "conntrack_max": conntrack_max,
-        "dhcp": [
-            {
-                "vlan": v.id,
-                "name": v.name,
-                "network": str(v.subnet),
-                "gateway": str(v.gateway),
-                "peak_clients": v.peak_clients,
-                "pool_needed": v.pool_needed,
-                "pool_size": v.pool_size,
-                "pool_start": str(v.pool_start),
-                "pool_end": str(v.pool_end),
-                "lease_minutes": v.lease_minutes,
-            }
+    return Capacity(
+        users=users,
+        sessions=sessions,
+        conntrack_max=conntrack_max,
+        dhcp=[
+            PoolCapacity(
+                vlan=v.id,
+                name=v.name,
+                network=str(v.subnet),
+                gateway=str(v.gateway),
+                peak_clients=v.peak_clients,
+                pool_needed=v.pool_needed,
+                pool_size=v.pool_size,
+                pool_start=str(v.pool_start),
+                pool_end=str(v.pool_end),
+                lease_minutes=v.lease_minutes,
+            )
             for v in plan.vlans
             if v.pool_start is not None
         ],
-    }
+    )

@@ -2,8 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from wardnet.design.config import (
+    Aaa,
+    AaaServer,
+    BreakGlass,
+    DeviceConfig,
+    Dns,
+    Management,
+    ManagementSource,
+    Ntp,
+    PasswordPolicy,
+    SiteIdentity,
+    Snmp,
+    Syslog,
+    Timezone,
+)
 from wardnet.design.site import PlannedDevice, SitePlan
 from wardnet.models import Baseline, SecretRef, Site, slugify
 
@@ -15,83 +28,82 @@ def secret(ref: SecretRef) -> str:
     return SECRET_MASK.format(name=ref.secret)
 
 
-def site_identity(site: Site) -> dict[str, str]:
+def site_identity(site: Site) -> SiteIdentity:
     """The site as every device and server config names it."""
-    return {"code": site.code, "name": site.name, "slug": site.slug, "type": site.type}
+    return SiteIdentity(code=site.code, name=site.name, slug=site.slug, type=site.type)
 
 
-def device_base(device: PlannedDevice, plan: SitePlan, baseline: Baseline) -> dict[str, Any]:
+def device_base(device: PlannedDevice, plan: SitePlan, baseline: Baseline) -> DeviceConfig:
+    """The part every device's config shares; each kind's config extends it (config.shallow)."""
     site = plan.site
     management = plan.management_vlan
-    return {
-        "hostname": device.hostname,
-        "role": device.role,
-        "platform": device.platform,
-        "model": device.spec.model,
-        "members": device.spec.members,
-        "site": site_identity(site),
-        "location": f"{slugify(site.name)} ({site.code})",
-        "domain": baseline.city.domain,
-        "timezone": {
-            "name": baseline.city.timezone.name,
-            "offset_hours": baseline.city.timezone.utc_offset_hours,
-        },
-        "banner": list(baseline.banner),
-        "management": {
-            "vlan": management.id,
-            "address": str(device.management_address),
-            "prefix": management.subnet.prefixlen,
-            "netmask": str(management.subnet.netmask),
-            "gateway": str(management.gateway),
-            "sources": [
-                {
-                    "cidr": str(n),
-                    "network": str(n.network_address),
-                    "prefix": n.prefixlen,
-                    "netmask": str(n.netmask),
-                    "wildcard": str(n.hostmask),
-                }
+    services = baseline.services
+    aaa = baseline.aaa
+    return DeviceConfig(
+        hostname=device.hostname,
+        role=device.role,
+        platform=device.platform,
+        model=device.spec.model,
+        members=device.spec.members,
+        site=site_identity(site),
+        location=f"{slugify(site.name)} ({site.code})",
+        domain=baseline.city.domain,
+        timezone=Timezone(
+            name=baseline.city.timezone.name, offset_hours=baseline.city.timezone.utc_offset_hours
+        ),
+        banner=list(baseline.banner),
+        management=Management(
+            vlan=management.id,
+            address=str(device.management_address),
+            prefix=management.subnet.prefixlen,
+            netmask=str(management.subnet.netmask),
+            gateway=str(management.gateway),
+            sources=[
+                ManagementSource(
+                    cidr=str(n),
+                    network=str(n.network_address),
+                    prefix=n.prefixlen,
+                    netmask=str(n.netmask),
+                    wildcard=str(n.hostmask),
+                )
                 for n in baseline.management.sources
                 if n.version == 4
             ],
-            "sources6": [str(n) for n in baseline.management.sources if n.version == 6],
-            "address6": str(device.management_address6),
-            "prefix6": management.subnet6.prefixlen,
-            "gateway6": str(management.gateway6),
-            "idle_timeout_minutes": baseline.management.idle_timeout_minutes,
-            "ssh_version": baseline.management.ssh_version,
-        },
-        "aaa": {
-            "tacacs": [{"name": s.name, "address": str(s.address)} for s in baseline.aaa.tacacs],
-            "tacacs_key": secret(baseline.aaa.tacacs_key),
-            "radius": [{"name": s.name, "address": str(s.address)} for s in baseline.aaa.radius],
-            "radius_key": secret(baseline.aaa.radius_key),
-            "break_glass": {
-                "username": baseline.aaa.break_glass.username,
-                "secret": secret(baseline.aaa.break_glass.secret),
-                "fortios_secret": secret(baseline.aaa.break_glass.fortios_secret),
-            },
-        },
-        "password_policy": baseline.password_policy.model_dump(),
-        "ntp": {
-            "servers": [str(s) for s in baseline.services.ntp.servers],
-            "key_id": baseline.services.ntp.auth_key_id,
-            "key_algorithm": baseline.services.ntp.key_algorithm,  # one value city-wide, every platform
-            "key": secret(baseline.services.ntp.auth_key),
-        },
-        "syslog": {
-            "servers": [str(s) for s in baseline.services.syslog.servers],
-            "level": baseline.services.syslog.level,
-        },
-        "dns": {
-            "servers": [str(s) for s in baseline.services.dns.servers],
-            "servers6": [str(s) for s in baseline.services.dns.servers6],
-        },
-        "snmp": {
-            "user": baseline.services.snmp.user,
-            "group": baseline.services.snmp.group,
-            "auth_key": secret(baseline.services.snmp.auth_key),
-            "priv_key": secret(baseline.services.snmp.priv_key),
-            "trap_hosts": [str(s) for s in baseline.services.snmp.trap_hosts],
-        },
-    }
+            sources6=[str(n) for n in baseline.management.sources if n.version == 6],
+            address6=str(device.management_address6),
+            prefix6=management.subnet6.prefixlen,
+            gateway6=str(management.gateway6),
+            idle_timeout_minutes=baseline.management.idle_timeout_minutes,
+            ssh_version=baseline.management.ssh_version,
+        ),
+        aaa=Aaa(
+            tacacs=[AaaServer(name=s.name, address=str(s.address)) for s in aaa.tacacs],
+            tacacs_key=secret(aaa.tacacs_key),
+            radius=[AaaServer(name=s.name, address=str(s.address)) for s in aaa.radius],
+            radius_key=secret(aaa.radius_key),
+            break_glass=BreakGlass(
+                username=aaa.break_glass.username,
+                secret=secret(aaa.break_glass.secret),
+                fortios_secret=secret(aaa.break_glass.fortios_secret),
+            ),
+        ),
+        password_policy=PasswordPolicy(**baseline.password_policy.model_dump()),
+        ntp=Ntp(
+            servers=[str(s) for s in services.ntp.servers],
+            key_id=services.ntp.auth_key_id,
+            key_algorithm=services.ntp.key_algorithm,  # one value city-wide, every platform
+            key=secret(services.ntp.auth_key),
+        ),
+        syslog=Syslog(servers=[str(s) for s in services.syslog.servers], level=services.syslog.level),
+        dns=Dns(
+            servers=[str(s) for s in services.dns.servers],
+            servers6=[str(s) for s in services.dns.servers6],
+        ),
+        snmp=Snmp(
+            user=services.snmp.user,
+            group=services.snmp.group,
+            auth_key=secret(services.snmp.auth_key),
+            priv_key=secret(services.snmp.priv_key),
+            trap_hosts=[str(s) for s in services.snmp.trap_hosts],
+        ),
+    )

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from ipaddress import IPv4Network, collapse_addresses
-from typing import Any
 
-from wardnet.design.site import SitePlan
+from wardnet.design.config import Policy, PolicyService, Service, ServicePort, Zone
+from wardnet.design.site import PlannedServer, SitePlan
 from wardnet.models import Baseline, NegatedZone
 
 
@@ -18,50 +18,50 @@ SITE_DNS = "site_dns"
 CLIENT_ZONES = ("staff", "services", "guest", "iot")
 
 
-def _site_resolvers(plan: SitePlan) -> list[Any]:
+def _site_resolvers(plan: SitePlan) -> list[PlannedServer]:
     return [s for s in plan.servers if "dhcp_dns" in s.services]
 
 
-def zone_table(plan: SitePlan, baseline: Baseline, wan: str) -> list[dict[str, Any]]:
+def zone_table(plan: SitePlan, baseline: Baseline, wan: str) -> list[Zone]:
     """Every zone the firewall knows: local ones behind VLAN interfaces, remote ones behind the WAN, and
     the site's resolver as a zone of its own (its host addresses only, behind the servers VLAN)."""
     zones = []
     for zone in plan.zones:
         vlans = plan.vlans_in_zone(zone)
         zones.append(
-            {
-                "name": zone,
-                "local": True,
-                "interfaces": [vlan_interface(v.id) for v in vlans],
-                "prefixes": [str(v.subnet) for v in vlans],
-                "prefixes6": [str(v.subnet6) for v in vlans],
-                "negate": False,
-            }
+            Zone(
+                name=zone,
+                local=True,
+                interfaces=[vlan_interface(v.id) for v in vlans],
+                prefixes=[str(v.subnet) for v in vlans],
+                prefixes6=[str(v.subnet6) for v in vlans],
+                negate=False,
+            )
         )
     for name, spec in sorted(baseline.remote_zones.items()):
         networks = spec.not_ if isinstance(spec, NegatedZone) else spec
         zones.append(
-            {
-                "name": name,
-                "local": False,
-                "interfaces": [wan],
-                "prefixes": [str(n) for n in networks if n.version == 4],
-                "prefixes6": [str(n) for n in networks if n.version == 6],
-                "negate": isinstance(spec, NegatedZone),
-            }
+            Zone(
+                name=name,
+                local=False,
+                interfaces=[wan],
+                prefixes=[str(n) for n in networks if n.version == 4],
+                prefixes6=[str(n) for n in networks if n.version == 6],
+                negate=isinstance(spec, NegatedZone),
+            )
         )
     resolvers = _site_resolvers(plan)
     if resolvers:
         servers = next(v for v in plan.vlans if resolvers[0].address in v.subnet)
         zones.append(
-            {
-                "name": SITE_DNS,
-                "local": False,
-                "interfaces": [vlan_interface(servers.id)],
-                "prefixes": [f"{s.address}/32" for s in resolvers],
-                "prefixes6": [f"{s.address6}/128" for s in resolvers],
-                "negate": False,
-            }
+            Zone(
+                name=SITE_DNS,
+                local=False,
+                interfaces=[vlan_interface(servers.id)],
+                prefixes=[f"{s.address}/32" for s in resolvers],
+                prefixes6=[f"{s.address6}/128" for s in resolvers],
+                negate=False,
+            )
         )
     return zones
 
@@ -71,63 +71,63 @@ def _collapsed(networks: list[IPv4Network]) -> list[str]:
     return [str(n) for n in collapse_addresses(networks)]
 
 
-def _ports(specs: list[str]) -> list[dict[str, Any]]:
-    return [{"proto": s.split("/")[0], "port": int(s.split("/")[1])} for s in specs]
+def _ports(specs: list[str]) -> list[ServicePort]:
+    return [ServicePort(proto=s.split("/")[0], port=int(s.split("/")[1])) for s in specs]
 
 
-def expand_policy(plan: SitePlan, baseline: Baseline, wan: str) -> list[dict[str, Any]]:
+def expand_policy(plan: SitePlan, baseline: Baseline, wan: str) -> list[Policy]:
     """One entry per (rule, source zone, destination zone); ids are stable in baseline order."""
-    zones = {z["name"]: z for z in zone_table(plan, baseline, wan)}
-    entries = []
+    zones = {z.name: z for z in zone_table(plan, baseline, wan)}
+    entries: list[Policy] = []
     for rule in baseline.policy:
         pairs = [(s, d) for s in rule.from_ for d in rule.to if s in zones and d in zones]
         for src, dst in pairs:
             entries.append(
-                {
-                    "id": len(entries) + 1,
-                    "name": rule.name if len(pairs) == 1 else f"{rule.name}-{src}",
-                    "rule": rule.name,
-                    "src": zones[src],
-                    "dst": zones[dst],
-                    "services": [
-                        {"name": name, "ports": _ports(baseline.services_catalogue[name])}
+                Policy(
+                    id=len(entries) + 1,
+                    name=rule.name if len(pairs) == 1 else f"{rule.name}-{src}",
+                    rule=rule.name,
+                    src=zones[src],
+                    dst=zones[dst],
+                    services=[
+                        PolicyService(name=name, ports=_ports(baseline.services_catalogue[name]))
                         for name in rule.services
                     ],
-                    "action": "accept",
-                    "log": True,
-                    "ips": True,
-                }
+                    action="accept",
+                    log=True,
+                    ips=True,
+                )
             )
     if SITE_DNS in zones:  # clients get the site resolver by DHCP: let them reach it, DNS only
-        dns = {"name": "dns", "ports": _ports(baseline.services_catalogue["dns"])}
+        dns = PolicyService(name="dns", ports=_ports(baseline.services_catalogue["dns"]))
         sources = [z for z in CLIENT_ZONES if z in zones]
         for src in sources:
             entries.append(
-                {
-                    "id": len(entries) + 1,
-                    "name": f"clients-to-site-dns-{src}",
-                    "rule": "clients-to-site-dns",
-                    "src": zones[src],
-                    "dst": zones[SITE_DNS],
-                    "services": [dns],
-                    "action": "accept",
-                    "log": True,
-                    "ips": True,
-                }
+                Policy(
+                    id=len(entries) + 1,
+                    name=f"clients-to-site-dns-{src}",
+                    rule="clients-to-site-dns",
+                    src=zones[src],
+                    dst=zones[SITE_DNS],
+                    services=[dns],
+                    action="accept",
+                    log=True,
+                    ips=True,
+                )
             )
     return entries
 
 
-def used_services(policies: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def used_services(policies: list[Policy]) -> list[Service]:
     """Each named service the policies use, once, with its ports grouped by protocol."""
-    seen: dict[str, dict[str, Any]] = {}
+    seen: dict[str, Service] = {}
     for policy in policies:
-        for service in policy["services"]:
-            if service["name"] not in seen:
-                ports = service["ports"]
-                seen[service["name"]] = {
-                    "name": service["name"],
-                    "tcp": [p["port"] for p in ports if p["proto"] == "tcp"],
-                    "udp": [p["port"] for p in ports if p["proto"] == "udp"],
-                }
+        for service in policy.services:
+            if service.name not in seen:
+                ports = service.ports
+                seen[service.name] = Service(
+                    name=service.name,
+                    tcp=[p.port for p in ports if p.proto == "tcp"],
+                    udp=[p.port for p in ports if p.proto == "udp"],
+                )
     return list(seen.values())

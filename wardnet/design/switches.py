@@ -3,9 +3,21 @@
 from __future__ import annotations
 
 import math
-from typing import Any
 
 from wardnet.design.common import device_base
+from wardnet.design.config import (
+    AccessPort,
+    EdgePort,
+    PortChannel,
+    PortGuard,
+    Stp,
+    SwitchConfig,
+    SwitchManagement,
+    SwitchVlan,
+    Timezone,
+    TrunkPort,
+    shallow,
+)
 from wardnet.design.site import PlannedDevice, SitePlan
 from wardnet.ipam import PlanError
 from wardnet.models import Baseline, HardwareModel
@@ -36,10 +48,10 @@ def vty_ranges(hardware: HardwareModel) -> list[tuple[int, int]]:
     return [(a, min(b, lines - 1)) for a, b in ((0, 4), (5, 15), (16, 31)) if a < lines]
 
 
-def switch_management(hardware: HardwareModel) -> dict[str, Any]:
+def switch_management(hardware: HardwareModel) -> SwitchManagement:
     fact = hardware.facts.get("ssh_ciphers")
-    ciphers = list(fact.value) if fact and isinstance(fact.value, list) else ["aes256-ctr"]
-    return {"vty_ranges": vty_ranges(hardware), "ssh_ciphers": ciphers}
+    ciphers = [str(c) for c in fact.value] if fact and isinstance(fact.value, list) else ["aes256-ctr"]
+    return SwitchManagement(vty_ranges=vty_ranges(hardware), ssh_ciphers=ciphers)
 
 
 def port_name(hardware: HardwareModel, member: int, port: int) -> str:
@@ -73,58 +85,68 @@ def switch_quota(baseline: Baseline, hardware: HardwareModel, members: int) -> l
     return labels[:own]
 
 
-def port_plan(plan: SitePlan, baseline: Baseline) -> dict[str, list[dict[str, Any]]]:
+def port_plan(plan: SitePlan, baseline: Baseline) -> dict[str, list[EdgePort]]:
     """Edge port assignment for every access switch: its own share of each category, the rest parked."""
     wireless = [v.id for v in baseline.vlans if v.wireless]
-    result: dict[str, list[dict[str, Any]]] = {}
+    result: dict[str, list[EdgePort]] = {}
     for switch in plan.access_switches():
         hardware = baseline.models[switch.spec.model]
         slots = edge_ports(hardware, switch.spec.members)
         wanted = switch_quota(baseline, hardware, switch.spec.members)
-        ports = []
+        ports: list[EdgePort] = []
         for (member, number), label in zip(slots, wanted + [""] * (len(slots) - len(wanted)), strict=True):
-            port: dict[str, Any] = {
-                "name": port_name(hardware, member, number),
-                "member": member,
-                "port": number,
-            }
+            name = port_name(hardware, member, number)
             if label == AP_LABEL:
-                port |= {
-                    "mode": "trunk",
-                    "description": "access point",
-                    "native_vlan": plan.management_vlan.id,
-                    "allowed_vlans": [plan.management_vlan.id, *wireless],
-                    "shutdown": False,
-                    "arp_rate": baseline.sizing.clients_per_ap * ARP_PPS_PER_CLIENT,
-                    "dhcp_rate": baseline.sizing.clients_per_ap * DHCP_PPS_PER_CLIENT,
-                }
+                ports.append(
+                    TrunkPort(
+                        name=name,
+                        member=member,
+                        port=number,
+                        mode="trunk",
+                        description="access point",
+                        native_vlan=plan.management_vlan.id,
+                        allowed_vlans=[plan.management_vlan.id, *wireless],
+                        shutdown=False,
+                        arp_rate=baseline.sizing.clients_per_ap * ARP_PPS_PER_CLIENT,
+                        dhcp_rate=baseline.sizing.clients_per_ap * DHCP_PPS_PER_CLIENT,
+                    )
+                )
             elif label:
                 vlan = baseline.vlan(int(label))
-                port |= {
-                    "mode": "access",
-                    "description": vlan.name.lower(),
-                    "vlan": vlan.id,
-                    "shutdown": False,
-                    "arp_rate": None,  # the IOS default, 15 pps (not printed in the running config)
-                    "dhcp_rate": USER_PORT_PPS,
-                }
+                ports.append(
+                    _access_port(
+                        name, member, number, description=vlan.name.lower(), vlan=vlan.id, shutdown=False
+                    )
+                )
             else:
-                port |= {
-                    "mode": "access",
-                    "description": "unused",
-                    "vlan": plan.parking_vlan,
-                    "shutdown": True,
-                    "arp_rate": None,  # the IOS default, 15 pps (not printed in the running config)
-                    "dhcp_rate": USER_PORT_PPS,
-                }
-            ports.append(port)
+                ports.append(
+                    _access_port(
+                        name, member, number, description="unused", vlan=plan.parking_vlan, shutdown=True
+                    )
+                )
         result[switch.hostname] = ports
     return result
 
 
-def _switch_vlans(plan: SitePlan, baseline: Baseline) -> list[dict[str, Any]]:
-    used = [{"id": v.id, "name": v.name} for v in plan.vlans]
-    return [*used, {"id": plan.parking_vlan, "name": baseline.vlan(plan.parking_vlan).name}]
+def _access_port(
+    name: str, member: int, number: int, *, description: str, vlan: int, shutdown: bool
+) -> AccessPort:
+    return AccessPort(
+        name=name,
+        member=member,
+        port=number,
+        mode="access",
+        description=description,
+        vlan=vlan,
+        shutdown=shutdown,
+        arp_rate=None,  # the IOS default, 15 pps (not printed in the running config)
+        dhcp_rate=USER_PORT_PPS,
+    )
+
+
+def _switch_vlans(plan: SitePlan, baseline: Baseline) -> list[SwitchVlan]:
+    used = [SwitchVlan(id=v.id, name=v.name) for v in plan.vlans]
+    return [*used, SwitchVlan(id=plan.parking_vlan, name=baseline.vlan(plan.parking_vlan).name)]
 
 
 def _client_vlans(plan: SitePlan) -> list[int]:
@@ -133,41 +155,70 @@ def _client_vlans(plan: SitePlan) -> list[int]:
 
 
 def access_switch(
-    device: PlannedDevice, plan: SitePlan, baseline: Baseline, ports: list[dict[str, Any]]
-) -> dict[str, Any]:
+    device: PlannedDevice, plan: SitePlan, baseline: Baseline, ports: list[EdgePort]
+) -> SwitchConfig:
     hardware = baseline.models[device.spec.model]
     core = plan.device("core")
     carried = sorted(
         {plan.management_vlan.id}
-        | {p["vlan"] for p in ports if p["mode"] == "access" and not p["shutdown"]}
-        | {v for p in ports if p["mode"] == "trunk" for v in p["allowed_vlans"]}
+        | {p.vlan for p in ports if isinstance(p, AccessPort) and not p.shutdown}
+        | {v for p in ports if isinstance(p, TrunkPort) for v in p.allowed_vlans}
     )
     uplink_members = [u.format(member=m) for m in sorted({1, device.spec.members}) for u in hardware.uplinks]
-    return device_base(device, plan, baseline) | {
-        "vlans": _switch_vlans(plan, baseline),
-        "parking_vlan": plan.parking_vlan,
-        "edge_ports": ports,
-        "port_channels": [
-            {
-                "id": 1,
-                "description": f"uplink to {core.hostname}",
-                "members": uplink_members,
-                "native_vlan": plan.parking_vlan,
-                "allowed_vlans": carried,
-                "dhcp_trust": True,
-                "fibre": True,  # the 10G uplink modules take SFP+ optics: UDLD guards against one-way links
-                "stp_guard": "loop",
-            }
+    return _switch(
+        device,
+        plan,
+        baseline,
+        edge_ports=ports,
+        port_channels=[
+            PortChannel(
+                id=1,
+                description=f"uplink to {core.hostname}",
+                members=uplink_members,
+                native_vlan=plan.parking_vlan,
+                allowed_vlans=carried,
+                dhcp_trust=True,
+                fibre=True,  # the 10G uplink modules take SFP+ optics: UDLD guards against one-way links
+                stp_guard="loop",
+            )
         ],
-        "dhcp_snooping": {"vlans": _client_vlans(plan), "trusted": ["Port-channel1"]},
-        "arp_inspection": {"vlans": _client_vlans(plan), "trusted": ["Port-channel1"]},
-        "storm_control_percent": STORM_CONTROL_PERCENT,
-        "stp": _stp("access", plan),
-        "switch_management": switch_management(hardware),
+        dhcp_snooping=PortGuard(vlans=_client_vlans(plan), trusted=["Port-channel1"]),
+        arp_inspection=PortGuard(vlans=_client_vlans(plan), trusted=["Port-channel1"]),
+        storm_control_percent=STORM_CONTROL_PERCENT,
         # IPv6 first-hop security at the edge (RFC 6105 RA guard, DHCPv6 guard, device tracking and source
         # guard): only the uplink may carry router advertisements and DHCPv6 replies.
-        "first_hop6": True,
-    }
+        first_hop6=True,
+    )
+
+
+def _switch(
+    device: PlannedDevice,
+    plan: SitePlan,
+    baseline: Baseline,
+    *,
+    edge_ports: list[EdgePort],
+    port_channels: list[PortChannel],
+    dhcp_snooping: PortGuard,
+    arp_inspection: PortGuard,
+    storm_control_percent: int,
+    first_hop6: bool,
+) -> SwitchConfig:
+    """What a core and an access switch share beyond the device base; the role's own parts as given."""
+    base = device_base(device, plan, baseline)
+    assert isinstance(base.timezone, Timezone)
+    return SwitchConfig(
+        **shallow(base),
+        vlans=_switch_vlans(plan, baseline),
+        parking_vlan=plan.parking_vlan,
+        edge_ports=edge_ports,
+        port_channels=port_channels,
+        dhcp_snooping=dhcp_snooping,
+        arp_inspection=arp_inspection,
+        storm_control_percent=storm_control_percent,
+        stp=_stp(device.role, plan),
+        switch_management=switch_management(baseline.models[device.spec.model]),
+        first_hop6=first_hop6,
+    )
 
 
 FIREWALL_CORE_PORTS = 2  # the last ports of each core member: firewall unit 1 on the last, unit 2 before it
@@ -179,13 +230,13 @@ def server_core_port(hardware: HardwareModel) -> int:
     return hardware.ports.count - FIREWALL_CORE_PORTS
 
 
-def core_switch(device: PlannedDevice, plan: SitePlan, baseline: Baseline) -> dict[str, Any]:
+def core_switch(device: PlannedDevice, plan: SitePlan, baseline: Baseline) -> SwitchConfig:
     hardware = baseline.models[device.spec.model]
     assert hardware.ports is not None
     firewall = plan.device("firewall")
     members = range(1, device.spec.members + 1)
     all_vlans = [v.id for v in plan.vlans]
-    channels = []
+    channels: list[PortChannel] = []
     server_port = server_core_port(hardware)
     for access in plan.access_switches():
         if access.number >= server_port:
@@ -196,64 +247,61 @@ def core_switch(device: PlannedDevice, plan: SitePlan, baseline: Baseline) -> di
                 field="devices",
             )
         channels.append(
-            {
-                "id": access.number,
-                "description": f"downlink to {access.hostname}",
-                "members": [port_name(hardware, m, access.number) for m in members],
-                "native_vlan": plan.parking_vlan,
-                "allowed_vlans": sorted(v.id for v in plan.vlans if v.zone != "servers"),
-                "dhcp_trust": False,
-                "fibre": True,
-                "stp_guard": "root",  # below the root: a superior BPDU from an access switch is refused
-            }
+            PortChannel(
+                id=access.number,
+                description=f"downlink to {access.hostname}",
+                members=[port_name(hardware, m, access.number) for m in members],
+                native_vlan=plan.parking_vlan,
+                allowed_vlans=sorted(v.id for v in plan.vlans if v.zone != "servers"),
+                dhcp_trust=False,
+                fibre=True,
+                stp_guard="root",  # below the root: a superior BPDU from an access switch is refused
+            )
         )
     for unit in range(1, firewall.spec.members + 1):
         port = hardware.ports.count - unit + 1
         channels.append(
-            {
-                "id": 100 + unit,
-                "description": f"{firewall.hostname} unit {unit}",
-                "members": [port_name(hardware, m, port) for m in members],
-                "native_vlan": plan.parking_vlan,
-                "allowed_vlans": all_vlans,
-                "dhcp_trust": False,
-                "fibre": False,  # the firewall's LAN ports: UDLD is Cisco's, a FortiGate does not speak it
-                "stp_guard": "root",
-            }
+            PortChannel(
+                id=100 + unit,
+                description=f"{firewall.hostname} unit {unit}",
+                members=[port_name(hardware, m, port) for m in members],
+                native_vlan=plan.parking_vlan,
+                allowed_vlans=all_vlans,
+                dhcp_trust=False,
+                fibre=False,  # the firewall's LAN ports: UDLD is Cisco's, a FortiGate does not speak it
+                stp_guard="root",
+            )
         )
-    server_ports = [
-        {
-            "name": port_name(hardware, m, server_port),
-            "member": m,
-            "port": server_port,
-            "mode": "access",
-            "description": "local servers",
-            "vlan": next(v.id for v in plan.vlans if v.zone == "servers"),
-            "shutdown": False,
-            "arp_rate": None,
-            "dhcp_rate": USER_PORT_PPS,
-        }
+    servers_vlan = next(v.id for v in plan.vlans if v.zone == "servers")
+    server_ports: list[EdgePort] = [
+        _access_port(
+            port_name(hardware, m, server_port),
+            m,
+            server_port,
+            description="local servers",
+            vlan=servers_vlan,
+            shutdown=False,
+        )
         for m in members
     ]
-    return device_base(device, plan, baseline) | {
-        "vlans": _switch_vlans(plan, baseline),
-        "parking_vlan": plan.parking_vlan,
-        "edge_ports": server_ports,
-        "port_channels": channels,
+    return _switch(
+        device,
+        plan,
+        baseline,
+        edge_ports=server_ports,
+        port_channels=channels,
         # Snooping and ARP inspection run at the edge (access switches); the core only carries VLANs.
-        "dhcp_snooping": {"vlans": [], "trusted": []},
-        "arp_inspection": {"vlans": [], "trusted": []},
-        "storm_control_percent": 0,
-        "stp": _stp("core", plan),
-        "switch_management": switch_management(hardware),
-        "first_hop6": False,  # no client port on the core: the edge guards them
-    }
+        dhcp_snooping=PortGuard(vlans=[], trusted=[]),
+        arp_inspection=PortGuard(vlans=[], trusted=[]),
+        storm_control_percent=0,
+        first_hop6=False,  # no client port on the core: the edge guards them
+    )
 
 
-def _stp(role: str, plan: SitePlan) -> dict[str, Any]:
-    return {
-        "mode": "rapid-pvst",
-        "priority": STP_PRIORITY[role],
-        "vlans": sorted({v.id for v in plan.vlans} | {plan.parking_vlan}),
-        "errdisable_recovery_seconds": ERRDISABLE_RECOVERY_S,
-    }
+def _stp(role: str, plan: SitePlan) -> Stp:
+    return Stp(
+        mode="rapid-pvst",
+        priority=STP_PRIORITY[role],
+        vlans=sorted({v.id for v in plan.vlans} | {plan.parking_vlan}),
+        errdisable_recovery_seconds=ERRDISABLE_RECOVERY_S,
+    )

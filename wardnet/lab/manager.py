@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from wardnet.canonical import join_sections, split_sections
-from wardnet.design import design_site
+from wardnet.design import SiteDesign, design_site
 from wardnet.design.twin import whitebox_twin
 from wardnet.inventory import Inventory, load_inventory
 from wardnet.lab import nodes, servers, ssh, state, system, topology
@@ -152,7 +152,7 @@ class Lab:
         if not design.servers:
             say(f"{code}: no servers in the inventory")
             return
-        vlan = next(iter(design.servers.values()))["vlan"]
+        vlan = next(iter(design.servers.values())).vlan
         endpoint = next(
             (n for n in current.sites[code]["nodes"] if n["kind"] == "endpoint" and n.get("vlan") == vlan),
             None,
@@ -167,7 +167,7 @@ class Lab:
             + ", ".join(f"{r['name']} {r['address']}" for r in records)
         )
 
-    def twin_design(self, code: str) -> Any:
+    def twin_design(self, code: str) -> SiteDesign:
         baseline = self.inventory.baseline
         entry = next(iter(self.inventory.select([code])))
         return design_site(whitebox_twin(entry.site, baseline), baseline)
@@ -193,7 +193,7 @@ class Lab:
             record = asdict(node) | {"anchor": None}
             if node.kind == "device":
                 factory = self.renderer.env.get_template("lab/factory.j2").render(
-                    node={"hostname": node.name, "management": design.devices[node.name]["management"]}
+                    node={"hostname": node.name, "management": design.devices[node.name].management}
                 )
                 files = nodes.prepare(
                     site_root / node.name,
@@ -201,7 +201,7 @@ class Lab:
                     DEVICE_DAEMONS,
                     frr_config=split_sections(factory)["frr"],
                     management=node.management,
-                    management6=design.devices[node.name]["management"]["address6"],
+                    management6=design.devices[node.name].management.address6,
                     authorized_keys=self.ssh.authorized_keys,
                 )
                 record["anchor"] = nodes.start(node.namespace, node.name, files, DEVICE_DAEMONS)

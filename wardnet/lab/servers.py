@@ -17,9 +17,12 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from wardnet.lab.system import LabError
+
+if TYPE_CHECKING:
+    from wardnet.design import SiteDesign
 
 REPO = Path(__file__).resolve().parent.parent.parent
 CONTAINERS_CONF = REPO / "molecule/containers.conf"
@@ -132,7 +135,7 @@ def converge(inventory_dir: Path, hostname: str, container: str) -> float:
 
 
 def up(
-    code: str, prefix: str, design: Any, endpoint: dict[str, Any], inventory_dir: Path
+    code: str, prefix: str, design: SiteDesign, endpoint: dict[str, Any], inventory_dir: Path
 ) -> list[dict[str, Any]]:
     """Start and converge every server of the site in the SERVERS endpoint's namespace."""
     from wardnet.lab import system
@@ -140,16 +143,16 @@ def up(
     image_name = image()
     records = []
     for server in design.servers.values():
-        name = container_name(prefix, code, server["name"])
-        prefix_len = server["prefix"]
-        system.ip_batch([f"addr replace {server['address']}/{prefix_len} dev eth0"], endpoint["namespace"])
-        start(name, server["hostname"], endpoint["namespace"], code, image_name)
-        seconds = converge(inventory_dir, server["hostname"], name)
+        name = container_name(prefix, code, server.name)
+        prefix_len = server.prefix
+        system.ip_batch([f"addr replace {server.address}/{prefix_len} dev eth0"], endpoint["namespace"])
+        start(name, server.hostname, endpoint["namespace"], code, image_name)
+        seconds = converge(inventory_dir, server.hostname, name)
         records.append(
             {
-                "name": server["hostname"],
+                "name": server.hostname,
                 "container": name,
-                "address": server["address"],
+                "address": server.address,
                 "converged_s": seconds,
             }
         )

@@ -7,6 +7,7 @@ from ipaddress import IPv4Interface, IPv4Network
 from typing import Any
 
 from wardnet.design import SiteDesign
+from wardnet.design.config import AccessPort, AnyDeviceConfig, TrunkPort
 from wardnet.models import Baseline
 
 DEFAULT_PREFIX = "wn-"
@@ -86,8 +87,8 @@ def _short(hostname: str, code: str) -> str:
     return hostname.removeprefix(f"hcm-{code}-")
 
 
-def front_panel(config: dict[str, Any], baseline: Baseline) -> tuple[str, ...]:
-    hardware = baseline.models[config["model"]]
+def front_panel(config: AnyDeviceConfig, baseline: Baseline) -> tuple[str, ...]:
+    hardware = baseline.models[config.model]
     names = list(hardware.lan_ports) + list(hardware.wan_ports) + list(hardware.ha_ports)
     if hardware.ports is not None:
         names += [hardware.ports.pattern.format(member=1, port=p) for p in range(1, hardware.ports.count + 1)]
@@ -105,39 +106,37 @@ def build(design: SiteDesign, baseline: Baseline, prefix: str = DEFAULT_PREFIX) 
             Node(
                 name=hostname,
                 kind="device",
-                role=config["role"],
+                role=config.role,
                 namespace=ns + _short(hostname, code),
-                platform=config["platform"],
+                platform=config.platform,
                 site=code,
-                management=config["management"]["address"],
+                management=config.management.address,
                 ports=front_panel(config, baseline),
             )
         )
     by_name = {n.name: n for n in lab.nodes}
-    firewall = next(c for c in devices.values() if c["role"] == "firewall")
-    core = next(c for c in devices.values() if c["role"] == "core")
-    accesses = [c for c in devices.values() if c["role"] == "access"]
-    fw_ns, core_ns = by_name[firewall["hostname"]].namespace, by_name[core["hostname"]].namespace
+    firewall = design.firewall
+    core = design.core
+    accesses = design.access_switches
+    fw_ns, core_ns = by_name[firewall.hostname].namespace, by_name[core.hostname].namespace
 
     # firewall LAN ↔ the core's firewall-facing channels (101, 102, ...), member by member
-    core_to_fw = [m for ch in core["port_channels"] if ch["id"] > 100 for m in ch["members"]]
-    for fw_port, core_port in zip(firewall["lan"]["members"], core_to_fw, strict=False):
+    core_to_fw = [m for ch in core.port_channels if ch.id > 100 for m in ch.members]
+    for fw_port, core_port in zip(firewall.lan.members, core_to_fw, strict=False):
         lab.cables.append(Cable(fw_ns, fw_port, core_ns, core_port))
     # core downlink n ↔ access switch n's uplink
-    downlinks = [ch for ch in core["port_channels"] if ch["id"] <= 100]
+    downlinks = [ch for ch in core.port_channels if ch.id <= 100]
     for channel, access in zip(downlinks, accesses, strict=True):
-        access_ns = by_name[access["hostname"]].namespace
-        for core_port, access_port in zip(
-            channel["members"], access["port_channels"][0]["members"], strict=False
-        ):
+        access_ns = by_name[access.hostname].namespace
+        for core_port, access_port in zip(channel.members, access.port_channels[0].members, strict=False):
             lab.cables.append(Cable(core_ns, core_port, access_ns, access_port))
 
-    interfaces = {i["vlan"]: i for i in firewall["vlan_interfaces"]}
+    interfaces = {i.vlan: i for i in firewall.vlan_interfaces}
 
     def endpoint(vlan: int, switch_ns: str, switch_port: str, via: str = "eth0") -> None:
         interface = interfaces[vlan]
-        network = IPv4Network(interface["network"])
-        label = interface["vlan_name"].lower()
+        network = IPv4Network(interface.network)
+        label = interface.vlan_name.lower()
         node = Node(
             name=f"hcm-{code}-ep-{label}",
             kind="endpoint",
@@ -146,7 +145,7 @@ def build(design: SiteDesign, baseline: Baseline, prefix: str = DEFAULT_PREFIX) 
             platform="linux",
             site=code,
             address=str(IPv4Interface(f"{network.network_address + ENDPOINT_HOST}/{network.prefixlen}")),
-            gateway=interface["address"],
+            gateway=interface.address,
             vlan=vlan,
             ports=(via,),
         )
@@ -156,19 +155,19 @@ def build(design: SiteDesign, baseline: Baseline, prefix: str = DEFAULT_PREFIX) 
     # one wired endpoint per access VLAN in use, on the first port of that VLAN
     placed: set[int] = set()
     for access in accesses:
-        access_ns = by_name[access["hostname"]].namespace
-        for port in access["edge_ports"]:
-            if port["mode"] == "access" and not port["shutdown"] and port["vlan"] not in placed:
-                placed.add(port["vlan"])
-                endpoint(port["vlan"], access_ns, port["name"])
+        access_ns = by_name[access.hostname].namespace
+        for port in access.edge_ports:
+            if isinstance(port, AccessPort) and not port.shutdown and port.vlan not in placed:
+                placed.add(port.vlan)
+                endpoint(port.vlan, access_ns, port.name)
     # the local server VLAN on the core
-    for port in core["edge_ports"]:
-        if port["vlan"] not in placed:
-            placed.add(port["vlan"])
-            endpoint(port["vlan"], core_ns, port["name"])
+    for port in core.edge_ports:
+        if isinstance(port, AccessPort) and port.vlan not in placed:
+            placed.add(port.vlan)
+            endpoint(port.vlan, core_ns, port.name)
     # an access point on the first AP trunk: one SSID port (and endpoint) per wireless VLAN
     ap_port = next(
-        ((a, p) for a in accesses for p in a["edge_ports"] if p["mode"] == "trunk" and not p["shutdown"]),
+        ((a, p) for a in accesses for p in a.edge_ports if isinstance(p, TrunkPort) and not p.shutdown),
         None,
     )
     if ap_port is not None:
@@ -182,26 +181,26 @@ def build(design: SiteDesign, baseline: Baseline, prefix: str = DEFAULT_PREFIX) 
             site=code,
         )
         lab.nodes.append(ap)
-        lab.cables.append(Cable(by_name[access["hostname"]].namespace, port["name"], ap.namespace, AP_UPLINK))
-        ssids = [v for v in port["allowed_vlans"] if v != port["native_vlan"]]
+        lab.cables.append(Cable(by_name[access.hostname].namespace, port.name, ap.namespace, AP_UPLINK))
+        ssids = [v for v in port.allowed_vlans if v != port.native_vlan]
         lab.access_point = {
-            "uplink": {"name": AP_UPLINK, "trunks": port["allowed_vlans"], "native": port["native_vlan"]},
+            "uplink": {"name": AP_UPLINK, "trunks": port.allowed_vlans, "native": port.native_vlan},
             "ssids": [{"name": f"wlan{v}", "vlan": v} for v in ssids],
         }
         for vlan in ssids:
             endpoint(vlan, ap.namespace, f"wlan{vlan}")
 
-    wan = firewall["wan"]
+    wan = firewall.wan
     lab.uplink = Uplink(
         site=code,
         city_port=f"s{code}",
-        city_address=f"{wan['peer']}/{wan['prefix']}",
-        site_address=wan["address"],
-        site_asn=firewall["bgp"]["asn"],
-        city_address6=f"{wan['peer6']}/{wan['prefix6']}",
-        site_address6=wan["address6"],
+        city_address=f"{wan.peer}/{wan.prefix}",
+        site_address=wan.address,
+        site_asn=firewall.bgp.asn,
+        city_address6=f"{wan.peer6}/{wan.prefix6}",
+        site_address6=wan.address6,
     )
-    lab.cables.append(Cable(fw_ns, wan["name"], city_namespace(prefix), lab.uplink.city_port))
+    lab.cables.append(Cable(fw_ns, wan.name, city_namespace(prefix), lab.uplink.city_port))
     return lab
 
 
