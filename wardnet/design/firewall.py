@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from wardnet import ipam
 from wardnet.design.capacity import capacity
 from wardnet.design.common import device_base, secret
 from wardnet.design.policy import expand_policy, used_services, vlan_interface, zone_table
@@ -44,6 +45,28 @@ def firewall(device: PlannedDevice, plan: SitePlan, baseline: Baseline) -> dict[
         }
         for v in plan.vlans
     ]
+    # --- IPv6 additions for FortiOS dual stack (issue 23); kept together for the typed-dataclass port ---
+    relay6_to = [str(s.address6) for s in relay_servers]
+    for entry, v in zip(vlan_interfaces, plan.vlans, strict=True):
+        # DHCPv6 relay to the ward server's Kea where the VLAN's addresses come from DHCPv6 (M flag set)
+        entry["dhcp6_relay"] = relay6_to if v.ipv6_mode == "dhcpv6" else []
+    # What the ward server's Kea DHCPv6 serves (roles/ward_dhcp_dns): the IPv4 pool's host numbers mirrored
+    # into the /64 as the plan mirrors hosts (host 10 -> ::10), DNS from the site resolver over IPv6.
+    dhcp6 = [
+        {
+            "interface": vlan_interface(v.id),
+            "vlan": v.id,
+            "network": str(v.subnet6),
+            "gateway": str(v.gateway6),
+            "start": str(ipam.host6(v.subnet6, int(v.pool_start) - int(v.subnet.network_address))),
+            "end": str(ipam.host6(v.subnet6, int(v.pool_end) - int(v.subnet.network_address))),
+            "lease_minutes": v.lease_minutes,
+            "dns": [str(s.address6) for s in relay_servers],
+        }
+        for v in plan.vlans
+        if v.ipv6_mode == "dhcpv6" and v.pool_start is not None and v.pool_end is not None and relay_servers
+    ]
+    # --- end of IPv6 additions ---
     dhcp = [
         {
             "interface": vlan_interface(v.id),
@@ -83,6 +106,7 @@ def firewall(device: PlannedDevice, plan: SitePlan, baseline: Baseline) -> dict[
         "wifi": _wifi(plan, baseline),
         "dhcp_pools": dhcp,  # what the site's clients get, whoever serves it
         "dhcp_servers": [] if relay_to else dhcp,  # served by the firewall itself
+        "dhcp6_pools": dhcp6,  # IPv6 addition: the DHCPv6 VLANs' pools, served by the ward server's Kea
         # The relay agent where the firewall is no DHCP server (frr: dhcrelay, FortiOS: per interface).
         "dhcp_relay": {
             "servers": relay_to,
