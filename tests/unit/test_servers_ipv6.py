@@ -1,7 +1,7 @@
-"""The ward server over IPv6 (issue 23): Kea DHCPv6 serves the STAFF /64 the design marks for DHCPv6, checked by
-`kea-dhcp6 -t`, and unbound answers the site's /48 and the NOC over IPv6, checked by `unbound-checkconf`. Both
-checkers are the daemons' own, run on the files the role's templates write; each is shown to refuse a broken
-file too, so a pass means something."""
+"""The ward server over IPv6 (issue 23): Kea DHCPv6 serves the STAFF /64 the design marks for DHCPv6,
+checked by `kea-dhcp6 -t`, and unbound answers the site's /48 and the NOC over IPv6, checked by
+`unbound-checkconf`. Both checkers are the daemons' own, run on the files the role's templates write; each
+is shown to refuse a broken file too, so a pass means something."""
 
 from __future__ import annotations
 
@@ -39,7 +39,9 @@ def _render(name: str, **variables: Any) -> str:
     env = jinja2.Environment(undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
     env.filters["to_json"] = json.dumps
     env.filters["bool"] = bool
-    return env.from_string((TEMPLATES / name).read_text()).render(ansible_managed="Ansible managed", **variables)
+    return env.from_string((TEMPLATES / name).read_text()).render(
+        ansible_managed="Ansible managed", **variables
+    )
 
 
 def _kea6(design: dict[str, Any], listen: str = "lo/::1") -> str:
@@ -130,7 +132,9 @@ def test_unbound_answers_the_site_48_and_the_noc_over_ipv6_and_checkconf_takes_i
     text = _unbound(design, ["10.65.55.74"], [SERVER6])
     lines = [line.strip() for line in text.splitlines()]
     assert f"interface: {SERVER6}" in lines
-    allowed = {line.split()[1] for line in lines if line.startswith("access-control:") and line.endswith("allow")}
+    allowed = {
+        line.split()[1] for line in lines if line.startswith("access-control:") and line.endswith("allow")
+    }
     assert {"2001:db8:413::/48", "2001:db8:0:1::/64"} <= allowed  # the site and the NOC
     assert "access-control: ::/0 refuse" in lines  # everyone else refused, over IPv6 as over IPv4
     assert not any(IPv6Network(n).supernet_of(IPv6Network("2001:db8:414::/48")) for n in allowed if ":" in n)
@@ -164,13 +168,20 @@ def test_the_host_firewall_opens_dhcpv6_to_the_relays_and_dns_to_ipv6_clients(
         "ward_dhcp_dns_dns_clients6": [design["block6"], "2001:db8:0:1::/64"],
     }
     served = _render(
-        "nftables.nft.j2", ward_dhcp_dns_dns_listen=["10.65.55.74"], ward_dhcp_dns_dns_listen6=[SERVER6], **common
+        "nftables.nft.j2",
+        ward_dhcp_dns_dns_listen=["10.65.55.74"],
+        ward_dhcp_dns_dns_listen6=[SERVER6],
+        **common,
     )
     assert "ip6 saddr { 2001:db8:413::/48 } udp dport 547 accept" in served
-    assert "ip6 saddr { 2001:db8:413::/48, 2001:db8:0:1::/64 } meta l4proto { tcp, udp } th dport 53" in served
+    assert (
+        "ip6 saddr { 2001:db8:413::/48, 2001:db8:0:1::/64 } meta l4proto { tcp, udp } th dport 53" in served
+    )
     if Path(NFT).exists() and os.geteuid() == 0:  # nft -c, as the role validates it (server_baseline's table)
         table = "table inet wardnet {\n\tchain services {\n\t}\n}\n"
-        checked = subprocess.run([NFT, "-c", "-f", "-"], input=table + served, capture_output=True, text=True)
+        checked = subprocess.run(
+            [NFT, "-c", "-f", "-"], input=table + served, capture_output=True, text=True, check=False
+        )
         assert checked.returncode == 0, checked.stderr
     quiet = _render("nftables.nft.j2", ward_dhcp_dns_dns_listen=[], ward_dhcp_dns_dns_listen6=[], **common)
     assert "dport 53" not in quiet and "dport 547" in quiet

@@ -149,7 +149,12 @@ FORTIOS_FAULTS = {
         "'10.0.0.54'",
         "-651",
     ),
-    "ipv6-context": ("                set prefix6 ::/0\n", "                set activate6 disable\n", "'activate6'", "-61"),
+    "ipv6-context": (
+        "                set prefix6 ::/0\n",
+        "                set activate6 disable\n",
+        "'activate6'",
+        "-61",
+    ),
 }
 
 
