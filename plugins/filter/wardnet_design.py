@@ -7,9 +7,11 @@ exactly the pools the design sized and the site firewall relays to it.
     {{ wardnet_site | wardnet_site_design }}                      # the repository's inventories/
     {{ '26743' | wardnet_site_design(inventory='/path/to/inventories') }}
 
-Returns a dictionary: `site` (code, name, slug, type), `block` (the site's /20), `domain`, `dhcp_pools`
-(the firewall's `dhcp_pools` exactly as `wardnet show` prints them: per VLAN `vlan`, `interface`,
-`network`, `netmask`, `gateway`, `start`, `end`, `lease_minutes`, `dns`, `ntp`) and `vlans` (each routed
+Returns a dictionary: `site` (code, name, slug, type), `block` (the site's /20), `block6` (its /48),
+`domain`, `dhcp_pools` (the firewall's `dhcp_pools` exactly as `wardnet show` prints them: per VLAN `vlan`,
+`interface`, `network`, `netmask`, `gateway`, `start`, `end`, `lease_minutes`, `dns`, `ntp`), `dhcp6_pools`
+(the DHCPv6 VLANs' pools: `vlan`, `interface`, `network`, `gateway`, `start`, `end`, `lease_minutes`,
+`dns`; empty where every VLAN uses SLAAC) and `vlans` (each routed
 VLAN: `vlan`, `vlan_name`, `zone`, `network`, `address` of its gateway, `prefix`) and `servers` (the
 site's servers as the design placed them: `hostname`, `name`, `services`, `address`, `prefix`, `gateway`,
 `vlan`, ..., and `dhcp_pools`: the pools that server's Kea serves, empty without the dhcp_dns service).
@@ -58,10 +60,12 @@ def site_design(code: Any, inventory: str | None = None) -> dict[str, Any]:
     result = {
         "site": firewall.site.as_dict(),
         "block": str(design.plan.block),
+        "block6": str(design.plan.block6),
         "domain": firewall.domain,
         # Whoever serves them (the firewall, or the ward server's Kea): the same objects the design sized
         # and the capacity check (CAP-POOL) reads.
         "dhcp_pools": [pool.as_dict() for pool in pools.values()],
+        "dhcp6_pools": [pool.as_dict() for pool in firewall.dhcp6_pools],
         "vlans": [
             {k: v[k] for k in ("vlan", "vlan_name", "zone", "network", "address", "prefix")}
             for v in (i.as_dict() for i in firewall.vlan_interfaces)

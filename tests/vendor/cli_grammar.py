@@ -78,6 +78,7 @@ VALUES = {
     "ipv6": lambda w: _parses(ipaddress.IPv6Address, w),
     "ipv6if": lambda w: "/" in w and _parses(ipaddress.IPv6Interface, w),  # address/length
     "ipv6net": lambda w: "/" in w and _parses(ipaddress.IPv6Network, w),
+    "ip": lambda w: _ipv4(w) or _parses(ipaddress.IPv6Address, w),  # either family (a BGP neighbour)
 }
 
 
@@ -353,7 +354,7 @@ class FortiGrammar:
         if kind == "ipmask":  # address and mask, or address/length
             pair = len(bare) == 2 and _ipv4(bare[0]) and _mask(bare[1])
             return None if pair or (len(bare) == 1 and _network(bare[0])) else VALUE_FAIL.format(tokens[0])
-        if len(tokens) > 1 and not (kind.startswith("multi:") or kind == "ports"):
+        if len(tokens) > 1 and not kind.startswith(("multi:", "list:")) and kind != "ports":
             return VALUE_FAIL.format(tokens[1])
         for token, word in zip(tokens, bare, strict=True):
             error = _value_error(kind, token, word)
@@ -363,6 +364,7 @@ class FortiGrammar:
 
 
 def _value_error(kind: str, token: str, word: str) -> str | None:
+    kind = kind.removeprefix("list:")  # one or more values of the kind (rdnss, dhcp6-relay-ip)
     match = re.fullmatch(r"int:(\d+)-(\d+)", kind)
     if match:
         if not word.isdigit():

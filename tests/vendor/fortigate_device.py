@@ -28,7 +28,13 @@ HEADER = (
     "#conf_file_ver=84233681092417\n#buildno=1575\n#global_vdom=1\n"
 )
 SECRETS = {"password", "passwd", "key", "secret", "psksecret", "auth-pwd", "priv-pwd", "api-key"}
-UUID_TABLES = {"firewall address", "firewall addrgrp", "firewall policy"}
+UUID_TABLES = {
+    "firewall address",
+    "firewall addrgrp",
+    "firewall address6",
+    "firewall addrgrp6",
+    "firewall policy",
+}
 QUOTE_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|\S+')
 PARSE_ERROR = COMMAND_FAIL
 

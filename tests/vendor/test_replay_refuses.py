@@ -129,6 +129,32 @@ FORTIOS_FAULTS = {
     ),
     # a value of the wrong kind: -651, named at the value
     "value": ("        set vlanid 20\n", "        set vlanid 4095x\n", "'4095x'", "-651"),
+    # IPv6 (issue 23): a misspelt RA field, a /129, an IPv4 resolver in RDNSS, a BGP neighbour field in a
+    # prefix-list6 rule
+    "ipv6-keyword": (
+        "            set ip6-send-adv enable\n",
+        "            set ip6-send-advert enable\n",
+        "'ip6-send-advert'",
+        "-61",
+    ),
+    "ipv6-value": (
+        "            set ip6-address 2001:db8:413:20::1/64\n",
+        "            set ip6-address 2001:db8:413:20::1/129\n",
+        "'2001:db8:413:20::1/129'",
+        "-651",
+    ),
+    "ipv6-rdnss": (
+        "                    set rdnss 2001:db8::53 2001:db8::54\n",
+        "                    set rdnss 2001:db8::53 10.0.0.54\n",
+        "'10.0.0.54'",
+        "-651",
+    ),
+    "ipv6-context": (
+        "                set prefix6 ::/0\n",
+        "                set activate6 disable\n",
+        "'activate6'",
+        "-61",
+    ),
 }
 
 

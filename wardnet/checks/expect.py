@@ -43,6 +43,7 @@ class Expect:
     city_supernet: str = (
         "10.0.0.0/8"  # internal space: a negated address that still reaches it is not "internet"
     )
+    city_supernet6: str = "2001:db8::/32"  # the same for IPv6 (ip_plan.ipv6.supernet)
     # Wi-Fi (rules_fortios_wifi): per SSID of the baseline, (vlan, security, isolation)
     wifi: tuple[tuple[int, str, bool], ...] = ()
 
@@ -64,6 +65,7 @@ class Expect:
             min_password_length=policy.min_length,
             syslog_level=baseline.services.syslog.level,
             city_supernet=str(baseline.ip_plan.supernet),
+            city_supernet6=str(baseline.ip_plan.ipv6.supernet),
             wifi=tuple((s.vlan, s.security, s.isolation) for s in baseline.wifi.ssids),
         )
 

@@ -22,6 +22,7 @@ RULES: RuleSet[FortiBlock] = RuleSet()
 rule = RULES.rule
 MASK = "<<secret:"
 ANY4 = IPv4Network("0.0.0.0/0")
+ANY6 = IPv6Network("::/0")
 ALL_PORTS = 65535
 MANAGEMENT_ACCESS = {"https", "ssh", "snmp", "http", "telnet", "fgfm", "radius-acc", "ftm"}
 # FortiOS factory services that are not in a rendered config: the ALL family opens every port of a protocol.
@@ -104,13 +105,16 @@ def _covers(networks: list[Network], target: Network) -> bool:
     return any(n.version == target.version and target.subnet_of(n) for n in merged)  # type: ignore[arg-type]
 
 
-def side_is_any(tree: FortiBlock, policy: FortiBlock, side: str, expect: Expect) -> bool:
-    """A policy's source or destination reaches every address: it resolves to 0.0.0.0/0, or it is negated
-    and what it excludes leaves internal (city) space reachable, not only the internet."""
-    nets = [n for name in policy.settings.get(f"{side}addr", []) for n in addresses(tree, name)]
-    if policy.value(f"{side}addr-negate") == "enable":
-        return not _covers(nets, ip_network(expect.city_supernet))
-    return _covers(nets, ANY4)
+def side_is_any(tree: FortiBlock, policy: FortiBlock, side: str, expect: Expect, family: str = "") -> bool:
+    """A policy's source or destination reaches every address of the family ("" IPv4, "6" IPv6: srcaddr6,
+    dstaddr6 of a 7.x consolidated policy): it resolves to 0.0.0.0/0 (::/0), or it is negated and what it
+    excludes leaves internal (city) space reachable, not only the internet."""
+    nets = [
+        n for name in policy.settings.get(f"{side}addr{family}", []) for n in addresses(tree, name, family)
+    ]
+    if policy.value(f"{side}addr{family}-negate") == "enable":
+        return not _covers(nets, ip_network(expect.city_supernet6 if family else expect.city_supernet))
+    return _covers(nets, ANY6 if family else ANY4)
 
 
 def _ranges(spec: list[str]) -> list[tuple[int, int]]:
@@ -225,6 +229,35 @@ def flows(tree: FortiBlock, expect: Expect, role: str) -> list[Violation]:
     found += _want(
         tree.sub("system autoupdate schedule"), "status", "enable", "L2-IPS-01", "system autoupdate schedule"
     )
+    return found + _flows6(tree, policies, expect)
+
+
+def _flows6(tree: FortiBlock, policies: list[tuple[str, FortiBlock]], expect: Expect) -> list[Violation]:
+    """The IPv6 side of a consolidated policy list: IPv6 matches only srcaddr6/dstaddr6, so the last enabled
+    policy must drop and log IPv6 all to all as well, and no accept may open IPv6 any to any."""
+    found = []
+    last = policies[-1][1] if policies else None
+    if (
+        last is None
+        or last.value("action", "deny") != "deny"
+        or last.value("logtraffic") != "all"
+        or not side_is_any(tree, last, "src", expect, "6")
+        or not side_is_any(tree, last, "dst", expect, "6")
+        or "ip" not in {p for s in last.settings.get("service", []) for p in open_protocols(tree, s)}
+    ):
+        found.append(
+            Violation(
+                "L2-IPV6-03",
+                "the last enabled policy is not a logged deny of IPv6 all to all, every service",
+                'set srcaddr6 "all" / set dstaddr6 "all" on the final deny',
+            )
+        )
+    for name, policy in policies:
+        if policy.value("action", "deny") != "accept" or not policy.settings.get("srcaddr6"):
+            continue
+        if side_is_any(tree, policy, "src", expect, "6") and side_is_any(tree, policy, "dst", expect, "6"):
+            label = policy.value("name", name)
+            found.append(Violation("L2-IPV6-03", f"policy {label} permits IPv6 any to any", "name the flows"))
     return found
 
 
@@ -249,12 +282,9 @@ def dhcp_dns(tree: FortiBlock, expect: Expect, role: str) -> list[Violation]:
 # --- management plane ----------------------------------------------------------------------------------
 
 
-def _trusthosts(block: FortiBlock) -> list[Network]:
-    return [
-        _network(v)
-        for k, v in block.settings.items()
-        if k.startswith(("trusthost", "ip6-trusthost", "ipv4-trusthost", "ipv6-trusthost")) and v
-    ]
+def _trusthosts(block: FortiBlock, prefixes: tuple[str, ...] | None = None) -> list[Network]:
+    keys = prefixes or ("trusthost", "ip6-trusthost", "ipv4-trusthost", "ipv6-trusthost")
+    return [_network(v) for k, v in block.settings.items() if k.startswith(keys) and v]
 
 
 def _untrusted(hosts: list[Network], expect: Expect) -> list[str]:
@@ -267,9 +297,9 @@ def _untrusted(hosts: list[Network], expect: Expect) -> list[str]:
 def management(tree: FortiBlock, expect: Expect, role: str) -> list[Violation]:
     found = []
     for name, settings in _entries(tree, "system interface"):
-        access = set(settings.settings.get("allowaccess", [])) | set(
-            settings.sub("ipv6").settings.get("ip6-allowaccess", [])
-        )
+        access4 = set(settings.settings.get("allowaccess", []))
+        access6 = set(settings.sub("ipv6").settings.get("ip6-allowaccess", []))
+        access = access4 | access6
         if access & {"http", "telnet"}:
             found.append(
                 Violation(
@@ -278,7 +308,8 @@ def management(tree: FortiBlock, expect: Expect, role: str) -> list[Violation]:
                     "allow only https and ssh, on the management VLAN",
                 )
             )
-        if access & MANAGEMENT_ACCESS and settings.value("vlanid") != str(expect.management_vlan):
+        user_vlan = settings.value("vlanid") != str(expect.management_vlan)
+        if access4 & MANAGEMENT_ACCESS and user_vlan:
             found.append(
                 Violation(
                     "L2-MGMT-02",
@@ -286,18 +317,38 @@ def management(tree: FortiBlock, expect: Expect, role: str) -> list[Violation]:
                     "set allowaccess ping",
                 )
             )
+        if access6 & MANAGEMENT_ACCESS and user_vlan:
+            found.append(
+                Violation(
+                    "L2-IPV6-02",
+                    f"interface {name} accepts management over IPv6 outside the management VLAN "
+                    f"({sorted(access6 & MANAGEMENT_ACCESS)})",
+                    "config ipv6 / set ip6-allowaccess ping",
+                )
+            )
     found += _want(
         tree.sub("system global"), "admin-telnet", "disable", "L2-MGMT-03", "system global", default="enable"
     )
     for name, admin in _entries(tree, "system admin"):
-        bad = _untrusted(_trusthosts(admin), expect)
+        kind = "wildcard admin" if admin.value("wildcard") == "enable" else "admin"
+        bad = _untrusted(_trusthosts(admin, ("trusthost",)), expect)
         if bad:
-            kind = "wildcard admin" if admin.value("wildcard") == "enable" else "admin"
             found.append(
                 Violation(
                     "L2-MGMT-02",
                     f"{kind} {name} may log in from {bad}",
                     "trusthost = management sources only",
+                )
+            )
+        # Each family has its own list; ip6-trusthost defaults to ::/0, so IPv4 trusted hosts alone leave
+        # IPv6 logins open from anywhere (FortiOS 7.2 CLI Reference, config system admin: ip6-trusthost1-10).
+        bad6 = _untrusted(_trusthosts(admin, ("ip6-trusthost",)), expect)
+        if bad6:
+            found.append(
+                Violation(
+                    "L2-IPV6-02",
+                    f"{kind} {name} may log in over IPv6 from {bad6}",
+                    "ip6-trusthost = the IPv6 management sources only",
                 )
             )
     for name, user in _entries(tree, "system api-user"):

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from ipaddress import IPv4Network
+from ipaddress import IPv4Network, IPv6Network
 
 from wardnet.checks.expect import SYSLOG_LEVELS, Expect, Violation, number
 from wardnet.checks.parse import Node
@@ -73,7 +73,66 @@ def acl_problems(tree: Node, name: str, expect: Expect) -> list[str]:
     return problems
 
 
+def _source6(words: list[str]) -> IPv6Network | None:
+    """An IPv6 ACL source (after the protocol) → network; None when it cannot be resolved here."""
+    if not words or words[0] == "any":
+        return IPv6Network("::/0")
+    text = f"{words[1]}/128" if words[0] == "host" and len(words) > 1 else words[0]
+    try:
+        return IPv6Network(text, strict=False)
+    except ValueError:
+        return None
+
+
+def acl6_problems(tree: Node, name: str, expect: Expect) -> list[str]:
+    """What an IPv6 ACL guarding management lets in that is not a management source (first match wins). An
+    undefined IPv6 access-class filters nothing."""
+    acl = tree.get(f"ipv6 access-list {name}")
+    if acl is None:
+        return [f"IPv6 ACL {name} is not defined (an undefined access-class permits every source)"]
+    denied: list[IPv6Network] = []
+    problems = []
+    for entry in acl.children:
+        words = entry.words[2:] if entry.words[:1] == ["sequence"] else entry.words
+        if not words or words[0] not in ("permit", "deny"):
+            continue
+        source = _source6(words[2:])  # permit|deny <protocol> <source> ...
+        if source is None:
+            if words[0] == "permit":
+                problems.append(f"{name} permits '{' '.join(words[2:])}', which cannot be resolved")
+            continue
+        if words[0] == "deny":
+            denied.append(source)
+        elif not any(source.subnet_of(d) for d in denied) and not expect.managed_from(source):
+            problems.append(f"{name} permits {source}, not an IPv6 management source")
+    return problems
+
+
 # --- management plane ----------------------------------------------------------------------------------
+
+
+def _management6(tree: Node, expect: Expect) -> list[Violation]:
+    """A switch with an IPv6 address takes SSH over IPv6 on every vty line the IPv4 access-class does not
+    cover: each line needs `ipv6 access-class <ACL> in` permitting only the IPv6 management sources."""
+    if not any(i.child("ipv6 address ") is not None for i in tree.all("interface ")):
+        return []
+    found = []
+    for line in tree.all("line vty"):
+        inbound = [c.words[2] for c in line.all("ipv6 access-class ") if c.words[3:4] == ["in"]]
+        if not inbound:
+            found.append(
+                Violation(
+                    "L2-IPV6-02",
+                    f"'{line.text}' has no inbound IPv6 access-class (SSH over IPv6 from anywhere)",
+                    "ipv6 access-class WARDNET-MGMT6 in",
+                )
+            )
+        for name in inbound:
+            found += [
+                Violation("L2-IPV6-02", f"'{line.text}': {p}", "permit only the IPv6 management sources")
+                for p in acl6_problems(tree, name, expect)
+            ]
+    return found
 
 
 @rule
@@ -144,6 +203,7 @@ def management_sources(tree: Node, expect: Expect, role: str) -> list[Violation]
                 Violation("L2-MGMT-02", f"SNMP community: {p}", "remove the community")
                 for p in acl_problems(tree, acl, expect)
             ]
+    found += _management6(tree, expect)
     if tree.has("ip http secure-server"):
         http = tree.child("ip http access-class ")
         if http is None:
@@ -496,6 +556,47 @@ def rogue_devices(tree: Node, expect: Expect, role: str) -> list[Violation]:
         found.append(
             Violation("L2-ROGUE-01", "no dynamic ARP inspection", "ip arp inspection vlan <client VLANs>")
         )
+    return found
+
+
+def _raguard_hosts(tree: Node) -> set[str]:
+    """RA guard policies that drop router advertisements: device-role host, IOS-XE's default role."""
+    out = set()
+    for policy in tree.all("ipv6 nd raguard policy "):
+        roles = [c.words[1] for c in policy.all("device-role ") if len(c.words) > 1]
+        if not roles or roles[-1] == "host":
+            out.add(policy.words[-1])
+    return out
+
+
+@rule
+def ra_guard(tree: Node, expect: Expect, role: str) -> list[Violation]:
+    """IPv6 first-hop security on the access edge: every host-facing port (access mode, or an edge trunk to
+    an AP) drops router advertisements, so no host can make itself the clients' router (RFC 6105)."""
+    if role != "access":
+        return []
+    hosts = _raguard_hosts(tree)
+    found = []
+    for interface in tree.all(("interface GigabitEthernet", "interface TwentyFiveGigE")):
+        access = interface.child("switchport access vlan ")
+        edge_trunk = interface.has("switchport mode trunk") and interface.has("spanning-tree portfast trunk")
+        if interface.has("shutdown") or not (interface.has("switchport mode access") or edge_trunk):
+            continue
+        if access is not None and access.words[-1] == str(expect.parking_vlan):
+            continue
+        attached = [c.words for c in interface.all("ipv6 nd raguard")]
+        guarded = any(
+            w == ["ipv6", "nd", "raguard"] or (w[3:4] == ["attach-policy"] and w[4:5] and w[4] in hosts)
+            for w in attached
+        )
+        if not guarded:
+            found.append(
+                Violation(
+                    "L2-IPV6-01",
+                    f"{interface.text} lets a host send router advertisements (no host-role RA guard)",
+                    "ipv6 nd raguard attach-policy WARDNET-HOSTS",
+                )
+            )
     return found
 
 

@@ -219,6 +219,7 @@ class VlanInterface(_Plain):
     prefix6: int
     network6: str
     ra: RouterAdvert | None
+    dhcp6_relay: list[str]  # the ward server's Kea where the VLAN's IPv6 addresses come from DHCPv6
 
 
 @dataclass(frozen=True)
@@ -270,6 +271,21 @@ class DhcpPool(_Plain):
         from ipaddress import IPv4Address
 
         return int(IPv4Address(self.end)) - int(IPv4Address(self.start)) + 1
+
+
+@dataclass(frozen=True)
+class Dhcp6Pool(_Plain):
+    """One DHCPv6 VLAN's pool, served by the ward server's Kea: the IPv4 pool's host numbers mirrored into
+    the /64 as the plan mirrors hosts (host 10 -> ::10), DNS from the site resolver over IPv6."""
+
+    interface: str
+    vlan: int
+    network: str
+    gateway: str
+    start: str
+    end: str
+    lease_minutes: int | None
+    dns: list[str]
 
 
 @dataclass(frozen=True)
@@ -381,6 +397,7 @@ class FirewallConfig(DeviceConfig):
     wifi: Wifi
     dhcp_pools: list[DhcpPool]  # what the site's clients get, whoever serves it
     dhcp_servers: list[DhcpPool]  # served by the firewall itself
+    dhcp6_pools: list[Dhcp6Pool]  # the DHCPv6 VLANs' pools, served by the ward server's Kea
     dhcp_relay: DhcpRelay | None
     capacity: Capacity
     zones: list[Zone]

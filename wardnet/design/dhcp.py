@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from wardnet.design.config import DhcpPool
+from wardnet import ipam
+from wardnet.design.config import Dhcp6Pool, DhcpPool
 from wardnet.design.policy import vlan_interface
 from wardnet.design.site import PlannedServer, SitePlan
 from wardnet.models import Baseline
@@ -34,4 +35,23 @@ def client_pools(plan: SitePlan, baseline: Baseline) -> list[DhcpPool]:
         )
         for v in plan.vlans
         if v.pool_start is not None
+    ]
+
+
+def client_pools6(plan: SitePlan) -> list[Dhcp6Pool]:
+    """The DHCPv6 VLANs' pools (router advertisements set M): only where a ward server runs Kea."""
+    servers = dhcp_servers(plan)
+    return [
+        Dhcp6Pool(
+            interface=vlan_interface(v.id),
+            vlan=v.id,
+            network=str(v.subnet6),
+            gateway=str(v.gateway6),
+            start=str(ipam.host6(v.subnet6, int(v.pool_start) - int(v.subnet.network_address))),
+            end=str(ipam.host6(v.subnet6, int(v.pool_end) - int(v.subnet.network_address))),
+            lease_minutes=v.lease_minutes,
+            dns=[str(s.address6) for s in servers],
+        )
+        for v in plan.vlans
+        if v.ipv6_mode == "dhcpv6" and v.pool_start is not None and v.pool_end is not None and servers
     ]

@@ -23,7 +23,7 @@ from wardnet.design.config import (
     Wifi,
     shallow,
 )
-from wardnet.design.dhcp import client_pools, dhcp_servers
+from wardnet.design.dhcp import client_pools, client_pools6, dhcp_servers
 from wardnet.design.policy import expand_policy, used_services, vlan_interface, zone_table
 from wardnet.design.site import PlannedDevice, SitePlan
 from wardnet.models import Baseline
@@ -54,6 +54,7 @@ def firewall(device: PlannedDevice, plan: SitePlan, baseline: Baseline) -> Firew
             prefix6=v.subnet6.prefixlen,
             network6=str(v.subnet6),
             ra=_router_advert(v.ipv6_mode, [str(s) for s in baseline.services.dns.servers6]),
+            dhcp6_relay=[str(s.address6) for s in relay_servers] if v.ipv6_mode == "dhcpv6" else [],
         )
         for v in plan.vlans
     ]
@@ -81,6 +82,7 @@ def firewall(device: PlannedDevice, plan: SitePlan, baseline: Baseline) -> Firew
         wifi=_wifi(plan, baseline),
         dhcp_pools=dhcp,  # what the site's clients get, whoever serves it
         dhcp_servers=[] if relay_to else dhcp,  # served by the firewall itself
+        dhcp6_pools=client_pools6(plan),
         # The relay agent where the firewall is no DHCP server (frr: dhcrelay, FortiOS: per interface).
         dhcp_relay=DhcpRelay(
             servers=relay_to,
