@@ -149,8 +149,8 @@ def _prepare(
             vlan = next(v for v in plan.vlans if ip_address(place.address6) in v.subnet6)
             system.ip_batch(
                 [
-                    f"-6 addr replace {place.address6}/{vlan.subnet6.prefixlen} dev eth0 nodad",
-                    f"-6 route replace default via {vlan.gateway6}",
+                    f"addr replace {place.address6}/{vlan.subnet6.prefixlen} dev eth0 nodad",
+                    f"route replace ::/0 via {vlan.gateway6}",
                 ],
                 place.namespace,
             )
