@@ -6,6 +6,7 @@ never computed with the module under test."""
 from __future__ import annotations
 
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -134,3 +135,20 @@ def test_the_probe_script_sees_open_and_refused_ports_over_both_families() -> No
         "4": "refused",
         "5": "refused",
     }
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="ICMP probes use raw sockets (root)")
+def test_the_probe_script_pings_over_both_families() -> None:
+    wire = [
+        {"id": i, "proto": "icmp", "src": a, "dst": a, "port": 0} for i, a in enumerate(["127.0.0.1", "::1"])
+    ]
+    wire.append({"id": 2, "proto": "icmp", "src": "127.0.0.1", "dst": "192.0.2.77", "port": 0})  # no route
+    done = subprocess.run(
+        [sys.executable, str(PROBE_SCRIPT), "send"],
+        input=json.dumps(wire),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    seen = json.loads(done.stdout)
+    assert seen["0"] == seen["1"] == "open" and seen["2"] != "open"
