@@ -217,7 +217,10 @@ def lab_policy_probe(inventory: Path) -> Callable[[Any], str | None]:
     def probe(target: Any) -> str | None:
         if target.role != "firewall":
             return None
-        result = verify_site(lab, target.site)
+        try:
+            result = verify_site(lab, target.site)
+        except (LabError, OSError, subprocess.SubprocessError) as exc:  # a check that cannot run fails
+            return f"policy matrix could not run: {exc}"
         if not result.mismatches:
             return None
         cells = "; ".join(o.describe() for o in result.mismatches[:3])
