@@ -20,6 +20,7 @@ from ipaddress import ip_address
 from pathlib import Path
 from typing import Any
 
+from wardnet.design.site import SitePlan
 from wardnet.lab import matrix, state, system
 from wardnet.lab.manager import Lab
 from wardnet.lab.system import LabError
@@ -121,6 +122,7 @@ def verify_site(lab: Lab, code: str) -> MatrixResult:
     ports = sorted({port for proto, port in matrix.policy_ports(baseline)})
     extra = _prepare(plan, local, remote, current.city["namespace"])
     listeners: list[subprocess.Popen[str]] = []
+    again: list[matrix.Probe] = []
     try:
         listeners = [_listen(ns, ports) for ns in listen_in]
         seen = _send_all(todo)
@@ -140,7 +142,7 @@ def verify_site(lab: Lab, code: str) -> MatrixResult:
 
 
 def _prepare(
-    plan: Any, local: list[matrix.Place], remote: list[matrix.Place], city: str
+    plan: SitePlan, local: list[matrix.Place], remote: list[matrix.Place], city: str
 ) -> list[tuple[str, str]]:
     """IPv6 on the endpoints (their fixed host, as IPv4) and the internet's test addresses on the city
     core. Returns the city addresses added, to remove afterwards."""
