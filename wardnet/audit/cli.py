@@ -68,6 +68,8 @@ def print_table(run: AuditRun, remediate: bool) -> None:
         f"audit {run.run_id}: {len(run.devices)} devices: {counts['compliant']} compliant, "
         f"{counts['drift']} drifted, {counts['not-audited']} not audited{expired}"
     )
+    if run.backup_error:
+        print(f"BACKUP FAILED: {run.backup_error}")
 
 
 def cmd_audit(args: argparse.Namespace) -> int:

@@ -85,11 +85,15 @@ class CanonicalCache:
 
     def put(self, target: Target, text: str) -> None:
         path = self._path(target)
-        if path is not None:
+        if path is None:
+            return
+        temporary = path.with_suffix(f".{threading.get_ident()}.tmp")
+        try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            temporary = path.with_suffix(f".{threading.get_ident()}.tmp")
             temporary.write_text(text)
             temporary.replace(path)  # atomic: concurrent workers never read half a file
+        except OSError:  # a full state disk costs the next audit time, never this device's result
+            temporary.unlink(missing_ok=True)
 
 
 def _canonical_intended(driver: Any, target: Target, running: str, cache: CanonicalCache) -> str:

@@ -70,6 +70,7 @@ def merge_files(paths: list[Path]) -> AuditRun:
         expired_ignores=_expired(shards),
         shard="",
         backup_commit=",".join(commits),
+        backup_error="; ".join(dict.fromkeys(run.backup_error for _, run in shards if run.backup_error)),
     )
 
 

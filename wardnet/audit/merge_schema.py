@@ -107,6 +107,7 @@ class ShardIn(Model):
     finished: Instant
     shard: Annotated[str, Field(max_length=20), AfterValidator(_shard)] = ""
     backup_commit: Annotated[str, Field(pattern=r"^[0-9A-Za-z,]{0,10000}$")] = ""
+    backup_error: Line = ""
     devices: Annotated[list[DeviceIn], Field(max_length=MANY)] = []
     expired_ignores: Annotated[list[IgnoreRuleIn], Field(max_length=10_000)] = []
     # report.json's derived figures: allowed, not trusted, recomputed by the merge

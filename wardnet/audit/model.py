@@ -144,6 +144,7 @@ class AuditRun:
     expired_ignores: list[IgnoreRule] = field(default_factory=list)
     shard: str = ""  # "K/N" for a shard's partial run, "" for a whole or merged run
     backup_commit: str = ""  # the backups repository commit holding this run's running configs
+    backup_error: str = ""  # why this run's running configs could not be kept (the audit still stands)
 
     def sites(self) -> list[SiteSummary]:
         by_site: dict[str, list[DeviceAudit]] = {}
@@ -169,7 +170,7 @@ class AuditRun:
         if not self.devices or all(d.status == "not-audited" for d in self.devices):
             return ExitCode.NOT_RUN
         clean = all(d.status == "compliant" and not d.baseline for d in self.devices)
-        return ExitCode.OK if clean else ExitCode.FINDINGS
+        return ExitCode.OK if clean and not self.backup_error else ExitCode.FINDINGS
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -178,6 +179,7 @@ class AuditRun:
             "finished": self.finished,
             "shard": self.shard,
             "backup_commit": self.backup_commit,
+            "backup_error": self.backup_error,
             "devices": [d.as_dict() for d in self.devices],
             "expired_ignores": [asdict(r) for r in self.expired_ignores],
         }
@@ -190,6 +192,7 @@ class AuditRun:
             finished=data["finished"],
             shard=data.get("shard", ""),
             backup_commit=data.get("backup_commit", ""),
+            backup_error=data.get("backup_error", ""),
             devices=[DeviceAudit.from_dict(d) for d in data.get("devices", [])],
             expired_ignores=[
                 IgnoreRule(

@@ -108,7 +108,7 @@ def build_view(
             "started": run.started,
             "finished": run.finished,
             "shard": run.shard,
-            "backup_commit": run.backup_commit or "–",
+            "backup_commit": run.backup_commit or run.backup_error or "–",
         },
         "totals": _totals(run, trend, lang),
         "sites": [

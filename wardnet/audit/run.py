@@ -5,6 +5,7 @@ history and remediation are the caller's next steps."""
 
 from __future__ import annotations
 
+import subprocess
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -69,15 +70,20 @@ def deploying(locks: Path, sites: set[str]) -> dict[str, str]:
     }
 
 
-def backup(store: BackupStore, collected: list[Collected], run_id: str) -> str:
-    """Oxidized-style: every running config that could be read, one commit per run; returns its id."""
+def backup(store: BackupStore, collected: list[Collected], run_id: str) -> tuple[str, str]:
+    """Oxidized-style: every running config that could be read, one commit per run; returns its id and,
+    when the store could not keep them (a full disk, a broken repository), why: the audit still reports."""
     read = [c for c in collected if not c.error]
-    for item in read:
-        store.write(item.target.site, item.target.name, item.target.platform, item.running)
-    if read:
-        missing = len(collected) - len(read)
-        store.commit(f"audit {run_id}: {len(read)} running configs ({missing} not reachable)")
-    return store.head()
+    try:
+        for item in read:
+            store.write(item.target.site, item.target.name, item.target.platform, item.running)
+        if read:
+            missing = len(collected) - len(read)
+            store.commit(f"audit {run_id}: {len(read)} running configs ({missing} not reachable)")
+        return store.head(), ""
+    except (OSError, subprocess.CalledProcessError) as exc:
+        detail = exc.stderr.strip()[-300:] if isinstance(exc, subprocess.CalledProcessError) else str(exc)
+        return "", f"backup of the running configs failed: {detail or exc}"
 
 
 def compare(collected: list[Collected], inventory: Inventory, today: date) -> tuple[list[DeviceAudit], list]:  # type: ignore[type-arg]
@@ -120,7 +126,7 @@ def run_audit(request: AuditRequest) -> tuple[AuditRun, list[Target]]:
         [t for t in targets if t.site not in busy], request.workers, request.state_dir / "audit" / "canonical"
     )
     collected += [Collected(t, error=busy[t.site]) for t in targets if t.site in busy]
-    commit = backup(BackupStore(request.state_dir / "backups"), collected, run_id)
+    commit, backup_error = backup(BackupStore(request.state_dir / "backups"), collected, run_id)
     devices, expired = compare(collected, inventory, request.today or started.date())
     run = AuditRun(
         run_id=run_id,
@@ -130,5 +136,6 @@ def run_audit(request: AuditRequest) -> tuple[AuditRun, list[Target]]:
         expired_ignores=expired,
         shard=request.shard,
         backup_commit=commit,
+        backup_error=backup_error,
     )
     return run, targets

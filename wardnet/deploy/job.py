@@ -10,7 +10,7 @@ from pathlib import Path
 from wardnet.deploy import hostkeys
 from wardnet.deploy.device import DeviceResult, Options
 from wardnet.deploy.run import Plan, exit_code
-from wardnet.deploy.targets import Credentials, Target, lab_noc_probe, site_targets
+from wardnet.deploy.targets import Credentials, Target, lab_site_probe, site_targets
 from wardnet.findings import ExitCode
 
 
@@ -70,7 +70,7 @@ def execute(request: DeployRequest, on_done: Callable[[DeviceResult], None] | No
             enrolled = _accept_new(targets, known_hosts) if request.accept_new and not request.lab else {}
             probe = None
             if request.lab and request.options.commit and not request.options.per_device:
-                probe = lab_noc_probe(request.inventory, inventory.baseline, request.options.neighbor_wait)
+                probe = lab_site_probe(request.inventory, inventory.baseline, request.options.neighbor_wait)
             results = deploy(targets, request.plan, request.options, store, on_done, probe=probe)
     except SiteLockedError as exc:
         return DeployOutcome(ExitCode.NOT_RUN, message=str(exc))

@@ -175,3 +175,13 @@ def lab_noc_probe(lab_inventory: Path, baseline: Baseline, wait: float) -> NocPr
         return None
 
     return probe
+
+
+def lab_site_probe(lab_inventory: Path, baseline: Baseline, wait: float) -> NocProbe:
+    """The lab's site-wide post-check: each device from the NOC, then (on the firewall, whose policy it is)
+    the site's whole policy matrix by real packets (wardnet/lab/verify.py). A policy-breaking commit fails
+    the transaction and is rolled back with the rest of the site."""
+    from wardnet.lab.verify import lab_policy_probe
+
+    noc, matrix = lab_noc_probe(lab_inventory, baseline, wait), lab_policy_probe(lab_inventory)
+    return lambda target: noc(target) or matrix(target)

@@ -71,6 +71,30 @@ def cmd_exec(args: argparse.Namespace) -> int:
     return _lab(args).exec(args.device, command)
 
 
+def cmd_verify(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from wardnet.lab.verify import verify_site
+
+    lab = _lab(args)
+    failed = False
+    for code in args.sites:
+        result = verify_site(lab, code)
+        text, data = result.as_text(), result.as_json()
+        if args.report is not None:
+            folder = Path(args.report)
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / f"matrix-{code}.txt").write_text(text)
+            (folder / f"matrix-{code}.json").write_text(json.dumps(data, indent=1) + "\n")
+        if args.json:
+            json.dump(data, sys.stdout, indent=1)
+            print()
+        else:
+            print(text, end="")
+        failed = failed or bool(result.mismatches)
+    return ExitCode.FINDINGS if failed else ExitCode.OK
+
+
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     lab = sub.add_parser("lab", help="a live lab of sites: real FRR, nftables, Open vSwitch, sshd (root)")
     lab_sub = lab.add_subparsers(dest="lab_command", required=True)
@@ -101,6 +125,16 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     add_inventory(status)
     status.add_argument("--json", action="store_true")
     status.set_defaults(func=cmd_status)
+
+    verify = lab_sub.add_parser(
+        "verify",
+        help="the inter-zone policy by real packets: expected vs seen per zone pair (exit 1 on a mismatch)",
+    )
+    add_inventory(verify)
+    add_sites(verify, required=True)
+    verify.add_argument("--report", metavar="DIR", help="also write matrix-CODE.txt and .json there")
+    verify.add_argument("--json", action="store_true", help="print the matrix as JSON")
+    verify.set_defaults(func=cmd_verify)
 
     run = lab_sub.add_parser("exec", help="run a command inside a lab node: wardnet lab exec NODE -- CMD...")
     add_inventory(run)
