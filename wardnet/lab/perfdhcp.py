@@ -95,6 +95,14 @@ def command(interface: str, clients: int, relay_list: Path, vlan: int) -> list[s
     ]
 
 
+def probe(interface: str, relay_list: Path) -> list[str]:
+    """One client, one DORA (a MAC outside every VLAN's base): is the path up?"""
+    return [
+        "perfdhcp", "-4", "-l", interface, "-L", str(CLIENT_PORT), "-B", "-J", str(relay_list),
+        "-b", "mac=02:18:00:00:00:01", "-R", "1", "-n", "1", "-p", "6", "-d", "4", "255.255.255.255",
+    ]  # fmt: skip
+
+
 def deadline(clients: int) -> float:
     """Seconds after which the caller kills perfdhcp: its own bounds plus a margin."""
     return SPREAD_SECONDS + clients / rate(clients) + DROP_SECONDS + EXIT_WAIT_US / 1e6 + 30

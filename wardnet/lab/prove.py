@@ -10,7 +10,10 @@ The report goes to STATE/prove/<code>.json (read by the CAP-PROVE check) and to 
 
 from __future__ import annotations
 
+import json
 import math
+import os
+import shutil
 import subprocess
 import tempfile
 import time
@@ -27,6 +30,8 @@ from wardnet.lab.system import LabError, run
 LEASE_FILE = "/var/lib/kea/kea-leases4.csv"  # roles/ward_dhcp_dns: ward_dhcp_dns_lease_file
 HARNESS_TABLE = "wardnet_prove"
 MAX_DNS_LOSS = 0.01
+READY_SECONDS = 90
+TOOLS = ("perfdhcp", "dnsperf", "podman", "nft")
 
 
 @dataclass(frozen=True)
@@ -62,23 +67,47 @@ def loads(plan: SitePlan, endpoints: list[dict[str, Any]], users: int) -> list[V
 
 
 def harness(load: VlanLoad, on: bool) -> None:
-    """The endpoint's own stack, not the site: the relay broadcasts each reply to 255.255.255.255:68, which
-    perfdhcp's socket (bound to the endpoint's address) would not see; this hands it that address."""
-    ns = ["ip", "netns", "exec", load.namespace, "nft"]
+    """The endpoint's own stack, not the site under test: the relay sends each reply to the client's new
+    address and MAC (or broadcasts it), which perfdhcp's socket, bound to the endpoint's own address, would
+    never see; this rewrites such frames to the endpoint before its IP stack looks at them."""
+    ns = ["ip", "netns", "exec", load.namespace]
     if not on:
-        run([*ns, "delete", "table", "netdev", HARNESS_TABLE], check=False)
+        run([*ns, "nft", "delete", "table", "netdev", HARNESS_TABLE], check=False)
         return
+    link = json.loads(run([*ns, "ip", "-j", "link", "show", load.interface]))[0]
     rule = (
         f"table netdev {HARNESS_TABLE} {{ chain in {{ type filter hook ingress device {load.interface} "
-        f"priority 0; ip daddr 255.255.255.255 udp dport {perfdhcp.CLIENT_PORT} "
+        f"priority 0; udp sport 67 udp dport {perfdhcp.CLIENT_PORT} ether daddr set {link['address']} "
         f"ip daddr set {load.endpoint} meta pkttype set host; }} }}"
     )
-    run([*ns, "-f", "-"], input_text=rule + "\n")
+    run([*ns, "nft", "-f", "-"], input_text=rule + "\n")
+
+
+def wait_ready(load: VlanLoad, relays: Path, seconds: float = READY_SECONDS) -> None:
+    """One client's DORA until it succeeds: Kea answers late right after it starts (seen: 7 s)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        cmd = perfdhcp.probe(load.interface, relays)
+        done = subprocess.run(
+            ["ip", "netns", "exec", load.namespace, *cmd],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+        try:
+            if perfdhcp.parse(done.stdout).leases:
+                return
+        except ValueError:
+            pass
+        if time.monotonic() > deadline:
+            raise LabError(f"VLAN {load.vlan.id}: no DHCP answer through the relay in {seconds:.0f} s")
 
 
 def run_dhcp(vlan_loads: list[VlanLoad], workdir: Path) -> dict[int, perfdhcp.Result]:
     relays = workdir / "giaddr-zero.txt"
     relays.write_text("0.0.0.0\n")
+    wait_ready(vlan_loads[0], relays)
     procs = {}
     for load in vlan_loads:
         cmd = perfdhcp.command(load.interface, load.clients, relays, load.vlan.id)
@@ -182,6 +211,11 @@ def failures(report: dict[str, Any]) -> list[str]:
 def prove(lab: Any, code: str, users: int | None = None) -> dict[str, Any]:
     """Measure one site that is up with its intended config and its servers (`lab up --load intended
     --servers`); returns the report (the caller stores and prints it)."""
+    missing = [c for c in TOOLS if shutil.which(c, path=os.environ.get("PATH", "") + ":/usr/sbin") is None]
+    if missing:
+        raise LabError(f"missing {', '.join(missing)}: run `make lab-deps` (apt packages kea-admin, dnsperf)")
+    if users is not None and users < 1:
+        raise LabError(f"--users {users}: give at least 1")
     site = state.load(lab.root, lab.prefix).sites.get(code)
     if not site or site.get("loaded") != "intended" or not site.get("servers"):
         raise LabError(
