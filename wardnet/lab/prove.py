@@ -75,10 +75,11 @@ def harness(load: VlanLoad, on: bool) -> None:
         run([*ns, "nft", "delete", "table", "netdev", HARNESS_TABLE], check=False)
         return
     link = json.loads(run([*ns, "ip", "-j", "link", "show", load.interface]))[0]
-    rule = (
-        f"table netdev {HARNESS_TABLE} {{ chain in {{ type filter hook ingress device {load.interface} "
-        f"priority 0; udp sport 67 udp dport {perfdhcp.CLIENT_PORT} ether daddr set {link['address']} "
-        f"ip daddr set {load.endpoint} meta pkttype set host; }} }}"
+    rule = (  # one statement per line: nft refuses `; }` after a rule
+        f"table netdev {HARNESS_TABLE} {{\n chain rx {{\n"
+        f"  type filter hook ingress device {load.interface} priority 0;\n"
+        f"  udp sport 67 udp dport {perfdhcp.CLIENT_PORT} ether daddr set {link['address']} "
+        f"ip daddr set {load.endpoint} meta pkttype set host\n }}\n}}"
     )
     run([*ns, "nft", "-f", "-"], input_text=rule + "\n")
 
