@@ -19,7 +19,8 @@ from pathlib import Path
 CLIENT_PORT = 68
 # A client retransmits its DISCOVER after about 4 s (RFC 2131 4.1): an answer later than that is a drop.
 DROP_SECONDS = 4.0
-EXIT_WAIT_US = 2_000_000  # after the last exchange, wait this long for answers still on their way
+# -n ends the run when the last DISCOVER is out: wait this long for the answers (and REQUESTs) still to come.
+EXIT_WAIT_US = 5_000_000
 SPREAD_SECONDS = 5.0  # the VLAN's clients arrive within this window (the morning rush, compressed)
 MIN_RATE = 10
 
@@ -99,7 +100,8 @@ def probe(interface: str, relay_list: Path) -> list[str]:
     """One client, one DORA (a MAC outside every VLAN's base): is the path up?"""
     return [
         "perfdhcp", "-4", "-l", interface, "-L", str(CLIENT_PORT), "-B", "-J", str(relay_list),
-        "-b", "mac=02:18:00:00:00:01", "-R", "1", "-n", "1", "-p", "6", "-d", "4", "255.255.255.255",
+        "-b", "mac=02:18:00:00:00:01", "-R", "1", "-n", "1", "-p", "10", "-d", str(DROP_SECONDS),
+        "-W", str(EXIT_WAIT_US), "255.255.255.255",
     ]  # fmt: skip
 
 
