@@ -12,7 +12,7 @@ from tests.conftest import BEN_THANH
 from wardnet.checks.proven import proven
 from wardnet.design import SiteDesign, design_site
 from wardnet.inventory import Inventory
-from wardnet.lab import leases, perfdhcp, prove, prove_report
+from wardnet.lab import dnsperf, leases, perfdhcp, prove, prove_report
 from wardnet.lab.system import LabError
 
 # Ben Thanh (500 users): design peak per DHCP VLAN (tests/unit/test_checks_proven.py has the same figures).
@@ -200,3 +200,44 @@ def test_report_files_show_every_vlan_and_escape_html(tmp_path: Path) -> None:
     assert "&lt;b&gt;STAFF&lt;/b&gt;" in page and "<b>STAFF" not in page
     assert 'aria-label="150 of 300"><rect width="300" height="12" fill="#eee"/><rect width="150"' in page
     assert "src=" not in page and "href=" not in page  # a single file: nothing to fetch
+
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "prove"
+
+
+def test_perfdhcp_output_when_nothing_answers() -> None:
+    # Recorded in the lab (Kea 2.2 perfdhcp, -x tl) before the endpoint harness worked: 5 DISCOVERs, no OFFER.
+    got = perfdhcp.parse((FIXTURES / "perfdhcp-no-answer.txt").read_text())
+    assert (got.discover_offer.sent, got.discover_offer.received, got.discover_offer.drops) == (5, 0, 5)
+    assert got.leases == 0 and got.drops == 5 and got.round_trips_ms() == []
+
+
+def test_perfdhcp_timestamps_give_one_round_trip_each() -> None:
+    # The -x t lines as perfdhcp prints them (stats_mgr.cc: durations since its start, HHMMSS.ffffff).
+    text = (
+        "Rate: 9.8 4-way exchanges/second, expected rate: 10\n"
+        "***Statistics for: DISCOVER-OFFER***\nsent packets: 2\nreceived packets: 2\ndrops: 0\n"
+        "***Statistics for: REQUEST-ACK***\nsent packets: 2\nreceived packets: 1\ndrops: 1\n"
+        "***Timestamps for packets: DISCOVER-OFFER***\n"
+        "sent / received: 000001.000000 / 000001.004500\n"
+        "sent / received: 000159.990000 / 000200.010000\n\n"
+        "***Timestamps for packets: REQUEST-ACK***\n"
+        "sent / received: 000001.005000 / 000001.012000\n"
+    )
+    got = perfdhcp.parse(text)
+    assert got.leases == 1 and got.drops == 1 and got.rate == 9.8
+    assert [round(ms, 3) for ms in got.round_trips_ms()] == [4.5, 20.0, 7.0]
+
+
+def test_perfdhcp_output_without_statistics_is_an_error() -> None:
+    with pytest.raises(ValueError, match="no statistics for DISCOVER-OFFER, REQUEST-ACK"):
+        perfdhcp.parse("Error running perfdhcp: no interface eth9\n")
+
+
+def test_dnsperf_statistics_recorded_in_the_lab() -> None:
+    answered = dnsperf.parse((FIXTURES / "dnsperf-unbound.txt").read_text())  # srv1's unbound, 3 s
+    assert (answered.sent, answered.completed, answered.lost, answered.qps) == (6000, 6000, 0, 1999.886006)
+    denied = dnsperf.parse(
+        (FIXTURES / "dnsperf-denied.txt").read_text()
+    )  # staff -> srv1: the policy drops it
+    assert (denied.sent, denied.completed, denied.lost) == (100, 0, 100)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 
 CLIENT_PORT = 68
@@ -48,10 +47,9 @@ class Result:
     def drops(self) -> int:
         return self.discover_offer.drops + self.request_ack.drops
 
-    def dora_ms(self) -> list[float]:
-        """DISCOVER→OFFER plus REQUEST→ACK of each client, paired in order of completion."""
-        pairs = zip(self.discover_offer.delays_ms, self.request_ack.delays_ms, strict=False)
-        return [a + b for a, b in pairs]
+    def round_trips_ms(self) -> list[float]:
+        """Every request → reply through relay and server: DISCOVER→OFFER and REQUEST→ACK alike."""
+        return [*self.discover_offer.delays_ms, *self.request_ack.delays_ms]
 
 
 def mac_base(vlan: int) -> str:
@@ -110,38 +108,39 @@ def deadline(clients: int) -> float:
     return SPREAD_SECONDS + clients / rate(clients) + DROP_SECONDS + EXIT_WAIT_US / 1e6 + 30
 
 
-_SECTION = re.compile(r"\*\*\*Statistics for: (\S+)\*\*\*")
+_HEADER = re.compile(r"^\*\*\*(.+?)\*\*\*$", re.M)
 _FIELD = re.compile(r"^(sent packets|received packets|drops):\s+(\d+)", re.M)
 _RATE = re.compile(r"^Rate:\s+([\d.]+)", re.M)
-_STAMP = re.compile(
-    r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?)\s*/\s*(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?)"
-)
+# -x t: "sent / received: HHMMSS.ffffff / HHMMSS.ffffff", durations since perfdhcp started
+# (boost to_iso_string; Kea src/bin/perfdhcp/stats_mgr.cc, ExchangeStats::printTimestamps)
+_STAMP = re.compile(r"^sent / received: (\d{6}(?:\.\d+)?) / (\d{6}(?:\.\d+)?)$", re.M)
+
+
+def _seconds(stamp: str) -> float:
+    return int(stamp[:2]) * 3600 + int(stamp[2:4]) * 60 + float(stamp[4:])
 
 
 def parse(output: str) -> Result:
     """perfdhcp's final report: counters per exchange and, with -x t, the sent/received time of each."""
+    headers = list(_HEADER.finditer(output))
     sections: dict[str, str] = {}
-    matches = list(_SECTION.finditer(output))
-    for index, match in enumerate(matches):
-        end = matches[index + 1].start() if index + 1 < len(matches) else len(output)
+    for index, match in enumerate(headers):
+        end = headers[index + 1].start() if index + 1 < len(headers) else len(output)
         sections[match.group(1)] = output[match.end() : end]
-    missing = {"DISCOVER-OFFER", "REQUEST-ACK"} - set(sections)
+    stats = {name: f"Statistics for: {name}" for name in ("DISCOVER-OFFER", "REQUEST-ACK")}
+    missing = [name for name, header in stats.items() if header not in sections]
     if missing:
-        raise ValueError(f"perfdhcp printed no statistics for {', '.join(sorted(missing))}:\n{output[-600:]}")
+        raise ValueError(f"perfdhcp printed no statistics for {', '.join(missing)}:\n{output[-600:]}")
     found = _RATE.search(output)
     return Result(
-        discover_offer=_exchange(sections["DISCOVER-OFFER"]),
-        request_ack=_exchange(sections["REQUEST-ACK"]),
+        *(_exchange(sections[h], sections.get(f"Timestamps for packets: {n}", "")) for n, h in stats.items()),
         rate=float(found.group(1)) if found else 0.0,
     )
 
 
-def _exchange(text: str) -> Exchange:
-    fields = {name: int(value) for name, value in _FIELD.findall(text)}
-    delays = tuple(
-        (datetime.fromisoformat(b) - datetime.fromisoformat(a)).total_seconds() * 1000
-        for a, b in _STAMP.findall(text)
-    )
+def _exchange(stats: str, stamps: str) -> Exchange:
+    fields = {name: int(value) for name, value in _FIELD.findall(stats)}
+    delays = tuple((_seconds(b) - _seconds(a)) * 1000 for a, b in _STAMP.findall(stamps))
     return Exchange(fields["sent packets"], fields["received packets"], fields["drops"], delays)
 
 

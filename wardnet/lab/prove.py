@@ -136,7 +136,7 @@ def vlan_figures(load: VlanLoad, result: perfdhcp.Result, kea: dict[str, leases.
     assert vlan.pool_start is not None and vlan.pool_end is not None
     outside = [str(x.address) for x in kea.values() if not vlan.pool_start <= x.address <= vlan.pool_end]
     want_seconds = (vlan.lease_minutes or 0) * 60
-    dora = result.dora_ms()
+    trips = result.round_trips_ms()
     return {
         "vlan": vlan.id,
         "name": vlan.name,
@@ -152,9 +152,9 @@ def vlan_figures(load: VlanLoad, result: perfdhcp.Result, kea: dict[str, leases.
         "wrong_subnet": sum(1 for x in kea.values() if x.subnet_id != vlan.id),
         "lease_seconds": want_seconds,
         "wrong_lease_time": sum(1 for x in kea.values() if x.valid_lifetime != want_seconds),
-        "p50_ms": perfdhcp.percentile(dora, 0.50),
-        "p99_ms": perfdhcp.percentile(dora, 0.99),
-        "max_ms": max(dora, default=None),
+        "p50_ms": perfdhcp.percentile(trips, 0.50),
+        "p99_ms": perfdhcp.percentile(trips, 0.99),
+        "max_ms": max(trips, default=None),
     }
 
 
