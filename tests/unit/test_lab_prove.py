@@ -241,3 +241,11 @@ def test_dnsperf_statistics_recorded_in_the_lab() -> None:
         (FIXTURES / "dnsperf-denied.txt").read_text()
     )  # staff -> srv1: the policy drops it
     assert (denied.sent, denied.completed, denied.lost) == (100, 0, 100)
+
+
+def test_dnsperf_verbose_lines_give_each_answers_latency() -> None:
+    # -v prints "> RCODE query-description seconds.micros" per answer (dnsperf.c, perf_log_printf).
+    head = (FIXTURES / "dnsperf-unbound.txt").read_text()
+    lines = "> NOERROR localhost A 0.000250\n> NXDOMAIN example.invalid A 0.001500\n"
+    got = dnsperf.parse(lines + head)
+    assert [round(ms, 3) for ms in got.latencies_ms] == [0.25, 1.5]
