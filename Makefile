@@ -85,6 +85,7 @@ bench-lab: setup lab-deps
 	$(BIN)/python -m benchmarks.lab_up
 	$(BIN)/python -m benchmarks.deploy_lab
 	$(BIN)/python -m benchmarks.audit_lab
+	$(BIN)/python -m benchmarks.prove_lab
 
 # Create missing inventories/wards/ files from the official unit list shipped in wardnet/data/
 # (committed files stay the source of truth).

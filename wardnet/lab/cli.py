@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from wardnet.findings import ExitCode
@@ -95,6 +96,29 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return ExitCode.FINDINGS if failed else ExitCode.OK
 
 
+def cmd_prove(args: argparse.Namespace) -> int:
+    """Exit 0 only when every site leased as many clients as it was asked to serve, all inside the pools."""
+    from wardnet.lab import prove, prove_report
+
+    lab = _lab(args)
+    passed = True
+    for code in args.sites:
+        report = prove.prove(lab, code, args.users)
+        stored = prove_report.store(report)
+        written = prove_report.write(report, args.report) if args.report else []
+        dhcp, dns = report["dhcp"], report["dns"]
+        print(
+            f"{code}: {'PASSED' if report['passed'] else 'FAILED'}: {dhcp['leases']} leases for "
+            f"{dhcp['clients']} clients ({report['users']} users), {dhcp['drops']} drops, "
+            f"{dhcp['leases_per_s']} leases/s; DNS {dns['qps']} queries/s, {dns['lost']} lost"
+        )
+        for line in report["failures"]:
+            print(f"  {line}")
+        print(f"  report: {', '.join(str(p) for p in [stored, *written])}")
+        passed = passed and report["passed"]
+    return ExitCode.OK if passed else ExitCode.FINDINGS
+
+
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     lab = sub.add_parser("lab", help="a live lab of sites: real FRR, nftables, Open vSwitch, sshd (root)")
     lab_sub = lab.add_subparsers(dest="lab_command", required=True)
@@ -120,6 +144,15 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     add_sites(down)
     down.add_argument("--all", action="store_true")
     down.set_defaults(func=cmd_down)
+
+    prove = lab_sub.add_parser(
+        "prove", help="drive a site (lab up --load intended --servers) with perfdhcp and dnsperf; report"
+    )
+    add_inventory(prove)
+    add_sites(prove, required=True)
+    prove.add_argument("--users", type=int, help="users to prove for (default: the site's concurrent_users)")
+    prove.add_argument("--report", type=Path, metavar="DIR", help="also write prove-<code>.md and .html here")
+    prove.set_defaults(func=cmd_prove)
 
     status = lab_sub.add_parser("status", help="list lab nodes (exit 1 if any is down)")
     add_inventory(status)

@@ -45,6 +45,11 @@ def _podman(*args: str, check: bool = True, timeout: float = 120) -> str:
     return done.stdout
 
 
+def read_file(container: str, path: str) -> str:
+    """A file inside a running server instance (e.g. Kea's lease file, for `lab prove`)."""
+    return _podman("exec", container, "cat", path)
+
+
 def container_name(prefix: str, code: str, server: str) -> str:
     return f"{prefix}{code}-{server}"
 

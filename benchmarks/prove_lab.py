@@ -1,0 +1,68 @@
+"""`wardnet lab prove` on a live site at its full design load: the figures the README quotes.
+
+Brings the site up with its intended config and its servers (podman, converged by playbooks/servers.yml),
+proves it for its concurrent_users (Bến Thành: 500 users, 545 DHCP clients over 5 VLANs), prints the time
+to bring it up, the time to prove it, leases/s, drops, DHCP latency and DNS queries/s, and takes it down.
+Needs root (the lab does).
+
+    .venv/bin/python -m benchmarks.prove_lab [--site 26743] [--users N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from wardnet.lab import manager, prove, prove_report
+from wardnet.lab.manager import Lab
+
+REPO = Path(__file__).resolve().parent.parent
+PREFIX = "wq-"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--site", default="26743")
+    parser.add_argument("--users", type=int)
+    args = parser.parse_args()
+    manager.preflight()
+    with tempfile.TemporaryDirectory() as root:
+        lab = Lab(REPO / "inventories", root=Path(root), prefix=PREFIX)
+        lab.down(None)
+        try:
+            started = time.perf_counter()
+            lab.up([args.site], load="intended", with_servers=True)
+            up = time.perf_counter() - started
+            started = time.perf_counter()
+            report = prove.prove(lab, args.site, args.users)
+            proved = time.perf_counter() - started
+            prove_report.write(report, Path(root) / "report")
+            print((Path(root) / "report" / f"prove-{args.site}.md").read_text())
+        finally:
+            lab.down(None)
+    dhcp, dns = report["dhcp"], report["dns"]
+    print(f"\nwardnet lab prove {args.site} ({report['users']} users)", file=sys.stderr)
+    print(f"lab up --load intended --servers  {up:7.1f} s")
+    print(f"prove (DHCP, DNS, report)         {proved:7.1f} s")
+    print(
+        f"DHCP: {dhcp['leases']}/{dhcp['clients']} leases, {dhcp['drops']} drops, "
+        f"{dhcp['leases_per_s']} leases/s"
+    )
+    for v in dhcp["design_load"]:
+        print(
+            f"  VLAN {v['vlan']:>3} {v['name']:<11} {v['leases']:>4}/{v['clients']:<4} in pool "
+            f"{v['kea_leases'] - len(v['out_of_pool'])}, p50 {v['p50_ms']} ms, p99 {v['p99_ms']} ms"
+        )
+    print(
+        f"DNS: {dns['qps']:.0f} queries/s, {dns['lost']}/{dns['sent']} lost, "
+        f"p50 {dns['p50_ms']} ms, p99 {dns['p99_ms']} ms"
+    )
+    print("PASSED" if report["passed"] else "FAILED: " + "; ".join(report["failures"]))
+    return 0 if report["passed"] else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

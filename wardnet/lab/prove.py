@@ -1,0 +1,275 @@
+"""`wardnet lab prove`: drive a live site with tools no one here wrote and measure what it serves.
+
+DHCP: one perfdhcp per client VLAN, in that VLAN's endpoint namespace, all VLANs at once, as many distinct
+clients as the design's peak for the VLAN (scaled by --users), full DORA through the firewall's dhcrelay to
+the ward server's Kea; the leases Kea recorded are checked against the VLAN's pool and lease time.
+DNS: dnsperf against the ward server's unbound (it serves localhost only, by its role) and, from a client
+VLAN, against the server's address (the policy denies it: it must stay unanswered).
+The report goes to STATE/prove/<code>.json (read by the CAP-PROVE check) and to --report DIR.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from ipaddress import IPv4Address, IPv4Interface
+from pathlib import Path
+from typing import Any
+
+from wardnet.design.site import PlannedVlan, SitePlan
+from wardnet.lab import dnsperf, leases, perfdhcp, servers, state
+from wardnet.lab.system import LabError, run
+
+LEASE_FILE = "/var/lib/kea/kea-leases4.csv"  # roles/ward_dhcp_dns: ward_dhcp_dns_lease_file
+HARNESS_TABLE = "wardnet_prove"
+MAX_DNS_LOSS = 0.01
+READY_SECONDS = 90
+TOOLS = ("perfdhcp", "dnsperf", "podman", "nft")
+
+
+@dataclass(frozen=True)
+class VlanLoad:
+    vlan: PlannedVlan
+    namespace: str
+    interface: str
+    endpoint: IPv4Address
+    clients: int
+
+
+def loads(plan: SitePlan, endpoints: list[dict[str, Any]], users: int) -> list[VlanLoad]:
+    """Each DHCP VLAN's share of `users`: its design peak scaled, rounded up (the sum covers `users`)."""
+    by_vlan = {e["vlan"]: e for e in endpoints if e["kind"] == "endpoint"}
+    out = []
+    for vlan in plan.vlans:
+        if vlan.pool_start is None:
+            continue
+        endpoint = by_vlan.get(vlan.id)
+        if endpoint is None:
+            raise LabError(f"VLAN {vlan.id} {vlan.name} has no endpoint namespace in the lab")
+        clients = max(1, math.ceil(vlan.peak_clients * users / plan.site.concurrent_users))
+        out.append(
+            VlanLoad(
+                vlan,
+                endpoint["namespace"],
+                endpoint["ports"][0],
+                IPv4Interface(endpoint["address"]).ip,
+                clients,
+            )
+        )
+    return out
+
+
+def harness(load: VlanLoad, on: bool) -> None:
+    """The endpoint's own stack, not the site under test: the relay sends each reply to the client's new
+    address and MAC (or broadcasts it), which perfdhcp's socket, bound to the endpoint's own address, would
+    never see; this rewrites such frames to the endpoint before its IP stack looks at them."""
+    ns = ["ip", "netns", "exec", load.namespace]
+    if not on:
+        run([*ns, "nft", "delete", "table", "netdev", HARNESS_TABLE], check=False)
+        return
+    link = json.loads(run([*ns, "ip", "-j", "link", "show", load.interface]))[0]
+    rule = (  # one statement per line: nft refuses `; }` after a rule
+        f"table netdev {HARNESS_TABLE} {{\n chain rx {{\n"
+        f"  type filter hook ingress device {load.interface} priority 0;\n"
+        f"  udp sport 67 udp dport {perfdhcp.CLIENT_PORT} ether daddr set {link['address']} "
+        f"ip daddr set {load.endpoint} meta pkttype set host\n }}\n}}"
+    )
+    run([*ns, "nft", "-f", "-"], input_text=rule + "\n")
+
+
+def wait_ready(load: VlanLoad, relays: Path, seconds: float = READY_SECONDS) -> None:
+    """One client's DORA until it succeeds: Kea answers late right after it starts (seen: 7 s)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        cmd = perfdhcp.probe(load.interface, relays)
+        done = subprocess.run(
+            ["ip", "netns", "exec", load.namespace, *cmd],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+        try:
+            if perfdhcp.parse(done.stdout).leases:
+                return
+        except ValueError:
+            pass
+        if time.monotonic() > deadline:
+            raise LabError(f"VLAN {load.vlan.id}: no DHCP answer through the relay in {seconds:.0f} s")
+
+
+def run_dhcp(vlan_loads: list[VlanLoad], workdir: Path) -> dict[int, perfdhcp.Result]:
+    relays = workdir / "giaddr-zero.txt"
+    relays.write_text("0.0.0.0\n")
+    wait_ready(vlan_loads[0], relays)
+    procs = {}
+    for load in vlan_loads:
+        cmd = perfdhcp.command(load.interface, load.clients, relays, load.vlan.id)
+        procs[load.vlan.id] = subprocess.Popen(
+            ["ip", "netns", "exec", load.namespace, *cmd],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+    results = {}
+    deadline = time.monotonic() + max(perfdhcp.deadline(load.clients) for load in vlan_loads)
+    for vlan, proc in procs.items():
+        try:
+            output, _ = proc.communicate(timeout=max(1.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            proc.kill()  # a process this prove started, by its handle
+            output, _ = proc.communicate()
+            raise LabError(f"VLAN {vlan}: perfdhcp did not stop by itself:\n{output[-600:]}") from None
+        results[vlan] = perfdhcp.parse(output)
+    return results
+
+
+def vlan_figures(load: VlanLoad, result: perfdhcp.Result, kea: dict[str, leases.Lease]) -> dict[str, Any]:
+    vlan = load.vlan
+    assert vlan.pool_start is not None and vlan.pool_end is not None
+    outside = [str(x.address) for x in kea.values() if not vlan.pool_start <= x.address <= vlan.pool_end]
+    want_seconds = (vlan.lease_minutes or 0) * 60
+    trips = result.round_trips_ms()
+    return {
+        "vlan": vlan.id,
+        "name": vlan.name,
+        "clients": load.clients,
+        "leases": result.leases,
+        "kea_leases": len(kea),
+        "drops": result.drops,
+        "rate": result.rate,
+        "pool_start": str(vlan.pool_start),
+        "pool_end": str(vlan.pool_end),
+        "pool_size": vlan.pool_size,
+        "out_of_pool": outside,
+        "wrong_subnet": sum(1 for x in kea.values() if x.subnet_id != vlan.id),
+        "lease_seconds": want_seconds,
+        "wrong_lease_time": sum(1 for x in kea.values() if x.valid_lifetime != want_seconds),
+        "p50_ms": perfdhcp.percentile(trips, 0.50),
+        "p99_ms": perfdhcp.percentile(trips, 0.99),
+        "max_ms": max(trips, default=None),
+    }
+
+
+def run_dns(server_ns: str, client_ns: str, server: str, workdir: Path) -> dict[str, Any]:
+    queries = workdir / "queries.txt"
+    queries.write_text("".join(q + "\n" for q in dnsperf.QUERIES))
+    local = dnsperf.parse(
+        run(["ip", "netns", "exec", server_ns, *dnsperf.command("127.0.0.1", str(queries))])
+    )
+    denied = dnsperf.parse(
+        run(["ip", "netns", "exec", client_ns, *dnsperf.command(server, str(queries), 2, 50)], check=False)
+    )
+    latencies = list(local.latencies_ms)
+    return {
+        "server": "127.0.0.1 (unbound on the ward server)",
+        "sent": local.sent,
+        "completed": local.completed,
+        "lost": local.lost,
+        "qps": local.qps,
+        "p50_ms": perfdhcp.percentile(latencies, 0.50),
+        "p99_ms": perfdhcp.percentile(latencies, 0.99),
+        "denied": {"from": client_ns, "to": server, "sent": denied.sent, "completed": denied.completed},
+    }
+
+
+def conntrack_max(firewall_ns: str) -> int | None:
+    text = run(
+        ["ip", "netns", "exec", firewall_ns, "cat", "/proc/sys/net/netfilter/nf_conntrack_max"], check=False
+    )
+    return int(text) if text.strip().isdigit() else None
+
+
+def failures(report: dict[str, Any]) -> list[str]:
+    out = []
+    for v in report["dhcp"]["design_load"]:
+        tag = f"VLAN {v['vlan']} {v['name']}"
+        if v["leases"] < v["clients"] or v["kea_leases"] < v["clients"]:
+            out.append(f"{tag}: {v['leases']} of {v['clients']} clients leased ({v['kea_leases']} in Kea)")
+        if v["out_of_pool"] or v["wrong_subnet"]:
+            out.append(f"{tag}: leases outside the pool: {', '.join(v['out_of_pool'][:5])}")
+        if v["wrong_lease_time"]:
+            out.append(f"{tag}: {v['wrong_lease_time']} leases not {v['lease_seconds']} s long")
+    if report["dhcp"]["leases"] < report["users"]:
+        out.append(f"{report['dhcp']['leases']} leases for {report['users']} users")
+    dns = report["dns"]
+    if dns["completed"] == 0 or dns["lost"] > MAX_DNS_LOSS * dns["sent"]:
+        out.append(f"DNS: {dns['lost']} of {dns['sent']} queries lost")
+    if dns["denied"]["completed"]:
+        out.append(
+            f"DNS from {dns['denied']['from']} to {dns['denied']['to']} answered: the policy denies it"
+        )
+    return out
+
+
+def prove(lab: Any, code: str, users: int | None = None) -> dict[str, Any]:
+    """Measure one site that is up with its intended config and its servers (`lab up --load intended
+    --servers`); returns the report (the caller stores and prints it)."""
+    missing = [c for c in TOOLS if shutil.which(c, path=os.environ.get("PATH", "") + ":/usr/sbin") is None]
+    if missing:
+        raise LabError(f"missing {', '.join(missing)}: run `make lab-deps` (apt packages kea-admin, dnsperf)")
+    if users is not None and users < 1:
+        raise LabError(f"--users {users}: give at least 1")
+    site = state.load(lab.root, lab.prefix).sites.get(code)
+    if not site or site.get("loaded") != "intended" or not site.get("servers"):
+        raise LabError(
+            f"{code}: not up with its servers: wardnet lab up --site {code} --load intended --servers"
+        )
+    plan: SitePlan = lab.twin_design(code).plan
+    users = users or plan.site.concurrent_users
+    dhcp_server = next(s for s in plan.servers if "dhcp_dns" in s.services)
+    container = next(r["container"] for r in site["servers"] if r["name"] == dhcp_server.hostname)
+    nodes = site["nodes"]
+    vlan_loads = loads(plan, nodes, users)
+    started_at = datetime.now(UTC)
+    started = time.time()
+    with tempfile.TemporaryDirectory(prefix="wardnet-prove-") as tmp:
+        for load in vlan_loads:
+            harness(load, on=True)
+        try:
+            results = run_dhcp(vlan_loads, Path(tmp))
+        finally:
+            for load in vlan_loads:
+                harness(load, on=False)
+        dhcp_seconds = time.time() - started
+        kea_csv = servers.read_file(container, LEASE_FILE)
+        server_ns = next(n["namespace"] for n in nodes if n.get("vlan") == dhcp_server.vlan.id)
+        dns = run_dns(server_ns, vlan_loads[0].namespace, str(dhcp_server.address), Path(tmp))
+    per_vlan = [
+        vlan_figures(
+            load,
+            results[load.vlan.id],
+            leases.granted(kea_csv, started - 1, perfdhcp.mac_base(load.vlan.id)[:11]),
+        )
+        for load in vlan_loads
+    ]
+    total = sum(v["leases"] for v in per_vlan)
+    firewall = next(n for n in nodes if n["role"] == "firewall")
+    report: dict[str, Any] = {
+        "site": code,
+        "name": plan.site.name,
+        "users": users,
+        "designed_users": plan.site.concurrent_users,
+        "started": started_at.isoformat(timespec="seconds"),
+        "seconds": round(time.time() - started, 1),
+        "dhcp": {
+            "clients": sum(v["clients"] for v in per_vlan),
+            "leases": total,
+            "drops": sum(v["drops"] for v in per_vlan),
+            "seconds": round(dhcp_seconds, 1),
+            "leases_per_s": round(total / dhcp_seconds, 1),
+            "design_load": per_vlan,
+        },
+        "dns": dns,
+        "sessions": {"conntrack_max": conntrack_max(firewall["namespace"]), "measured": False},
+    }
+    report["failures"] = failures(report)
+    report["passed"] = not report["failures"]
+    return report
