@@ -15,13 +15,19 @@ from wardnet.canonical import split_sections
 from wardnet.platforms.fortios_config import logical_lines
 
 
-@dataclass
 class Node:
-    """One line and the lines indented (or braced) under it."""
+    """One line and the lines indented (or braced) under it. A plain slotted class, not a dataclass: the
+    city's check builds about a million of them, and the dataclass __init__ was most of the parse time."""
 
-    text: str
-    children: list[Node] = field(default_factory=list)
-    _by_word: dict[str, list[Node]] | None = field(default=None, repr=False, compare=False)
+    __slots__ = ("_by_word", "children", "text")
+
+    def __init__(self, text: str, children: list[Node] | None = None) -> None:
+        self.text = text
+        self.children: list[Node] = [] if children is None else children
+        self._by_word: dict[str, list[Node]] | None = None
+
+    def __repr__(self) -> str:
+        return f"Node({self.text!r}, {len(self.children)} children)"
 
     @property
     def words(self) -> list[str]:
@@ -40,22 +46,33 @@ class Node:
         return self._first_word(head) if space and len(self.children) > 16 else self.children
 
     def child(self, startswith: str) -> Node | None:
-        return next((c for c in self._candidates(startswith) if c.text.startswith(startswith)), None)
+        for c in self._candidates(startswith):
+            if c.text.startswith(startswith):
+                return c
+        return None
 
     def get(self, equals: str) -> Node | None:
-        return next((c for c in self._candidates(equals + " ") if c.text == equals), None)
+        for c in self._candidates(equals + " "):
+            if c.text == equals:
+                return c
+        return None
 
     def all(self, startswith: str | tuple[str, ...]) -> list[Node]:
-        prefixes = (startswith,) if isinstance(startswith, str) else startswith
-        return [c for p in prefixes for c in self._candidates(p) if c.text.startswith(p)]
+        if isinstance(startswith, str):
+            return [c for c in self._candidates(startswith) if c.text.startswith(startswith)]
+        return [c for p in startswith for c in self._candidates(p) if c.text.startswith(p)]
 
     def has(self, equals: str) -> bool:
         return self.get(equals) is not None
 
     def walk(self) -> Iterator[Node]:
-        for c in self.children:
-            yield c
-            yield from c.walk()
+        """Every descendant, depth first, without a generator per level (a million-node city)."""
+        pending = self.children[::-1]
+        while pending:
+            node = pending.pop()
+            yield node
+            if node.children:
+                pending.extend(node.children[::-1])
 
 
 def parse_braces(text: str) -> Node:
@@ -82,17 +99,23 @@ def parse_braces(text: str) -> Node:
 def parse_indented(lines: list[str], closers: frozenset[str]) -> Node:
     """Lines → tree by indentation; blank lines, '!' comments and block closers carry nothing."""
     root = Node("")
-    stack: list[tuple[int, Node]] = [(-1, root)]
+    indents = [-1]  # the open blocks: their indentation and nodes, innermost last
+    nodes = [root]
     for raw in lines:
-        stripped = raw.strip()
-        if not stripped or stripped[0] == "!" or stripped in closers:
+        body = raw.lstrip()
+        if not body or body[0] == "!":
             continue
-        indent = len(raw) - len(raw.lstrip())
-        while stack[-1][0] >= indent:
-            stack.pop()
+        stripped = body.rstrip()
+        if stripped in closers:
+            continue
+        indent = len(raw) - len(body)
+        while indents[-1] >= indent:
+            indents.pop()
+            nodes.pop()
         node = Node(stripped)
-        stack[-1][1].children.append(node)
-        stack.append((indent, node))
+        nodes[-1].children.append(node)
+        indents.append(indent)
+        nodes.append(node)
     return root
 
 
@@ -103,8 +126,10 @@ IOS_CLOSERS = frozenset({"end", "exit-address-family", "quit"})
 def ios_lines(text: str) -> list[str]:
     """IOS-XE text with every banner folded: `banner login` followed by its body as indented lines. The
     delimiter is whatever follows the keyword: '^C' as rendered, the ETX byte or any character on a device."""
-    out: list[str] = []
     lines = text.replace("\r", "").split("\n")
+    if "banner " not in text:
+        return lines
+    out: list[str] = []
     i = 0
     while i < len(lines):
         match = BANNER.match(lines[i]) if lines[i].startswith("banner ") else None
