@@ -8,7 +8,7 @@ config, most of the whole-city check).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from wardnet.canonical import split_sections
@@ -97,10 +97,53 @@ def parse_braces(text: str) -> Node:
 
 
 def parse_indented(lines: list[str], closers: frozenset[str]) -> Node:
-    """Lines → tree by indentation; blank lines, '!' comments and block closers carry nothing."""
+    """Lines → tree by indentation; blank lines, '!' comments and block closers carry nothing.
+
+    Parsed a top-level block at a time, and a block body (its indented lines, as text) seen before shares
+    the children already built for it: rendered configs repeat the same port, line and AAA blocks hundreds
+    of times, so the city's million lines make about a tenth as many nodes. Trees are read-only.
+    """
     root = Node("")
-    indents = [-1]  # the open blocks: their indentation and nodes, innermost last
-    nodes = [root]
+    count = len(lines)
+    i = 0
+    while i < count and not _top_level(lines[i], closers):
+        i += 1
+    root.children = _block(lines[:i], closers, -1) if i else []
+    while i < count:
+        node = Node(lines[i].rstrip())
+        j = i + 1
+        while j < count:  # _top_level, inlined: this loop sees every line of the city
+            raw = lines[j]
+            if raw and not raw[0].isspace() and raw[0] != "!" and raw.rstrip() not in closers:
+                break
+            j += 1
+        if j > i + 1:
+            body = tuple(lines[i + 1 : j])
+            shared = _BODIES.get(body)
+            if shared is None:
+                if len(_BODIES) >= _BODIES_KEPT:
+                    _BODIES.clear()
+                shared = _BODIES[body] = _block(body, closers, 0)
+            node.children = shared
+        root.children.append(node)
+        i = j
+    return root
+
+
+_BODIES: dict[tuple[str, ...], list[Node]] = {}  # block body text → its children (closers: same per platform)
+_BODIES_KEPT = 20_000
+
+
+def _top_level(raw: str, closers: frozenset[str]) -> bool:
+    """A line that opens a top-level block: unindented, not blank, not a comment, not a closer."""
+    return bool(raw) and not raw[0].isspace() and raw[0] != "!" and raw.rstrip() not in closers
+
+
+def _block(lines: Sequence[str], closers: frozenset[str], base: int) -> list[Node]:
+    """The nodes under a parent indented `base`: every line here is indented deeper (or carries nothing)."""
+    top = Node("")
+    indents = [base]  # the open blocks: their indentation and nodes, innermost last
+    nodes = [top]
     for raw in lines:
         body = raw.lstrip()
         if not body or body[0] == "!":
@@ -116,7 +159,7 @@ def parse_indented(lines: list[str], closers: frozenset[str]) -> Node:
         nodes[-1].children.append(node)
         indents.append(indent)
         nodes.append(node)
-    return root
+    return top.children
 
 
 BANNER = re.compile(r"^banner (login|motd|exec|incoming|slip-ppp)\s+(\^C|\S)(.*)$")
@@ -127,25 +170,28 @@ def ios_lines(text: str) -> list[str]:
     """IOS-XE text with every banner folded: `banner login` followed by its body as indented lines. The
     delimiter is whatever follows the keyword: '^C' as rendered, the ETX byte or any character on a device."""
     lines = text.replace("\r", "").split("\n")
-    if "banner " not in text:
+    banners = [i for i, line in enumerate(lines) if line.startswith("banner ")]
+    if not banners:
         return lines
     out: list[str] = []
     i = 0
-    while i < len(lines):
-        match = BANNER.match(lines[i]) if lines[i].startswith("banner ") else None
-        i += 1
+    for start in banners:
+        if start < i:
+            continue  # inside the body of the banner before
+        match = BANNER.match(lines[start])
         if match is None:
-            out.append(lines[i - 1])
             continue
+        out += lines[i:start]
         kind, delimiter, rest = match.groups()
         out.append(f"banner {kind}")
         body = [rest]
+        i = start + 1
         while delimiter not in body[-1] and i < len(lines):
             body.append(lines[i])
             i += 1
         body[-1] = body[-1].split(delimiter, 1)[0]
         out += [f" {b.strip()}" for b in body if b.strip()]
-    return out
+    return out + lines[i:]
 
 
 def parse_ios(text: str) -> Node:

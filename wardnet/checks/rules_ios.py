@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from ipaddress import IPv4Network
 
 from wardnet.checks.expect import SYSLOG_LEVELS, Expect, Violation, number
@@ -39,6 +40,11 @@ def _acl_entries(tree: Node, name: str) -> tuple[bool, list[list[str]]] | None:
 
 def _source(words: list[str]) -> IPv4Network | None:
     """An ACL source → network; None when it cannot be resolved here (object-group, odd wildcard)."""
+    return _source_of(tuple(words[:2]))
+
+
+@cache  # the same few management sources in every vty/SNMP/HTTP ACL of the city
+def _source_of(words: tuple[str, ...]) -> IPv4Network | None:
     if not words or words[0] == "any":
         return IPv4Network("0.0.0.0/0")
     if words[0] == "host" and len(words) > 1:
