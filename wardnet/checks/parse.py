@@ -65,6 +65,11 @@ class Node:
     def has(self, equals: str) -> bool:
         return self.get(equals) is not None
 
+    def containing(self, *needles: str) -> list[Node]:
+        """Every descendant whose text contains one of `needles`, in walk() order. Each block body is
+        searched once for the whole run (the city's configs repeat the same blocks hundreds of times)."""
+        return _containing(self.children, needles, top=True)
+
     def walk(self) -> Iterator[Node]:
         """Every descendant, depth first, without a generator per level (a million-node city)."""
         pending = self.children[::-1]
@@ -73,6 +78,30 @@ class Node:
             yield node
             if node.children:
                 pending.extend(node.children[::-1])
+
+
+def _containing(nodes: list[Node], needles: tuple[str, ...], *, top: bool = False) -> list[Node]:
+    memo = (id(nodes), needles)
+    if not top and memo in _SEARCHED:
+        return _SEARCHED[memo][1]
+    found: list[Node] = []
+    for node in nodes:
+        text = node.text
+        for needle in needles:
+            if needle in text:
+                found.append(node)
+                break
+        if node.children:
+            found += _containing(node.children, needles)
+    if not top:
+        if len(_SEARCHED) >= _BODIES_KEPT:
+            _SEARCHED.clear()
+        _SEARCHED[memo] = (nodes, found)  # the list itself is kept: its id cannot be reused while here
+    return found
+
+
+# (id of a children list, needles) → (that list, what it holds): a top-level list (one config) is not kept.
+_SEARCHED: dict[tuple[int, tuple[str, ...]], tuple[list[Node], list[Node]]] = {}
 
 
 def parse_braces(text: str) -> Node:
@@ -97,46 +126,43 @@ def parse_braces(text: str) -> Node:
 
 
 def parse_indented(lines: list[str], closers: frozenset[str]) -> Node:
-    """Lines → tree by indentation; blank lines, '!' comments and block closers carry nothing.
+    """Lines → tree by indentation; blank lines, '!' comments and block closers carry nothing."""
+    return parse_indented_text("\n".join(lines), closers)
 
-    Parsed a top-level block at a time, and a block body (its indented lines, as text) seen before shares
-    the children already built for it: rendered configs repeat the same port, line and AAA blocks hundreds
-    of times, so the city's million lines make about a tenth as many nodes. Trees are read-only.
-    """
+
+def parse_indented_text(text: str, closers: frozenset[str]) -> Node:
+    """Text → tree by indentation, a top-level block at a time; a block body (its indented lines, as
+    text) seen before shares the children already built for it: rendered configs repeat the same port,
+    line and AAA blocks hundreds of times, so the city's million lines make about a tenth as many nodes.
+    Trees are read-only."""
+    first, *blocks = TOP_LEVEL.split("\n" + text)  # so that a first line at the top opens a block
     root = Node("")
-    count = len(lines)
-    i = 0
-    while i < count and not _top_level(lines[i], closers):
-        i += 1
-    root.children = _block(lines[:i], closers, -1) if i else []
-    while i < count:
-        node = Node(lines[i].rstrip())
-        j = i + 1
-        while j < count:  # _top_level, inlined: this loop sees every line of the city
-            raw = lines[j]
-            if raw and not raw[0].isspace() and raw[0] != "!" and raw.rstrip() not in closers:
-                break
-            j += 1
-        if j > i + 1:
-            body = tuple(lines[i + 1 : j])
-            shared = _BODIES.get(body)
+    root.children = _block(first.split("\n"), closers, -1) if first.strip() else []
+    for block in blocks:
+        head, _, body = block.partition("\n")
+        head = head.rstrip()
+        if head in closers:
+            if not _block(body.split("\n"), closers, 0):
+                continue  # `end` and the like: nothing under it
+            # A closer with lines under it: those lines belong to the block above; the plain reading.
+            root.children = _block(text.split("\n"), closers, -1)
+            return root
+        node = Node(head)
+        if body:
+            shared = _BODIES.get((closers, body))
             if shared is None:
                 if len(_BODIES) >= _BODIES_KEPT:
                     _BODIES.clear()
-                shared = _BODIES[body] = _block(body, closers, 0)
+                shared = _BODIES[(closers, body)] = _block(body.split("\n"), closers, 0)
             node.children = shared
         root.children.append(node)
-        i = j
     return root
 
 
-_BODIES: dict[tuple[str, ...], list[Node]] = {}  # block body text → its children (closers: same per platform)
+# A line that may open a top-level block: unindented, not blank, not a comment (closers are seen later).
+TOP_LEVEL = re.compile(r"\n(?=[^\s!])")
+_BODIES: dict[tuple[frozenset[str], str], list[Node]] = {}  # (closers, body text) → the body's nodes
 _BODIES_KEPT = 20_000
-
-
-def _top_level(raw: str, closers: frozenset[str]) -> bool:
-    """A line that opens a top-level block: unindented, not blank, not a comment, not a closer."""
-    return bool(raw) and not raw[0].isspace() and raw[0] != "!" and raw.rstrip() not in closers
 
 
 def _block(lines: Sequence[str], closers: frozenset[str], base: int) -> list[Node]:
@@ -195,7 +221,7 @@ def ios_lines(text: str) -> list[str]:
 
 
 def parse_ios(text: str) -> Node:
-    return parse_indented(ios_lines(text), IOS_CLOSERS)
+    return parse_indented_text("\n".join(ios_lines(text)), IOS_CLOSERS)
 
 
 # --- FortiOS -------------------------------------------------------------------------------------------
@@ -220,6 +246,8 @@ class FortiBlock:
 
 
 def _tokens(text: str) -> list[str]:
+    if '"' not in text:
+        return text.split()  # what TOKEN finds in text without quotes, at str.split's speed
     return [quoted if quoted or bare == "" else bare for quoted, bare in TOKEN.findall(text)]
 
 
@@ -264,7 +292,7 @@ class FrrDevice:
 def parse_frr(text: str) -> FrrDevice:
     sections = split_sections(text)
     return FrrDevice(
-        frr=parse_indented(sections.get("frr", "").splitlines(), FRR_CLOSERS),
+        frr=parse_indented_text(sections.get("frr", "").replace("\r", ""), FRR_CLOSERS),
         nftables=parse_braces(sections.get("nftables", "")),
         ovs=[line for line in sections.get("ovs", "").splitlines() if line.strip()],
         sections=frozenset(sections),

@@ -264,10 +264,7 @@ def aaa(tree: Node, expect: Expect, role: str) -> list[Violation]:
 @rule
 def secrets(tree: Node, expect: Expect, role: str) -> list[Violation]:
     found = _missing(tree, "L2-AAA-03", ["service password-encryption", "password encryption aes"])
-    for node in tree.walk():
-        text = node.text
-        if "secret" not in text and "key" not in text and "password" not in text:
-            continue
+    for node in tree.containing("secret", "key", "password"):
         problem = _secret_problem(node.words)
         if problem:
             found.append(

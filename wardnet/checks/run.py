@@ -196,7 +196,6 @@ def run_checks(
     sites: list[str] | None,
     fmt: str,
     output: Path | None,
-    *,
     jobs: int | None = None,
     use_cache: bool = True,
 ) -> int:
