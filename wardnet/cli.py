@@ -81,7 +81,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     if args.platform or args.role:
         print("wardnet check: --platform and --role go with --config FILE", file=sys.stderr)
         return ExitCode.NOT_RUN
-    return run_checks(args.inventory, args.sites, args.format, args.output, args.jobs, not args.no_cache)
+    from wardnet.checks.run import Speed
+
+    speed = Speed(jobs=args.jobs, use_cache=not args.no_cache)
+    return run_checks(args.inventory, args.sites, args.format, args.output, speed)
 
 
 def _version() -> str:

@@ -35,9 +35,9 @@ def _set_users(root: Path, users: int) -> None:
     ward.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def _report(root: Path, tmp_path: Path, name: str, **kwargs: object) -> str:
+def _report(root: Path, tmp_path: Path, name: str, *, jobs: int, use_cache: bool = True) -> str:
     out = tmp_path / f"{name}.json"
-    check_run.run_checks(root, None, "json", out, **kwargs)  # type: ignore[arg-type]
+    check_run.run_checks(root, None, "json", out, check_run.Speed(jobs, use_cache))
     return out.read_text(encoding="utf-8")
 
 

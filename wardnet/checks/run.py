@@ -7,6 +7,7 @@ import os
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from xml.etree import ElementTree as ET
@@ -128,10 +129,9 @@ def site_findings(designs: list[SiteDesign], baseline: Baseline, *, jobs: int) -
     """Each site's capacity, proven and rule-pack findings, in the order given, with a progress bar.
     With jobs > 1 the sites are shared by a pool of forked workers (the designs are inherited, not sent);
     results come back in order, so the report is the same whatever the number of workers."""
-    global _WORK
     from wardnet.checks.expect import Expect
 
-    _WORK = (designs, baseline, Expect.from_baseline(baseline))
+    _WORK[:] = [(designs, baseline, Expect.from_baseline(baseline))]
     workers = min(jobs, len(designs) // SITES_PER_WORKER)
     try:
         if workers <= 1:
@@ -145,19 +145,18 @@ def site_findings(designs: list[SiteDesign], baseline: Baseline, *, jobs: int) -
             chunked = pool.imap(_one_site, range(len(designs)), chunksize=4)
             yield from progress(chunked, len(designs), "checking sites")
     finally:
-        _WORK = None
+        _WORK.clear()
 
 
 SITES_PER_WORKER = 8  # fewer sites than this per worker: forking costs more than it saves
-_WORK: tuple[list[SiteDesign], Baseline, Expect] | None = None  # what forked workers inherit
+_WORK: list[tuple[list[SiteDesign], Baseline, Expect]] = []  # what forked workers inherit (one item)
 
 
 def _one_site(index: int) -> list[Finding]:
     from wardnet.checks.plan import capacity
     from wardnet.checks.proven import proven
 
-    assert _WORK is not None
-    designs, baseline, expect = _WORK
+    designs, baseline, expect = _WORK[0]
     design = designs[index]
     found = capacity(design, baseline) + proven(design)
     renderer = _renderer()
@@ -191,15 +190,20 @@ def default_jobs() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
 
 
+@dataclass(frozen=True)
+class Speed:
+    """How `wardnet check` runs; never what it finds. jobs None: one worker per usable core."""
+
+    jobs: int | None = None
+    use_cache: bool = True
+
+
 def run_checks(
-    inventory_dir: Path,
-    sites: list[str] | None,
-    fmt: str,
-    output: Path | None,
-    jobs: int | None = None,
-    use_cache: bool = True,
+    inventory_dir: Path, sites: list[str] | None, fmt: str, output: Path | None, speed: Speed | None = None
 ) -> int:
     """`wardnet check`: from the cache when nothing it depends on changed, else computed (and kept)."""
+    speed = speed or Speed()
+    jobs, use_cache = speed.jobs, speed.use_cache
     digest = cache.run_key(inventory_dir, sites) if use_cache else ""
     record = cache.load("run", digest) if use_cache else None
     now: list[SiteDesign] = []
