@@ -24,6 +24,7 @@ class Run:
     peak_rss_kb: int  # of this process tree's largest member (wait4 rusage), not of the benchmark itself
     returncode: int
     output: str
+    cpu_seconds: float = 0.0  # user + system of the command and its children (a shared machine's fair unit)
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,11 @@ class Series:
     def warm(self) -> float:
         later = self.runs[1:] or self.runs
         return statistics.median(r.seconds for r in later)
+
+    @property
+    def warm_cpu(self) -> float:
+        later = self.runs[1:] or self.runs
+        return statistics.median(r.cpu_seconds for r in later)
 
     @property
     def peak_rss_kb(self) -> int:
@@ -57,7 +63,8 @@ if pid == 0:
 _, status, usage = os.wait4(pid, 0)
 seconds = time.perf_counter() - started
 with open(sys.argv[1], "w") as out:
-    out.write(f"{seconds} {usage.ru_maxrss} {os.waitstatus_to_exitcode(status)}")
+    cpu = usage.ru_utime + usage.ru_stime  # the command's own and its reaped children's (workers)
+    out.write(f"{seconds} {usage.ru_maxrss} {os.waitstatus_to_exitcode(status)} {cpu}")
 """
 
 
@@ -83,8 +90,8 @@ def timed(
                 return Run(timeout, 0, -9, f"timed out after {timeout:.0f} s")
             sink.seek(0)
             output = sink.read().decode(errors="replace")
-        seconds, peak, code = report.read_text().split()
-    return Run(float(seconds), int(peak), int(code), output)
+        seconds, peak, code, cpu = report.read_text().split()
+    return Run(float(seconds), int(peak), int(code), output, float(cpu))
 
 
 def repeat(
@@ -106,15 +113,19 @@ def mb(kilobytes: int) -> str:
 
 
 def row(series: Series, peer: Series | None = None) -> str:
-    """`label  cold  warm  peak` and, given a peer, the peer/this ratios cold-vs-cold and warm-vs-warm."""
-    text = f"  {series.label:<58} {series.cold:8.2f} s {series.warm:8.2f} s {mb(series.peak_rss_kb):>8}"
+    """`label  cold  warm  warm-CPU  peak` and, given a peer, the peer/this ratios cold-vs-cold and
+    warm-vs-warm (wall). On a shared machine compare the CPU column: wall time includes waiting for a core."""
+    text = (
+        f"  {series.label:<58} {series.cold:8.2f} s {series.warm:8.2f} s {series.warm_cpu:8.2f} s"
+        f" {mb(series.peak_rss_kb):>8}"
+    )
     if peer is not None:
         text += f"   {peer.cold / series.cold:6.1f}x {peer.warm / series.warm:6.1f}x"
     return text
 
 
 def header(ratio_of: str | None = None) -> str:
-    text = f"  {'':<58} {'cold':>10} {'warm':>10} {'peak RSS':>8}"
+    text = f"  {'':<58} {'cold':>10} {'warm':>10} {'warm CPU':>10} {'peak RSS':>8}"
     if ratio_of:
         text += f"   {ratio_of}"
     return text

@@ -12,22 +12,27 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from io import BytesIO
 from ipaddress import IPv4Network, ip_address
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from wardnet.design import SiteDesign
-from wardnet.design.config import EdgePort, SwitchConfig, TrunkPort
 from wardnet.errors import InputError, InputProblem
 from wardnet.findings import ExitCode
+
+if TYPE_CHECKING:  # the design (pydantic models) loads only when a plan is built, not for the CLI parser
+    from wardnet.design import SiteDesign
+    from wardnet.design.config import EdgePort
 
 Kind = Literal["moved", "grown", "added", "removed"]
 
 
 def site_facts(design: SiteDesign) -> dict[str, str]:
     """Everything of one site that other systems (NMS, SIEM, cabling, DHCP) hold on to."""
+    from wardnet.design.config import SwitchConfig
+
     plan = design.plan
     code = plan.site.code
     facts = {
@@ -62,6 +67,8 @@ def site_facts(design: SiteDesign) -> dict[str, str]:
 
 
 def _edge_port(port: EdgePort) -> str:
+    from wardnet.design.config import TrunkPort
+
     if isinstance(port, TrunkPort):
         return f"trunk {port.description}"
     return f"vlan {port.vlan} {port.description}" + (" (shut)" if port.shutdown else "")
@@ -191,8 +198,12 @@ def plan_change(inventory: Path, against: str, now: list[SiteDesign] | None = No
     return diff(city_facts(before), city_facts(now))
 
 
-def uncommitted_moves(inventory: Path, now: list[SiteDesign]) -> list[Change]:
-    """What the working tree moves against HEAD, for `wardnet check`; nothing when clean or not in git."""
+def uncommitted_moves(
+    inventory: Path, now: list[SiteDesign] | Callable[[], list[SiteDesign]]
+) -> list[Change]:
+    """What the working tree moves against HEAD, for `wardnet check`; nothing when clean or not in git.
+    `now` may be a function giving the tree's designs: a check answered from its cache designs nothing
+    unless the inventory has uncommitted changes."""
     try:
         status = subprocess.run(
             ["git", "-C", str(inventory), "status", "--porcelain", "--", "."],
@@ -206,7 +217,8 @@ def uncommitted_moves(inventory: Path, now: list[SiteDesign]) -> list[Change]:
     if not status.strip():
         return []
     try:
-        return [c for c in plan_change(inventory, "HEAD", now) if c.kind in ("moved", "removed")]
+        designs = now() if callable(now) else now
+        return [c for c in plan_change(inventory, "HEAD", designs) if c.kind in ("moved", "removed")]
     except InputError:
         return []  # HEAD predates the schema, or is not there: plan diff --against says why
 

@@ -3,17 +3,34 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import jinja2
 
+_DICT_ATTRIBUTES = frozenset(dir(dict))
 
-def environment(templates: Path, *, escape_html: bool = False) -> jinja2.Environment:
+
+class Environment(jinja2.Environment):
+    """Jinja2's own, with `x.y` on a plain dict looked up as a key first: Jinja tries the attribute, fails
+    (a dict's keys are not attributes) and only then the key, and that failed lookup was a third of the
+    city's render. Same result: a dict has no attribute except dict's own methods, which still win."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                return self.undefined(obj=obj, name=attribute)
+        return super().getattr(obj, attribute)
+
+
+def environment(templates: Path, *, escape_html: bool = False) -> Environment:
     """Strict (a missing value is an error), whitespace as written; escape_html escapes `*.html.j2` only.
 
     Device templates keep the options of Ansible's template module (playbooks/render.yml renders the same
     bytes), so they are never escaped.
     """
-    return jinja2.Environment(
+    return Environment(
         loader=jinja2.FileSystemLoader(str(templates)),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

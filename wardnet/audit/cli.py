@@ -5,16 +5,20 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from wardnet.audit.job import Outputs
 from wardnet.audit.model import AuditRun
 from wardnet.findings import SEVERITIES, ExitCode
 from wardnet.i18n import LANGUAGES
 from wardnet.options import add_inventory, add_sites
 from wardnet.state import state_dir
 
+if TYPE_CHECKING:  # the audit job imports NAPALM (~0.8 s): not for every command's parser
+    from wardnet.audit.job import Outputs
+
 
 def outputs(args: argparse.Namespace) -> Outputs:
+    from wardnet.audit.job import Outputs
     from wardnet.i18n import default_language
 
     history = args.history or state_dir() / "audit" / "history.sqlite"

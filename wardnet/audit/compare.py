@@ -122,8 +122,25 @@ def findings(platform: str, intended: list[Node], running: list[Node]) -> list[D
 
 def features_of(platform: str, intended: list[Node]) -> list[str]:
     """The features the intended config configures, in report order."""
-    found = {feature_of(platform, path, text) for root in intended for path, text in _all_lines(root, ())}
+    found = set().union(*(_block_features(platform, root) for root in intended))
     return [f for f in FEATURES if f in found]
+
+
+def _block_features(platform: str, root: Node) -> frozenset[str]:
+    """The features of one top-level block, each distinct block classified once per process: a city's
+    devices share most blocks (ports, lines, AAA), and a block's features depend on its lines only. Keyed
+    by the block's line and its sealed digest (of every line under it)."""
+    memo = (platform, root.text, root.digest)
+    found = _FEATURES_OF.get(memo)
+    if found is None:
+        found = frozenset(feature_of(platform, path, text) for path, text in _all_lines(root, ()))
+        if len(_FEATURES_OF) >= 1 << 16:
+            _FEATURES_OF.clear()
+        _FEATURES_OF[memo] = found
+    return found
+
+
+_FEATURES_OF: dict[tuple[str, str, int], frozenset[str]] = {}
 
 
 def top_blocks(findings: list[Drift]) -> set[str]:

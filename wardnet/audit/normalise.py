@@ -27,7 +27,7 @@ class Node:
 
     def seal(self) -> int:
         if self.children:
-            self.digest = hash((self.text, tuple(child.seal() for child in self.children)))
+            self.digest = hash((self.text, tuple([child.seal() for child in self.children])))
         else:
             self.digest = hash(self.text)
         return self.digest

@@ -7,6 +7,7 @@ level) is the baseline's: TCVN 14423:2026 suggests figures, the city chooses the
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from ipaddress import IPv4Network, IPv6Network, ip_network
 
 from wardnet.models import Baseline
@@ -73,8 +74,13 @@ class Expect:
         """True when every address of `network` is inside one of the management sources."""
         return any(
             network.version == source.version and network.subnet_of(source)  # type: ignore[arg-type]
-            for source in (ip_network(s) for s in self.management_sources)
+            for source in self._sources
         )
+
+    @cached_property
+    def _sources(self) -> tuple[Network, ...]:
+        """The management sources parsed once (every vty, SNMP and HTTP ACL of the city asks)."""
+        return tuple(ip_network(s) for s in sorted(self.management_sources))
 
 
 def number(text: str, default: int) -> int:

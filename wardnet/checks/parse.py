@@ -8,20 +8,26 @@ config, most of the whole-city check).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from wardnet.canonical import split_sections
 from wardnet.platforms.fortios_config import logical_lines
 
 
-@dataclass
 class Node:
-    """One line and the lines indented (or braced) under it."""
+    """One line and the lines indented (or braced) under it. A plain slotted class, not a dataclass: the
+    city's check builds about a million of them, and the dataclass __init__ was most of the parse time."""
 
-    text: str
-    children: list[Node] = field(default_factory=list)
-    _by_word: dict[str, list[Node]] | None = field(default=None, repr=False, compare=False)
+    __slots__ = ("_by_word", "children", "text")
+
+    def __init__(self, text: str, children: list[Node] | None = None) -> None:
+        self.text = text
+        self.children: list[Node] = [] if children is None else children
+        self._by_word: dict[str, list[Node]] | None = None
+
+    def __repr__(self) -> str:
+        return f"Node({self.text!r}, {len(self.children)} children)"
 
     @property
     def words(self) -> list[str]:
@@ -40,22 +46,62 @@ class Node:
         return self._first_word(head) if space and len(self.children) > 16 else self.children
 
     def child(self, startswith: str) -> Node | None:
-        return next((c for c in self._candidates(startswith) if c.text.startswith(startswith)), None)
+        for c in self._candidates(startswith):
+            if c.text.startswith(startswith):
+                return c
+        return None
 
     def get(self, equals: str) -> Node | None:
-        return next((c for c in self._candidates(equals + " ") if c.text == equals), None)
+        for c in self._candidates(equals + " "):
+            if c.text == equals:
+                return c
+        return None
 
     def all(self, startswith: str | tuple[str, ...]) -> list[Node]:
-        prefixes = (startswith,) if isinstance(startswith, str) else startswith
-        return [c for p in prefixes for c in self._candidates(p) if c.text.startswith(p)]
+        if isinstance(startswith, str):
+            return [c for c in self._candidates(startswith) if c.text.startswith(startswith)]
+        return [c for p in startswith for c in self._candidates(p) if c.text.startswith(p)]
 
     def has(self, equals: str) -> bool:
         return self.get(equals) is not None
 
+    def containing(self, *needles: str) -> list[Node]:
+        """Every descendant whose text contains one of `needles`, in walk() order. Each block body is
+        searched once for the whole run (the city's configs repeat the same blocks hundreds of times)."""
+        return _containing(self.children, needles, top=True)
+
     def walk(self) -> Iterator[Node]:
-        for c in self.children:
-            yield c
-            yield from c.walk()
+        """Every descendant, depth first, without a generator per level (a million-node city)."""
+        pending = self.children[::-1]
+        while pending:
+            node = pending.pop()
+            yield node
+            if node.children:
+                pending.extend(node.children[::-1])
+
+
+def _containing(nodes: list[Node], needles: tuple[str, ...], *, top: bool = False) -> list[Node]:
+    memo = (id(nodes), needles)
+    if not top and memo in _SEARCHED:
+        return _SEARCHED[memo][1]
+    found: list[Node] = []
+    for node in nodes:
+        text = node.text
+        for needle in needles:
+            if needle in text:
+                found.append(node)
+                break
+        if node.children:
+            found += _containing(node.children, needles)
+    if not top:
+        if len(_SEARCHED) >= _BODIES_KEPT:
+            _SEARCHED.clear()
+        _SEARCHED[memo] = (nodes, found)  # the list itself is kept: its id cannot be reused while here
+    return found
+
+
+# (id of a children list, needles) → (that list, what it holds): a top-level list (one config) is not kept.
+_SEARCHED: dict[tuple[int, tuple[str, ...]], tuple[list[Node], list[Node]]] = {}
 
 
 def parse_braces(text: str) -> Node:
@@ -81,19 +127,65 @@ def parse_braces(text: str) -> Node:
 
 def parse_indented(lines: list[str], closers: frozenset[str]) -> Node:
     """Lines → tree by indentation; blank lines, '!' comments and block closers carry nothing."""
+    return parse_indented_text("\n".join(lines), closers)
+
+
+def parse_indented_text(text: str, closers: frozenset[str]) -> Node:
+    """Text → tree by indentation, a top-level block at a time; a block body (its indented lines, as
+    text) seen before shares the children already built for it: rendered configs repeat the same port,
+    line and AAA blocks hundreds of times, so the city's million lines make about a tenth as many nodes.
+    Trees are read-only."""
+    first, *blocks = TOP_LEVEL.split("\n" + text)  # so that a first line at the top opens a block
     root = Node("")
-    stack: list[tuple[int, Node]] = [(-1, root)]
-    for raw in lines:
-        stripped = raw.strip()
-        if not stripped or stripped[0] == "!" or stripped in closers:
-            continue
-        indent = len(raw) - len(raw.lstrip())
-        while stack[-1][0] >= indent:
-            stack.pop()
-        node = Node(stripped)
-        stack[-1][1].children.append(node)
-        stack.append((indent, node))
+    root.children = _block(first.split("\n"), closers, -1) if first.strip() else []
+    for block in blocks:
+        head, _, body = block.partition("\n")
+        head = head.rstrip()
+        if head in closers:
+            if not _block(body.split("\n"), closers, 0):
+                continue  # `end` and the like: nothing under it
+            # A closer with lines under it: those lines belong to the block above; the plain reading.
+            root.children = _block(text.split("\n"), closers, -1)
+            return root
+        node = Node(head)
+        if body:
+            shared = _BODIES.get((closers, body))
+            if shared is None:
+                if len(_BODIES) >= _BODIES_KEPT:
+                    _BODIES.clear()
+                shared = _BODIES[(closers, body)] = _block(body.split("\n"), closers, 0)
+            node.children = shared
+        root.children.append(node)
     return root
+
+
+# A line that may open a top-level block: unindented, not blank, not a comment (closers are seen later).
+TOP_LEVEL = re.compile(r"\n(?=[^\s!])")
+_BODIES: dict[tuple[frozenset[str], str], list[Node]] = {}  # (closers, body text) → the body's nodes
+_BODIES_KEPT = 20_000
+
+
+def _block(lines: Sequence[str], closers: frozenset[str], base: int) -> list[Node]:
+    """The nodes under a parent indented `base`: every line here is indented deeper (or carries nothing)."""
+    top = Node("")
+    indents = [base]  # the open blocks: their indentation and nodes, innermost last
+    nodes = [top]
+    for raw in lines:
+        body = raw.lstrip()
+        if not body or body[0] == "!":
+            continue
+        stripped = body.rstrip()
+        if stripped in closers:
+            continue
+        indent = len(raw) - len(body)
+        while indents[-1] >= indent:
+            indents.pop()
+            nodes.pop()
+        node = Node(stripped)
+        nodes[-1].children.append(node)
+        indents.append(indent)
+        nodes.append(node)
+    return top.children
 
 
 BANNER = re.compile(r"^banner (login|motd|exec|incoming|slip-ppp)\s+(\^C|\S)(.*)$")
@@ -103,28 +195,33 @@ IOS_CLOSERS = frozenset({"end", "exit-address-family", "quit"})
 def ios_lines(text: str) -> list[str]:
     """IOS-XE text with every banner folded: `banner login` followed by its body as indented lines. The
     delimiter is whatever follows the keyword: '^C' as rendered, the ETX byte or any character on a device."""
-    out: list[str] = []
     lines = text.replace("\r", "").split("\n")
+    banners = [i for i, line in enumerate(lines) if line.startswith("banner ")]
+    if not banners:
+        return lines
+    out: list[str] = []
     i = 0
-    while i < len(lines):
-        match = BANNER.match(lines[i]) if lines[i].startswith("banner ") else None
-        i += 1
+    for start in banners:
+        if start < i:
+            continue  # inside the body of the banner before
+        match = BANNER.match(lines[start])
         if match is None:
-            out.append(lines[i - 1])
             continue
+        out += lines[i:start]
         kind, delimiter, rest = match.groups()
         out.append(f"banner {kind}")
         body = [rest]
+        i = start + 1
         while delimiter not in body[-1] and i < len(lines):
             body.append(lines[i])
             i += 1
         body[-1] = body[-1].split(delimiter, 1)[0]
         out += [f" {b.strip()}" for b in body if b.strip()]
-    return out
+    return out + lines[i:]
 
 
 def parse_ios(text: str) -> Node:
-    return parse_indented(ios_lines(text), IOS_CLOSERS)
+    return parse_indented_text("\n".join(ios_lines(text)), IOS_CLOSERS)
 
 
 # --- FortiOS -------------------------------------------------------------------------------------------
@@ -149,6 +246,8 @@ class FortiBlock:
 
 
 def _tokens(text: str) -> list[str]:
+    if '"' not in text:
+        return text.split()  # what TOKEN finds in text without quotes, at str.split's speed
     return [quoted if quoted or bare == "" else bare for quoted, bare in TOKEN.findall(text)]
 
 
@@ -193,7 +292,7 @@ class FrrDevice:
 def parse_frr(text: str) -> FrrDevice:
     sections = split_sections(text)
     return FrrDevice(
-        frr=parse_indented(sections.get("frr", "").splitlines(), FRR_CLOSERS),
+        frr=parse_indented_text(sections.get("frr", "").replace("\r", ""), FRR_CLOSERS),
         nftables=parse_braces(sections.get("nftables", "")),
         ovs=[line for line in sections.get("ovs", "").splitlines() if line.strip()],
         sections=frozenset(sections),

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from ipaddress import IPv4Network, IPv6Network
 
 from wardnet.checks.expect import SYSLOG_LEVELS, Expect, Violation, number
@@ -39,6 +40,11 @@ def _acl_entries(tree: Node, name: str) -> tuple[bool, list[list[str]]] | None:
 
 def _source(words: list[str]) -> IPv4Network | None:
     """An ACL source → network; None when it cannot be resolved here (object-group, odd wildcard)."""
+    return _source_of(tuple(words[:2]))
+
+
+@cache  # the same few management sources in every vty/SNMP/HTTP ACL of the city
+def _source_of(words: tuple[str, ...]) -> IPv4Network | None:
     if not words or words[0] == "any":
         return IPv4Network("0.0.0.0/0")
     if words[0] == "host" and len(words) > 1:
@@ -318,10 +324,7 @@ def aaa(tree: Node, expect: Expect, role: str) -> list[Violation]:
 @rule
 def secrets(tree: Node, expect: Expect, role: str) -> list[Violation]:
     found = _missing(tree, "L2-AAA-03", ["service password-encryption", "password encryption aes"])
-    for node in tree.walk():
-        text = node.text
-        if "secret" not in text and "key" not in text and "password" not in text:
-            continue
+    for node in tree.containing("secret", "key", "password"):
         problem = _secret_problem(node.words)
         if problem:
             found.append(

@@ -3,31 +3,33 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from xml.etree import ElementTree as ET
 
+from wardnet.checks import cache_store as cache
 from wardnet.checks import level2_rules
-from wardnet.checks.expect import Expect
-from wardnet.checks.plan import capacity, city_plan
-from wardnet.checks.proven import proven
-from wardnet.design import SiteDesign
 from wardnet.errors import InputError
 from wardnet.findings import SEVERITIES, ExitCode, Finding
-from wardnet.models import Baseline
-from wardnet.pipeline import build, designs
-from wardnet.plandiff import format_diff, uncommitted_moves
-from wardnet.platforms import get_platform
 from wardnet.progress import progress
-from wardnet.render import Renderer
-from wardnet.units import unknown_code_warnings
+
+if TYPE_CHECKING:  # the design stack loads only when the cache misses: a warm check never imports it
+    from wardnet.checks.expect import Expect
+    from wardnet.design import SiteDesign
+    from wardnet.models import Baseline
 
 
 def rendered_findings(
     text: str, platform: str, role: str, *, site: str, device: str, expect: Expect
 ) -> list[Finding]:
     """Level-2 rules on one configuration text (rendered now, or collected from a device later)."""
+    from wardnet.platforms import get_platform
+
     rules = level2_rules()
     return [
         Finding(
@@ -52,8 +54,9 @@ def run_config_check(
     output: Path | None,
 ) -> int:
     """`wardnet check --config FILE --platform P`: the rule pack on one file, against the city baseline."""
+    from wardnet.checks.expect import Expect
     from wardnet.inventory import load_baseline
-    from wardnet.platforms import NAMES
+    from wardnet.platforms import NAMES, get_platform
 
     problem = _config_problem(config, platform, role, sites, NAMES)
     if problem:
@@ -89,6 +92,8 @@ def run_config_check(
 def _config_problem(
     config: Path, platform: str | None, role: str | None, sites: list[str] | None, names: tuple[str, ...]
 ) -> str | None:
+    from wardnet.platforms import get_platform
+
     if not platform or platform not in names:
         return f"--platform {platform or '(missing)'}: give one of {', '.join(names)} with --config"
     roles = get_platform(platform).roles
@@ -110,52 +115,170 @@ def _config_problem(
 def check_designs(
     selected: list[SiteDesign], everything: list[SiteDesign], baseline: Baseline
 ) -> list[Finding]:
-    findings = city_plan(everything, baseline)
+    """The city-wide plan (findings of the selected sites) and each selected site's own checks, in order."""
+    from wardnet.checks.plan import city_plan
+
     chosen = {d.plan.site.code for d in selected}
-    findings = [f for f in findings if f.site in chosen]
-    expect = Expect.from_baseline(baseline)
-    renderer = Renderer()
-    for design in progress(selected, len(selected), "checking sites"):
-        findings += capacity(design, baseline)
-        findings += proven(design)
-        for hostname, config in design.devices.items():
-            text = renderer.device(config)
-            findings += rendered_findings(
-                text,
-                config.platform,
-                config.role,
-                site=design.plan.site.code,
-                device=hostname,
-                expect=expect,
-            )
+    findings = [f for f in city_plan(everything, baseline) if f.site in chosen]
+    for site in site_findings(selected, baseline, jobs=1):
+        findings += site
     return findings
 
 
-def run_checks(inventory_dir: Path, sites: list[str] | None, fmt: str, output: Path | None) -> int:
+def site_findings(designs: list[SiteDesign], baseline: Baseline, *, jobs: int) -> Iterator[list[Finding]]:
+    """Each site's capacity, proven and rule-pack findings, in the order given, with a progress bar.
+    With jobs > 1 the sites are shared by a pool of forked workers (the designs are inherited, not sent);
+    results come back in order, so the report is the same whatever the number of workers."""
+    from wardnet.checks.expect import Expect
+
+    _WORK[:] = [(designs, baseline, Expect.from_baseline(baseline))]
+    workers = min(jobs, len(designs) // SITES_PER_WORKER)
     try:
-        inventory, everything = build(inventory_dir)
-        selected = designs(inventory, sites) if sites else everything
-    except InputError as exc:
-        emit(_input_findings(exc), fmt, output, devices=0, sites=0)
-        return ExitCode.NOT_RUN
-    warnings = unknown_code_warnings([d.plan.site.code for d in selected])
+        if workers <= 1:
+            results: Iterator[list[Finding]] = (_one_site(i) for i in range(len(designs)))
+            yield from progress(results, len(designs), "checking sites")
+            return
+        import multiprocessing
+
+        # Forked before any progress bar starts its thread; chunks of a few sites keep the pipe quiet.
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            chunked = pool.imap(_one_site, range(len(designs)), chunksize=4)
+            yield from progress(chunked, len(designs), "checking sites")
+    finally:
+        _WORK.clear()
+
+
+SITES_PER_WORKER = 8  # fewer sites than this per worker: forking costs more than it saves
+_WORK: list[tuple[list[SiteDesign], Baseline, Expect]] = []  # what forked workers inherit (one item)
+
+
+def _one_site(index: int) -> list[Finding]:
+    from wardnet.checks.plan import capacity
+    from wardnet.checks.proven import proven
+
+    designs, baseline, expect = _WORK[0]
+    design = designs[index]
+    found = capacity(design, baseline) + proven(design)
+    renderer = _renderer()
+    for hostname, config in design.devices.items():
+        text = renderer.device(config)
+        found += rendered_findings(
+            text,
+            config.platform,
+            config.role,
+            site=design.plan.site.code,
+            device=hostname,
+            expect=expect,
+        )
+    return found
+
+
+_RENDERERS: list[Any] = []
+
+
+def _renderer() -> Any:
+    """One Renderer (its compiled templates) per process."""
+    if not _RENDERERS:
+        from wardnet.render import Renderer
+
+        _RENDERERS.append(Renderer())
+    return _RENDERERS[0]
+
+
+def default_jobs() -> int:
+    """The cores this process may use (a CI runner's or a cgroup's share), at least one."""
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+
+
+@dataclass(frozen=True)
+class Speed:
+    """How `wardnet check` runs; never what it finds. jobs None: one worker per usable core."""
+
+    jobs: int | None = None
+    use_cache: bool = True
+
+
+def run_checks(
+    inventory_dir: Path, sites: list[str] | None, fmt: str, output: Path | None, speed: Speed | None = None
+) -> int:
+    """`wardnet check`: from the cache when nothing it depends on changed, else computed (and kept)."""
+    speed = speed or Speed()
+    jobs, use_cache = speed.jobs, speed.use_cache
+    digest = cache.run_key(inventory_dir, sites) if use_cache else ""
+    record = cache.load("run", digest) if use_cache else None
+    now: list[SiteDesign] = []
+    if record is None:
+        try:
+            record, now = _computed(inventory_dir, sites, jobs or default_jobs(), use_cache)
+        except InputError as exc:
+            emit(_input_findings(exc), fmt, output, devices=0, sites=0)
+            return ExitCode.NOT_RUN
+        if use_cache:
+            cache.store("run", digest, record)
+            cache.prune()
+    findings = cache.from_records(record["findings"])
+    from wardnet.units import unknown_code_warnings
+
+    warnings = unknown_code_warnings(record["codes"])
     for warning in warnings:
         print(f"warning: {warning}", file=sys.stderr)
-    findings = check_designs(selected, everything, inventory.baseline)
-    moves = uncommitted_moves(inventory_dir, everything)
+    moves = _uncommitted_moves(inventory_dir, lambda: now or _designed(inventory_dir))
     if moves and fmt == "text":
+        from wardnet.plandiff import format_diff
+
         shown = format_diff(moves, "HEAD", "the working tree (moved and removed only)")
         print(shown, end="", file=sys.stderr)
     warnings += [f"{c.kind}: {c.key} = {c.old}" + (f" -> {c.new}" if c.new else "") for c in moves]
-    emit(
-        findings,
-        fmt,
-        output,
-        devices=sum(len(d.devices) for d in selected),
-        sites=len(selected),
-        warnings=warnings,
-    )
+    emit(findings, fmt, output, devices=record["devices"], sites=len(record["codes"]), warnings=warnings)
     return ExitCode.FINDINGS if findings else ExitCode.OK
+
+
+def _computed(
+    inventory_dir: Path, sites: list[str] | None, jobs: int, use_cache: bool
+) -> tuple[dict[str, Any], list[SiteDesign]]:
+    """The check itself: every site designed (the plan is checked city-wide), the chosen sites' own
+    findings taken from the cache per site where their input is unchanged, the rest computed."""
+    from wardnet.checks.plan import city_plan
+    from wardnet.pipeline import build
+
+    inventory, everything = build(inventory_dir)
+    entries = inventory.select(sites)
+    by_code = {d.plan.site.code: d for d in everything}
+    selected = [by_code[e.site.code] for e in entries]
+    baseline = inventory.baseline
+    findings = [f for f in city_plan(everything, baseline) if f.site in {e.site.code for e in entries}]
+    inputs = baseline.model_dump_json()
+    keys = [cache.key("site", inputs, e.site.model_dump_json()) if use_cache else "" for e in entries]
+    known = {k: cache.load("site", k) for k in keys} if use_cache else {}
+    todo = [d for d, k in zip(selected, keys, strict=True) if known.get(k) is None]
+    fresh = iter(site_findings(todo, baseline, jobs=jobs))
+    for design, k in zip(selected, keys, strict=True):
+        hit = known.get(k)
+        if hit is not None:
+            findings += cache.from_records(hit["findings"])
+            continue
+        found = next(fresh)
+        if use_cache:
+            cache.store("site", k, {"site": design.plan.site.code, "findings": cache.as_records(found)})
+        findings += found
+    record = {
+        "codes": [e.site.code for e in entries],
+        "devices": sum(len(d.devices) for d in selected),
+        "findings": cache.as_records(findings),
+    }
+    return record, everything
+
+
+def _designed(inventory_dir: Path) -> list[SiteDesign]:
+    from wardnet.pipeline import build
+
+    return build(inventory_dir)[1]
+
+
+def _uncommitted_moves(inventory_dir: Path, now: Callable[[], list[SiteDesign]]) -> list[Any]:
+    from wardnet.plandiff import uncommitted_moves
+
+    return uncommitted_moves(inventory_dir, now)
 
 
 def _input_findings(exc: InputError) -> list[Finding]:

@@ -141,12 +141,14 @@ class CiscoIOSXE(PlatformDriver):
         skipping = False
         for line in super().logical_lines(text):
             if not line[:1].isspace():
-                skipping = bool(GENERATED_BLOCK.match(line))
+                skipping = line.startswith("crypto pki ") and bool(GENERATED_BLOCK.match(line))
             if not skipping:
                 out.append(line)
         return out
 
     def tidy_line(self, line: str) -> str:
+        if not line[:1].isspace():
+            return line  # both forms below are indented lines: a top-level line is as it is
         if line[:1] == " " and (line.lstrip()[:1].isdigit() or line.startswith(" sequence ")):
             line = ACL_SEQUENCE.sub(r"\1", line)
         if ACL_ENTRY.match(line):  # a standard ACL prints `deny   any`: padded to the width of `permit`

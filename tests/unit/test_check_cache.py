@@ -1,0 +1,120 @@
+"""`wardnet check`'s cache and worker pool never change the report: cold, cached and parallel runs print
+the same bytes, and an edit to a site, or to the code, is checked again (issue 21)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import BEN_THANH, INVENTORY
+from wardnet.checks import cache_store
+from wardnet.checks import run as check_run
+
+
+@pytest.fixture
+def inventory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Two wards of the city (not a git work tree: no plan-move warnings), Ben Thanh under-sized."""
+    monkeypatch.setenv("WARDNET_STATE_DIR", str(tmp_path / "state"))
+    root = tmp_path / "inventory"
+    shutil.copytree(INVENTORY / "group_vars", root / "group_vars")
+    (root / "wards").mkdir()
+    for ward in (f"{BEN_THANH}-ben-thanh.yml", "26740-sai-gon.yml"):
+        shutil.copy(INVENTORY / "wards" / ward, root / "wards" / ward)
+    _set_users(root, 100)  # the baseline's minimum for a ward is 400: a CAP-USERS finding
+    return root
+
+
+def _set_users(root: Path, users: int) -> None:
+    ward = root / "wards" / f"{BEN_THANH}-ben-thanh.yml"
+    lines = [
+        f"concurrent_users: {users}" if line.startswith("concurrent_users:") else line
+        for line in ward.read_text(encoding="utf-8").splitlines()
+    ]
+    ward.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _report(root: Path, tmp_path: Path, name: str, *, jobs: int, use_cache: bool = True) -> str:
+    out = tmp_path / f"{name}.json"
+    check_run.run_checks(root, None, "json", out, check_run.Speed(jobs, use_cache))
+    return out.read_text(encoding="utf-8")
+
+
+def _count_sites(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Sites whose own checks actually ran (not served from the cache)."""
+    calls: list[int] = []
+    real = check_run._one_site
+
+    def counted(index: int) -> list:  # type: ignore[type-arg]
+        calls.append(index)
+        return real(index)
+
+    monkeypatch.setattr(check_run, "_one_site", counted)
+    return calls
+
+
+def test_cached_and_cold_paths_give_identical_reports(
+    inventory: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cold = _report(inventory, tmp_path, "cold", jobs=1, use_cache=False)
+    assert '"rule": "CAP-USERS"' in cold and '"site": "26743"' in cold
+    assert not (tmp_path / "state" / "cache").exists()  # --no-cache writes nothing
+    first = _report(inventory, tmp_path, "first", jobs=1)
+    assert list((tmp_path / "state" / "cache" / "check").glob("run-*.json"))
+
+    def no_design(*_: object) -> None:
+        raise AssertionError("a cache hit designs nothing")
+
+    monkeypatch.setattr("wardnet.pipeline.build", no_design)
+    again = _report(inventory, tmp_path, "again", jobs=1)
+    assert cold == first == again
+
+
+def test_an_edit_checks_that_site_again_and_only_it(
+    inventory: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = _report(inventory, tmp_path, "before", jobs=1)
+    ran = _count_sites(monkeypatch)
+    _set_users(inventory, 400)
+    after = _report(inventory, tmp_path, "after", jobs=1)
+    assert '"rule": "CAP-USERS"' in before and "CAP-USERS" not in after
+    assert len(ran) == 1  # Sai Gon's findings came from its site entry; Ben Thanh was checked again
+    assert after == _report(inventory, tmp_path, "uncached", jobs=1, use_cache=False)
+
+
+def test_a_code_change_misses_every_entry(
+    inventory: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = _report(inventory, tmp_path, "before", jobs=1)
+    ran = _count_sites(monkeypatch)
+    monkeypatch.setattr(cache_store, "code_version", lambda: "a rule was edited")
+    assert _report(inventory, tmp_path, "after", jobs=1) == before
+    assert len(ran) == 2
+
+
+def test_a_damaged_entry_is_a_miss_not_a_report(inventory: Path, tmp_path: Path) -> None:
+    before = _report(inventory, tmp_path, "before", jobs=1)
+    for entry in (tmp_path / "state" / "cache" / "check").glob("*.json"):
+        entry.write_text('{"key": "truncated', encoding="utf-8")
+    assert _report(inventory, tmp_path, "after", jobs=1) == before
+
+
+def test_workers_give_the_report_of_one_process(
+    inventory: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(check_run, "SITES_PER_WORKER", 1)  # two sites: a pool of two workers
+    one = _report(inventory, tmp_path, "one", jobs=1, use_cache=False)
+    import multiprocessing
+
+    pools: list[str] = []
+    real = multiprocessing.get_context
+
+    def spy(method: str | None = None):  # type: ignore[no-untyped-def]
+        pools.append(str(method))
+        return real(method)
+
+    monkeypatch.setattr(multiprocessing, "get_context", spy)
+    two = _report(inventory, tmp_path, "two", jobs=2, use_cache=False)
+    assert pools == ["fork"]  # the sites went to a pool of workers
+    assert one == two
