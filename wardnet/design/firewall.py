@@ -12,6 +12,7 @@ from wardnet.design.capacity import capacity
 from wardnet.design.common import device_base, secret
 from wardnet.design.policy import expand_policy, used_services, vlan_interface, zone_table
 from wardnet.design.site import PlannedDevice, SitePlan
+from wardnet.design.switches import AP_ZONE
 from wardnet.models import Baseline
 
 LAN_AGGREGATE = "core-lag"
@@ -36,6 +37,9 @@ def firewall(device: PlannedDevice, plan: SitePlan, baseline: Baseline) -> dict[
             "netmask": str(v.subnet.netmask),
             "network": str(v.subnet),
             "management": v.id == management.id,
+            # issue 17 item 3: the APs' VLAN lets in CAPWAP to the FortiGate itself (allowaccess fabric) and
+            # nothing else; zone ap has no forwarding policy, so APs reach nothing beyond the controller.
+            "ap_management": v.zone == AP_ZONE,
             "dhcp_relay": relay_to if v.pool_start is not None else [],
             "address6": str(v.gateway6),
             "prefix6": v.subnet6.prefixlen,
