@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from ipaddress import IPv4Network, IPv6Network, ip_network
 
+from wardnet.design.switches import NAC_ZONES
 from wardnet.models import Baseline
 
 SYSLOG_LEVELS = (
@@ -45,6 +46,8 @@ class Expect:
     )
     # Wi-Fi (rules_fortios_wifi): per SSID of the baseline, (vlan, security, isolation)
     wifi: tuple[tuple[int, str, bool], ...] = ()
+    # wired VLANs whose access ports authenticate (802.1X, MAB fallback; rules_ios L2-NAC-01, issue 17)
+    nac_vlans: frozenset[int] = frozenset()
 
     @classmethod
     def from_baseline(cls, baseline: Baseline) -> Expect:
@@ -65,6 +68,7 @@ class Expect:
             syslog_level=baseline.services.syslog.level,
             city_supernet=str(baseline.ip_plan.supernet),
             wifi=tuple((s.vlan, s.security, s.isolation) for s in baseline.wifi.ssids),
+            nac_vlans=frozenset(v.id for v in baseline.vlans if v.wired and v.zone in NAC_ZONES),
         )
 
     def managed_from(self, network: Network) -> bool:
