@@ -15,7 +15,9 @@ from wardnet.checks.run import rendered_findings
 from wardnet.inventory import load_baseline
 
 ACC1 = Path(__file__).resolve().parents[2] / f"tests/golden/26743-ben-thanh/hcm-{BEN_THANH}-acc1.cfg"
-NAC_LINES = re.compile(r"^ (access-session .*|mab|dot1x .*|service-policy type control subscriber .*)\n", re.M)
+NAC_LINES = re.compile(
+    r"^ (access-session .*|mab|dot1x .*|service-policy type control subscriber .*)\n", re.M
+)
 
 
 def _nac_findings(text: str) -> list[str]:

@@ -31,7 +31,9 @@ STORM_CONTROL_PERCENT = 5
 # --- issue 17 item 3: AP management VLAN, 802.1X/MAB, voice VLAN, QoS (keys: README "Switch design keys") ---
 AP_ZONE = "ap"  # the baseline's AP-MGMT VLAN: native on AP trunks, never the switches' management VLAN
 VOICE_ZONE = "voice"
-NAC_ZONES = ("staff",)  # wired ports in these zones authenticate: 802.1X first, MAB for what has no supplicant
+NAC_ZONES = (
+    "staff",
+)  # wired ports in these zones authenticate: 802.1X first, MAB for what has no supplicant
 NAC_POLICY = "WARDNET-DOT1X-MAB"
 # IBNS 2.0 (access-session, policy-map type control subscriber), not the legacy `authentication` commands:
 # IOS-XE 17.x prints one style or the other and `authentication convert-to new-style` is one-way, so the
