@@ -1,4 +1,4 @@
-"""L2-NAC-01 (issue 17 item 3): staff access ports authenticate with 802.1X and MAB fallback, closed until then.
+"""L2-NAC-01 (issue 17 item 3): staff access ports authenticate (802.1X, MAB fallback), closed until then.
 
 The disguises (tests/fixtures/disguises.yml) prove it fires; these prove its reach: which ports it judges and
 that the legacy `authentication` form a box not yet converted to IBNS 2.0 prints is judged the same way.
