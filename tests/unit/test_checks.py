@@ -116,8 +116,8 @@ WHITEBOX_GAPS = {
 
 
 def test_frr_access_switch_reports_its_open_staff_ports_as_a_gap(inventory: Inventory) -> None:
-    """Issue 17: Open vSwitch does not authenticate ports; the twin says so (a white-box gap the nightly audit
-    leaves to check --config) instead of passing L2-NAC-01 in silence. The voice and AP VLANs stay plain VLANs."""
+    """Issue 17: Open vSwitch does not authenticate ports; the twin says so (a white-box gap the nightly
+    audit leaves to check --config) instead of passing L2-NAC-01 in silence. Voice and AP VLANs stay plain."""
     text, role, expect = _text(inventory, "hcm-26743-acc1", platform="frr")
     assert " tag=20" in text and "trunks=15,21,50 tag=15" in text and "802.1X" not in text
     nac = [
