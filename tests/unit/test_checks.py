@@ -117,6 +117,21 @@ WHITEBOX_GAPS = {
 }  # fmt: skip
 
 
+def test_frr_access_switch_reports_its_open_staff_ports_as_a_gap(inventory: Inventory) -> None:
+    """Issue 17: Open vSwitch does not authenticate ports; the twin says so (a white-box gap the nightly
+    audit leaves to check --config) instead of passing L2-NAC-01 in silence. Voice and AP VLANs stay plain."""
+    text, role, expect = _text(inventory, "hcm-26743-acc1", platform="frr")
+    assert " tag=20" in text and "trunks=15,21,50 tag=15" in text and "802.1X" not in text
+    nac = [
+        f.message
+        for f in rendered_findings(text, "frr", role, site=BEN_THANH, device="x", expect=expect)
+        if f.rule == "L2-NAC-01"
+    ]
+    assert nac == ["white-box: staff ports do not authenticate (no 802.1X/MAB on Open vSwitch)"]
+    no_staff = text.replace(" tag=20", " tag=30")
+    assert "L2-NAC-01" not in _rules(no_staff, "frr", role, expect)
+
+
 def test_frr_firewall_default_deny_and_management(inventory: Inventory) -> None:
     text, role, expect = _text(inventory, "hcm-26743-fw", platform="frr")
     assert _rules(text, "frr", role, expect) == WHITEBOX_GAPS

@@ -13,8 +13,10 @@ from wardnet.checks.proven import proven, report_path
 from wardnet.design import SiteDesign, design_site
 from wardnet.inventory import Inventory
 
-# Ben Thanh, 500 users (baseline shares 20/20/6/60/3 %; pool = peak x 2.0, smallest prefix that holds it).
-DESIGNED = {20: (100, 245), 21: (100, 245), 30: (30, 117), 50: (300, 1013), 70: (15, 117)}
+# Ben Thanh, 500 users (baseline shares 20/20/6/60/3 %; pool = peak x 2.0, smallest prefix that holds it);
+# AP-MGMT 2 % (its /26 minimum: 53) and VOICE 8 % (/25: 117) since issue 17, appended to keep the indexes.
+DESIGNED = {20: (100, 245), 21: (100, 245), 30: (30, 117), 50: (300, 1013), 70: (15, 117), 15: (10, 53),
+            40: (40, 117)}  # fmt: skip
 
 
 @pytest.fixture(scope="module")

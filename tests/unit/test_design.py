@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from tests.conftest import BEN_THANH, INVENTORY
 from wardnet.design import design_site
+from wardnet.design.config import SwitchConfig, TrunkPort
 from wardnet.inventory import Inventory, load_inventory
 from wardnet.models import DeviceSpec, ServerSpec, Site
 from wardnet.sizing import access_switches_needed, pool_capacity, port_demand, vlan_sizing
@@ -52,7 +53,7 @@ def test_firewall_is_the_gateway_of_every_vlan(inventory: Inventory) -> None:
     for interface in firewall.vlan_interfaces:
         network = IPv4Network(interface.network)
         assert IPv4Address(interface.address) == network.network_address + 1
-    assert {i.vlan for i in firewall.vlan_interfaces} == {10, 20, 21, 30, 50, 60, 70}
+    assert {i.vlan for i in firewall.vlan_interfaces} == {10, 15, 20, 21, 30, 40, 50, 60, 70}
 
 
 def test_dhcp_pools_hand_out_only_city_resolvers(inventory: Inventory) -> None:
@@ -167,7 +168,7 @@ def test_a_dhcp_dns_server_takes_the_pools_and_the_firewall_relays_to_it(invento
     assert fw_relayed.dhcp_servers == []
     to_dns = [p for p in fw_relayed.policies if p.rule == "clients-to-site-dns"]
     assert [(p.src.name, p.dst.prefixes) for p in to_dns] == [
-        (zone, [f"{server.address}/32"]) for zone in ("staff", "services", "guest", "iot")
+        (zone, [f"{server.address}/32"]) for zone in ("staff", "services", "guest", "iot", "voice")
     ]
     assert all(p.rule != "clients-to-site-dns" for p in fw_served.policies)
     pooled = {pool.vlan for pool in fw_relayed.dhcp_pools}
@@ -191,3 +192,40 @@ def test_a_server_without_dhcp_dns_serves_no_pool(inventory: Inventory) -> None:
     design = design_site(plain, inventory.baseline)
     assert design.servers[f"hcm-{BEN_THANH}-srv1"].dhcp_pools == []
     assert {host for host, _ in design.served_pools()} == {f"hcm-{BEN_THANH}-fw"}
+
+
+def test_access_points_live_in_their_own_vlan_and_reach_only_the_controller(inventory: Inventory) -> None:
+    """Issue 17 item 3: AP trunks are native in AP-MGMT (15), never the switches' management VLAN (10); the
+    firewall lets the APs' VLAN in by CAPWAP (allowaccess fabric) and no forwarding policy leaves zone ap."""
+    design = design_site(inventory.sites[BEN_THANH].site, inventory.baseline)
+    trunks = [
+        p
+        for name, d in design.devices.items()
+        if "-acc" in name and isinstance(d, SwitchConfig)
+        for p in d.edge_ports
+        if isinstance(p, TrunkPort)
+    ]
+    assert len(trunks) >= 14  # one per AP (sizing: 14 at 500 users)
+    assert {(p.native_vlan, tuple(p.allowed_vlans)) for p in trunks} == {(15, (15, 21, 50))}
+    firewall = design.firewall
+    access = {i.vlan: i.ap_management for i in firewall.vlan_interfaces}
+    assert access == {10: False, 15: True, 20: False, 21: False, 30: False, 40: False, 50: False, 60: False,
+                      70: False}  # fmt: skip
+    assert [p.name for p in firewall.policies if "ap" in (p.src.name, p.dst.name)] == []
+
+
+def test_staff_ports_carry_the_voice_vlan_and_authenticate(inventory: Inventory) -> None:
+    design = design_site(inventory.sites[BEN_THANH].site, inventory.baseline)
+    acc1 = design.devices["hcm-26743-acc1"]
+    assert isinstance(acc1, SwitchConfig)
+    by_vlan: dict[object, set[tuple[object, object]]] = {}
+    for port in acc1.edge_ports:
+        by_vlan.setdefault(getattr(port, "vlan", None), set()).add((port.voice_vlan, port.nac))
+    assert by_vlan[20] == {(40, True)}  # staff: phone in VLAN 40, 802.1X/MAB
+    assert by_vlan[30] == by_vlan[70] == by_vlan[999] == by_vlan[None] == {(None, False)}
+    assert 40 in acc1.port_channels[0].allowed_vlans and 15 in acc1.port_channels[0].allowed_vlans
+    assert acc1.nac is not None and acc1.nac.critical_vlan == 20 and acc1.nac.voice_vlan == 40
+    core = design.devices["hcm-26743-core"]
+    assert isinstance(core, SwitchConfig)
+    assert core.nac is None and core.qos == acc1.qos
+    assert acc1.qos.voice_dscp == "ef"

@@ -29,7 +29,7 @@ def test_firewall_relays_every_client_vlan_to_the_ward_server(rendered: dict[str
     relay = dhcrelay.parse(rendered["hcm-26743-fw"]["dhcrelay"])
     assert relay.servers == ("10.65.55.74",)
     assert relay.upstream == ("vlan60",)
-    assert relay.downstream == ("vlan20", "vlan21", "vlan30", "vlan50", "vlan70")
+    assert relay.downstream == ("vlan15", "vlan20", "vlan21", "vlan30", "vlan40", "vlan50", "vlan70")
     nft = rendered["hcm-26743-fw"]["nftables"]
     assert 'iifname "vlan60" ip saddr 10.65.55.74 udp sport 67 udp dport 67 accept' in nft
 

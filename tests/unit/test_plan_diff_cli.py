@@ -53,19 +53,20 @@ def test_growth_and_new_switches_are_not_moves(repo: Path, capsys) -> None:
     assert code == 0
     assert "+26743 vlan 20 STAFF subnet = 10.65.52.0/23   # grown" in out
     assert "+hcm-26743-acc6 management = 10.65.55.16" in out
-    assert out.splitlines()[-1].startswith("0 moved, 6 grown, ")
+    assert "+26743 vlan 40 VOICE subnet = 10.65.48.0/24   # grown" in out  # 72 phones x 2 > 117 (/25 pool)
+    assert out.splitlines()[-1].startswith("0 moved, 8 grown, ")
 
 
 def test_moving_a_vlan_place_fails_with_fail_on_move(repo: Path, capsys) -> None:
     baseline = repo / "group_vars/all/baseline.yml"
     baseline.write_text(
-        baseline.read_text(encoding="utf-8").replace("place: 0.0.1.0/24", "place: 0.0.0.0/24")
-    )
+        baseline.read_text(encoding="utf-8").replace("place: 0.0.7.64/27}", "place: 0.0.7.192/27}")
+    )  # SERVERS to a free place (0.0.0.0/24, the old target, is VOICE's since issue 17)
     code, out = plan_diff(repo, capsys, "--fail-on-move")
     assert code == 1
-    assert "-26743 vlan 70 CAMERAS subnet = 10.65.49.0/25" in out
-    assert "+26743 vlan 70 CAMERAS subnet = 10.65.48.0/25   # moved" in out
-    assert "+26732 vlan 70 CAMERAS" in out  # every site moves: the reviewer sees the whole blast radius
+    assert "-26743 vlan 60 SERVERS subnet = 10.65.55.64/27" in out
+    assert "+26743 vlan 60 SERVERS subnet = 10.65.55.192/27   # moved" in out
+    assert "+26732 vlan 60 SERVERS" in out  # every site moves: the reviewer sees the whole blast radius
     assert plan_diff(repo, capsys)[0] == 0  # without --fail-on-move it only reports
 
 

@@ -67,8 +67,11 @@ def test_500_to_900_users_at_ben_thanh_grows_exactly_the_pools_that_need_it() ->
     new = facts(site(BEN_THANH).model_copy(update={"concurrent_users": 900}))
     grown = {c.key: c.new for c in diff(old, new)}
     # 900 users: STAFF 180 x 2 = 360 > 245 (/24 pool) -> /23; GUEST 540 x 2 = 1080 > 1013 (/22) -> /21;
-    # SERVICES 54 x 2 = 108 <= 117 (/25) and CAMERAS 27 x 2 = 54 stay.
+    # VOICE 72 x 2 = 144 > 117 (/25) -> /24; SERVICES 54 x 2 = 108 <= 117 (/25), CAMERAS 27 x 2 = 54 and
+    # AP-MGMT 18 x 2 = 36 <= 53 (/26) stay.
     assert grown == {
+        "26743 vlan 40 VOICE subnet": "10.65.48.0/24",
+        "26743 vlan 40 VOICE pool": "10.65.48.10-10.65.48.254",
         "26743 vlan 20 STAFF subnet": "10.65.52.0/23",
         "26743 vlan 20 STAFF pool": "10.65.52.10-10.65.53.254",
         "26743 vlan 21 STAFF-WIFI subnet": "10.65.50.0/23",

@@ -156,6 +156,13 @@ def test_each_platform_classifies_its_own_lines() -> None:
     from wardnet.audit.features import feature_of
 
     assert feature_of("cisco_iosxe", ("interface Gi1/0/1",), "switchport access vlan 20") == "vlans"
+    assert feature_of("cisco_iosxe", ("interface Gi1/0/1",), "switchport voice vlan 40") == "vlans"
+    # 802.1X/MAB drift is an access-control finding (critical), not an interface detail (issue 17)
+    assert feature_of("cisco_iosxe", ("interface Gi1/0/1",), "access-session closed") == "aaa"
+    assert feature_of("cisco_iosxe", ("interface Gi1/0/1",), "mab") == "aaa"
+    assert feature_of("cisco_iosxe", ("interface Gi1/0/1",), "storm-control action trap") == "interfaces"
+    assert feature_of("cisco_iosxe", ("policy-map type control subscriber WARDNET-DOT1X-MAB",), "x") == "aaa"
+    assert feature_of("cisco_iosxe", (), "dot1x system-auth-control") == "aaa"
     assert feature_of("fortios", (), "config firewall policy") == "firewall"
     assert feature_of("frr", ("!== frr", "router bgp 4200026743"), " neighbor 10.0.0.1 remote-as 65000") == (
         "routing"

@@ -87,7 +87,7 @@ def test_failed_post_check_on_the_cluster_rolls_back_by_diff_without_reboot(ha_p
     before = (_policies(primary), primary.show("system global", False, "x"))
     changed = ha_pair.target.intended.replace("set admintimeout 5", "set admintimeout 9").replace(
         "    edit 999\n",
-        '    edit 19\n        set name "x"\n        set srcintf "wan1"\n'
+        '    edit 21\n        set name "x"\n        set srcintf "wan1"\n'
         '        set dstintf "mgmt"\n        set srcaddr "noc"\n        set dstaddr "mgmt"\n'
         '        set action accept\n        set schedule "always"\n        set service "ALL_ICMP"\n'
         "    next\n    edit 999\n",
@@ -98,7 +98,7 @@ def test_failed_post_check_on_the_cluster_rolls_back_by_diff_without_reboot(ha_p
         "rolled-back",
         "management answers with another hostname; rolled back",
     )
-    assert "+set admintimeout 9" in result.diff and '+edit "19"' in result.diff
+    assert "+set admintimeout 9" in result.diff and '+edit "21"' in result.diff
     assert (primary.reboots, secondary.reboots) == (0, 0)
     assert (_policies(primary), primary.show("system global", False, "x")) == before
     assert _policies(secondary) == before[0]  # the rollback is synchronised like any change

@@ -157,17 +157,17 @@ def test_drift_is_removed_and_a_new_policy_lands_before_the_default_deny(firewal
         shell.handle(line)
     intended = firewall.target.intended.replace(
         "    edit 999\n",
-        '    edit 19\n        set name "noc-ping"\n        set srcintf "wan1"\n        set dstintf "mgmt"\n'
+        '    edit 21\n        set name "noc-ping"\n        set srcintf "wan1"\n        set dstintf "mgmt"\n'
         '        set srcaddr "noc"\n        set dstaddr "mgmt"\n        set action accept\n'
         '        set schedule "always"\n        set service "ALL_ICMP"\n    next\n    edit 999\n',
     )
     changed = firewall.with_target(intended=intended)
     result = deploy_device(changed.target, COMMIT, lambda *_: None)
     assert result.status == "committed"
-    assert '-edit "1000"' in result.diff and '+edit "19"' in result.diff
+    assert '-edit "1000"' in result.diff and '+edit "21"' in result.diff
     typed = [c.strip() for c in device.commands]
-    assert "delete 1000" in typed and "move 18 before 19" in typed
-    assert list(device.tree.subs["firewall policy"].entries)[-3:] == ["18", "19", "999"]
+    assert "delete 1000" in typed and "move 20 before 21" in typed
+    assert list(device.tree.subs["firewall policy"].entries)[-3:] == ["20", "21", "999"]
 
 
 def test_a_firewall_that_served_dhcp_hands_it_to_the_ward_server(firewall: Replay) -> None:

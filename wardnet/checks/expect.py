@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from ipaddress import IPv4Network, IPv6Network, ip_network
 
+from wardnet.design.switches import NAC_ZONES
 from wardnet.models import Baseline
 
 SYSLOG_LEVELS = (
@@ -47,6 +48,8 @@ class Expect:
     city_supernet6: str = "2001:db8::/32"  # the same for IPv6 (ip_plan.ipv6.supernet)
     # Wi-Fi (rules_fortios_wifi): per SSID of the baseline, (vlan, security, isolation)
     wifi: tuple[tuple[int, str, bool], ...] = ()
+    # wired VLANs whose access ports authenticate (802.1X, MAB fallback; rules_ios L2-NAC-01, issue 17)
+    nac_vlans: frozenset[int] = frozenset()
 
     @classmethod
     def from_baseline(cls, baseline: Baseline) -> Expect:
@@ -68,6 +71,7 @@ class Expect:
             city_supernet=str(baseline.ip_plan.supernet),
             city_supernet6=str(baseline.ip_plan.ipv6.supernet),
             wifi=tuple((s.vlan, s.security, s.isolation) for s in baseline.wifi.ssids),
+            nac_vlans=frozenset(v.id for v in baseline.vlans if v.wired and v.zone in NAC_ZONES),
         )
 
     def managed_from(self, network: Network) -> bool:

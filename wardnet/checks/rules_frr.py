@@ -287,6 +287,24 @@ def admin_plane(device: FrrDevice, expect: Expect, role: str) -> list[Violation]
 
 
 @rule
+def port_access_control(device: FrrDevice, expect: Expect, role: str) -> list[Violation]:
+    """Open vSwitch does not authenticate ports (nor queue voice): a staff port on the twin is open, said so
+    as a white-box gap (issue 17; README, Lab) rather than passed in silence."""
+    if role != "access":
+        return []
+    staff = {f"tag={v}" for v in expect.nac_vlans}
+    if not any(staff & set(line.split()) for line in device.ovs):
+        return []
+    return [
+        Violation(
+            "L2-NAC-01",
+            "white-box: staff ports do not authenticate (no 802.1X/MAB on Open vSwitch)",
+            "put the site's staff ports on the Catalysts, or add hostapd-wired per port to the design",
+        )
+    ]
+
+
+@rule
 def logging(device: FrrDevice, expect: Expect, role: str) -> list[Violation]:
     found = []
     if device.frr.child("log syslog") is None:

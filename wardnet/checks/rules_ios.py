@@ -603,6 +603,74 @@ def ra_guard(tree: Node, expect: Expect, role: str) -> list[Violation]:
     return found
 
 
+# --- port access control (issue 17 item 3) ---------------------------------------------------------------
+
+
+def _control_policy_methods(tree: Node, name: str) -> set[str] | None:
+    """The methods an IBNS 2.0 control policy authenticates with; None when it is not defined."""
+    policy = tree.get(f"policy-map type control subscriber {name}")
+    if policy is None:
+        return None
+    return {
+        n.words[3] for n in policy.walk() if n.words[1:3] == ["authenticate", "using"] and len(n.words) > 3
+    }
+
+
+def _nac_gaps(port: Node, tree: Node) -> list[str]:
+    """What keeps a port from 802.1X with MAB fallback, closed until authorized: IBNS 2.0 (access-session and
+    a control policy) or the legacy `authentication` form, as the box prints one or the other."""
+    gaps = []
+    control = port.child("access-session port-control ") or port.child("authentication port-control ")
+    if control is None or control.words[-1] != "auto":
+        gaps.append("port-control is not auto" if control else "no port-control auto")
+    if not port.has("mab"):
+        gaps.append("no MAB")
+    if not (port.has("dot1x pae authenticator") or port.has("dot1x pae both")):
+        gaps.append("no dot1x pae authenticator")
+    legacy = port.child("authentication port-control ") is not None
+    if port.has("authentication open") or (not legacy and not port.has("access-session closed")):
+        gaps.append("open before authentication")
+    if not legacy:
+        bound = port.child("service-policy type control subscriber ")
+        methods = _control_policy_methods(tree, bound.words[-1]) if bound else None
+        if bound is None:
+            gaps.append("no control policy")
+        elif methods is None:
+            gaps.append(f"control policy {bound.words[-1]} is not defined")
+        elif not {"dot1x", "mab"} <= methods:
+            gaps.append(f"control policy {bound.words[-1]} does not authenticate with both dot1x and mab")
+    return gaps
+
+
+@rule
+def port_access_control(tree: Node, expect: Expect, role: str) -> list[Violation]:
+    """Staff access ports authenticate (802.1X, MAB for what has no supplicant) and stay closed until then."""
+    if role != "access" or not expect.nac_vlans:
+        return []
+    found = []
+    ports = [
+        i
+        for i in tree.all("interface ")
+        if not i.has("shutdown")
+        and (vlan := i.child("switchport access vlan ")) is not None
+        and number(vlan.words[-1], 0) in expect.nac_vlans
+    ]
+    if ports and not tree.has("dot1x system-auth-control"):
+        found.append(Violation("L2-NAC-01", "802.1X is off switch-wide", "dot1x system-auth-control"))
+    for port in ports:
+        gaps = _nac_gaps(port, tree)
+        if gaps:
+            found.append(
+                Violation(
+                    "L2-NAC-01",
+                    f"{port.text} (staff) lets devices in without 802.1X/MAB: {', '.join(gaps)}",
+                    "access-session closed, access-session port-control auto, mab, dot1x pae authenticator, "
+                    "service-policy type control subscriber WARDNET-DOT1X-MAB",
+                )
+            )
+    return found
+
+
 # --- CIS Cisco IOS XE Level 1 controls not already a level-2 rule (IDs: level2.yml) ---------------------
 
 

@@ -214,6 +214,8 @@ class VlanInterface(_Plain):
     netmask: str
     network: str
     management: bool
+    # the APs' VLAN lets CAPWAP in to the FortiGate itself (allowaccess fabric) and nothing else
+    ap_management: bool
     dhcp_relay: list[str]
     address6: str
     prefix6: int
@@ -429,6 +431,8 @@ class TrunkPort(_Plain):
     shutdown: bool
     arp_rate: int | None
     dhcp_rate: int
+    voice_vlan: None = None  # an AP trunk carries no phone
+    nac: bool = False
 
 
 @dataclass(frozen=True)
@@ -442,6 +446,8 @@ class AccessPort(_Plain):
     shutdown: bool
     arp_rate: int | None  # None: the IOS default, 15 pps (not printed in the running config)
     dhcp_rate: int
+    voice_vlan: int | None = None  # staff ports: the desk phone in the voice VLAN before the PC
+    nac: bool = False  # staff ports: 802.1X, MAB fallback
 
 
 EdgePort = TrunkPort | AccessPort
@@ -476,6 +482,30 @@ class Stp(_Plain):
 
 
 @dataclass(frozen=True)
+class Nac(_Plain):
+    """802.1X with MAB fallback (IBNS 2.0) against the baseline's RADIUS group; see design/switches.py."""
+
+    policy: str
+    critical_vlan: int | None
+    voice_vlan: int | None
+    dead_after_seconds: int
+    dead_tries: int
+    deadtime_minutes: int
+    restart_seconds: int
+    tx_period_seconds: int
+
+
+@dataclass(frozen=True)
+class Qos(_Plain):
+    """Egress queuing on switch-to-switch links: EF in the strict-priority queue, policed."""
+
+    policy: str
+    voice_class: str
+    voice_dscp: str
+    priority_percent: int
+
+
+@dataclass(frozen=True)
 class SwitchManagement(_Plain):
     vty_ranges: list[tuple[int, int]]
     ssh_ciphers: list[str]
@@ -497,6 +527,8 @@ class SwitchConfig(DeviceConfig):
     stp: Stp
     switch_management: SwitchManagement
     first_hop6: bool
+    nac: Nac | None  # None on the core: no user port there
+    qos: Qos
 
 
 AnyDeviceConfig = FirewallConfig | SwitchConfig

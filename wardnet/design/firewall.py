@@ -26,6 +26,7 @@ from wardnet.design.config import (
 from wardnet.design.dhcp import client_pools, client_pools6, dhcp_servers
 from wardnet.design.policy import expand_policy, used_services, vlan_interface, zone_table
 from wardnet.design.site import PlannedDevice, SitePlan
+from wardnet.design.switches import AP_ZONE
 from wardnet.models import Baseline
 
 LAN_AGGREGATE = "core-lag"
@@ -49,6 +50,9 @@ def firewall(device: PlannedDevice, plan: SitePlan, baseline: Baseline) -> Firew
             netmask=str(v.subnet.netmask),
             network=str(v.subnet),
             management=v.id == management.id,
+            # issue 17 item 3: the APs' VLAN lets in CAPWAP to the FortiGate itself (allowaccess fabric) and
+            # nothing else; zone ap has no forwarding policy, so APs reach nothing beyond the controller.
+            ap_management=v.zone == AP_ZONE,
             dhcp_relay=relay_to if v.pool_start is not None else [],
             address6=str(v.gateway6),
             prefix6=v.subnet6.prefixlen,

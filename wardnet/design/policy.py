@@ -15,7 +15,7 @@ def vlan_interface(vlan_id: int) -> str:
 
 SITE_DNS = "site_dns"
 # Client zones told to use the ward server's resolver (unbound) when the site has one (issue 17).
-CLIENT_ZONES = ("staff", "services", "guest", "iot")
+CLIENT_ZONES = ("staff", "services", "guest", "iot", "voice")
 
 
 def _site_resolvers(plan: SitePlan) -> list[PlannedServer]:

@@ -8,8 +8,10 @@ from wardnet.design.common import device_base
 from wardnet.design.config import (
     AccessPort,
     EdgePort,
+    Nac,
     PortChannel,
     PortGuard,
+    Qos,
     Stp,
     SwitchConfig,
     SwitchManagement,
@@ -39,6 +41,67 @@ ARP_PPS_PER_CLIENT = 5
 DHCP_PPS_PER_CLIENT = 2
 USER_PORT_PPS = 15  # one wired client: DHCP limited as IOS limits ARP by default
 STORM_CONTROL_PERCENT = 5
+
+
+# --- issue 17 item 3: AP management VLAN, 802.1X/MAB, voice VLAN, QoS (keys: README "Switch design keys") ---
+AP_ZONE = "ap"  # the baseline's AP-MGMT VLAN: native on AP trunks, never the switches' management VLAN
+VOICE_ZONE = "voice"
+NAC_ZONES = (
+    "staff",
+)  # wired ports in these zones authenticate: 802.1X first, MAB for what has no supplicant
+NAC_POLICY = "WARDNET-DOT1X-MAB"
+# IBNS 2.0 (access-session, policy-map type control subscriber), not the legacy `authentication` commands:
+# IOS-XE 17.x prints one style or the other and `authentication convert-to new-style` is one-way, so the
+# replace file is written in the style the box keeps (Cisco, "IBNS 2.0 at a glance"; "Troubleshoot
+# Identity-Based Networking Services 2.0", cisco.com document 200570). RADIUS dead (no answer within
+# RADIUS_DEAD_AFTER_S x RADIUS_DEAD_TRIES): ports open into their own staff VLAN (critical VLAN) and voice
+# stays up, so a RADIUS outage never stops a ward's counters; the firewall zones still bound what they
+# reach. A device 802.1X and MAB both reject gets no VLAN (no auth-fail VLAN) and is retried after a minute.
+RADIUS_DEAD_AFTER_S = 10
+RADIUS_DEAD_TRIES = 3
+RADIUS_DEADTIME_MIN = 15  # a dead server is tried again after this (then aaa-available re-authenticates)
+RESTART_AFTER_FAIL_S = 60
+DOT1X_TX_PERIOD_S = 10  # EAPOL identity every 10 s (default 30): a printer falls to MAB in ~30 s, not 90
+# Egress queuing on the switch-to-switch links: EF (voice) in the strict-priority queue, policed to a third
+# of the link so voice can never starve the rest (the usual LLQ ceiling). Ingress DSCP is trusted by default
+# on Catalyst 9000 (QoS Configuration Guide, IOS XE 17.9, Catalyst 9300: "Trust Behavior for Wired and
+# Wireless Ports"), so phones' and APs' markings reach the queue unchanged; no trust command is rendered.
+QOS_POLICY = "WARDNET-EGRESS"
+QOS_VOICE_CLASS = "WARDNET-VOICE"
+QOS_PRIORITY_PERCENT = 30
+
+
+def _zone_vlan(plan: SitePlan, zone: str) -> int | None:
+    return next((v.id for v in plan.vlans if v.zone == zone), None)
+
+
+def ap_vlan(plan: SitePlan) -> int:
+    """The AP trunks' native VLAN: the AP-MGMT VLAN; the switches' own only where the baseline has none."""
+    return _zone_vlan(plan, AP_ZONE) or plan.management_vlan.id
+
+
+def nac(plan: SitePlan, baseline: Baseline) -> Nac:
+    """802.1X with MAB fallback, IBNS 2.0 style, against the baseline's RADIUS group (rendered beside it)."""
+    staff = [v.id for v in baseline.vlans if v.wired and v.zone in NAC_ZONES]
+    return Nac(
+        policy=NAC_POLICY,
+        critical_vlan=staff[0] if staff else None,
+        voice_vlan=_zone_vlan(plan, VOICE_ZONE),
+        dead_after_seconds=RADIUS_DEAD_AFTER_S,
+        dead_tries=RADIUS_DEAD_TRIES,
+        deadtime_minutes=RADIUS_DEADTIME_MIN,
+        restart_seconds=RESTART_AFTER_FAIL_S,
+        tx_period_seconds=DOT1X_TX_PERIOD_S,
+    )
+
+
+def qos() -> Qos:
+    return Qos(
+        policy=QOS_POLICY, voice_class=QOS_VOICE_CLASS, voice_dscp="ef", priority_percent=QOS_PRIORITY_PERCENT
+    )
+
+
+# --- end of issue 17 item 3 constants ---
 
 
 def vty_ranges(hardware: HardwareModel) -> list[tuple[int, int]]:
@@ -88,6 +151,8 @@ def switch_quota(baseline: Baseline, hardware: HardwareModel, members: int) -> l
 def port_plan(plan: SitePlan, baseline: Baseline) -> dict[str, list[EdgePort]]:
     """Edge port assignment for every access switch: its own share of each category, the rest parked."""
     wireless = [v.id for v in baseline.vlans if v.wireless]
+    ap_native = ap_vlan(plan)
+    voice = _zone_vlan(plan, VOICE_ZONE)
     result: dict[str, list[EdgePort]] = {}
     for switch in plan.access_switches():
         hardware = baseline.models[switch.spec.model]
@@ -104,8 +169,8 @@ def port_plan(plan: SitePlan, baseline: Baseline) -> dict[str, list[EdgePort]]:
                         port=number,
                         mode="trunk",
                         description="access point",
-                        native_vlan=plan.management_vlan.id,
-                        allowed_vlans=[plan.management_vlan.id, *wireless],
+                        native_vlan=ap_native,  # issue 17: AP-MGMT, not the switches' management VLAN
+                        allowed_vlans=sorted({ap_native, *wireless}),
                         shutdown=False,
                         arp_rate=baseline.sizing.clients_per_ap * ARP_PPS_PER_CLIENT,
                         dhcp_rate=baseline.sizing.clients_per_ap * DHCP_PPS_PER_CLIENT,
@@ -113,9 +178,17 @@ def port_plan(plan: SitePlan, baseline: Baseline) -> dict[str, list[EdgePort]]:
                 )
             elif label:
                 vlan = baseline.vlan(int(label))
+                staff = vlan.zone in NAC_ZONES
                 ports.append(
                     _access_port(
-                        name, member, number, description=vlan.name.lower(), vlan=vlan.id, shutdown=False
+                        name,
+                        member,
+                        number,
+                        description=vlan.name.lower(),
+                        vlan=vlan.id,
+                        shutdown=False,
+                        voice_vlan=voice if staff else None,  # issue 17: the desk phone before the PC
+                        nac=staff,  # issue 17: 802.1X, MAB fallback
                     )
                 )
             else:
@@ -129,7 +202,15 @@ def port_plan(plan: SitePlan, baseline: Baseline) -> dict[str, list[EdgePort]]:
 
 
 def _access_port(
-    name: str, member: int, number: int, *, description: str, vlan: int, shutdown: bool
+    name: str,
+    member: int,
+    number: int,
+    *,
+    description: str,
+    vlan: int,
+    shutdown: bool,
+    voice_vlan: int | None = None,
+    nac: bool = False,
 ) -> AccessPort:
     return AccessPort(
         name=name,
@@ -141,6 +222,8 @@ def _access_port(
         shutdown=shutdown,
         arp_rate=None,  # the IOS default, 15 pps (not printed in the running config)
         dhcp_rate=USER_PORT_PPS,
+        voice_vlan=voice_vlan,
+        nac=nac,
     )
 
 
@@ -162,6 +245,7 @@ def access_switch(
     carried = sorted(
         {plan.management_vlan.id}
         | {p.vlan for p in ports if isinstance(p, AccessPort) and not p.shutdown}
+        | {p.voice_vlan for p in ports if isinstance(p, AccessPort) and p.voice_vlan and not p.shutdown}
         | {v for p in ports if isinstance(p, TrunkPort) for v in p.allowed_vlans}
     )
     uplink_members = [u.format(member=m) for m in sorted({1, device.spec.members}) for u in hardware.uplinks]
@@ -188,6 +272,7 @@ def access_switch(
         # IPv6 first-hop security at the edge (RFC 6105 RA guard, DHCPv6 guard, device tracking and source
         # guard): only the uplink may carry router advertisements and DHCPv6 replies.
         first_hop6=True,
+        nac=nac(plan, baseline),  # issue 17 item 3
     )
 
 
@@ -202,6 +287,7 @@ def _switch(
     arp_inspection: PortGuard,
     storm_control_percent: int,
     first_hop6: bool,
+    nac: Nac | None,
 ) -> SwitchConfig:
     """What a core and an access switch share beyond the device base; the role's own parts as given."""
     base = device_base(device, plan, baseline)
@@ -218,6 +304,8 @@ def _switch(
         stp=_stp(device.role, plan),
         switch_management=switch_management(baseline.models[device.spec.model]),
         first_hop6=first_hop6,
+        nac=nac,
+        qos=qos(),  # issue 17 item 3: egress priority queue on the switch-to-switch members
     )
 
 
@@ -295,6 +383,7 @@ def core_switch(device: PlannedDevice, plan: SitePlan, baseline: Baseline) -> Sw
         arp_inspection=PortGuard(vlans=[], trusted=[]),
         storm_control_percent=0,
         first_hop6=False,  # no client port on the core: the edge guards them
+        nac=None,  # issue 17 item 3: no user port on the core
     )
 
 

@@ -107,7 +107,9 @@ class CiscoIOSXE(PlatformDriver):
     )
     closer = re.compile(r"^(\s*!.*|end|\s*exit-address-family|\s*quit)$")
     line_rules = rules(
-        (r"^switchport (access|trunk (allowed|native)) vlan ", "vlans"),
+        (r"^switchport (access|trunk (allowed|native)|voice) vlan ", "vlans"),
+        # port authentication is an access-control matter (issue 17: 802.1X/MAB on staff ports)
+        (r"^(access-session |mab|dot1x |authentication |service-policy type control )", "aaa"),
         (r"^ip helper-address ", "dhcp"),
         (r"^ip access-group ", "firewall"),
         (r"^access-class ", "management"),
@@ -115,6 +117,7 @@ class CiscoIOSXE(PlatformDriver):
     )
     top_rules = rules(
         (r"^(aaa |username |enable (secret|password)|tacacs|radius|ip (tacacs|radius) )", "aaa"),
+        (r"^(dot1x |service-template |class-map type control |policy-map type control )", "aaa"),
         (
             r"^(line |ip ssh |ip scp |ip http |banner |login |security passwords|service password"
             r"|password encryption|ip access-list (standard|extended) (MGMT|VTY|SSH)|no ip http )",
