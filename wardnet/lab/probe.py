@@ -1,7 +1,8 @@
 """Packet probes run inside a lab namespace (`ip netns exec NS python3 probe.py ...`): standard library only,
 no wardnet import, so it starts fast in any namespace.
 
-  probe.py listen PORTS     TCP and UDP listeners on every port (IPv4 and IPv6): TCP accepts and echoes,
+  probe.py listen PORTS [ADDRESSES]
+                            TCP and UDP listeners on every port (IPv4 and IPv6): TCP accepts and echoes,
                             UDP echoes each datagram back. Prints "ready" once every socket is bound.
   probe.py send             reads [{"id", "proto", "src", "dst", "port"}] (JSON) on stdin, runs them all at
                             once and prints {"id": "open" | "refused" | "timeout" | "unreachable" | error}.
@@ -31,18 +32,26 @@ def _family(address: str) -> socket.AddressFamily:
     return socket.AF_INET6 if ":" in address else socket.AF_INET
 
 
-def listen(ports: list[int]) -> None:
+def _bound(kind: socket.SocketKind, address: str, port: int) -> socket.socket:
+    sock = socket.socket(_family(address), kind)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if address == "::":
+        sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)  # one socket, both families
+    sock.bind((address, port))
+    if kind == socket.SOCK_STREAM:
+        sock.listen(256)
+    sock.setblocking(False)
+    return sock
+
+
+def listen(ports: list[int], addresses: list[str]) -> None:
+    """UDP on each given address when there are several: a reply from a wildcard socket leaves from the
+    route's address, not the one the probe was sent to, and the prober (and the firewall) would drop it."""
     selector = selectors.DefaultSelector()
     for port in ports:
-        for kind in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
-            sock = socket.socket(socket.AF_INET6, kind)
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)  # one socket, both families
-            sock.bind(("::", port))
-            if kind == socket.SOCK_STREAM:
-                sock.listen(256)
-            sock.setblocking(False)
-            selector.register(sock, selectors.EVENT_READ, kind)
+        for kind, where in ((socket.SOCK_STREAM, ["::"]), (socket.SOCK_DGRAM, addresses or ["::"])):
+            for address in where:
+                selector.register(_bound(kind, address, port), selectors.EVENT_READ, kind)
     print("ready", flush=True)
     while True:
         for key, _ in selector.select():
@@ -139,8 +148,8 @@ def send(probes: list[dict[str, Any]]) -> dict[str, str]:
 
 
 def main(argv: list[str]) -> int:
-    if argv[:1] == ["listen"] and len(argv) == 2:
-        listen([int(p) for p in argv[1].split(",") if p])
+    if argv[:1] == ["listen"] and len(argv) in (2, 3):
+        listen([int(p) for p in argv[1].split(",") if p], [a for a in (argv[2:] or [""])[0].split(",") if a])
         return 0
     if argv[:1] == ["send"]:
         json.dump(send(json.load(sys.stdin)), sys.stdout)

@@ -124,7 +124,8 @@ def verify_site(lab: Lab, code: str) -> MatrixResult:
     listeners: list[subprocess.Popen[str]] = []
     again: list[matrix.Probe] = []
     try:
-        listeners = [_listen(ns, ports) for ns in listen_in]
+        city = [a for p in remote for a in (p.address, p.address6)]  # several addresses: UDP on each
+        listeners = [_listen(ns, ports, city if ns == current.city["namespace"] else []) for ns in listen_in]
         seen = _send_all(todo)
         outcomes = [Outcome(p, seen[p.id]) for p in todo]
         again = [o.probe for o in outcomes if not o.ok]
@@ -167,10 +168,10 @@ def _prepare(
     return added
 
 
-def _listen(namespace: str, ports: list[int]) -> subprocess.Popen[str]:
+def _listen(namespace: str, ports: list[int], addresses: list[str]) -> subprocess.Popen[str]:
     command = ["ip", "netns", "exec", namespace, sys.executable, str(PROBE_SCRIPT), "listen"]
     process = subprocess.Popen(
-        [*command, ",".join(map(str, ports))],
+        [*command, ",".join(map(str, ports)), ",".join(addresses)],
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
