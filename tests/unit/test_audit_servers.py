@@ -234,3 +234,63 @@ def test_production_servers_are_reached_by_address_with_only_the_enrolled_host_k
     assert "StrictHostKeyChecking=yes" in ssh
     assert f"UserKnownHostsFile={tmp_path / 'backups' / 'known_hosts'}" in ssh
     assert target.username == "wardnet-deploy" and target.services == ("dhcp_dns",)
+
+
+def test_the_callback_records_changed_tasks_with_their_diff_and_the_state(tmp_path: Path) -> None:
+    """plugins/callback/wardnet_audit.py under a real ansible-playbook (check mode, --diff, local)."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    managed = tmp_path / "sshd_config"
+    managed.write_text("Port 22\nPermitRootLogin yes\n")
+    playbook = tmp_path / "play.yml"
+    playbook.write_text(
+        f"""
+- hosts: localhost
+  connection: local
+  gather_facts: false
+  tasks:
+    - name: Write the managed file
+      ansible.builtin.copy: {{dest: "{managed}", content: "Port 22\\nPermitRootLogin no\\n", mode: "0600"}}
+      notify: Reload
+      tags: [ssh]
+    - name: Read the state
+      ansible.builtin.command: echo "#### sshd -T"
+      check_mode: false
+      changed_when: false
+      tags: [wardnet_state]
+  handlers:
+    - name: Reload
+      ansible.builtin.debug: {{msg: reloaded}}
+      changed_when: true
+"""
+    )
+    output = tmp_path / "run.json"
+    env = os.environ | {
+        "ANSIBLE_STDOUT_CALLBACK": "wardnet_audit",
+        "ANSIBLE_CALLBACK_PLUGINS": str(REPO / "plugins/callback"),
+        "WARDNET_AUDIT_JSON": str(output),
+        "ANSIBLE_LOCALHOST_WARNING": "False",
+        "ANSIBLE_INVENTORY_UNPARSED_WARNING": "False",
+    }
+    command = [str(Path(sys.executable).parent / "ansible-playbook"), str(playbook), "--check", "--diff"]
+    done = subprocess.run(command, env=env, cwd=tmp_path, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == ""  # nothing on stdout: the JSON file is the output
+    host = json.loads(output.read_text())["hosts"]["localhost"]
+    tasks = {t["task"]: t for t in host["tasks"]}
+    write = tasks["Write the managed file"]
+    assert (write["status"], write["tags"], write["handler"]) == ("changed", ["ssh"], False)
+    (diff,) = write["diff"] if isinstance(write["diff"], list) else [write["diff"]]
+    assert diff["before_header"] == str(managed) and "PermitRootLogin yes" in diff["before"]
+    assert tasks["Reload"]["handler"] is True
+    assert tasks["Read the state"]["status"] == "state" and tasks["Read the state"]["stdout"] == "#### sshd -T"
+    assert host["stats"]["changed"] >= 1 and managed.read_text().endswith("yes\n")  # check mode wrote nothing
+    found, _ = task_findings(write)
+    assert [(f.kind, f.section, f.running) for f in found] == [
+        ("changed", f"{managed}:2", "PermitRootLogin yes")
+    ]
