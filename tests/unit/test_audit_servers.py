@@ -288,9 +288,34 @@ def test_the_callback_records_changed_tasks_with_their_diff_and_the_state(tmp_pa
     (diff,) = write["diff"] if isinstance(write["diff"], list) else [write["diff"]]
     assert diff["before_header"] == str(managed) and "PermitRootLogin yes" in diff["before"]
     assert tasks["Reload"]["handler"] is True
-    assert tasks["Read the state"]["status"] == "state" and tasks["Read the state"]["stdout"] == "#### sshd -T"
+    assert (
+        tasks["Read the state"]["status"] == "state" and tasks["Read the state"]["stdout"] == "#### sshd -T"
+    )
     assert host["stats"]["changed"] >= 1 and managed.read_text().endswith("yes\n")  # check mode wrote nothing
     found, _ = task_findings(write)
     assert [(f.kind, f.section, f.running) for f in found] == [
         ("changed", f"{managed}:2", "PermitRootLogin yes")
     ]
+
+
+def test_a_package_to_install_is_missing_and_one_to_purge_is_extra() -> None:
+    install = {
+        "task": "Install the baseline packages",
+        "role": "server_baseline",
+        "tags": ["packages"],
+        "status": "changed",
+        "diff": {"prepared": "The following NEW packages will be installed:\n  auditd\n"},
+    }
+    purge = {
+        **install,
+        "task": "Purge packages",
+        "diff": {"prepared": "The following packages will be REMOVED:\n  telnetd*\n"},
+    }
+    found, _ = task_findings(install)
+    assert [(f.kind, f.feature, f.section) for f in found] == [
+        ("missing", "packages", "Install the baseline packages")
+    ]
+    assert "auditd" in found[0].intended
+    found, _ = task_findings(purge)
+    assert [(f.kind, f.feature) for f in found] == [("extra", "packages")] and "telnetd" in found[0].running
+    assert FEATURES["packages"] == "high"

@@ -293,11 +293,13 @@ def task_findings(task: dict[str, Any]) -> tuple[list[Drift], str]:
             feature = SERVER.feature(path, tags)
             found += _text_findings(path, feature, after, before)
             diff_text += _unified(path, after, before)
-        elif diff.get("prepared"):  # apt: what it would install or remove
-            text = str(diff["prepared"]).strip()
-            found.append(
-                Drift("changed", SERVER.feature(path, tags), task["task"], intended=text, running="not so")
-            )
+        elif diff.get("prepared"):  # apt: what it would install (missing) or purge (extra)
+            text = " ".join(str(diff["prepared"]).split())
+            feature = SERVER.feature(path, tags)
+            if "REMOVED" in text:
+                found.append(Drift("extra", feature, task["task"], running=text))
+            else:
+                found.append(Drift("missing", feature, task["task"], intended=text))
         elif isinstance(before, dict) and isinstance(after, dict):  # file/unit attributes: state, mode
             for key in sorted(set(before) | set(after)):
                 if key != "path" and before.get(key) != after.get(key):
