@@ -9,11 +9,12 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import BEN_THANH
+from tests.conftest import BEN_THANH, REPO
 from tests.lab.conftest import TEST_PREFIX
 from wardnet.cli import main
 from wardnet.lab import servers
@@ -98,9 +99,22 @@ def test_server_drift_three_ways_is_found_with_feature_and_line_then_remediated(
 
     code, _ = audit(env, "fix", "--remediate", "--commit", "--confirm-timeout", "60")
     assert code == 0
-    code, result = audit(env, "after")
+    assert "tcp dport 23" not in on_server("nft", "list", "table", "inet", "wardnet")
+
+    # The next audit through the playbook (module wardnet_audit: servers, lang, metrics): clean.
+    bin_dir = Path(sys.executable).parent
+    report, metrics = env / "after", env / "wardnet_audit.prom"
+    command = [str(bin_dir / "ansible-playbook"), "playbooks/audit.yml", "-e", f"site={BEN_THANH}"]
+    command += ["-e", "lab=true", "-e", "servers=true", "-e", f"state_dir={env}", "-e", f"report={report}"]
+    command += ["-e", "lang=vi", "-e", f"metrics={metrics}"]
+    environment = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}"}
+    done = subprocess.run(command, check=False, cwd=REPO, env=environment, capture_output=True, text=True)
+    result = json.loads((report / "report.json").read_text())
     drifted = [
         (d["name"], d["findings"], d["baseline"]) for d in result["devices"] if d["status"] != "compliant"
     ]
-    assert code == 0, drifted
-    assert "tcp dport 23" not in on_server("nft", "list", "table", "inet", "wardnet")
+    assert done.returncode == 0, (drifted, done.stdout[-2000:])
+    assert "8 devices, 8 compliant, 0 drifted, 0 not audited" in done.stdout
+    assert '<html lang="vi"' in (report / "index.html").read_text()
+    labels = f'site="{BEN_THANH}",device="{SRV1}",platform="server",role="server"'
+    assert f"wardnet_audit_device_audited{{{labels}}} 1" in metrics.read_text()
