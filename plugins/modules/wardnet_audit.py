@@ -160,8 +160,7 @@ def main() -> None:
     from wardnet import InputError
     from wardnet import run_audit as execute
     from wardnet.api import AuditOutputs as Outputs
-    from wardnet.api import AuditRequest, Credentials
-    from wardnet.i18n import default_language
+    from wardnet.api import AuditRequest, Credentials, report_language
 
     base = Path(params["project_dir"] or ".")
     state = base / params["state_dir"]
@@ -181,7 +180,7 @@ def main() -> None:
         report=base / params["report"] if params["report"] else None,
         json=base / params["json"] if params["json"] else None,
         metrics=base / params["metrics"] if params["metrics"] else None,
-        lang=params["lang"] or default_language(base / params["inventory"]),
+        lang=params["lang"] or report_language(base / params["inventory"]),
     )
     commit = params["remediate"] and params["commit"] and not module.check_mode
     try:

@@ -400,7 +400,7 @@ def remediate(
     by_name = {t.name: t for t in targets}
     results = []
     for device in run_devices:
-        if device.platform != SERVER.name or device.status != "drift":
+        if device.name not in by_name or device.status != "drift":  # the network devices: fix.apply
             continue
         accepted = sorted({f.ignored_by for f in device.findings if f.ignored_by})
         if accepted:
