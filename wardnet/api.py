@@ -57,6 +57,7 @@ _TYPES = {
     "collect": "wardnet.audit.collect:collect",
     "collect_device": "wardnet.audit.collect:collect_device",
     "CanonicalCache": "wardnet.audit.collect:CanonicalCache",
+    "report_language": "wardnet.i18n:default_language",  # the baseline's city.language
     # systems catalogue
     "DecommissionOptions": "wardnet.systems.decommission:Options",
     "DecommissionRefused": "wardnet.systems.decommission:RefusedError",
@@ -95,6 +96,7 @@ if TYPE_CHECKING:
     from wardnet.design.config import AnyDeviceConfig, DhcpPool, FirewallConfig, ServerConfig, SwitchConfig
     from wardnet.errors import InputProblem
     from wardnet.findings import SEVERITIES, ExitCode, Finding
+    from wardnet.i18n import default_language as report_language
     from wardnet.inventory import (
         BASELINE_FILE,
         SITES_DIR,
@@ -153,6 +155,7 @@ __all__ = [
     "lab_targets",
     "load_partial",
     "render_device",
+    "report_language",
     "run_audit",
     "select_audit",
     "source_signature",

@@ -39,6 +39,13 @@ options:
     description: Audit the sites' white-box twins in the wardnet lab instead of production devices.
     type: bool
     default: false
+  servers:
+    description:
+      - Also audit each site's servers against their roles (C(playbooks/servers.yml) in check mode with
+        diff, then the level-2 server rules on their effective state); with I(remediate) and I(commit), the
+        roles run in commit mode on each drifted server.
+    type: bool
+    default: false
   shard:
     description: Only shard K of N (C(K/N), whole sites, the same split on every runner).
     type: str
@@ -55,6 +62,13 @@ options:
   history:
     description: SQLite history; default STATE_DIR/audit/history.sqlite.
     type: path
+  metrics:
+    description: Prometheus textfile for node_exporter's textfile collector (written atomically, last).
+    type: path
+  lang:
+    description: Language of index.html and summary.md; default the baseline's C(city.language).
+    type: str
+    choices: [vi, en]
   remediate:
     description: Return each drifted device's remediation commands.
     type: bool
@@ -129,6 +143,9 @@ def main() -> None:
             "report": {"type": "path"},
             "json": {"type": "path"},
             "history": {"type": "path"},
+            "metrics": {"type": "path"},
+            "lang": {"type": "str", "choices": ["vi", "en"]},
+            "servers": {"type": "bool", "default": False},
             "remediate": {"type": "bool", "default": False},
             "commit": {"type": "bool", "default": False},
             "confirm_timeout": {"type": "int", "default": 120},
@@ -143,7 +160,7 @@ def main() -> None:
     from wardnet import InputError
     from wardnet import run_audit as execute
     from wardnet.api import AuditOutputs as Outputs
-    from wardnet.api import AuditRequest, Credentials
+    from wardnet.api import AuditRequest, Credentials, report_language
 
     base = Path(params["project_dir"] or ".")
     state = base / params["state_dir"]
@@ -153,6 +170,7 @@ def main() -> None:
         all=params["all"],
         lab=params["lab"],
         shard=params["shard"] or "",
+        servers=params["servers"],
         workers=params["workers"],
         state_dir=state,
         credentials=Credentials.from_vault(params["username"], params["password"], params["secrets"]),
@@ -161,6 +179,8 @@ def main() -> None:
         history=base / params["history"] if params["history"] else state / "audit" / "history.sqlite",
         report=base / params["report"] if params["report"] else None,
         json=base / params["json"] if params["json"] else None,
+        metrics=base / params["metrics"] if params["metrics"] else None,
+        lang=params["lang"] or report_language(base / params["inventory"]),
     )
     commit = params["remediate"] and params["commit"] and not module.check_mode
     try:

@@ -100,6 +100,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
         all=args.all,
         lab=args.lab,
         shard=args.shard or "",
+        servers=args.servers,
         workers=args.workers,
         state_dir=state_dir(),
     )
@@ -117,8 +118,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     audit = sub.add_parser(
         "audit",
         help="compare every device's running config with its intended config: drift by feature, reports",
-        description="wardnet audit [--site CODE]... [--all] [--report DIR] [--json PATH] [--shard K/N] "
-        "[--metrics PATH] [--lang vi|en] [--remediate [--commit]];  wardnet audit merge SHARD.json... "
+        description="wardnet audit [--site CODE]... [--all] [--servers] [--report DIR] [--json PATH] "
+        "[--shard K/N] [--metrics PATH] [--lang vi|en] [--remediate [--commit]];  "
+        "wardnet audit merge SHARD.json... "
         "[--report DIR] [--json PATH] [--history DB] [--metrics PATH] [--lang vi|en] "
         "(files and options in any order; see wardnet audit merge --help)",
     )
@@ -126,6 +128,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     add_sites(audit)
     audit.add_argument("--all", action="store_true", help="every site")
     audit.add_argument("--lab", action="store_true", help="audit the sites' white-box twins in the lab")
+    audit.add_argument(
+        "--servers",
+        action="store_true",
+        help="also each site's servers: their roles in check mode with --diff, level-2 server rules",
+    )
     audit.add_argument("--shard", metavar="K/N", help="only shard K of N (whole sites, deterministic)")
     audit.add_argument("--workers", type=int, default=16, help="devices collected in parallel")
     audit.add_argument(

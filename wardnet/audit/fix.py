@@ -19,7 +19,7 @@ def apply(
     """Replace drifted devices' configs. A device that also carries accepted (ignored) drift is skipped:
     a replace would revert what an ignore rule accepts; its remediation is shown for a manual change."""
     by_name = {t.name: t for t in targets}
-    drifted = [d for d in run.devices if d.status == "drift"]
+    drifted = [d for d in run.devices if d.status == "drift" and d.name in by_name]  # servers: servers.py
     results: list[DeviceResult] = []
     fixable = []
     for device in drifted:

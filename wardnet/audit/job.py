@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from wardnet.audit.model import AuditRun
-from wardnet.audit.run import AuditRequest, run_audit
+from wardnet.audit.run import AuditRequest, run_audit_all
 from wardnet.deploy.device import DeviceResult
 from wardnet.findings import ExitCode
 
@@ -65,11 +65,14 @@ def publish(run: AuditRun, outputs: Outputs) -> None:
 def execute(
     request: AuditRequest, outputs: Outputs, remediate_commit: bool = False, confirm_timeout: int = 120
 ) -> AuditOutcome:
-    run, targets = run_audit(request)
+    run, targets, servers = run_audit_all(request)
     publish(run, outputs)
     outcome = AuditOutcome(run)
     if remediate_commit and any(d.status == "drift" for d in run.devices):
         from wardnet.audit.fix import apply
+        from wardnet.audit.servers import remediate
 
-        outcome.fixes = apply(run, targets, request.state_dir, confirm_timeout)
+        if any(d.status == "drift" and d.name in {t.name for t in targets} for d in run.devices):
+            outcome.fixes = apply(run, targets, request.state_dir, confirm_timeout)
+        outcome.fixes += remediate(run.devices, servers, request.inventory)  # the roles in commit mode
     return outcome

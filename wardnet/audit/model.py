@@ -26,9 +26,11 @@ FEATURES: dict[str, str] = {
     "ntp": "high",
     "snmp": "high",
     "routing": "high",
+    "packages": "high",  # servers: installed and purged packages, security updates, unused services
     "vlans": "medium",
     "interfaces": "medium",
     "dhcp": "medium",
+    "dns": "medium",  # servers: the site resolver (unbound)
     "other": "low",
 }
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from wardnet.audit.collect import Collected, collect
 from wardnet.audit.model import AuditRun, DeviceAudit
+from wardnet.audit.servers import ServerCollected, ServerTarget
 from wardnet.deploy.backups import BackupStore
 from wardnet.deploy.targets import Credentials, Target
 from wardnet.design import SiteDesign
@@ -25,6 +26,7 @@ class AuditRequest:
     all: bool = False
     lab: bool = False
     shard: str = ""  # "K/N"
+    servers: bool = False  # also each site's servers, against their roles (wardnet/audit/servers.py)
     workers: int = 16
     state_dir: Path = Path("build")
     credentials: Credentials = field(default_factory=Credentials.from_environment)
@@ -70,16 +72,23 @@ def deploying(locks: Path, sites: set[str]) -> dict[str, str]:
     }
 
 
-def backup(store: BackupStore, collected: list[Collected], run_id: str) -> tuple[str, str]:
-    """Oxidized-style: every running config that could be read, one commit per run; returns its id and,
-    when the store could not keep them (a full disk, a broken repository), why: the audit still reports."""
+def backup(
+    store: BackupStore, collected: list[Collected], run_id: str, servers: list[ServerCollected] | None = None
+) -> tuple[str, str]:
+    """Oxidized-style: every running config that could be read, and each server's managed files, one
+    commit per run; returns its id and, when the store could not keep them (a full disk, a broken
+    repository), why: the audit still reports."""
+    from wardnet.audit.servers import backup_servers
+
     read = [c for c in collected if not c.error]
     try:
         for item in read:
             store.write(item.target.site, item.target.name, item.target.platform, item.running)
-        if read:
-            missing = len(collected) - len(read)
-            store.commit(f"audit {run_id}: {len(read)} running configs ({missing} not reachable)")
+        read_servers = backup_servers(store, servers or [])
+        if read or read_servers:
+            missing = len(collected) - len(read) + len(servers or []) - read_servers
+            also = f", {read_servers} servers' managed files" if servers else ""
+            store.commit(f"audit {run_id}: {len(read)} running configs{also} ({missing} not reachable)")
         return store.head(), ""
     except (OSError, subprocess.CalledProcessError) as exc:
         detail = exc.stderr.strip()[-300:] if isinstance(exc, subprocess.CalledProcessError) else str(exc)
@@ -116,18 +125,62 @@ def compare(collected: list[Collected], inventory: Inventory, today: date) -> tu
     return devices, expired
 
 
+def server_targets_for(request: AuditRequest, chosen: list[SiteDesign]) -> list[ServerTarget]:
+    from wardnet.audit.servers import server_targets
+
+    if not request.servers:
+        return []
+    lab_inventory = request.inventory if request.lab else None
+    return server_targets(chosen, request.state_dir, request.credentials.username, lab_inventory)
+
+
+def collect_all(
+    request: AuditRequest, targets: list[Target], servers: list[ServerTarget], busy: dict[str, str]
+) -> tuple[list[Collected], list[ServerCollected]]:
+    """Devices (Nornir's pool) and servers (ansible-playbook per server) collected side by side."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from wardnet.audit.servers import ServerCollected, collect_servers
+
+    idle = [s for s in servers if s.site not in busy]
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending = pool.submit(collect_servers, idle, request.inventory)
+        collected = collect(
+            [t for t in targets if t.site not in busy],
+            request.workers,
+            request.state_dir / "audit" / "canonical",
+        )
+        server_items = pending.result()
+    collected += [Collected(t, error=busy[t.site]) for t in targets if t.site in busy]
+    server_items += [ServerCollected(s, error=busy[s.site]) for s in servers if s.site in busy]
+    return collected, server_items
+
+
 def run_audit(request: AuditRequest) -> tuple[AuditRun, list[Target]]:
+    run, targets, _ = run_audit_all(request)
+    return run, targets
+
+
+def run_audit_all(request: AuditRequest) -> tuple[AuditRun, list[Target], list[ServerTarget]]:
+    """The audit of devices and (with request.servers) servers; the server targets are for remediation."""
+    from wardnet.audit.ignores import load_ignores
+    from wardnet.audit.servers import audit_server
+    from wardnet.checks.expect import Expect
+
     inventory, chosen = select(request)
     targets = targets_for(request, inventory, chosen)
+    servers = server_targets_for(request, chosen)
     started = now()
     run_id = started.strftime("%Y%m%dT%H%M%SZ")
-    busy = deploying(request.state_dir / "locks", {t.site for t in targets})
-    collected = collect(
-        [t for t in targets if t.site not in busy], request.workers, request.state_dir / "audit" / "canonical"
-    )
-    collected += [Collected(t, error=busy[t.site]) for t in targets if t.site in busy]
-    commit, backup_error = backup(BackupStore(request.state_dir / "backups"), collected, run_id)
-    devices, expired = compare(collected, inventory, request.today or started.date())
+    busy = deploying(request.state_dir / "locks", {t.site for t in targets} | {s.site for s in servers})
+    collected, server_items = collect_all(request, targets, servers, busy)
+    commit, backup_error = backup(BackupStore(request.state_dir / "backups"), collected, run_id, server_items)
+    today = request.today or started.date()
+    devices, expired = compare(collected, inventory, today)
+    if server_items:
+        rules, _ = load_ignores(inventory, today)
+        expect = Expect.from_baseline(inventory.baseline)
+        devices += [audit_server(item, rules, expect) for item in server_items]
     run = AuditRun(
         run_id=run_id,
         started=started.isoformat(),
@@ -138,4 +191,4 @@ def run_audit(request: AuditRequest) -> tuple[AuditRun, list[Target]]:
         backup_commit=commit,
         backup_error=backup_error,
     )
-    return run, targets
+    return run, targets, servers

@@ -30,8 +30,13 @@ class BackupStore:
 
     def write(self, site: str, name: str, platform: str, text: str) -> Path:
         """The file is on disk (fsync, then rename) before this returns: a commit may follow it."""
+        return self.write_path(site, f"{name}.{PLATFORMS[platform].extension}", text, name)
+
+    def write_path(self, site: str, relative: str, text: str, name: str = "") -> Path:
+        """write() under any name in the site's folder (a server's managed files: <server>/etc/...)."""
+        name = name or relative
         with self._lock:
-            path = self.root / site / f"{name}.{PLATFORMS[platform].extension}"
+            path = self.root / site / relative
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 _durable(path, text.encode())
