@@ -25,6 +25,10 @@ _TYPES = {
     "SwitchConfig": "wardnet.design.config:SwitchConfig",
     "ServerConfig": "wardnet.design.config:ServerConfig",
     "DhcpPool": "wardnet.design.config:DhcpPool",
+    # the one host model of the Ansible and Nornir inventory plugins and the deploy/audit targets
+    "Host": "wardnet.hosts:Host",
+    "device_host": "wardnet.hosts:device_host",
+    "site_hosts": "wardnet.hosts:site_hosts",
     "Renderer": "wardnet.render:Renderer",
     "Rendered": "wardnet.render:Rendered",
     "TEMPLATES": "wardnet.resources:TEMPLATES",  # the template folder (the Ansible benchmark renders it too)
@@ -96,6 +100,7 @@ if TYPE_CHECKING:
     from wardnet.design.config import AnyDeviceConfig, DhcpPool, FirewallConfig, ServerConfig, SwitchConfig
     from wardnet.errors import InputProblem
     from wardnet.findings import SEVERITIES, ExitCode, Finding
+    from wardnet.hosts import Host, device_host, site_hosts
     from wardnet.i18n import default_language as report_language
     from wardnet.inventory import (
         BASELINE_FILE,
@@ -136,6 +141,7 @@ __all__ = [
     "ExitCode",
     "Finding",
     "FirewallConfig",
+    "Host",
     "InputProblem",
     "Inventory",
     "Rendered",
@@ -151,6 +157,7 @@ __all__ = [
     "collect_device",
     "deploy_device",
     "deploy_targets",
+    "device_host",
     "host_key_args",
     "lab_targets",
     "load_partial",
@@ -158,6 +165,7 @@ __all__ = [
     "report_language",
     "run_audit",
     "select_audit",
+    "site_hosts",
     "source_signature",
     "write_deploy_json",
 ]

@@ -15,8 +15,8 @@ from nornir.core.inventory import Defaults, Group, Groups, Host, Hosts, Inventor
 from nornir.core.plugins.inventory import InventoryPluginRegister
 from nornir.init_nornir import InitNornir
 
+from wardnet.hosts import site_hosts
 from wardnet.pipeline import build
-from wardnet.platforms import PLATFORMS
 
 PLUGIN_NAME = "WardnetInventory"
 DEFAULT_INVENTORY = Path("inventories")
@@ -46,22 +46,20 @@ class WardnetInventory:
         for design in site_designs:
             site = design.plan.site
             site_group = group(f"site_{site.code}", data={"site": site.code, "site_name": site.name})
-            for hostname, config in design.devices.items():
-                platform = config.platform
-                if platform not in PLATFORMS:
-                    raise ValueError(f"wardnet: no NAPALM driver known for platform '{platform}'")
-                driver = PLATFORMS[platform].napalm_driver
+            for host in site_hosts(design):
+                driver = host.napalm_driver
+                _, role_group, platform_group = host.groups
                 parents = [
                     site_group,
-                    group(f"role_{config.role}", data={"role": config.role}),
-                    group(f"platform_{platform}", platform=driver, data={"wardnet_platform": platform}),
+                    group(role_group, data={"role": host.role}),
+                    group(platform_group, platform=driver, data={"wardnet_platform": host.platform}),
                 ]
-                hosts[hostname] = Host(
-                    name=hostname,
-                    hostname=config.management.address,
+                hosts[host.name] = Host(
+                    name=host.name,
+                    hostname=host.address,
                     platform=driver,
                     groups=ParentGroups(parents),
-                    data={"site": site.code, "role": config.role, "wardnet_platform": platform},
+                    data={"site": host.site, "role": host.role, "wardnet_platform": host.platform},
                 )
         return Inventory(hosts=hosts, groups=groups, defaults=Defaults())
 

@@ -29,10 +29,10 @@ from wardnet.api import (  # noqa: E402
     Inventory,
     ServerConfig,
     Signature,
+    device_host,
     load_partial,
     source_signature,
 )
-from wardnet.platforms import PLATFORMS  # noqa: E402
 
 DOCUMENTATION = r"""
 name: wardnet
@@ -98,15 +98,16 @@ def load(root: Path) -> _Loaded:
 
 def host_vars(config: AnyDeviceConfig, structured_config: bool = False) -> dict[str, Any]:
     """Ansible variables of one device, every value wrapped unsafe (never templated by Ansible)."""
-    platform = config.platform
-    if platform not in PLATFORMS:
-        raise AnsibleParserError(f"wardnet: no ansible_network_os known for platform '{platform}'")
+    try:
+        host = device_host(config)
+    except ValueError as exc:
+        raise AnsibleParserError(str(exc)) from None
     variables: dict[str, Any] = {
-        "ansible_host": config.management.address,
-        "ansible_network_os": PLATFORMS[platform].ansible_network_os,
-        "wardnet_site": config.site.code,
-        "wardnet_role": config.role,
-        "wardnet_platform": platform,
+        "ansible_host": host.address,
+        "ansible_network_os": host.ansible_network_os,
+        "wardnet_site": host.site,
+        "wardnet_role": host.role,
+        "wardnet_platform": host.platform,
     }
     if structured_config:
         variables["wardnet_config"] = config.as_dict()  # Ansible variables are plain data
@@ -173,7 +174,7 @@ class InventoryModule(BaseInventoryPlugin):
         site_group = self.inventory.add_group(f"site_{code}")
         for hostname, config in devices.items():
             self.inventory.add_host(hostname, group=site_group)
-            for group in (f"role_{config.role}", f"platform_{config.platform}"):
+            for group in device_host(config).groups[1:]:  # role_<role>, platform_<platform>
                 self.inventory.add_child(self.inventory.add_group(group), hostname)
             for name, value in host_vars(config, structured_config).items():
                 self.inventory.set_variable(hostname, name, value)

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any
 from wardnet import secrets
 from wardnet.design import SiteDesign
 from wardnet.design.config import AnyDeviceConfig, FirewallConfig
+from wardnet.hosts import site_hosts
 from wardnet.models import Baseline
-from wardnet.platforms import PLATFORMS
 from wardnet.render import Renderer
 
 if TYPE_CHECKING:
@@ -75,12 +75,12 @@ def production_targets(
     credentials = credentials or Credentials.from_environment()
     return [
         Target(
-            name=name,
-            site=design.plan.site.code,
-            role=config.role,
-            platform=config.platform,
-            driver=PLATFORMS[config.platform].napalm_driver,
-            host=config.management.address,
+            name=host.name,
+            site=host.site,
+            role=host.role,
+            platform=host.platform,
+            driver=host.napalm_driver,
+            host=host.address,
             intended=renderer.device(config),
             username=credentials.username,
             password=credentials.password,
@@ -89,7 +89,7 @@ def production_targets(
             secrets=credentials.secrets,
         )
         for design in designs
-        for name, config in design.devices.items()
+        for host, config in zip(site_hosts(design), design.devices.values(), strict=True)
     ]
 
 
@@ -107,12 +107,12 @@ def lab_targets(
     credentials = credentials or Credentials.from_environment()
     return [
         Target(
-            name=name,
-            site=design.plan.site.code,
-            role=config.role,
-            platform=config.platform,
-            driver=PLATFORMS[config.platform].napalm_driver,
-            host=name,
+            name=host.name,
+            site=host.site,
+            role=host.role,
+            platform=host.platform,
+            driver=host.napalm_driver,
+            host=host.name,  # the lab's ssh_config alias
             intended=renderer.device(config),
             username="root",
             optional_args={
@@ -124,7 +124,7 @@ def lab_targets(
             secrets=credentials.secrets,
         )
         for design in designs
-        for name, config in design.devices.items()
+        for host, config in zip(site_hosts(design), design.devices.values(), strict=True)
     ]
 
 
