@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo render check test lint unit golden mutation lab-deps lab-test molecule bench bench-lab wards clean lock
+.PHONY: setup demo render check test lint unit golden mutation lab-deps lab-test lab-servers-test molecule bench bench-lab wards clean lock
 
 setup: $(STAMP)
 
@@ -65,7 +65,12 @@ lab-deps:
 # Lab tests run one at a time (one lab); skipped without root unless WARDNET_REQUIRE_LAB=1 (then they fail).
 lab-test: setup
 	@if [ "$$(id -u)" = 0 ]; then $(MAKE) -s lab-deps; fi
-	$(BIN)/pytest -q -m lab
+	$(BIN)/pytest -q -m "lab and not lab_servers"
+
+# Live tests that boot and converge the ward server (podman) in the lab: minutes each, so not in `make test`.
+lab-servers-test: setup
+	@if [ "$$(id -u)" = 0 ]; then $(MAKE) -s lab-deps; fi
+	$(BIN)/pytest -q -m lab_servers
 
 # Server roles (issue 6): every Molecule scenario on a real podman instance booted from a locally built,
 # cached Debian image (scripts/molecule_all.sh installs podman, runc, debootstrap); needs root.

@@ -20,7 +20,7 @@ from wardnet.cli import main
 from wardnet.lab import servers
 from wardnet.lab.manager import Lab
 
-pytestmark = pytest.mark.lab
+pytestmark = [pytest.mark.lab, pytest.mark.lab_servers]  # `make lab-servers-test`
 
 SRV1 = f"hcm-{BEN_THANH}-srv1"
 
