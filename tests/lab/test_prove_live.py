@@ -27,7 +27,7 @@ from wardnet.design.site import SitePlan
 from wardnet.lab import system
 from wardnet.lab.manager import Lab
 
-pytestmark = pytest.mark.lab
+pytestmark = [pytest.mark.lab, pytest.mark.lab_servers]  # `make lab-servers-test`
 
 PREFIX = "wp-"
 USERS = 100

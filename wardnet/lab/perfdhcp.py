@@ -132,10 +132,10 @@ def parse(output: str) -> Result:
     if missing:
         raise ValueError(f"perfdhcp printed no statistics for {', '.join(missing)}:\n{output[-600:]}")
     found = _RATE.search(output)
-    return Result(
-        *(_exchange(sections[h], sections.get(f"Timestamps for packets: {n}", "")) for n, h in stats.items()),
-        rate=float(found.group(1)) if found else 0.0,
+    offer, ack = (
+        _exchange(sections[h], sections.get(f"Timestamps for packets: {n}", "")) for n, h in stats.items()
     )
+    return Result(offer, ack, float(found.group(1)) if found else 0.0)
 
 
 def _exchange(stats: str, stamps: str) -> Exchange:

@@ -79,7 +79,12 @@ def harness(load: VlanLoad, on: bool) -> None:
         f"table netdev {HARNESS_TABLE} {{\n chain rx {{\n"
         f"  type filter hook ingress device {load.interface} priority 0;\n"
         f"  udp sport 67 udp dport {perfdhcp.CLIENT_PORT} ether daddr set {link['address']} "
-        f"ip daddr set {load.endpoint} meta pkttype set host\n }}\n}}"
+        f"ip daddr set {load.endpoint} meta pkttype set host\n }}\n"
+        # perfdhcp copies the OFFER's giaddr (the relay's own address) into its REQUEST, and dhcrelay drops a
+        # request carrying its own giaddr as one it sent itself: clear giaddr (BOOTP offset 24, UDP payload)
+        # as a client would; UDP checksum 0 means "none" over IPv4 (RFC 768).
+        f" chain tx {{\n  type filter hook egress device {load.interface} priority 0;\n"
+        f"  udp dport 67 @th,256,32 set 0 udp checksum set 0\n }}\n}}"
     )
     run([*ns, "nft", "-f", "-"], input_text=rule + "\n")
 
