@@ -16,7 +16,7 @@ from wardnet.lab import dnsperf, leases, perfdhcp, prove, prove_report
 from wardnet.lab.system import LabError
 
 # Ben Thanh (500 users): design peak per DHCP VLAN (tests/unit/test_checks_proven.py has the same figures).
-PEAKS = {20: 100, 21: 100, 30: 30, 50: 300, 70: 15}
+PEAKS = {15: 10, 20: 100, 21: 100, 30: 30, 40: 40, 50: 300, 70: 15}
 
 
 @pytest.fixture(scope="module")
@@ -47,12 +47,12 @@ def test_design_load_is_each_vlans_peak(design: SiteDesign) -> None:
 
 def test_fewer_users_scale_every_vlan_down_rounding_up(design: SiteDesign) -> None:
     got = prove.loads(design.plan, _endpoints(list(PEAKS)), 100)
-    assert {x.vlan.id: x.clients for x in got} == {20: 20, 21: 20, 30: 6, 50: 60, 70: 3}
+    assert {x.vlan.id: x.clients for x in got} == {15: 2, 20: 20, 21: 20, 30: 6, 40: 8, 50: 60, 70: 3}
 
 
 def test_a_dhcp_vlan_without_endpoint_is_an_error(design: SiteDesign) -> None:
     with pytest.raises(LabError, match="VLAN 50 GUEST-WIFI has no endpoint"):
-        prove.loads(design.plan, _endpoints([20, 21, 30, 70]), 500)
+        prove.loads(design.plan, _endpoints([15, 20, 21, 30, 40, 70]), 500)
 
 
 def test_each_vlan_has_its_own_mac_base() -> None:

@@ -50,7 +50,10 @@ def test_the_rendered_dual_stack_configs_have_no_ipv6_finding(base: str) -> None
 
 PORT2 = (
     "interface GigabitEthernet1/0/2\n description staff\n switchport access vlan 20\n"
-    " switchport mode access\n switchport nonegotiate\n storm-control broadcast level 5\n"
+    " switchport mode access\n switchport nonegotiate\n switchport voice vlan 40\n"
+    " access-session host-mode multi-domain\n access-session closed\n access-session port-control auto\n"
+    " mab\n dot1x pae authenticator\n dot1x timeout tx-period 10\n"
+    " service-policy type control subscriber WARDNET-DOT1X-MAB\n storm-control broadcast level 5\n"
     " storm-control multicast level 5\n storm-control action trap\n ip dhcp snooping limit rate 15\n"
 )
 
