@@ -22,8 +22,8 @@ from wardnet.lab.manager import Lab
 pytestmark = pytest.mark.lab
 
 CORE, ACC1 = f"hcm-{BEN_THANH}-core", f"hcm-{BEN_THANH}-acc1"
-MGMT_TRUNK = "trunks=10,20,21,30,50,70"  # the core's downlinks to the access switches
-CUT_TRUNK = "trunks=20,21,30,50,70"  # the same without the management VLAN
+MGMT_TRUNK = "trunks=10,15,20,21,30,40,50,70"  # the core's downlinks to the access switches
+CUT_TRUNK = "trunks=15,20,21,30,40,50,70"  # the same without the management VLAN
 
 
 @pytest.fixture(scope="module")
