@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-COPY = ["wardnet", "tests", "inventories", "templates", "plugins", "scripts", "pyproject.toml"]
+COPY = ["wardnet", "tests", "inventories", "plugins", "scripts", "pyproject.toml"]
 KILLED = {1, 3, 24, -24, 36, 152, 255}  # a failing test, pytest's internal error, or a timeout
 SURVIVED = {0, 5, 33}  # the tests passed, or none of them ran the mutated code
 
