@@ -78,7 +78,7 @@ def run_stage(
     probe: NocProbe | None = None,
 ) -> list[DeviceResult]:
     if options.commit and not options.per_device:
-        return run_sites(targets, options, store, workers, watcher, probe=probe)
+        return _run_sites(targets, options, store, workers, watcher, probe=probe)
     nornir = nornir_for(targets, workers, [watcher] if watcher else [])
     results = nornir.run(task=_task, options=options, store=store, on_failed=True)
     out = []
@@ -91,7 +91,7 @@ def run_stage(
     return out
 
 
-def run_sites(
+def _run_sites(
     targets: list[Target],
     options: Options,
     store: BackupStore,
