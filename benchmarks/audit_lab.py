@@ -21,9 +21,7 @@ import time
 from pathlib import Path
 
 from wardnet import load_inventory
-from wardnet.api import AuditRequest, AuditRun, run_audit
-from wardnet.lab import manager
-from wardnet.lab.manager import Lab
+from wardnet.api import AuditRequest, AuditRun, Lab, lab_preflight, run_audit
 
 REPO = Path(__file__).resolve().parent.parent
 PREFIX = "wb-"
@@ -96,7 +94,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--devices", type=int, default=60)
     args = parser.parse_args()
-    manager.preflight()
+    lab_preflight()
     with tempfile.TemporaryDirectory() as root:
         work = Path(root)
         os.environ["WARDNET_LAB_DIR"] = str(work / "lab")

@@ -16,12 +16,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from wardnet.api import BackupStore, DeviceResult, Target, deploy_device, lab_targets
+from wardnet.api import BackupStore, DeviceResult, Lab, Target, deploy_device, lab_preflight, lab_targets
 from wardnet.api import DeployOptions as Options
 from wardnet.api import DeployPlan as Plan
 from wardnet.api import deploy_targets as deploy
-from wardnet.lab import manager
-from wardnet.lab.manager import Lab
 
 REPO = Path(__file__).resolve().parent.parent
 PREFIX = "wb-"
@@ -43,7 +41,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sites", nargs="+", default=DEFAULT_SITES)
     args = parser.parse_args()
-    manager.preflight()
+    lab_preflight()
     one = args.sites[:1]
     with tempfile.TemporaryDirectory() as root:
         lab = Lab(REPO / "inventories", root=Path(root), prefix=PREFIX)

@@ -14,8 +14,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from wardnet.lab import manager, system
-from wardnet.lab.manager import Lab
+from wardnet.api import Lab, lab_preflight, namespace_pids, set_lab_workers
 
 REPO = Path(__file__).resolve().parent.parent
 PREFIX = "wb-"
@@ -40,7 +39,7 @@ def rss_mib(pid: int) -> float:
 
 def device_memory(lab: Lab) -> tuple[int, float]:
     devices = [row for row in lab.status() if row["kind"] == "device"]
-    total = sum(rss_mib(pid) for row in devices for pid in system.namespace_pids(row["namespace"]))
+    total = sum(rss_mib(pid) for row in devices for pid in namespace_pids(row["namespace"]))
     return len(devices), total
 
 
@@ -48,7 +47,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sites", nargs="+", default=DEFAULT_SITES)
     args = parser.parse_args()
-    manager.preflight()
+    lab_preflight()
     one = args.sites[:1]
     with tempfile.TemporaryDirectory() as root:
         lab = Lab(REPO / "inventories", root=Path(root), prefix=PREFIX)
@@ -63,13 +62,12 @@ def main() -> int:
         up4 = timed(lambda: lab.up(args.sites))
         devices4, memory4 = device_memory(lab)
         rows.append((f"{len(args.sites)} sites, factory", up4, timed(lambda: lab.down(None))))
-        workers = manager.WORKERS
-        manager.WORKERS = 1
+        workers = set_lab_workers(1)
         try:
             serial = timed(lambda: lab.up(one))
             lab.down(None)
         finally:
-            manager.WORKERS = workers
+            set_lab_workers(workers)
     print("\nwardnet lab bring-up (root, network namespaces, real daemons)", file=sys.stderr)
     print(f"{'case':<28} {'up s':>7} {'down s':>7}")
     for name, up, down in rows:

@@ -16,8 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from wardnet.lab import manager, prove, prove_report
-from wardnet.lab.manager import Lab
+from wardnet.api import Lab, lab_preflight, prove_site, write_prove_report
 
 REPO = Path(__file__).resolve().parent.parent
 PREFIX = "wq-"
@@ -28,7 +27,7 @@ def main() -> int:
     parser.add_argument("--site", default="26743")
     parser.add_argument("--users", type=int)
     args = parser.parse_args()
-    manager.preflight()
+    lab_preflight()
     with tempfile.TemporaryDirectory() as root:
         lab = Lab(REPO / "inventories", root=Path(root), prefix=PREFIX)
         lab.down(None)
@@ -37,9 +36,9 @@ def main() -> int:
             lab.up([args.site], load="intended", with_servers=True)
             up = time.perf_counter() - started
             started = time.perf_counter()
-            report = prove.prove(lab, args.site, args.users)
+            report = prove_site(lab, args.site, args.users)
             proved = time.perf_counter() - started
-            prove_report.write(report, Path(root) / "report")
+            write_prove_report(report, Path(root) / "report")
             print((Path(root) / "report" / f"prove-{args.site}.md").read_text())
         finally:
             lab.down(None)

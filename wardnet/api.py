@@ -62,6 +62,12 @@ _TYPES = {
     "collect_device": "wardnet.audit.collect:collect_device",
     "CanonicalCache": "wardnet.audit.collect:CanonicalCache",
     "report_language": "wardnet.i18n:default_language",  # the baseline's city.language
+    # the lab (the lab benchmarks drive it)
+    "Lab": "wardnet.lab.manager:Lab",
+    "lab_preflight": "wardnet.lab.manager:preflight",
+    "namespace_pids": "wardnet.lab.system:namespace_pids",
+    "prove_site": "wardnet.lab.prove:prove",
+    "write_prove_report": "wardnet.lab.prove_report:write",
     # systems catalogue
     "DecommissionOptions": "wardnet.systems.decommission:Options",
     "DecommissionRefused": "wardnet.systems.decommission:RefusedError",
@@ -73,6 +79,14 @@ def render_device(config: AnyDeviceConfig) -> str:
     from wardnet.render import Renderer
 
     return Renderer().device(config)
+
+
+def set_lab_workers(count: int) -> int:
+    """How many lab nodes boot side by side; returns the previous count (the lab benchmark's serial peer)."""
+    from wardnet.lab import manager
+
+    previous, manager.WORKERS = manager.WORKERS, count
+    return previous
 
 
 def __getattr__(name: str) -> Any:
@@ -111,6 +125,11 @@ if TYPE_CHECKING:
         load_partial,
         source_signature,
     )
+    from wardnet.lab.manager import Lab
+    from wardnet.lab.manager import preflight as lab_preflight
+    from wardnet.lab.prove import prove as prove_site
+    from wardnet.lab.prove_report import write as write_prove_report
+    from wardnet.lab.system import namespace_pids
     from wardnet.platforms import PLATFORMS
     from wardnet.render import Rendered, Renderer
     from wardnet.resources import TEMPLATES
@@ -144,6 +163,7 @@ __all__ = [
     "Host",
     "InputProblem",
     "Inventory",
+    "Lab",
     "Rendered",
     "Renderer",
     "ServerConfig",
@@ -159,13 +179,18 @@ __all__ = [
     "deploy_targets",
     "device_host",
     "host_key_args",
+    "lab_preflight",
     "lab_targets",
     "load_partial",
+    "namespace_pids",
+    "prove_site",
     "render_device",
     "report_language",
     "run_audit",
     "select_audit",
+    "set_lab_workers",
     "site_hosts",
     "source_signature",
     "write_deploy_json",
+    "write_prove_report",
 ]

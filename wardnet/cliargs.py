@@ -52,7 +52,7 @@ def _creatable(option: str, path: Path, what: str) -> list[InputProblem]:
     return []
 
 
-def inventory_problems(path: Path) -> list[InputProblem]:
+def _inventory_problems(path: Path) -> list[InputProblem]:
     if not path.exists():
         return [_problem("--inventory", path, "no such folder", "point --inventory at inventories/")]
     if not path.is_dir():
@@ -60,13 +60,13 @@ def inventory_problems(path: Path) -> list[InputProblem]:
     return []
 
 
-def out_folder_problems(path: Path) -> list[InputProblem]:
+def _out_folder_problems(path: Path) -> list[InputProblem]:
     if path.exists() and not path.is_dir():
         return [_problem("--out", path, "is a file, not a folder", "give --out a folder path")]
     return _creatable("--out", path, "folder")
 
 
-def output_file_problems(path: Path) -> list[InputProblem]:
+def _output_file_problems(path: Path) -> list[InputProblem]:
     if path.is_dir():
         return [_problem("--output", path, "is a folder, not a file", "give --output a file path")]
     if path.exists() and not path.is_file():
@@ -82,13 +82,13 @@ def require_paths(
     """Raise InputError naming every bad path argument at once."""
     problems = []
     if inventory is not None:
-        problems += inventory_problems(inventory)
+        problems += _inventory_problems(inventory)
     if out is not None:
-        problems += out_folder_problems(out)
+        problems += _out_folder_problems(out)
     if inventory is not None and out is not None and out.resolve().is_relative_to(inventory.resolve()):
         message = "is inside the inventory: rendered files would be read back as inventory"
         problems.append(_problem("--out", out, message, "render outside --inventory, e.g. build/intended"))
     if output is not None:
-        problems += output_file_problems(output)
+        problems += _output_file_problems(output)
     if problems:
         raise InputError(problems)

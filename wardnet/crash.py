@@ -19,7 +19,7 @@ SECRET_PREFIX = "WARDNET_SECRET_"
 MAX_LINE = 300
 
 
-def known_secrets() -> dict[str, str]:
+def _known_secrets() -> dict[str, str]:
     """Name → value of every secret this process could have been handed (values of 4+ characters)."""
     found = {
         name.removeprefix(SECRET_PREFIX).lower(): value
@@ -29,13 +29,13 @@ def known_secrets() -> dict[str, str]:
     return found
 
 
-def mask_known(text: str) -> str:
-    for name, value in sorted(known_secrets().items(), key=lambda item: -len(item[1])):
+def _mask_known(text: str) -> str:
+    for name, value in sorted(_known_secrets().items(), key=lambda item: -len(item[1])):
         text = text.replace(value, f"<<secret:{name}>>")
     return text
 
 
-def log_dir() -> Path:
+def _log_dir() -> Path:
     from wardnet.state import state_dir
 
     return state_dir() / "logs"
@@ -44,7 +44,7 @@ def log_dir() -> Path:
 def _write_log(text: str) -> Path:
     """STATE/logs/crash-<UTC stamp>-<pid>.log; the temp folder when STATE is not writable."""
     name = f"crash-{datetime.now(UTC):%Y%m%dT%H%M%S}-{os.getpid()}.log"
-    for folder in (log_dir(), Path(tempfile.gettempdir()) / "wardnet-logs"):
+    for folder in (_log_dir(), Path(tempfile.gettempdir()) / "wardnet-logs"):
         try:
             folder.mkdir(parents=True, exist_ok=True)
             path = folder / name
@@ -61,8 +61,8 @@ def report_crash(exc: BaseException) -> str:
     """Log the traceback and return the one line to print."""
     details = "".join(traceback.format_exception(exc))
     command = " ".join(sys.argv)
-    path = _write_log(mask_known(f"wardnet internal error\ncommand: {command}\n\n{details}"))
+    path = _write_log(_mask_known(f"wardnet internal error\ncommand: {command}\n\n{details}"))
     message = " ".join(str(exc).split())
     if len(message) > MAX_LINE:
         message = message[:MAX_LINE] + "…"
-    return mask_known(f"internal error: {type(exc).__name__}: {message} — details in {path}")
+    return _mask_known(f"internal error: {type(exc).__name__}: {message} — details in {path}")

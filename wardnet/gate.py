@@ -19,7 +19,7 @@ from wardnet.render import Rendered
 BLOCKING = ("critical", "high")
 
 
-def blocking_findings(
+def _blocking_findings(
     selected: list[SiteDesign], everything: list[SiteDesign], outputs: list[Rendered], baseline: Baseline
 ) -> list[Finding]:
     chosen = {d.plan.site.code for d in selected}
@@ -46,7 +46,7 @@ def refuse_render(
     force: bool,
 ) -> bool:
     """True when render must stop (nothing written); says why, or that --force overrode it."""
-    findings = blocking_findings(selected, everything, outputs, baseline)
+    findings = _blocking_findings(selected, everything, outputs, baseline)
     if not findings:
         return False
     sites = sorted({f.site for f in findings})

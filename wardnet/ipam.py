@@ -22,7 +22,7 @@ class PlanError(ValueError):
         self.field = field
 
 
-def site_slot(code: str, plan: IpPlan) -> int:
+def _site_slot(code: str, plan: IpPlan) -> int:
     if code in plan.reserved_slots:
         return plan.reserved_slots[code]
     slot = int(code) - plan.code_base
@@ -38,7 +38,7 @@ def site_slot(code: str, plan: IpPlan) -> int:
 
 def site_block(code: str, plan: IpPlan) -> IPv4Network:
     size = 2 ** (32 - plan.site_prefix)
-    start = int(plan.supernet.network_address) + site_slot(code, plan) * size
+    start = int(plan.supernet.network_address) + _site_slot(code, plan) * size
     return IPv4Network((start, plan.site_prefix))
 
 
@@ -46,7 +46,7 @@ def site_asn(code: str, plan: IpPlan) -> int:
     return plan.site_asn_base + int(code)
 
 
-def in_block(block: IPv4Network, place: IPv4Network) -> IPv4Network:
+def _in_block(block: IPv4Network, place: IPv4Network) -> IPv4Network:
     """A block-relative place (0.0.4.0/23) as a network of this block (10.65.52.0/23)."""
     return IPv4Network((int(block.network_address) + int(place.network_address), place.prefixlen))
 
@@ -68,7 +68,7 @@ class Infra:
 
 def infra(block: IPv4Network, plan: IpPlan) -> Infra:
     """First /31 of the infra place: transit (city core side first); its last /29: loopbacks."""
-    region = in_block(block, plan.infra_place)
+    region = _in_block(block, plan.infra_place)
     base = int(region.network_address)
     transit = IPv4Network((base, 31))
     loopbacks = IPv4Network((int(region.broadcast_address) + 1 - 8, 29))
@@ -92,7 +92,7 @@ LOOPBACK6_SUBNET = 0xFFFE  # <site>:fffe::/64, loopback N = ::N
 def site_block6(code: str, plan: IpPlan) -> IPv6Network:
     """The site's /48: the same slot as its IPv4 block, so both stacks are keyed by the official code."""
     size = 2 ** (128 - plan.ipv6.site_prefix)
-    start = int(plan.ipv6.supernet.network_address) + site_slot(code, plan) * size
+    start = int(plan.ipv6.supernet.network_address) + _site_slot(code, plan) * size
     return IPv6Network((start, plan.ipv6.site_prefix))
 
 

@@ -113,7 +113,7 @@ def diff(old: dict[str, dict[str, str]], new: dict[str, dict[str, str]]) -> list
     return changes
 
 
-def city_facts(designs: list[SiteDesign]) -> dict[str, dict[str, str]]:
+def _city_facts(designs: list[SiteDesign]) -> dict[str, dict[str, str]]:
     return {d.plan.site.code: site_facts(d) for d in designs}
 
 
@@ -139,7 +139,7 @@ def format_diff(changes: list[Change], old_label: str, new_label: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def inventory_at(ref: str, inventory: Path, into: Path) -> Path:
+def _inventory_at(ref: str, inventory: Path, into: Path) -> Path:
     """Extract the inventory folder as committed at ref (git archive) into a scratch folder."""
     folder = inventory.resolve()
     try:
@@ -173,14 +173,14 @@ def inventory_at(ref: str, inventory: Path, into: Path) -> Path:
     return into / relative
 
 
-def plan_change(inventory: Path, against: str, now: list[SiteDesign] | None = None) -> list[Change]:
+def _plan_change(inventory: Path, against: str, now: list[SiteDesign] | None = None) -> list[Change]:
     """Facts moved between `against` and the working tree; `now` spares a second design of the tree."""
     from wardnet.pipeline import build
 
     if now is None:
         _, now = build(inventory)
     with tempfile.TemporaryDirectory(prefix="wardnet-plan-") as scratch:
-        old_inventory = inventory_at(against, inventory, Path(scratch))
+        old_inventory = _inventory_at(against, inventory, Path(scratch))
         try:
             _, before = build(old_inventory)
         except InputError as exc:
@@ -195,7 +195,7 @@ def plan_change(inventory: Path, against: str, now: list[SiteDesign] | None = No
                     )
                 ]
             ) from None
-    return diff(city_facts(before), city_facts(now))
+    return diff(_city_facts(before), _city_facts(now))
 
 
 def uncommitted_moves(
@@ -218,13 +218,13 @@ def uncommitted_moves(
         return []
     try:
         designs = now() if callable(now) else now
-        return [c for c in plan_change(inventory, "HEAD", designs) if c.kind in ("moved", "removed")]
+        return [c for c in _plan_change(inventory, "HEAD", designs) if c.kind in ("moved", "removed")]
     except InputError:
         return []  # HEAD predates the schema, or is not there: plan diff --against says why
 
 
-def cmd_plan_diff(args: argparse.Namespace) -> int:
-    changes = plan_change(args.inventory, args.against)
+def _cmd_plan_diff(args: argparse.Namespace) -> int:
+    changes = _plan_change(args.inventory, args.against)
     if args.site:
         changes = [c for c in changes if c.site in set(args.site)]
     sys.stdout.write(format_diff(changes, args.against, "the working tree"))
@@ -248,4 +248,4 @@ def register(sub: Any) -> None:
     change.add_argument(
         "--fail-on-move", action="store_true", help="exit 1 when anything moved (growth in place is fine)"
     )
-    change.set_defaults(func=cmd_plan_diff)
+    change.set_defaults(func=_cmd_plan_diff)

@@ -26,11 +26,11 @@ SITE_DOC = "README.md"
 SITE_DIAGRAM = "topology.svg"
 
 
-def site_folder(design: SiteDesign) -> str:
+def _site_folder(design: SiteDesign) -> str:
     return f"{design.plan.site.code}-{design.plan.site.slug}"
 
 
-def device_file(config: AnyDeviceConfig) -> str:
+def _device_file(config: AnyDeviceConfig) -> str:
     return f"{config.hostname}.{PLATFORMS[config.platform].extension}"
 
 
@@ -58,15 +58,15 @@ class Renderer:
         return canonical_text(platform, self._device_templates[platform].render(device=config))
 
     def site(self, design: SiteDesign) -> Iterator[Rendered]:
-        folder = site_folder(design)
+        folder = _site_folder(design)
         for hostname, config in design.devices.items():
-            yield Rendered(folder, device_file(config), self.device(config), hostname, config.platform)
-        doc = self.env.get_template("docs/site.md.j2").render(site=site_context(design, self.lang))
+            yield Rendered(folder, _device_file(config), self.device(config), hostname, config.platform)
+        doc = self.env.get_template("docs/site.md.j2").render(site=_site_context(design, self.lang))
         yield Rendered(folder, SITE_DOC, doc)
         yield Rendered(folder, SITE_DIAGRAM, sitedoc.topology_svg(design))
 
 
-def site_context(design: SiteDesign, lang: str = "en") -> dict[str, Any]:
+def _site_context(design: SiteDesign, lang: str = "en") -> dict[str, Any]:
     """Plain data for the generated site page."""
     plan = design.plan
     return {
@@ -109,7 +109,7 @@ def site_context(design: SiteDesign, lang: str = "en") -> dict[str, Any]:
                 "members": c.members,
                 "management": c.management.address,
                 "management6": c.management.address6,
-                "file": device_file(c),
+                "file": _device_file(c),
             }
             for h, c in design.devices.items()
         ],

@@ -39,7 +39,7 @@ PASSWORD = "WARDNET_PASSWORD"
 _taken: dict[str, str] = {}  # taken out of os.environ, kept for this process only
 
 
-def env_name(name: str) -> str:
+def _env_name(name: str) -> str:
     return f"{SECRET_PREFIX}{name.upper()}"
 
 
@@ -61,10 +61,10 @@ def resolve(text: str, values: Mapping[str, str] | None = None) -> tuple[str, di
 
     def value(match: re.Match[str]) -> str:
         name = match.group(1)
-        secret = (values or {}).get(name) or environment_value(env_name(name))
+        secret = (values or {}).get(name) or environment_value(_env_name(name))
         if not secret:
             raise MissingSecretError(
-                f"secret '{name}' is not set: export {env_name(name)} or set wardnet_secrets.{name} "
+                f"secret '{name}' is not set: export {_env_name(name)} or set wardnet_secrets.{name} "
                 "in an Ansible Vault file (playbooks/deploy.yml)"
             )
         used[name] = secret

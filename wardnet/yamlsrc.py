@@ -91,7 +91,7 @@ def read_bounded(path: Path, max_bytes: int, within: Path | None = None, what: s
     return data
 
 
-def check_events(text: str, shown: str) -> None:
+def _check_events(text: str, shown: str) -> None:
     """Refuse deep nesting, alias bombs and recursive aliases before composing anything.
 
     `sizes` counts values per open collection; an anchored collection's expanded size is known when it
@@ -178,7 +178,7 @@ def read_yaml(
     except UnicodeDecodeError as exc:
         raise _problem(shown, f"not valid UTF-8 ({exc.reason})", "save the file as UTF-8") from None
     try:
-        check_events(text, shown)
+        _check_events(text, shown)
         loader = Loader(text)
         try:
             node = loader.get_single_node()

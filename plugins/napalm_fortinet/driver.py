@@ -42,7 +42,7 @@ from netmiko import ConnectHandler
 
 from wardnet.api import host_key_args
 from wardnet.platforms import get_platform
-from wardnet.platforms.fortios_config import REVERT_KEYS, Node, diff, parse, script, with_defaults
+from wardnet.platforms.fortios_config import REVERT_KEYS, FortiObject, diff, parse, script, with_defaults
 
 FORTIOS = get_platform("fortios")  # secret forms: the one copy wardnet's audit also reads
 
@@ -75,8 +75,8 @@ class FortinetDriver(NetworkDriver):
         self.replace = True
         self._pending = False
         self._previous = ""  # running config before the last commit, for rollback after a confirm
-        self._undo = Node()  # cluster: the full-configuration blocks the pending commit changes
-        self._ha_step: Node | None = None  # HA bring-up, pushed alone after the confirm
+        self._undo = FortiObject()  # cluster: the full-configuration blocks the pending commit changes
+        self._ha_step: FortiObject | None = None  # HA bring-up, pushed alone after the confirm
         self.device_timer = True  # False on a cluster: nothing reverts on the device by itself
 
     # --- session --------------------------------------------------------------------------------------
@@ -138,7 +138,7 @@ class FortinetDriver(NetworkDriver):
             "hostname": hostname,
             "fqdn": hostname,
             "interface_list": list(
-                parse(self._run("show system interface")).subs.get("system interface", Node()).entries
+                parse(self._run("show system interface")).subs.get("system interface", FortiObject()).entries
             ),
         }
 
@@ -175,11 +175,11 @@ class FortinetDriver(NetworkDriver):
     def discard_config(self) -> None:
         self.candidate = None
 
-    def _running(self, candidate: Node | None = None) -> tuple[Node, str]:
+    def _running(self, candidate: FortiObject | None = None) -> tuple[FortiObject, str]:
         shown, full = self._shown_and_full()
         return with_defaults(parse(shown), full, candidate or parse(self.candidate or "")), shown
 
-    def _shown_and_full(self) -> tuple[str, Node]:
+    def _shown_and_full(self) -> tuple[str, FortiObject]:
         shown = self._run("show", read_timeout=READ_TIMEOUT_S)
         return shown, parse(self._run("show full-configuration", read_timeout=READ_TIMEOUT_S))
 
@@ -211,7 +211,7 @@ class FortinetDriver(NetworkDriver):
         ha = candidate.subs.get("system ha")
         if revert_in is not None and ha is not None and ha.settings.get("mode", "standalone") != "standalone":
             del candidate.subs["system ha"]  # bring-up is its own step, after the confirm
-            self._ha_step = Node(subs={"system ha": ha})
+            self._ha_step = FortiObject(subs={"system ha": ha})
         shown, full = self._shown_and_full()
         running, self._previous = with_defaults(parse(shown), full, candidate), shown
         blocks = script(running, candidate, self.replace)
@@ -231,19 +231,19 @@ class FortinetDriver(NetworkDriver):
             raise CommitError("the device refused: " + "; ".join(errors[:5]) + reverted)
         self.candidate = None
 
-    def _commit_cluster(self, candidate: Node, confirmed: bool) -> None:
+    def _commit_cluster(self, candidate: FortiObject, confirmed: bool) -> None:
         """Config-diff commit on an FGCP cluster: keep what the change touches, apply, never revert mode."""
         shown, full = self._shown_and_full()
         self._previous = shown
         running = with_defaults(parse(shown), full, candidate)
-        self._undo = Node(
-            subs={name: full.subs.get(name, Node(sub.raw)) for name, sub in candidate.subs.items()}
+        self._undo = FortiObject(
+            subs={name: full.subs.get(name, FortiObject(sub.raw)) for name, sub in candidate.subs.items()}
         )
         if "system global" in self._undo.subs:  # the rollback never switches revert mode back on
             undo = self._undo.subs["system global"]
             undo.settings = {k: v for k, v in undo.settings.items() if k not in REVERT_KEYS}
         blocks = script(running, candidate, self.replace)
-        if running.subs.get("system global", Node()).settings.get("cfg-save") == "revert":
+        if running.subs.get("system global", FortiObject()).settings.get("cfg-save") == "revert":
             blocks.insert(0, ["config system global", "    set cfg-save automatic", "end"])
         self._pending = confirmed
         errors = [line for block in blocks for line in self._push(block)]
@@ -289,7 +289,7 @@ class FortinetDriver(NetworkDriver):
         if not self.has_pending_commit():
             raise CommitConfirmException("no commit waiting for confirmation")
         if not self.device_timer:  # saved already (automatic): confirming drops the rollback
-            self._pending, self._undo = False, Node()
+            self._pending, self._undo = False, FortiObject()
             return
         saved = self._run("execute cfg save")
         if "config saved" not in saved and "no config to be saved" not in saved:

@@ -87,8 +87,20 @@ def test_the_package_never_imports_the_drivers() -> None:
     assert offenders == []
 
 
-# wardnet's public surface: the package root, the API types, the platform registry, the lab (benchmarks).
-PUBLIC = re.compile(r"^wardnet(\.api|\.platforms(\.\w+)?|\.lab(\.\w+)?)?$")
+# wardnet's public surface: the package root, the API types, the platform registry and the platform homes
+# (the NAPALM drivers use their platform's module, where their code moved to).
+PUBLIC = re.compile(r"^wardnet(\.api|\.platforms(\.\w+)?)?$")
+
+
+def _imported_names(path: Path) -> list[tuple[str, str]]:
+    """(module, name) of every `from wardnet... import name`, at any depth (Ansible modules import late)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return [
+        (node.module, alias.name)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "wardnet"
+        for alias in node.names
+    ]
 
 
 @pytest.mark.parametrize("folder", ["plugins", "benchmarks"])
@@ -101,12 +113,21 @@ def test_plugins_and_benchmarks_use_only_the_public_api(folder: str) -> None:
     }
     assert used, "the scan found no wardnet import at all"
     assert {(p, m) for p, m in used if not PUBLIC.match(m)} == set()
+    # ... and from the package root and wardnet.api only the names they export
+    exported = {"wardnet": set(wardnet.__all__), "wardnet.api": set(wardnet.api.__all__)}
+    names = [
+        (str(path.relative_to(ROOT)), module, name)
+        for path in _sources(ROOT / folder)
+        for module, name in _imported_names(path)
+    ]
+    assert names
+    assert [(p, m, n) for p, m, n in names if m in exported and n not in exported[m]] == []
 
 
 def test_every_public_name_resolves() -> None:
     for name in wardnet.__all__:
         assert getattr(wardnet, name) is not None, name
-    assert sorted(wardnet.api.__all__) == sorted([*wardnet.api._TYPES, "render_device"])
+    assert sorted(wardnet.api.__all__) == sorted([*wardnet.api._TYPES, "render_device", "set_lab_workers"])
     for name in wardnet.api.__all__:
         assert getattr(wardnet.api, name) is not None, name
     with pytest.raises(AttributeError):

@@ -15,16 +15,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from nornir.core import Nornir
-from nornir.core.inventory import Defaults, Groups, Host, Hosts, Inventory
-from nornir.core.processor import Processors
+from nornir.core.inventory import Host
 from nornir.core.task import AggregatedResult, MultiResult, Result, Task
-from nornir.plugins.runners import ThreadedRunner
 
 from wardnet import secrets
 from wardnet.audit.normalise import normalise
 from wardnet.deploy.device import open_driver
 from wardnet.deploy.targets import Target
+from wardnet.nornir_inventory import nornir_for
 from wardnet.platforms import get_platform
 from wardnet.progress import Tracker
 
@@ -164,13 +162,8 @@ def _task(task: Task, cache: CanonicalCache) -> Result:
 
 def collect(targets: list[Target], workers: int = 16, cache_dir: Path | None = None) -> list[Collected]:
     """Every target, in the given order; NAPALM sessions run in Nornir's thread pool."""
-    hosts = Hosts({t.name: Host(name=t.name, hostname=t.host, data={"target": t}) for t in targets})
     with Tracker(len(targets), "collecting running configs") as tracker:
-        nornir = Nornir(
-            inventory=Inventory(hosts=hosts, groups=Groups(), defaults=Defaults()),
-            runner=ThreadedRunner(num_workers=workers),
-            processors=Processors([_Progress(tracker)]),
-        )
+        nornir = nornir_for(targets, workers, [_Progress(tracker)])
         results = nornir.run(task=_task, cache=CanonicalCache(cache_dir), on_failed=True)
     out = []
     for target in targets:

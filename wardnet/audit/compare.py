@@ -17,9 +17,10 @@ from typing import TYPE_CHECKING
 from wardnet.audit.features import feature_of
 from wardnet.audit.ignores import matching_rule
 from wardnet.audit.model import FEATURES, DeviceAudit, Drift, IgnoreRule, RuleFinding
-from wardnet.audit.normalise import Node, normalise, parse
+from wardnet.audit.normalise import normalise, parse
 from wardnet.canonical import SECTION_MARK, SECTIONS
 from wardnet.platforms import Texts, get_platform
+from wardnet.tree import Node
 
 if TYPE_CHECKING:
     from wardnet.checks.expect import Expect

@@ -45,7 +45,7 @@ def merge_files(paths: list[Path]) -> AuditRun:
     seen: dict[Path, Path] = {}
     for path in paths:
         try:
-            run = read_shard(path)
+            run = _read_shard(path)
         except InputError as exc:
             problems += exc.problems
             continue
@@ -74,7 +74,7 @@ def merge_files(paths: list[Path]) -> AuditRun:
     )
 
 
-def read_shard(path: Path) -> AuditRun:
+def _read_shard(path: Path) -> AuditRun:
     """One shard file, within limits and checked against the schema; MergeError lists what is wrong."""
     raw = read_bounded(path, MAX_SHARD_BYTES, what="shard file (report.json)")
     try:

@@ -63,10 +63,10 @@ def register(audit: argparse.ArgumentParser) -> None:
         "--metrics", type=Path, metavar="PATH", default=argparse.SUPPRESS, help="Prometheus textfile"
     )
     merge.add_argument("--lang", choices=LANGUAGES, default=argparse.SUPPRESS, help="report language")
-    merge.set_defaults(func=cmd_merge)
+    merge.set_defaults(func=_cmd_merge)
 
 
-def cmd_merge(args: argparse.Namespace) -> int:
+def _cmd_merge(args: argparse.Namespace) -> int:
     from wardnet.audit.cli import outputs, print_table
     from wardnet.audit.job import publish
     from wardnet.audit.merge import merge_files
@@ -74,7 +74,7 @@ def cmd_merge(args: argparse.Namespace) -> int:
     targets = outputs(args)
     try:
         run = merge_files([Path(p) for p in args.inputs])
-        check_outputs(targets)
+        _check_outputs(targets)
     except InputError as exc:
         for problem in exc.problems:
             print(f"error: {problem}", file=sys.stderr)
@@ -88,7 +88,7 @@ def cmd_merge(args: argparse.Namespace) -> int:
     return run.exit_code()
 
 
-def check_outputs(targets: Outputs) -> None:
+def _check_outputs(targets: Outputs) -> None:
     """Refuse outputs that cannot be written before the history is touched: a report folder that is a
     file, a JSON path that is a folder, a history that is not an SQLite file, a folder not writable."""
     problems = []

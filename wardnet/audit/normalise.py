@@ -12,25 +12,7 @@ from __future__ import annotations
 
 from wardnet.canonical import SECTION_MARK
 from wardnet.platforms import get_platform
-
-
-class Node:
-    """One config line and the lines indented under it. A plain slotted class: a city's audit makes
-    millions of them."""
-
-    __slots__ = ("children", "digest", "text")
-
-    def __init__(self, text: str, children: list[Node] | None = None) -> None:
-        self.text = text
-        self.children: list[Node] = children if children is not None else []
-        self.digest = 0  # of the whole block (text and every descendant): equal blocks are skipped
-
-    def seal(self) -> int:
-        if self.children:
-            self.digest = hash((self.text, tuple([child.seal() for child in self.children])))
-        else:
-            self.digest = hash(self.text)
-        return self.digest
+from wardnet.tree import Node
 
 
 def normalise(platform: str, text: str) -> list[str]:

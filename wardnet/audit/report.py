@@ -46,14 +46,14 @@ def write_report(run: AuditRun, directory: Path, history: History | None, lang: 
     directory.mkdir(parents=True, exist_ok=True)
     trend = history.trend() if history else []
     breakdown = history.breakdown([t["run_id"] for t in trend]) if history else []
-    view = build_view(run, trend, lang, breakdown)
+    view = _build_view(run, trend, lang, breakdown)
     env = _environment()
     env.globals["t"] = translator(lang)
     env.globals["lang"] = lang
     outputs = {
         "index.html": env.get_template("report.html.j2").render(view=view),
-        "report.json": json.dumps(report_dict(run), indent=1, ensure_ascii=False) + "\n",
-        "junit.xml": junit_xml(run),
+        "report.json": json.dumps(_report_dict(run), indent=1, ensure_ascii=False) + "\n",
+        "junit.xml": _junit_xml(run),
         "summary.md": env.get_template("summary.md.j2").render(view=view),
     }
     return [_write(directory / name, text) for name, text in outputs.items()]
@@ -69,12 +69,12 @@ def _write(path: Path, text: str) -> Path:
 
 def _environment() -> jinja2.Environment:
     env = environment(TEMPLATES, escape_html=True)
-    env.filters["cell"] = md_cell
-    env.filters["code"] = md_code
+    env.filters["cell"] = _md_cell
+    env.filters["code"] = _md_code
     return env
 
 
-def report_dict(run: AuditRun) -> dict[str, Any]:
+def _report_dict(run: AuditRun) -> dict[str, Any]:
     """The run as AuditRun.from_dict reads it back (shard format), plus the figures CI dashboards want."""
     return {
         **run.as_dict(),
@@ -91,7 +91,7 @@ def percent(value: float | None) -> str:
     return "–" if value is None else f"{value:.1f}%"
 
 
-def build_view(
+def _build_view(
     run: AuditRun,
     trend: list[dict[str, Any]],
     lang: str = "en",
@@ -315,13 +315,13 @@ def _bar_class(value: float | None) -> str:
 # --- Markdown escaping (summary.md) -----------------------------------------------------------------------
 
 
-def md_cell(value: Any) -> str:
+def _md_cell(value: Any) -> str:
     """Plain text in a table cell or a list: no pipe splits the table, no markup renders as HTML."""
     text = " ".join(str(value).split()) or "–"
     return text.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;")
 
 
-def md_code(value: Any) -> str:
+def _md_code(value: Any) -> str:
     """Config text as a code span: `*`, `_` and `<` stay literal (masked secrets are `*****`)."""
     text = " ".join(str(value).split()).replace("|", "\\|")
     if not text:
@@ -333,7 +333,7 @@ def md_code(value: Any) -> str:
 # --- JUnit ------------------------------------------------------------------------------------------------
 
 
-def junit_xml(run: AuditRun) -> str:
+def _junit_xml(run: AuditRun) -> str:
     """One testsuite per site, one testcase per device: drift fails, not audited errors, compliant passes."""
     by_site: dict[str, list[DeviceAudit]] = {}
     for device in run.devices:
@@ -363,15 +363,15 @@ def _testcase(suite: ET.Element, device: DeviceAudit) -> None:
             message=_xml(f"{len(device.active) + len(device.baseline)} findings: {features}"),
             type=device.worst_severity() or "drift",
         )
-        lines = [finding_line(f) for f in sorted(device.active, key=_finding_order)]
-        lines += [rule_line(r) for r in sorted(device.baseline, key=_rule_order)]
+        lines = [_finding_line(f) for f in sorted(device.active, key=_finding_order)]
+        lines += [_rule_line(r) for r in sorted(device.baseline, key=_rule_order)]
         failure.text = _xml("\n".join(lines))
     elif device.status == "not-audited":
         ET.SubElement(case, "error", message=_xml(device.error or "not audited"), type="not-audited")
     ignored = [f for f in device.findings if f.ignored_by]
     if ignored:  # accepted drift stays visible in CI without failing it
         out = ET.SubElement(case, "system-out")
-        out.text = _xml("\n".join(f"ignored by {f.ignored_by}: {finding_line(f)}" for f in ignored))
+        out.text = _xml("\n".join(f"ignored by {f.ignored_by}: {_finding_line(f)}" for f in ignored))
 
 
 def _count(element: ET.Element) -> None:
@@ -386,13 +386,13 @@ def _xml(text: str) -> str:
     return NOT_XML.sub("\ufffd", text)
 
 
-def rule_line(r: RuleFinding) -> str:
+def _rule_line(r: RuleFinding) -> str:
     """A baseline finding as one line: `critical baseline L2-MGMT-03 [clause]: message (fix: ...)`."""
     clause = f" [{r.clause}]" if r.clause else ""
     return f"{r.severity} baseline {r.rule}{clause}: {r.message} (fix: {r.fix})"
 
 
-def finding_line(f: Drift) -> str:
+def _finding_line(f: Drift) -> str:
     """One finding as one line of text: `high ntp missing [section]: line`."""
     where = f" [{f.section}]" if f.section else ""
     if f.kind == "changed":

@@ -8,100 +8,12 @@ config, most of the whole-city check).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from wardnet.canonical import split_sections
 from wardnet.platforms.fortios_config import logical_lines
-
-
-class Node:
-    """One line and the lines indented (or braced) under it. A plain slotted class, not a dataclass: the
-    city's check builds about a million of them, and the dataclass __init__ was most of the parse time."""
-
-    __slots__ = ("_by_word", "children", "text")
-
-    def __init__(self, text: str, children: list[Node] | None = None) -> None:
-        self.text = text
-        self.children: list[Node] = [] if children is None else children
-        self._by_word: dict[str, list[Node]] | None = None
-
-    def __repr__(self) -> str:
-        return f"Node({self.text!r}, {len(self.children)} children)"
-
-    @property
-    def words(self) -> list[str]:
-        return self.text.split()
-
-    def _first_word(self, word: str) -> list[Node]:
-        """Children whose first word is `word`: built once, so a rule's lookup does not scan every line."""
-        if self._by_word is None:
-            self._by_word = {}
-            for c in self.children:
-                self._by_word.setdefault(c.text.split(" ", 1)[0], []).append(c)
-        return self._by_word.get(word, [])
-
-    def _candidates(self, prefix: str) -> list[Node]:
-        head, space, _ = prefix.partition(" ")
-        return self._first_word(head) if space and len(self.children) > 16 else self.children
-
-    def child(self, startswith: str) -> Node | None:
-        for c in self._candidates(startswith):
-            if c.text.startswith(startswith):
-                return c
-        return None
-
-    def get(self, equals: str) -> Node | None:
-        for c in self._candidates(equals + " "):
-            if c.text == equals:
-                return c
-        return None
-
-    def all(self, startswith: str | tuple[str, ...]) -> list[Node]:
-        if isinstance(startswith, str):
-            return [c for c in self._candidates(startswith) if c.text.startswith(startswith)]
-        return [c for p in startswith for c in self._candidates(p) if c.text.startswith(p)]
-
-    def has(self, equals: str) -> bool:
-        return self.get(equals) is not None
-
-    def containing(self, *needles: str) -> list[Node]:
-        """Every descendant whose text contains one of `needles`, in walk() order. Each block body is
-        searched once for the whole run (the city's configs repeat the same blocks hundreds of times)."""
-        return _containing(self.children, needles, top=True)
-
-    def walk(self) -> Iterator[Node]:
-        """Every descendant, depth first, without a generator per level (a million-node city)."""
-        pending = self.children[::-1]
-        while pending:
-            node = pending.pop()
-            yield node
-            if node.children:
-                pending.extend(node.children[::-1])
-
-
-def _containing(nodes: list[Node], needles: tuple[str, ...], *, top: bool = False) -> list[Node]:
-    memo = (id(nodes), needles)
-    if not top and memo in _SEARCHED:
-        return _SEARCHED[memo][1]
-    found: list[Node] = []
-    for node in nodes:
-        text = node.text
-        for needle in needles:
-            if needle in text:
-                found.append(node)
-                break
-        if node.children:
-            found += _containing(node.children, needles)
-    if not top:
-        if len(_SEARCHED) >= _BODIES_KEPT:
-            _SEARCHED.clear()
-        _SEARCHED[memo] = (nodes, found)  # the list itself is kept: its id cannot be reused while here
-    return found
-
-
-# (id of a children list, needles) → (that list, what it holds): a top-level list (one config) is not kept.
-_SEARCHED: dict[tuple[int, tuple[str, ...]], tuple[list[Node], list[Node]]] = {}
+from wardnet.tree import Node
 
 
 def parse_braces(text: str) -> Node:

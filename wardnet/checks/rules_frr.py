@@ -12,8 +12,9 @@ import re
 from dataclasses import dataclass
 
 from wardnet.checks.expect import Expect, Network, Violation, network
-from wardnet.checks.parse import FrrDevice, Node
+from wardnet.checks.parse import FrrDevice
 from wardnet.checks.ruleset import RuleSet
+from wardnet.tree import Node
 
 RULES: RuleSet[FrrDevice] = RuleSet()
 rule = RULES.rule

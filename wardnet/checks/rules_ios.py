@@ -7,8 +7,8 @@ from functools import cache
 from ipaddress import IPv4Network, IPv6Network
 
 from wardnet.checks.expect import SYSLOG_LEVELS, Expect, Violation, number
-from wardnet.checks.parse import Node
 from wardnet.checks.ruleset import RuleSet
+from wardnet.tree import Node
 
 RULES: RuleSet[Node] = RuleSet()
 rule = RULES.rule

@@ -46,7 +46,7 @@ def netmiko_args(known_hosts: str | None) -> dict[str, Any]:
     return {"ssh_strict": True, "system_host_keys": True, "alt_host_keys": False}
 
 
-def lookup_name(host: str, port: int) -> str:
+def _lookup_name(host: str, port: int) -> str:
     """The name paramiko looks a host up by in known_hosts."""
     return host if port == 22 else f"[{host}]:{port}"
 
@@ -114,9 +114,9 @@ class Enrolment:
     detail: str
 
 
-def enroll_one(store: Path, name: str, host: str, port: int = 22, timeout: float = 10.0) -> Enrolment:
+def _enroll_one(store: Path, name: str, host: str, port: int = 22, timeout: float = 10.0) -> Enrolment:
     """Record the key `host` offers if the store has none for it; a different key is reported, not kept."""
-    entry = lookup_name(host, port)
+    entry = _lookup_name(host, port)
     keys = paramiko.HostKeys(str(store)) if store.exists() else paramiko.HostKeys()
     known = keys.lookup(entry)
     try:
@@ -144,7 +144,7 @@ def enroll(store: Path, devices: list[tuple[str, str, int]], why: str) -> list[E
     """Enrol (name, host, port) devices one by one, then commit the store in the backups' git."""
     from wardnet.deploy.backups import BackupStore
 
-    done = [enroll_one(store, name, host, port) for name, host, port in devices]
+    done = [_enroll_one(store, name, host, port) for name, host, port in devices]
     added = [f"{e.name} {e.detail}" for e in done if e.status == "added"]
     if added:
         BackupStore(store.parent).commit(f"host keys enrolled ({why}): " + "; ".join(added))

@@ -10,17 +10,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from nornir.core import Nornir
-from nornir.core.inventory import Defaults, Groups, Host, Hosts, Inventory
-from nornir.core.processor import Processors
+from nornir.core.inventory import Host
 from nornir.core.task import AggregatedResult, MultiResult, Result, Task
-from nornir.plugins.runners import ThreadedRunner
 
 from wardnet.deploy.backups import BackupStore
 from wardnet.deploy.device import DeviceResult, Options, deploy_device
 from wardnet.deploy.site import NocProbe, deploy_site
 from wardnet.deploy.targets import Target
 from wardnet.findings import ExitCode
+from wardnet.nornir_inventory import nornir_for
 from wardnet.progress import Tracker
 
 OnDone = Callable[[DeviceResult], None]
@@ -80,13 +78,8 @@ def run_stage(
     probe: NocProbe | None = None,
 ) -> list[DeviceResult]:
     if options.commit and not options.per_device:
-        return run_sites(targets, options, store, workers, watcher, probe=probe)
-    hosts = Hosts({t.name: Host(name=t.name, hostname=t.host, data={"target": t}) for t in targets})
-    nornir = Nornir(
-        inventory=Inventory(hosts=hosts, groups=Groups(), defaults=Defaults()),
-        runner=ThreadedRunner(num_workers=workers),
-        processors=Processors([watcher] if watcher else []),
-    )
+        return _run_sites(targets, options, store, workers, watcher, probe=probe)
+    nornir = nornir_for(targets, workers, [watcher] if watcher else [])
     results = nornir.run(task=_task, options=options, store=store, on_failed=True)
     out = []
     for target in targets:
@@ -98,7 +91,7 @@ def run_stage(
     return out
 
 
-def run_sites(
+def _run_sites(
     targets: list[Target],
     options: Options,
     store: BackupStore,

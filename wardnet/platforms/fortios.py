@@ -16,7 +16,7 @@ def _alternatives(words: frozenset[str]) -> str:
     return "|".join(re.escape(word) for word in sorted(words))
 
 
-def _blocks(node: tree.Node) -> str:
+def _blocks(node: tree.FortiObject) -> str:
     lines = []
     for sub in node.subs.values():
         lines += [f"config {sub.raw}", *tree.render(sub, 1), "end"]
@@ -68,14 +68,14 @@ class FortiOS(PlatformDriver):
         full = tree.parse(defaults) if defaults else None
         seen = tree.with_defaults(shown, full, candidate)
         subs = {
-            name: tree.view(seen.subs.get(name, tree.Node(sub.raw)), sub, name, False)
+            name: tree.view(seen.subs.get(name, tree.FortiObject(sub.raw)), sub, name, False)
             for name, sub in candidate.subs.items()
         }
         for name, run in tree.unnamed(seen, candidate).items():
-            extra = tree.view(run, tree.Node(run.raw), name, False)
+            extra = tree.view(run, tree.FortiObject(run.raw), name, False)
             if not tree.empty(extra):
                 subs[name] = extra
-        return _blocks(candidate), _blocks(tree.Node(seen.raw, subs=subs))
+        return _blocks(candidate), _blocks(tree.FortiObject(seen.raw, subs=subs))
 
     def remediation(self, texts: Texts, intended: list[str], running: list[str], tops: set[str]) -> str:
         """FortiOS has no replace: the set/unset/delete/move commands the deploy driver itself would send

@@ -43,14 +43,17 @@ INDENT = "    "
 
 
 @dataclass
-class Node:
+class FortiObject:
+    """A FortiOS `config` block or `edit` entry as the merge reads it: settings, nested blocks, entries.
+    (Not a line tree: config lines as a tree are wardnet.tree.Node.)"""
+
     raw: str = ""  # the `config`/`edit` argument as the candidate writes it (pushed as written)
     settings: dict[str, str] = field(default_factory=dict)  # key → value as written
-    subs: dict[str, Node] = field(default_factory=dict)  # nested `config`, by canonical name
-    entries: dict[str, Node] = field(default_factory=dict)  # `edit` entries, by canonical name
+    subs: dict[str, FortiObject] = field(default_factory=dict)  # nested `config`, by canonical name
+    entries: dict[str, FortiObject] = field(default_factory=dict)  # `edit` entries, by canonical name
 
 
-def empty(node: Node) -> bool:
+def empty(node: FortiObject) -> bool:
     return not (node.settings or node.subs or node.entries)
 
 
@@ -59,7 +62,7 @@ class EntryRule:
     names: frozenset[str]  # empty: any name
     where: tuple[tuple[str, str], ...]  # settings the entry carries (value as `show` prints it, unquoted)
 
-    def matches(self, name: str, entry: Node) -> bool:
+    def matches(self, name: str, entry: FortiObject) -> bool:
         if self.names and name not in self.names:
             return False
         return all(name_of(entry.settings.get(key, "")) == value for key, value in self.where)
@@ -78,7 +81,7 @@ class Owned:
     def block(self, name: str) -> bool:
         return any(fnmatch.fnmatchcase(name, pattern) for pattern in self.blocks)
 
-    def entry(self, table: str, name: str, entry: Node) -> bool:
+    def entry(self, table: str, name: str, entry: FortiObject) -> bool:
         return any(rule.matches(name, entry) for rule in self.entries.get(table, ()))
 
     def setting(self, block: str, key: str) -> bool:
@@ -124,8 +127,8 @@ def name_of(raw: str) -> str:
     return " ".join(t[1:-1] if t.startswith('"') else t for t in TOKEN.findall(raw))
 
 
-def parse(text: str) -> Node:
-    root = Node()
+def parse(text: str) -> FortiObject:
+    root = FortiObject()
     stack = [root]
     for line in logical_lines(text):
         stripped = line.strip()
@@ -133,9 +136,9 @@ def parse(text: str) -> Node:
             continue
         word, _, rest = stripped.partition(" ")
         if word == "config":
-            stack.append(stack[-1].subs.setdefault(name_of(rest), Node(rest)))
+            stack.append(stack[-1].subs.setdefault(name_of(rest), FortiObject(rest)))
         elif word == "edit":
-            stack.append(stack[-1].entries.setdefault(name_of(rest), Node(rest)))
+            stack.append(stack[-1].entries.setdefault(name_of(rest), FortiObject(rest)))
         elif word == "set":
             key, _, value = rest.partition(" ")
             stack[-1].settings[key] = value
@@ -160,20 +163,21 @@ def canonical(key: str, value: str) -> str:
     return " ".join(f'"{w}"' if not w or re.search(r"\s", w) else w for w in words).replace("\n", "\\n")
 
 
-def with_defaults(shown: Node, full: Node | None, candidate: Node) -> Node:
+def with_defaults(shown: FortiObject, full: FortiObject | None, candidate: FortiObject) -> FortiObject:
     """`show` completed from `show full-configuration` for the keys the candidate sets: `show` omits a
     value left at its default, so `set admintimeout 5` would otherwise never match."""
     if full is None:
         return shown
-    out = Node(shown.raw, dict(shown.settings))
+    out = FortiObject(shown.raw, dict(shown.settings))
     for key in candidate.settings:
         if key not in out.settings and key in full.settings:
             out.settings[key] = full.settings[key]
     for name in {**full.subs, **shown.subs}:
-        base = shown.subs.get(name) or Node(full.subs[name].raw)
-        out.subs[name] = with_defaults(base, full.subs.get(name), candidate.subs.get(name, Node()))
+        base = shown.subs.get(name) or FortiObject(full.subs[name].raw)
+        out.subs[name] = with_defaults(base, full.subs.get(name), candidate.subs.get(name, FortiObject()))
     for name, entry in shown.entries.items():
-        out.entries[name] = with_defaults(entry, full.entries.get(name), candidate.entries.get(name, Node()))
+        candidate_entry = candidate.entries.get(name, FortiObject())
+        out.entries[name] = with_defaults(entry, full.entries.get(name), candidate_entry)
     return out
 
 
@@ -188,12 +192,12 @@ def _removable(top: str, key: str) -> bool:
     return _compared(top, key) and key not in REVERT_KEYS
 
 
-def view(run: Node, cand: Node, top: str, nested: bool, replace: bool = True) -> Node:
+def view(run: FortiObject, cand: FortiObject, top: str, nested: bool, replace: bool = True) -> FortiObject:
     """The running node as it reads beside the candidate: the candidate's keys and entries first and in
     its order, then what only the device has (what a replace removes); what the device owns by design
     (fortios_owned.yml) and volatile keys left out."""
     mine = owned()
-    out = Node(run.raw)
+    out = FortiObject(run.raw)
     for key in cand.settings:
         if key in run.settings:
             out.settings[key] = run.settings[key]
@@ -209,7 +213,7 @@ def view(run: Node, cand: Node, top: str, nested: bool, replace: bool = True) ->
     if replace:
         for name, sub in run.subs.items():
             if name not in cand.subs and not mine.sub(top, name):
-                seen = view(sub, Node(), top, True, replace)
+                seen = view(sub, FortiObject(), top, True, replace)
                 if not empty(seen):
                     out.subs[name] = seen
     order = (
@@ -224,11 +228,11 @@ def view(run: Node, cand: Node, top: str, nested: bool, replace: bool = True) ->
         if name in cand.entries:
             out.entries[name] = view(run.entries[name], cand.entries[name], top, True, replace)
         elif replace and (nested or not mine.entry(top, name, run.entries[name])):
-            out.entries[name] = view(run.entries[name], Node(), top, True, replace)
+            out.entries[name] = view(run.entries[name], FortiObject(), top, True, replace)
     return out
 
 
-def unnamed(running: Node, candidate: Node) -> dict[str, Node]:
+def unnamed(running: FortiObject, candidate: FortiObject) -> dict[str, FortiObject]:
     """The top-level blocks a full-scope replace also empties: on the device, not named by the candidate,
     not the device's own by design."""
     mine = owned()
@@ -237,7 +241,7 @@ def unnamed(running: Node, candidate: Node) -> dict[str, Node]:
     }
 
 
-def render(node: Node, depth: int = 0) -> list[str]:
+def render(node: FortiObject, depth: int = 0) -> list[str]:
     pad = INDENT * depth
     lines = [f"{pad}set {k} {canonical(k, v)}" for k, v in node.settings.items()]
     for name, sub in node.subs.items():
@@ -247,13 +251,13 @@ def render(node: Node, depth: int = 0) -> list[str]:
     return lines
 
 
-def diff(running: Node, candidate: Node, replace: bool = True) -> str:
+def diff(running: FortiObject, candidate: FortiObject, replace: bool = True) -> str:
     """Unified diff per top-level block the candidate names (and, for a replace, per block it would empty),
     both sides normalised the same way."""
     out: list[str] = []
-    pairs = [(name, running.subs.get(name, Node()), cand) for name, cand in candidate.subs.items()]
+    pairs = [(name, running.subs.get(name, FortiObject()), cand) for name, cand in candidate.subs.items()]
     if replace:
-        pairs += [(name, run, Node(run.raw)) for name, run in unnamed(running, candidate).items()]
+        pairs += [(name, run, FortiObject(run.raw)) for name, run in unnamed(running, candidate).items()]
     for name, run_node, cand in pairs:
         run = view(run_node, cand, name, False, replace)
         if cand is not candidate.subs.get(name) and empty(run):
@@ -275,7 +279,7 @@ def _indent(lines: list[str]) -> list[str]:
     return [INDENT + line for line in lines]
 
 
-def commands(run: Node, cand: Node, top: str, nested: bool, replace: bool = True) -> list[str]:
+def commands(run: FortiObject, cand: FortiObject, top: str, nested: bool, replace: bool = True) -> list[str]:
     """The lines inside one config context (without its `config`/`end`)."""
     mine = owned()
     out = [
@@ -290,12 +294,13 @@ def commands(run: Node, cand: Node, top: str, nested: bool, replace: bool = True
             if k not in cand.settings and _removable(top, k) and (nested or not mine.setting(top, k))
         ]
     for name, sub in cand.subs.items():
-        inner = commands(run.subs.get(name, Node()), sub, top, True, replace)
+        inner = commands(run.subs.get(name, FortiObject()), sub, top, True, replace)
         if inner:
             out += [f"config {sub.raw}", *_indent(inner), "end"]
     if replace:
         for name, sub in run.subs.items():
-            inner = [] if name in cand.subs or mine.sub(top, name) else commands(sub, Node(), top, True)
+            kept = name in cand.subs or mine.sub(top, name)
+            inner = [] if kept else commands(sub, FortiObject(), top, True)
             if inner:
                 out += [f"config {sub.raw}", *_indent(inner), "end"]
         out += [
@@ -304,7 +309,7 @@ def commands(run: Node, cand: Node, top: str, nested: bool, replace: bool = True
             if n not in cand.entries and (nested or not mine.entry(top, n, e))
         ]
     for name, entry in cand.entries.items():
-        inner = commands(run.entries.get(name, Node()), entry, top, True, replace)
+        inner = commands(run.entries.get(name, FortiObject()), entry, top, True, replace)
         if name not in run.entries or inner:
             out += [f"edit {entry.raw}", *_indent(inner), "next"]
     if top in ORDERED_TABLES and not nested:
@@ -312,7 +317,7 @@ def commands(run: Node, cand: Node, top: str, nested: bool, replace: bool = True
     return out
 
 
-def _moves(run: Node, cand: Node, replace: bool) -> list[str]:
+def _moves(run: FortiObject, cand: FortiObject, replace: bool) -> list[str]:
     """Policies are evaluated in table order, and a new one lands at the end, after the default deny."""
     kept = [n for n in run.entries if n in cand.entries or not replace]
     after = kept + [n for n in cand.entries if n not in run.entries]
@@ -324,8 +329,8 @@ def _moves(run: Node, cand: Node, replace: bool) -> list[str]:
 
 
 def script(
-    running: Node,
-    candidate: Node,
+    running: FortiObject,
+    candidate: FortiObject,
     replace: bool = True,
     only: set[str] | None = None,
     *,
@@ -337,9 +342,9 @@ def script(
     (`config system api-user`). Table entries are deleted last, blocks in the reverse of the device's own
     order: `show` lists an object before what uses it (interfaces before policies), and FortiOS refuses to
     delete an entry still referenced."""
-    pairs = [(name, running.subs.get(name, Node()), cand) for name, cand in candidate.subs.items()]
+    pairs = [(name, running.subs.get(name, FortiObject()), cand) for name, cand in candidate.subs.items()]
     if replace if full_scope is None else full_scope:
-        pairs += [(name, run, Node(run.raw)) for name, run in unnamed(running, candidate).items()]
+        pairs += [(name, run, FortiObject(run.raw)) for name, run in unnamed(running, candidate).items()]
     order = {name: i for i, name in enumerate(running.subs)}
     blocks, removals = [], []
     for name, run, cand in pairs:

@@ -1,0 +1,113 @@
+"""A config as a tree of lines: the one class both the check (wardnet/checks/parse.py builds and queries it)
+and the audit (wardnet/audit/normalise.py builds it, wardnet/audit/compare.py compares sealed blocks) use.
+
+FortiOS objects in the merge are a different model (settings, nested blocks, entries): FortiObject in
+wardnet/platforms/fortios_config.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+
+class Node:
+    """One line and the lines indented (or braced) under it. A plain slotted class, not a dataclass: the
+    city's check builds about a million of them and the audit millions, so __init__ sets only text and
+    children; `digest` exists once seal() ran, the first-word index once a query needs it."""
+
+    __slots__ = ("_by_word", "children", "digest", "text")
+    digest: int  # of the whole block (text and every descendant): equal blocks are skipped by the compare
+    _by_word: dict[str, list[Node]]  # children by first word, built on the first lookup that needs it
+
+    def __init__(self, text: str, children: list[Node] | None = None) -> None:
+        self.text = text
+        self.children: list[Node] = [] if children is None else children
+
+    def __repr__(self) -> str:
+        return f"Node({self.text!r}, {len(self.children)} children)"
+
+    def seal(self) -> int:
+        """Compute the digest of this block and every block under it (the audit's trees, once built)."""
+        if self.children:
+            self.digest = hash((self.text, tuple([child.seal() for child in self.children])))
+        else:
+            self.digest = hash(self.text)
+        return self.digest
+
+    @property
+    def words(self) -> list[str]:
+        return self.text.split()
+
+    def _first_word(self, word: str) -> list[Node]:
+        """Children whose first word is `word`: built once, so a rule's lookup does not scan every line."""
+        by_word: dict[str, list[Node]]
+        try:
+            by_word = self._by_word
+        except AttributeError:
+            by_word = self._by_word = {}
+            for c in self.children:
+                by_word.setdefault(c.text.split(" ", 1)[0], []).append(c)
+        return by_word.get(word, [])
+
+    def _candidates(self, prefix: str) -> list[Node]:
+        head, space, _ = prefix.partition(" ")
+        return self._first_word(head) if space and len(self.children) > 16 else self.children
+
+    def child(self, startswith: str) -> Node | None:
+        for c in self._candidates(startswith):
+            if c.text.startswith(startswith):
+                return c
+        return None
+
+    def get(self, equals: str) -> Node | None:
+        for c in self._candidates(equals + " "):
+            if c.text == equals:
+                return c
+        return None
+
+    def all(self, startswith: str | tuple[str, ...]) -> list[Node]:
+        if isinstance(startswith, str):
+            return [c for c in self._candidates(startswith) if c.text.startswith(startswith)]
+        return [c for p in startswith for c in self._candidates(p) if c.text.startswith(p)]
+
+    def has(self, equals: str) -> bool:
+        return self.get(equals) is not None
+
+    def containing(self, *needles: str) -> list[Node]:
+        """Every descendant whose text contains one of `needles`, in walk() order. Each block body is
+        searched once for the whole run (the city's configs repeat the same blocks hundreds of times)."""
+        return _containing(self.children, needles, top=True)
+
+    def walk(self) -> Iterator[Node]:
+        """Every descendant, depth first, without a generator per level (a million-node city)."""
+        pending = self.children[::-1]
+        while pending:
+            node = pending.pop()
+            yield node
+            if node.children:
+                pending.extend(node.children[::-1])
+
+
+def _containing(nodes: list[Node], needles: tuple[str, ...], *, top: bool = False) -> list[Node]:
+    memo = (id(nodes), needles)
+    if not top and memo in _SEARCHED:
+        return _SEARCHED[memo][1]
+    found: list[Node] = []
+    for node in nodes:
+        text = node.text
+        for needle in needles:
+            if needle in text:
+                found.append(node)
+                break
+        if node.children:
+            found += _containing(node.children, needles)
+    if not top:
+        if len(_SEARCHED) >= _SEARCHES_KEPT:
+            _SEARCHED.clear()
+        _SEARCHED[memo] = (nodes, found)  # the list itself is kept: its id cannot be reused while here
+    return found
+
+
+# (id of a children list, needles) → (that list, what it holds): a top-level list (one config) is not kept.
+_SEARCHED: dict[tuple[int, tuple[str, ...]], tuple[list[Node], list[Node]]] = {}
+_SEARCHES_KEPT = 20_000  # block bodies whose search results are kept
