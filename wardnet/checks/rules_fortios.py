@@ -289,8 +289,10 @@ def icmpv6_opened(tree: FortiBlock, name: str, seen: frozenset[str] = frozenset(
 @rule
 def icmpv6(tree: FortiBlock, expect: Expect, role: str) -> list[Violation]:
     """ICMPv6 between zones only as RFC 4890 recommends. FortiOS forwards an ICMPv6 error with the session
-    it belongs to (the embedded header is matched to the session: FortiOS Handbook, "Services and TCP
-    ports", check-reset-range), so packet-too-big and the other errors of an accepted flow need no policy,
+    it belongs to (the embedded header is matched to the session: FortiOS 5.0 Help, "Configure ICMP error
+    message verification", help.fortinet.com/fos50hlp/50/FortiOS%205.0%20Help/protection_chapter.069.08.html;
+    Fortinet community tip 192196 on anti-replay: ICMP errors pass with their TCP/UDP session), so
+    packet-too-big and the other errors of an accepted flow need no policy,
     and neighbour discovery is the interface's own business, not a policy's: no policy need open ICMPv6,
     and none may open it wholesale."""
     found = []
