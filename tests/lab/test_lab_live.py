@@ -208,6 +208,27 @@ def test_guest_gets_a_slaac_address_and_still_cannot_reach_management_over_ipv6(
         assert not connects(ben_thanh, guest, address, 22), device
 
 
+# Ben Thanh's SLAAC VLANs with an endpoint in the twin → the VLAN's /64 (IPv6 plan: 2001:db8:413:<VLAN>::/64).
+# STAFF is DHCPv6 (no A flag) and SERVERS static: not here.
+SLAAC_ENDPOINTS = {
+    "services": "2001:db8:413:30:",
+    "cameras": "2001:db8:413:70:",
+    "staff-wifi": "2001:db8:413:21:",
+    "guest-wifi": "2001:db8:413:50:",
+}
+
+
+def test_every_endpoint_of_a_slaac_vlan_gets_an_address_in_its_vlans_prefix(ben_thanh: Lab) -> None:
+    names = {f"hcm-{BEN_THANH}-ep-{label}": prefix for label, prefix in SLAAC_ENDPOINTS.items()}
+    for name in names:
+        port = node(ben_thanh, name)["ports"][0]
+        on(ben_thanh, name, "ip", "link", "set", port, "down")
+        on(ben_thanh, name, "ip", "link", "set", port, "up")  # a router solicitation on each VLAN
+    for name, prefix in names.items():
+        assert wait_for(lambda name=name: slaac_address(ben_thanh, name) is not None, wait=20), name
+        assert slaac_address(ben_thanh, name).startswith(prefix), name
+
+
 def test_the_noc_reaches_management_over_ipv6_through_the_city_core(ben_thanh: Lab) -> None:
     assert wait_for(lambda: bgp6_established(ben_thanh))
     assert connects(ben_thanh, CITY, "2001:db8:413:10::11", 22, from_address=NOC_SOURCE6)

@@ -45,7 +45,8 @@ def _edit(text: str, old: str, new: str) -> str:
 @pytest.mark.parametrize("base", sorted(KINDS))
 def test_the_rendered_dual_stack_configs_have_no_ipv6_finding(base: str) -> None:
     text = _text(base)
-    assert [_findings(text, base, r) for r in ("L2-IPV6-01", "L2-IPV6-02", "L2-IPV6-03")] == [[], [], []]
+    rules = ("L2-IPV6-01", "L2-IPV6-02", "L2-IPV6-03", "L2-IPV6-04")
+    assert [_findings(text, base, r) for r in rules] == [[], [], [], []]
 
 
 PORT2 = (
@@ -56,19 +57,245 @@ PORT2 = (
     " service-policy type control subscriber WARDNET-DOT1X-MAB\n storm-control broadcast level 5\n"
     " storm-control multicast level 5\n storm-control action trap\n ip dhcp snooping limit rate 15\n"
 )
+GUARDED = "vlan configuration 15,20,21,30,40,50,70\n ipv6 nd raguard attach-policy WARDNET-HOSTS\n"
+SVI = "interface Vlan10\n description management\n"
+RFC4890_SVI6 = (
+    "ipv6 access-list SVI6\n permit icmp any any unreachable\n permit icmp any any packet-too-big\n"
+    " permit icmp any any time-exceeded\n permit icmp any any parameter-problem\n"
+    " permit icmp any any nd-ns\n permit icmp any any nd-na\n permit icmp any any echo-request\n"
+    " permit tcp 2001:DB8:0:1::/64 any eq 22\n deny ipv6 any any log\n!\n"
+)
+ALL_VTY = ("0 4", "16 31", "5 15")
+RA = "lets a host send router advertisements (no host-role RA guard)"
 
 
-def test_ra_guard_missing_on_one_access_port_fires_for_that_port_only() -> None:
-    text = _edit(_text("acc1"), PORT2 + " ipv6 nd raguard attach-policy WARDNET-HOSTS\n", PORT2)
-    assert _findings(text, "acc1", "L2-IPV6-01") == [
-        "interface GigabitEthernet1/0/2 lets a host send router advertisements (no host-role RA guard)"
-    ]
+def _svi_filter(acl: str) -> tuple[str, str]:
+    """(old, new) that defines an IPv6 ACL and attaches it to the management SVI as a traffic filter."""
+    return SVI, acl + SVI + " ipv6 traffic-filter SVI6 in\n"
 
 
-def test_ra_guard_without_a_policy_is_the_host_role() -> None:
-    """`ipv6 nd raguard` alone applies IOS-XE's default policy, whose device role is host: guarded."""
-    text = _text("acc1").replace(" ipv6 nd raguard attach-policy WARDNET-HOSTS\n", " ipv6 nd raguard\n")
-    assert _findings(text, "acc1", "L2-IPV6-01") == []
+# One edit of a golden config each: (base, old, new, rule, the rule's findings after it, a rule that must stay
+# quiet or None). The findings are written out by hand.
+CASES = [
+    pytest.param(
+        "acc1",
+        PORT2,
+        PORT2 + " ipv6 nd raguard attach-policy WARDNET-UPLINK\n",
+        "L2-IPV6-01",
+        [f"interface GigabitEthernet1/0/2 {RA}"],
+        None,
+        id="a port's own router-role attach overrides its VLANs' host role",
+    ),
+    pytest.param(
+        "acc1",
+        GUARDED,
+        GUARDED.replace("15,20,21,30,40,50,70", "15,20,21,30,50,70"),
+        "L2-IPV6-01",
+        [f"interface GigabitEthernet1/0/{n} {RA}" for n in sorted(range(1, 25), key=str)],
+        None,
+        id="voice VLAN 40 out of the guarded list: every staff port with a phone fires",
+    ),
+    pytest.param(
+        "acc1",
+        GUARDED,
+        GUARDED.replace("WARDNET-HOSTS", "WARDNET-UPLINK"),
+        "L2-IPV6-01",
+        [
+            f"interface GigabitEthernet1/0/{n} {RA}"
+            for n in sorted([*range(1, 25), *range(25, 32), *range(32, 36), *range(36, 40)], key=str)
+        ],
+        None,
+        id="the VLAN-wide attach names the router-role policy: every live edge port fires",
+    ),
+    pytest.param(
+        "core",
+        "line vty 5 15\n access-class WARDNET-MGMT in\n ipv6 access-class WARDNET-MGMT6 in\n",
+        "line vty 5 15\n access-class WARDNET-MGMT in\n",
+        "L2-IPV6-02",
+        ["'line vty 5 15' has no inbound IPv6 access-class (SSH over IPv6 from anywhere)"],
+        None,
+        id="vty without an IPv6 access-class",
+    ),
+    pytest.param(
+        "core",
+        " permit ipv6 2001:DB8:0:1::/64 any\n",
+        " permit ipv6 2001:DB8::/32 any\n",
+        "L2-IPV6-02",
+        [
+            f"'line vty {v}': WARDNET-MGMT6 permits 2001:db8::/32, not an IPv6 management source"
+            for v in ALL_VTY
+        ],
+        None,
+        id="IPv6 management ACL widened past the NOC",
+    ),
+    pytest.param(
+        "core",
+        " permit ipv6 2001:DB8:0:1::/64 any\n",
+        " deny ipv6 2001:DB8::/32 any\n permit ipv6 2001:DB8:0:1::/64 any\n",
+        "L2-IPV6-02",
+        [],
+        None,
+        id="a permit under an earlier deny is never reached (first match)",
+    ),
+    pytest.param(
+        "core",
+        " permit 10.0.1.0 0.0.0.255\n",
+        " permit 10.0.0.0 0.0.255.255\n",
+        "L2-MGMT-02",
+        [
+            *(f"'line vty {v}': WARDNET-MGMT permits 10.0.0.0/16, not a management source" for v in ALL_VTY),
+            "SNMP group WARDNET-RO: WARDNET-MGMT permits 10.0.0.0/16, not a management source",
+        ],
+        "L2-IPV6-02",
+        id="the IPv4 walk words its finding as IPv4 and leaves IPv6 alone",
+    ),
+    pytest.param(
+        "fw",
+        "set ip6-address 2001:db8:413:20::1/64\n            set ip6-allowaccess ping\n",
+        "set ip6-address 2001:db8:413:20::1/64\n            set ip6-allowaccess ping ssh\n",
+        "L2-IPV6-02",
+        ["interface vlan20 accepts management over IPv6 outside the management VLAN (['ssh'])"],
+        "L2-MGMT-02",  # IPv4 allowaccess is still ping only
+        id="ip6-allowaccess ssh on a user VLAN",
+    ),
+    pytest.param(
+        "fw",
+        "        set ip6-trusthost1 2001:db8:0:1::/64\n        set password ENC",
+        "        set password ENC",
+        "L2-IPV6-02",
+        ["admin hcm-breakglass may log in over IPv6 from ['anywhere (no trusted host)']"],
+        "L2-MGMT-02",
+        id="admin with IPv4 trusthosts only",
+    ),
+    pytest.param(
+        "fw",
+        '        set srcaddr6 "all"\n        set dstaddr6 "all"\n        set action deny\n',
+        "        set action deny\n",
+        "L2-IPV6-03",
+        ["the last enabled policy is not a logged deny of IPv6 all to all, every service"],
+        "L2-FLOW-01",  # IPv4 still ends in the deny
+        id="final deny left IPv4-only",
+    ),
+    pytest.param(
+        "fw",
+        'set srcaddr6 "noc6"\n        set dstaddr6 "mgmt6"\n',
+        'set srcaddr6 "all"\n        set dstaddr6 "all"\n',
+        "L2-IPV6-03",
+        ["policy noc-to-management permits IPv6 any to any"],
+        "L2-FLOW-03",  # its IPv4 side still names the NOC and the VLAN
+        id="IPv6 any to any on one policy",
+    ),
+    pytest.param(
+        "core",
+        *_svi_filter(RFC4890_SVI6),
+        "L2-IPV6-04",
+        [],
+        "L2-IPV6-02",
+        id="an SVI filter as RFC 4890 writes it passes",
+    ),
+    pytest.param(
+        "core",
+        SVI,
+        SVI + " ipv6 traffic-filter WARDNET-MGMT6 in\n",
+        "L2-IPV6-04",
+        [
+            f"interface Vlan10: WARDNET-MGMT6 drops ICMPv6 {t} (RFC 4890: it must pass)"
+            for t in ("unreachable", "packet-too-big", "time-exceeded", "parameter-problem", "nd-ns", "nd-na")
+        ],
+        None,
+        id="the management ACL as a traffic filter: its explicit deny beats IOS's implicit ND permits",
+    ),
+    pytest.param(
+        "core",
+        *_svi_filter(RFC4890_SVI6.replace(" deny ipv6 any any log\n", "")),
+        "L2-IPV6-04",
+        [],
+        None,
+        id="without the explicit deny the same filter still passes",
+    ),
+    pytest.param(
+        "core",
+        *_svi_filter("ipv6 access-list SVI6\n permit tcp 2001:DB8:0:1::/64 any eq 22\n!\n"),
+        "L2-IPV6-04",
+        [
+            f"interface Vlan10: SVI6 drops ICMPv6 {t} (RFC 4890: it must pass)"
+            for t in ("unreachable", "packet-too-big", "time-exceeded", "parameter-problem")
+        ],
+        None,
+        id="only SSH permitted: the implicit deny takes the errors, ND passes implicitly",
+    ),
+    pytest.param(
+        "core",
+        *_svi_filter(RFC4890_SVI6.replace(" permit icmp any any packet-too-big\n", "")),
+        "L2-IPV6-04",
+        ["interface Vlan10: SVI6 drops ICMPv6 packet-too-big (RFC 4890: it must pass)"],
+        None,
+        id="packet-too-big left out before the deny",
+    ),
+    pytest.param(
+        "core",
+        *_svi_filter(
+            RFC4890_SVI6.replace(
+                " permit icmp any any packet-too-big\n", " permit icmp 2001:DB8::/32 any packet-too-big\n"
+            )
+        ),
+        "L2-IPV6-04",
+        ["interface Vlan10: SVI6 drops ICMPv6 packet-too-big (RFC 4890: it must pass)"],
+        None,
+        id="packet-too-big permitted from the city only: the rest of the path is cut off",
+    ),
+    pytest.param(
+        "core",
+        *_svi_filter(RFC4890_SVI6.replace(" permit icmp any any echo-request\n", " permit icmp any any\n")),
+        "L2-IPV6-04",
+        ["interface Vlan10: SVI6 permits every ICMPv6 type (RFC 4890: errors, echo and ND only)"],
+        None,
+        id="an untyped permit icmp any any",
+    ),
+    pytest.param(
+        "core",
+        *_svi_filter(
+            RFC4890_SVI6.replace(
+                " permit icmp any any echo-request\n", " permit icmp any any router-renumbering\n"
+            )
+        ),
+        "L2-IPV6-04",
+        ["interface Vlan10: SVI6 permits ICMPv6 router-renumbering (RFC 4890: drop it)"],
+        None,
+        id="router renumbering permitted",
+    ),
+    pytest.param(
+        "fw",
+        'set service "wn-web" "wn-smb" "wn-print"\n',
+        'set service "wn-web" "wn-smb" "wn-print" "ALL_ICMP6"\n',
+        "L2-IPV6-04",
+        [
+            "policy staff-to-servers permits every ICMPv6 type (ALL_ICMP6)"
+            " (RFC 4890: errors ride their session)"
+        ],
+        None,
+        id="FortiOS policy opening ALL_ICMP6",
+    ),
+    pytest.param(
+        "fw",
+        'set service "wn-web" "wn-smb" "wn-print"\n',
+        'set service "wn-web" "wn-smb" "wn-print" "PING6"\n',
+        "L2-IPV6-04",
+        [],
+        None,
+        id="FortiOS policy adding PING6 (echo) stays within RFC 4890",
+    ),
+]
+
+
+@pytest.mark.parametrize(("base", "old", "new", "rule", "expected", "quiet"), CASES)
+def test_one_edit_gives_exactly_these_findings(
+    *, base: str, old: str, new: str, rule: str, expected: list[str], quiet: str | None
+) -> None:
+    text = _edit(_text(base), old, new)
+    assert _findings(text, base, rule) == sorted(expected)
+    if quiet is not None:
+        assert _findings(text, base, quiet) == []
 
 
 def test_the_core_is_not_held_to_access_port_ra_guard() -> None:
@@ -76,62 +303,17 @@ def test_the_core_is_not_held_to_access_port_ra_guard() -> None:
     assert _findings(_text("core"), "core", "L2-IPV6-01") == []
 
 
-def test_vty_without_ipv6_access_class_fires_and_a_switch_without_ipv6_needs_none() -> None:
+def test_a_ports_bare_ra_guard_is_the_host_role_even_in_a_router_role_vlan() -> None:
+    """`ipv6 nd raguard` alone applies IOS-XE's default policy, role host, and the port's own policy wins over
+    its VLAN's: port 2 stays guarded while every other live edge port fires."""
+    text = _edit(_text("acc1"), GUARDED, GUARDED.replace("WARDNET-HOSTS", "WARDNET-UPLINK"))
+    text = _edit(text, PORT2, PORT2 + " ipv6 nd raguard\n")
+    expected = [f"interface GigabitEthernet1/0/{n} {RA}" for n in [1, *range(3, 40)]]
+    assert _findings(text, "acc1", "L2-IPV6-01") == sorted(expected)
+
+
+def test_a_switch_without_ipv6_needs_no_ipv6_access_class() -> None:
     old = "line vty 5 15\n access-class WARDNET-MGMT in\n ipv6 access-class WARDNET-MGMT6 in\n"
     text = _edit(_text("core"), old, "line vty 5 15\n access-class WARDNET-MGMT in\n")
-    assert _findings(text, "core", "L2-IPV6-02") == [
-        "'line vty 5 15' has no inbound IPv6 access-class (SSH over IPv6 from anywhere)"
-    ]
     no_ipv6 = "\n".join(line for line in text.split("\n") if not line.startswith(" ipv6 address "))
     assert _findings(no_ipv6, "core", "L2-IPV6-02") == []
-
-
-def test_an_ipv6_acl_widened_past_the_noc_fires() -> None:
-    text = _edit(_text("core"), " permit ipv6 2001:DB8:0:1::/64 any\n", " permit ipv6 2001:DB8::/32 any\n")
-    assert _findings(text, "core", "L2-IPV6-02") == [
-        f"'line vty {lines}': WARDNET-MGMT6 permits 2001:db8::/32, not an IPv6 management source"
-        for lines in ("0 4", "16 31", "5 15")
-    ]
-
-
-def test_ip6_allowaccess_on_a_user_vlan_fires_only_as_ipv6() -> None:
-    text = _edit(
-        _text("fw"),
-        "set ip6-address 2001:db8:413:20::1/64\n            set ip6-allowaccess ping\n",
-        "set ip6-address 2001:db8:413:20::1/64\n            set ip6-allowaccess ping ssh\n",
-    )
-    assert _findings(text, "fw", "L2-IPV6-02") == [
-        "interface vlan20 accepts management over IPv6 outside the management VLAN (['ssh'])"
-    ]
-    assert _findings(text, "fw", "L2-MGMT-02") == []  # IPv4 allowaccess is still ping only
-
-
-def test_an_admin_with_ipv4_trusthosts_only_is_open_over_ipv6() -> None:
-    text = _edit(
-        _text("fw"),
-        "        set ip6-trusthost1 2001:db8:0:1::/64\n        set password ENC",
-        "        set password ENC",
-    )
-    assert _findings(text, "fw", "L2-IPV6-02") == [
-        "admin hcm-breakglass may log in over IPv6 from ['anywhere (no trusted host)']"
-    ]
-    assert _findings(text, "fw", "L2-MGMT-02") == []
-
-
-def test_a_final_deny_without_ipv6_and_an_ipv6_any_to_any_fire() -> None:
-    deny = _edit(
-        _text("fw"),
-        '        set srcaddr6 "all"\n        set dstaddr6 "all"\n        set action deny\n',
-        "        set action deny\n",
-    )
-    assert _findings(deny, "fw", "L2-IPV6-03") == [
-        "the last enabled policy is not a logged deny of IPv6 all to all, every service"
-    ]
-    assert _findings(deny, "fw", "L2-FLOW-01") == []  # IPv4 still ends in the deny
-    anyany = _edit(
-        _text("fw"),
-        'set srcaddr6 "noc6"\n        set dstaddr6 "mgmt6"\n',
-        'set srcaddr6 "all"\n        set dstaddr6 "all"\n',
-    )
-    assert _findings(anyany, "fw", "L2-IPV6-03") == ["policy noc-to-management permits IPv6 any to any"]
-    assert _findings(anyany, "fw", "L2-FLOW-03") == []  # its IPv4 side still names the NOC and the VLAN

@@ -261,6 +261,58 @@ def _flows6(tree: FortiBlock, policies: list[tuple[str, FortiBlock]], expect: Ex
     return found
 
 
+# RFC 4890 4.3.5: router renumbering and node information are never to cross a firewall.
+ICMPV6_NEVER = {"138": "router renumbering", "139": "node information query", "140": "node information reply"}
+
+
+def icmpv6_opened(tree: FortiBlock, name: str, seen: frozenset[str] = frozenset()) -> set[str]:
+    """What a service or service group opens of ICMPv6 beyond RFC 4890: every type (the factory ALL_ICMP6,
+    or an ICMP6 custom service with no icmptype) or a type never to cross. ALL is left to L2-FLOW-03."""
+    groups = tree.sub("firewall service group").entries
+    if name in seen:
+        return set()
+    if name in groups:
+        return {
+            r for m in groups[name].settings.get("member", []) for r in icmpv6_opened(tree, m, seen | {name})
+        }
+    entry = tree.sub("firewall service custom").entries.get(name)
+    if entry is None:
+        return {"every ICMPv6 type (ALL_ICMP6)"} if name == "ALL_ICMP6" else set()
+    if entry.value("protocol") != "ICMP6":
+        return set()
+    kind = entry.value("icmptype")
+    if not kind:
+        return {f"every ICMPv6 type ({name}: ICMP6 with no icmptype)"}
+    return {f"ICMPv6 {ICMPV6_NEVER[kind]} ({name})"} if kind in ICMPV6_NEVER else set()
+
+
+@rule
+def icmpv6(tree: FortiBlock, expect: Expect, role: str) -> list[Violation]:
+    """ICMPv6 between zones only as RFC 4890 recommends. FortiOS forwards an ICMPv6 error with the session
+    it belongs to (the embedded header is matched to the session: FortiOS 5.0 Help, "Configure ICMP error
+    message verification", help.fortinet.com/fos50hlp/50/FortiOS%205.0%20Help/protection_chapter.069.08.html;
+    Fortinet community tip 192196 on anti-replay: ICMP errors pass with their TCP/UDP session), so
+    packet-too-big and the other errors of an accepted flow need no policy,
+    and neighbour discovery is the interface's own business, not a policy's: no policy need open ICMPv6,
+    and none may open it wholesale."""
+    found = []
+    for name, policy in _entries(tree, "firewall policy"):
+        if policy.value("status", "enable") == "disable" or policy.value("action", "deny") != "accept":
+            continue
+        if not policy.settings.get("srcaddr6"):
+            continue  # an IPv4-only policy matches no ICMPv6
+        label = policy.value("name", name)
+        for opened in sorted({r for s in policy.settings.get("service", []) for r in icmpv6_opened(tree, s)}):
+            found.append(
+                Violation(
+                    "L2-IPV6-04",
+                    f"policy {label} permits {opened} (RFC 4890: errors ride their session)",
+                    'name the ICMPv6 types the flow needs (PING6), never "ALL_ICMP6"',
+                )
+            )
+    return found
+
+
 @rule
 def dhcp_dns(tree: FortiBlock, expect: Expect, role: str) -> list[Violation]:
     found = []

@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from ipaddress import IPv4Network, IPv6Network
+from typing import TypeVar
 
 from wardnet.checks.expect import SYSLOG_LEVELS, Expect, Violation, number
 from wardnet.checks.ruleset import RuleSet
@@ -14,6 +16,7 @@ RULES: RuleSet[Node] = RuleSet()
 rule = RULES.rule
 MASK = "<<secret:"
 EXEC_TIMEOUT_DEFAULT = 10.0  # minutes, when a line has no exec-timeout (IOS default)
+N = TypeVar("N", IPv4Network, IPv6Network)  # one address family per ACL walk
 WEAK_SSH = ("cbc", "3des", "hmac-sha1", "hmac-md5", "group1-", "group14-sha1")
 
 
@@ -57,26 +60,15 @@ def _source_of(words: tuple[str, ...]) -> IPv4Network | None:
 
 
 def acl_problems(tree: Node, name: str, expect: Expect) -> list[str]:
-    """What an ACL used to guard management lets in that is not a management source. First match wins: a
-    permit wholly under an earlier deny is never reached. An undefined ACL permits everything on IOS."""
+    """What an ACL used to guard management lets in that is not a management source. An undefined ACL
+    permits everything on IOS."""
     acl = _acl_entries(tree, name)
     if acl is None:
         return [f"ACL {name} is not defined (an undefined access-class permits every source)"]
     extended, entries = acl
-    denied: list[IPv4Network] = []
-    problems = []
-    for entry in entries:
-        spec = entry[2:] if extended else entry[1:]
-        source = _source(spec)
-        if source is None:
-            if entry[0] == "permit":
-                problems.append(f"{name} permits '{' '.join(spec)}', which cannot be resolved to addresses")
-            continue
-        if entry[0] == "deny":
-            denied.append(source)
-        elif not any(source.subnet_of(d) for d in denied) and not expect.managed_from(source):
-            problems.append(f"{name} permits {source}, not a management source")
-    return problems
+    return _first_match(
+        name, [(e[0], e[2:] if extended else e[1:]) for e in entries], _source, expect, IPV4_WORDS
+    )
 
 
 def _source6(words: list[str]) -> IPv6Network | None:
@@ -90,27 +82,48 @@ def _source6(words: list[str]) -> IPv6Network | None:
         return None
 
 
+def _acl6_entries(acl: Node) -> list[list[str]]:
+    """An IPv6 ACL's permit/deny entries as words, `sequence N` dropped (remarks and the rest skipped)."""
+    entries = [c.words[2:] if c.words[:1] == ["sequence"] else c.words for c in acl.children]
+    return [e for e in entries if e and e[0] in ("permit", "deny")]
+
+
 def acl6_problems(tree: Node, name: str, expect: Expect) -> list[str]:
-    """What an IPv6 ACL guarding management lets in that is not a management source (first match wins). An
-    undefined IPv6 access-class filters nothing."""
+    """What an IPv6 ACL guarding management lets in that is not a management source. An undefined IPv6
+    access-class filters nothing."""
     acl = tree.get(f"ipv6 access-list {name}")
     if acl is None:
         return [f"IPv6 ACL {name} is not defined (an undefined access-class permits every source)"]
-    denied: list[IPv6Network] = []
+    entries = [(e[0], e[2:]) for e in _acl6_entries(acl)]  # permit|deny <protocol> <source> ...
+    return _first_match(name, entries, _source6, expect, IPV6_WORDS)
+
+
+# How the walk words a problem, per family: (an unresolvable source's tail, what a management source is).
+IPV4_WORDS = ("which cannot be resolved to addresses", "a management source")
+IPV6_WORDS = ("which cannot be resolved", "an IPv6 management source")
+
+
+def _first_match(
+    name: str,
+    entries: list[tuple[str, list[str]]],
+    parse: Callable[[list[str]], N | None],
+    expect: Expect,
+    words: tuple[str, str],
+) -> list[str]:
+    """(action, source words) in order, one address family: first match wins, so a permit wholly under an
+    earlier deny is never reached; any other permit must stay inside the management sources."""
+    denied: list[N] = []
     problems = []
-    for entry in acl.children:
-        words = entry.words[2:] if entry.words[:1] == ["sequence"] else entry.words
-        if not words or words[0] not in ("permit", "deny"):
-            continue
-        source = _source6(words[2:])  # permit|deny <protocol> <source> ...
+    for action, spec in entries:
+        source = parse(spec)
         if source is None:
-            if words[0] == "permit":
-                problems.append(f"{name} permits '{' '.join(words[2:])}', which cannot be resolved")
+            if action == "permit":
+                problems.append(f"{name} permits '{' '.join(spec)}', {words[0]}")
             continue
-        if words[0] == "deny":
+        if action == "deny":
             denied.append(source)
         elif not any(source.subnet_of(d) for d in denied) and not expect.managed_from(source):
-            problems.append(f"{name} permits {source}, not an IPv6 management source")
+            problems.append(f"{name} permits {source}, not {words[1]}")
     return problems
 
 
@@ -572,13 +585,56 @@ def _raguard_hosts(tree: Node) -> set[str]:
     return out
 
 
+def vlan_list(text: str) -> set[int]:
+    """An IOS VLAN list (`10,20,30-32`) → VLAN ids; what does not parse is left out."""
+    out: set[int] = set()
+    for part in text.split(","):
+        low, _, high = part.partition("-")
+        if low.isdigit() and (not high or high.isdigit()):
+            out.update(range(int(low), int(high or low) + 1))
+    return out
+
+
+def _raguard_guards(node: Node, hosts: set[str]) -> bool | None:
+    """What a port's or a VLAN's own RA guard attachment says: True host role (`ipv6 nd raguard` alone is
+    the default policy, role host), False another role, None nothing attached here."""
+    attached = [c.words for c in node.all("ipv6 nd raguard")]
+    if not attached:
+        return None
+    return any(
+        w == ["ipv6", "nd", "raguard"] or (w[3:4] == ["attach-policy"] and w[4:5] and w[4] in hosts)
+        for w in attached
+    )
+
+
+def _port_vlans(port: Node) -> set[int]:
+    """The VLANs a switchport carries: access and voice VLAN, or the trunk's allowed list and native VLAN."""
+    out: set[int] = set()
+    for key in ("switchport access vlan ", "switchport voice vlan ", "switchport trunk native vlan "):
+        line = port.child(key)
+        if line is not None and line.words[-1].isdigit():
+            out.add(int(line.words[-1]))
+    allowed = port.child("switchport trunk allowed vlan ")
+    if allowed is not None:
+        out |= vlan_list(allowed.words[-1])
+    return out
+
+
 @rule
 def ra_guard(tree: Node, expect: Expect, role: str) -> list[Violation]:
     """IPv6 first-hop security on the access edge: every host-facing port (access mode, or an edge trunk to
-    an AP) drops router advertisements, so no host can make itself the clients' router (RFC 6105)."""
+    an AP) drops router advertisements, so no host can make itself the clients' router (RFC 6105). The
+    policy is the port's own attachment or, with none on the port, that of every VLAN it carries
+    (`vlan configuration <list>`): FHS applies a port's policy before its VLAN's."""
     if role != "access":
         return []
     hosts = _raguard_hosts(tree)
+    by_vlan: dict[int, bool] = {}
+    for block in tree.all("vlan configuration "):
+        guards = _raguard_guards(block, hosts)
+        if guards is not None:
+            for vlan in vlan_list(block.words[-1]):
+                by_vlan[vlan] = by_vlan.get(vlan, True) and guards
     found = []
     for interface in tree.all(("interface GigabitEthernet", "interface TwentyFiveGigE")):
         access = interface.child("switchport access vlan ")
@@ -587,19 +643,118 @@ def ra_guard(tree: Node, expect: Expect, role: str) -> list[Violation]:
             continue
         if access is not None and access.words[-1] == str(expect.parking_vlan):
             continue
-        attached = [c.words for c in interface.all("ipv6 nd raguard")]
-        guarded = any(
-            w == ["ipv6", "nd", "raguard"] or (w[3:4] == ["attach-policy"] and w[4:5] and w[4] in hosts)
-            for w in attached
-        )
+        guarded = _raguard_guards(interface, hosts)
+        if guarded is None:
+            vlans = _port_vlans(interface)
+            guarded = bool(vlans) and all(by_vlan.get(v, False) for v in vlans)
         if not guarded:
             found.append(
                 Violation(
                     "L2-IPV6-01",
                     f"{interface.text} lets a host send router advertisements (no host-role RA guard)",
-                    "ipv6 nd raguard attach-policy WARDNET-HOSTS",
+                    "vlan configuration <client VLANs> / ipv6 nd raguard attach-policy WARDNET-HOSTS",
                 )
             )
+    return found
+
+
+# --- ICMPv6 as RFC 4890 recommends (issue 23 item 3) ---------------------------------------------------
+
+# IOS IPv6 ACL ICMP message keywords → ICMPv6 type (the code keywords of destination unreachable included).
+ICMPV6_TYPES = {
+    **dict.fromkeys(
+        ("unreachable", "destination-unreachable", "no-route", "admin-prohibited", "beyond-scope"), 1
+    ),
+    **dict.fromkeys(("address-unreachable", "port-unreachable", "source-policy", "reject-route"), 1),
+    "packet-too-big": 2,
+    **dict.fromkeys(("time-exceeded", "hop-limit", "reassembly-timeout"), 3),
+    **dict.fromkeys(("parameter-problem", "header", "next-header", "parameter-option"), 4),
+    "echo-request": 128,
+    "echo-reply": 129,
+    "mld-query": 130,
+    "mld-report": 131,
+    "mld-reduction": 132,
+    "router-solicitation": 133,
+    "router-advertisement": 134,
+    "nd-ns": 135,
+    "nd-na": 136,
+    "redirect": 137,
+    "router-renumbering": 138,
+}
+# RFC 4890 4.3.1/4.4.1: errors must reach whoever is behind the filter (path MTU discovery dies without
+# packet-too-big) and neighbour solicitation/advertisement must reach the interface, or nothing resolves.
+ICMPV6_MUST_PASS = {1: "unreachable", 2: "packet-too-big", 3: "time-exceeded", 4: "parameter-problem"}
+ICMPV6_ND = {135: "nd-ns", 136: "nd-na"}  # IOS permits these implicitly, unless an explicit deny comes first
+# RFC 4890 4.3.5/4.4.5: router renumbering and node information are never to be let in.
+ICMPV6_NEVER = {138: "router-renumbering", 139: "node information query", 140: "node information reply"}
+
+
+def _acl6_address(words: list[str]) -> tuple[bool, list[str]]:
+    """An IPv6 ACL address (any | host A | prefix) at the head of words → (is it ::/0, the words after)."""
+    if words[:1] == ["host"]:
+        return False, words[2:]
+    if not words:
+        return False, []
+    return words[0] == "any" or words[0] == "::/0", words[1:]
+
+
+def _icmp6_match(entry: list[str]) -> tuple[bool, int | None] | None:
+    """An IPv6 ACL entry as ICMPv6 sees it: None when it cannot match ICMPv6 (another protocol); else (from
+    and to anywhere?, the one ICMPv6 type it names or None for every type)."""
+    if len(entry) < 2 or entry[1] not in ("ipv6", "icmp"):
+        return None
+    source_any, rest = _acl6_address(entry[2:])
+    destination_any, rest = _acl6_address(rest)
+    if entry[1] == "ipv6" or not rest or rest[0] in ("log", "log-input", "sequence", "dscp", "time-range"):
+        return source_any and destination_any, None
+    kind = int(rest[0]) if rest[0].isdigit() else ICMPV6_TYPES.get(rest[0], -1)
+    return source_any and destination_any, kind
+
+
+def icmpv6_problems(acl: Node, name: str) -> list[str]:
+    """What a traffic-filtering IPv6 ACL does to ICMPv6 against RFC 4890. First match wins: a type passes
+    when the first entry that can match it from anywhere is a permit; a deny met first blocks it (for some
+    sources at least). Past the last entry IOS permits nd-ns/nd-na and denies the rest."""
+    entries = [(e[0], e[1:2] == ["icmp"], _icmp6_match(e)) for e in _acl6_entries(acl)]
+    problems = []
+    for kind, label in {**ICMPV6_MUST_PASS, **ICMPV6_ND}.items():
+        decided = "permit" if kind in ICMPV6_ND else "deny"
+        for action, _, match in entries:
+            if match is not None and match[1] in (None, kind) and (action == "deny" or match[0]):
+                decided = action
+                break
+        if decided == "deny":
+            problems.append(f"{name} drops ICMPv6 {label} (RFC 4890: it must pass)")
+    for action, icmp, match in entries:
+        if action != "permit" or match is None:
+            continue
+        if icmp and match[1] is None:
+            problems.append(f"{name} permits every ICMPv6 type (RFC 4890: errors, echo and ND only)")
+        elif match[1] in ICMPV6_NEVER:
+            problems.append(f"{name} permits ICMPv6 {ICMPV6_NEVER[match[1]]} (RFC 4890: drop it)")
+    return problems
+
+
+@rule
+def icmpv6(tree: Node, expect: Expect, role: str) -> list[Violation]:
+    """ICMPv6 allowed as RFC 4890 recommends wherever an IPv6 ACL filters packets (`ipv6 traffic-filter` on
+    an SVI or a port). The rendered switches filter none: they forward their users' IPv6 at layer 2 and
+    their one IPv6 ACL is the vty access-class, which judges SSH sessions and never meets ICMPv6."""
+    found = []
+    for interface in tree.all("interface "):
+        for line in interface.all("ipv6 traffic-filter "):
+            acl = tree.get(f"ipv6 access-list {line.words[2]}") if len(line.words) > 2 else None
+            if acl is None:
+                continue  # an undefined filter filters nothing
+            found += [
+                Violation(
+                    "L2-IPV6-04",
+                    f"{interface.text}: {p}",
+                    "permit icmp any any <unreachable|packet-too-big|time-exceeded|parameter-problem|nd-ns|"
+                    "nd-na> before any deny; no untyped 'permit icmp'",
+                )
+                for p in icmpv6_problems(acl, line.words[2])
+            ]
     return found
 
 

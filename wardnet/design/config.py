@@ -526,7 +526,7 @@ class SwitchConfig(DeviceConfig):
     storm_control_percent: int
     stp: Stp
     switch_management: SwitchManagement
-    first_hop6: bool
+    first_hop6: list[int]  # VLANs whose ports are hosts to IPv6 first-hop security; [] = none (core)
     nac: Nac | None  # None on the core: no user port there
     qos: Qos
 

@@ -270,8 +270,9 @@ def access_switch(
         arp_inspection=PortGuard(vlans=_client_vlans(plan), trusted=["Port-channel1"]),
         storm_control_percent=STORM_CONTROL_PERCENT,
         # IPv6 first-hop security at the edge (RFC 6105 RA guard, DHCPv6 guard, device tracking and source
-        # guard): only the uplink may carry router advertisements and DHCPv6 replies.
-        first_hop6=True,
+        # guard): every port of a client VLAN is a host; only the uplink may carry router advertisements
+        # and DHCPv6 replies.
+        first_hop6=_client_vlans(plan),
         nac=nac(plan, baseline),  # issue 17 item 3
     )
 
@@ -286,7 +287,7 @@ def _switch(
     dhcp_snooping: PortGuard,
     arp_inspection: PortGuard,
     storm_control_percent: int,
-    first_hop6: bool,
+    first_hop6: list[int],
     nac: Nac | None,
 ) -> SwitchConfig:
     """What a core and an access switch share beyond the device base; the role's own parts as given."""
@@ -382,7 +383,7 @@ def core_switch(device: PlannedDevice, plan: SitePlan, baseline: Baseline) -> Sw
         dhcp_snooping=PortGuard(vlans=[], trusted=[]),
         arp_inspection=PortGuard(vlans=[], trusted=[]),
         storm_control_percent=0,
-        first_hop6=False,  # no client port on the core: the edge guards them
+        first_hop6=[],  # no client port on the core: the edge guards them
         nac=None,  # issue 17 item 3: no user port on the core
     )
 
