@@ -279,8 +279,9 @@ def inactive_accounts(state: ServerState, expect: Expect, role: str) -> list[Vio
         out.append(
             Violation("L2-SRV-01", f"new accounts are never disabled when inactive (INACTIVE={default})", fix)
         )
-    loose = sorted(f"{user} ({days or '?'})" for user, days in state.inactive_days.items()
-                   if not _within(days, limit))
+    loose = sorted(
+        f"{user} ({days or '?'})" for user, days in state.inactive_days.items() if not _within(days, limit)
+    )
     if loose:
         out.append(
             Violation(
