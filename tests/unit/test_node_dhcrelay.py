@@ -70,6 +70,9 @@ def test_section_round_trips_through_the_command_line(rendered: dict[str, dict[s
     merged = dhcrelay.Relay(four.servers, four.upstream, four.downstream, six.servers6, six.downstream6)
     assert six.upstream == four.upstream
     assert dhcrelay.format_relay(merged) == section
+    # /proc/PID/cmdline of the running `dhcrelay -6`: it splits `ADDR%IF` in place (a NUL at the %)
+    running6 = argv6[:-1] + argv6[-1].split("%")
+    assert dhcrelay.from_command6(running6) == six
 
 
 @pytest.mark.parametrize(

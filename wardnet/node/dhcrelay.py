@@ -125,6 +125,14 @@ def command6(relay: Relay, pidfile: Path) -> list[str]:
     return args
 
 
+def _is_ipv6(text: str) -> bool:
+    try:
+        ipaddress.IPv6Address(text)
+    except ValueError:
+        return False
+    return True
+
+
 def from_command6(argv: list[str]) -> Relay:
     """A running `dhcrelay -6`'s command line → Relay (the inverse of `command6`)."""
     servers: list[str] = []
@@ -136,6 +144,8 @@ def from_command6(argv: list[str]) -> Relay:
             downstream.append(next(args, "").rpartition("%")[2].split("#")[0])
         elif arg == "-u":
             server, _, interface = next(args, "").rpartition("%")
+            if not server and _is_ipv6(interface):  # dhcrelay cuts `ADDR%IF` at the % in its own argv
+                server, interface = interface, next(args, "")
             servers += [server] if server and server not in servers else []
             upstream += [interface] if interface not in upstream else []
         elif arg in ("-pf", "-c", "-p", "-A", "-m", "-U", "-g", "-rp", "-s", "-I"):
