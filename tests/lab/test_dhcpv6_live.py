@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import shutil
 import subprocess
 import time
 from ipaddress import IPv6Address, IPv6Network, ip_interface
@@ -70,6 +71,7 @@ def wait_for(check: object, wait: float = 30.0) -> bool:
 def test_a_staff_endpoint_gets_its_ipv6_address_from_kea_through_the_firewall_relay(
     servers_lab: Lab, tmp_path: Path
 ) -> None:
+    assert shutil.which("dhclient"), "dhclient missing: `make lab-deps` installs isc-dhcp-client"
     lab = servers_lab
     staff = IPv6Network(next(v.subnet6 for v in lab.twin_design(BEN_THANH).plan.vlans if v.id == STAFF_VLAN))
     assert wait_for(lambda: on_server("systemctl", "is-active", "kea-dhcp6-server").strip() == "active")
