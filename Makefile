@@ -50,10 +50,11 @@ mutation: setup
 
 # The live lab (issue 3): real FRR, nftables, Open vSwitch and sshd in network namespaces; needs root.
 # RUNLEVEL=1 keeps the packages' init scripts from starting daemons outside the lab's namespaces.
-# kea-dhcp6-server and unbound give the unit tests `kea-dhcp6 -t` and `unbound-checkconf` (skipped without).
+# kea-dhcp6-server and unbound give the unit tests `kea-dhcp6 -t` and `unbound-checkconf` (skipped without);
+# isc-dhcp-client is the STAFF endpoint's DHCPv6 client (dhclient -6) in tests/lab/test_dhcpv6_live.py.
 LAB_PACKAGES := frr frr-pythontools nftables openvswitch-switch openssh-server openssh-client ethtool \
 	netcat-openbsd iproute2 util-linux postgresql chromium isc-dhcp-relay kea-admin dnsperf \
-	kea-dhcp6-server unbound
+	kea-dhcp6-server unbound isc-dhcp-client
 lab-deps:
 	@if [ "$$(id -u)" != 0 ]; then echo "make lab-deps: run as root (apt-get)"; exit 2; fi
 	@missing=$$(for p in $(LAB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \

@@ -235,6 +235,24 @@ class PasswordPolicy(Model):
     failed_login_window_seconds: StrictInt = Field(default=120, ge=30, le=3600)
 
 
+class AntiMalware(Model):
+    """LEVEL2 item 27 (§4.10.2.1–2): a scanner on the servers, or the city's documented decision not to run
+    one and why. Neither given is a finding on every server (L2-SRV-02), never a silent pass."""
+
+    # Debian packages whose daemon counts as the scanner (unit of the same name, active), e.g. clamav-daemon
+    scanners: list[Annotated[StrictStr, Field(pattern=r"^[a-z0-9][a-z0-9+.-]+$")]] = []
+    # the decision record when no scanner runs: reason, decided by whom and where it is filed
+    absence: Annotated[StrictStr, Field(min_length=40, max_length=1000)] | None = None
+
+
+class ServerPolicy(Model):
+    """What the level-2 server rules and roles/server_baseline take from the baseline beyond passwords."""
+
+    # LEVEL2 item 27 (§4.6.2.3): inactive accounts disabled after 45 days (shadow's inactive field)
+    inactive_account_days: StrictInt = Field(default=45, ge=1, le=365)
+    anti_malware: AntiMalware = AntiMalware()
+
+
 # The registry's names (wardnet/platforms/): a new platform is accepted once it is registered there.
 if TYPE_CHECKING:
     Platform = str
@@ -465,6 +483,7 @@ class Baseline(Model):
     services: Services
     aaa: Aaa
     password_policy: PasswordPolicy
+    server_policy: ServerPolicy = ServerPolicy()
     banner: list[FreeText] = Field(min_length=1, max_length=20)
     platforms: Platforms
     models: dict[Identifier, HardwareModel]

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import INVENTORY
+from tests.conftest import BEN_THANH, INVENTORY
 from wardnet.lab import system
 from wardnet.lab.manager import Lab, preflight
 from wardnet.lab.system import LabError
@@ -48,3 +48,12 @@ def lab(lab_root: Path) -> Iterator[Lab]:
     yield instance
     instance.down(None)
     assert leftovers() == [], "lab down --all must leave no namespace behind"
+
+
+@pytest.fixture(scope="session")
+def servers_lab(lab: Lab) -> Lab:
+    """Ben Thanh's twin with its server srv1 converged by the roles (`lab up --servers`, minutes on a loaded
+    machine): brought up once for every `lab_servers` test of this prefix that shares it."""
+    lab.down([BEN_THANH])
+    lab.up([BEN_THANH], load="intended", with_servers=True)
+    return lab

@@ -26,11 +26,8 @@ SRV1 = f"hcm-{BEN_THANH}-srv1"
 
 
 @pytest.fixture(scope="module")
-def with_server(lab: Lab, tmp_path_factory: pytest.TempPathFactory) -> tuple[Lab, Path]:
-    state = tmp_path_factory.mktemp("audit-servers-state")
-    lab.down([BEN_THANH])
-    lab.up([BEN_THANH], load="intended", with_servers=True)
-    return lab, state
+def with_server(servers_lab: Lab, tmp_path_factory: pytest.TempPathFactory) -> tuple[Lab, Path]:
+    return servers_lab, tmp_path_factory.mktemp("audit-servers-state")
 
 
 @pytest.fixture

@@ -148,11 +148,21 @@ table inet wardnet {
 \tchain services {
 \t}
 }
+#### useradd -D
+GROUP=100
+HOME=/home
+INACTIVE=45
+EXPIRE=
+SHELL=/bin/sh
+#### passwd -S
+nguyen.van.a P 2026-11-02 1 90 14 45
 #### systemctl is-active
 rsyslog active
 telnet.socket inactive
+clamav-daemon active
 #### dpkg
 openssh-server 1:9.2p1-2 ii
+clamav-daemon 1.0.7+dfsg-1~deb12u1 ii
 #### file /etc/security/faillock.conf
 deny = 5
 unlock_time = 900
@@ -175,6 +185,7 @@ EXPECT = Expect(
     utc_offset_hours=7,
     parking_vlan=999,
     management_vlan=99,
+    anti_malware_absence="No scanner on the ward DHCP/DNS servers: no user files, mail or web content.",
 )
 
 
@@ -204,6 +215,11 @@ def test_a_hardened_server_state_breaks_no_server_rule() -> None:
         ("rsyslog active", "rsyslog inactive", "L2-LOG-01"),
         ("server 10.0.0.10 iburst", "pool pool.ntp.org iburst", "L2-NTP-01"),
         ("openssh-server 1:9.2p1-2 ii", "telnetd 0.17 ii", "L2-SVC-01"),
+        ("INACTIVE=45", "INACTIVE=-1", "L2-SRV-01"),
+        ("INACTIVE=45", "INACTIVE=90", "L2-SRV-01"),
+        ("HOME=/home\nINACTIVE=45\n", "HOME=/home\n", "L2-SRV-01"),
+        ("14 45\n", "14 -1\n", "L2-SRV-01"),
+        ("nguyen.van.a P 2026-11-02 1 90 14 45", "nguyen.van.a P 2026-11-02 1 90 14", "L2-SRV-01"),
     ],
 )
 def test_each_weakened_setting_breaks_its_rule(old: str, new: str, rule: str) -> None:
@@ -211,9 +227,51 @@ def test_each_weakened_setting_breaks_its_rule(old: str, new: str, rule: str) ->
     assert rules(GOOD_STATE.replace(old, new)) == {rule}
 
 
+def test_unread_account_defaults_break_the_inactive_account_rule() -> None:
+    without = GOOD_STATE.replace("#### useradd -D\n", "#### useradd -X\n")
+    assert {v.rule for v in SERVER.evaluate(without, EXPECT)} == {"L2-SRV-01"}
+
+
+def anti_malware(state: str, **expect: object) -> list[str]:
+    from dataclasses import replace
+
+    chosen = replace(EXPECT, **expect)  # type: ignore[arg-type]
+    return [v.message for v in SERVER.evaluate(state, chosen) if v.rule == "L2-SRV-02"]
+
+
+def test_anti_malware_is_a_running_scanner_or_the_baselines_documented_absence() -> None:
+    without_clamav = GOOD_STATE.replace("clamav-daemon 1.0.7+dfsg-1~deb12u1 ii\n", "")
+    assert "clamav-daemon" not in without_clamav.split("#### dpkg", 1)[1]
+    # the baseline documents why no scanner runs: no scanner needed
+    assert anti_malware(without_clamav) == []
+    # neither a scanner nor a decision: every server is a finding
+    assert anti_malware(without_clamav, anti_malware_absence="") == [
+        "anti-malware: no scanner named in the baseline and no documented decision not to run one"
+    ]
+    # the baseline names a scanner: it must be installed and its daemon running (the absence no longer counts)
+    scanner = frozenset({"clamav-daemon"})
+    assert anti_malware(GOOD_STATE, anti_malware_scanners=scanner) == []
+    assert anti_malware(without_clamav, anti_malware_scanners=scanner) == [
+        "anti-malware: clamav-daemon not installed"
+    ]
+    stopped = GOOD_STATE.replace("clamav-daemon active", "clamav-daemon failed")
+    assert anti_malware(stopped, anti_malware_scanners=scanner) == ["anti-malware: clamav-daemon failed"]
+
+
+def test_the_city_baseline_gives_the_server_rules_their_figures() -> None:
+    import yaml
+
+    raw = yaml.safe_load((INVENTORY / "group_vars" / "all" / "baseline.yml").read_text())["server_policy"]
+    expect = Expect.from_baseline(load_inventory(INVENTORY).baseline)
+    assert expect.inactive_account_days == raw["inactive_account_days"] == 45  # LEVEL2 item 27
+    assert expect.anti_malware_absence == raw["anti_malware"]["absence"] != ""
+    assert expect.anti_malware_scanners == frozenset(raw["anti_malware"]["scanners"])
+
+
 def test_state_parts_parse_and_the_backups_see_each_managed_file() -> None:
     state = ServerState.parse(GOOD_STATE)
     assert state.sshd["permitrootlogin"] == "no"
+    assert state.useradd_defaults["INACTIVE"] == "45" and state.inactive_days == {"nguyen.van.a": "45"}
     assert set(state.files) == {
         "/etc/security/faillock.conf",
         "/etc/pam.d/common-auth",

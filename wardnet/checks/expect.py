@@ -50,6 +50,10 @@ class Expect:
     wifi: tuple[tuple[int, str, bool], ...] = ()
     # wired VLANs whose access ports authenticate (802.1X, MAB fallback; rules_ios L2-NAC-01, issue 17)
     nac_vlans: frozenset[int] = frozenset()
+    # servers (rules_server L2-SRV-01/02): shadow's inactive days; scanner packages or the documented absence
+    inactive_account_days: int = 45
+    anti_malware_scanners: frozenset[str] = frozenset()
+    anti_malware_absence: str = ""
 
     @classmethod
     def from_baseline(cls, baseline: Baseline) -> Expect:
@@ -72,6 +76,9 @@ class Expect:
             city_supernet6=str(baseline.ip_plan.ipv6.supernet),
             wifi=tuple((s.vlan, s.security, s.isolation) for s in baseline.wifi.ssids),
             nac_vlans=frozenset(v.id for v in baseline.vlans if v.wired and v.zone in NAC_ZONES),
+            inactive_account_days=baseline.server_policy.inactive_account_days,
+            anti_malware_scanners=frozenset(baseline.server_policy.anti_malware.scanners),
+            anti_malware_absence=baseline.server_policy.anti_malware.absence or "",
         )
 
     def managed_from(self, network: Network) -> bool:

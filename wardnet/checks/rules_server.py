@@ -66,6 +66,18 @@ class ServerState:
             if len(words := line.split()) >= 3 and words[-1].startswith("ii")
         }
 
+    @property
+    def useradd_defaults(self) -> dict[str, str]:
+        """`useradd -D`: KEY=VALUE per line (INACTIVE=-1 is Debian's default: never disabled)."""
+        pairs = (line.partition("=") for line in self.parts.get("useradd -D", "").splitlines())
+        return {key.strip(): value.strip() for key, sep, value in pairs if sep}
+
+    @property
+    def inactive_days(self) -> dict[str, str]:
+        """`passwd -S` of each login account: name → the inactive field (7th; "-1" never)."""
+        rows = (line.split() for line in self.parts.get("passwd -S", "").splitlines())
+        return {words[0]: words[6] if len(words) >= 7 else "" for words in rows if words}
+
     def settings(self, path: str) -> dict[str, str]:
         """`key = value` / `key value` / a bare flag, comments dropped."""
         out = {}
@@ -245,3 +257,61 @@ def insecure_services(state: ServerState, expect: Expect, role: str) -> list[Vio
     if state.active.get("telnet.socket") == "active":
         found.append("telnet.socket (active)")
     return [Violation("L2-SVC-01", f"insecure services: {', '.join(found)}", "purge them")] if found else []
+
+
+def _within(days: str, limit: int) -> bool:
+    """shadow's inactive field: 0..limit days disables; -1 or empty never does."""
+    return days.isdigit() and int(days) <= limit
+
+
+@rule
+def inactive_accounts(state: ServerState, expect: Expect, role: str) -> list[Violation]:
+    """LEVEL2 item 27 (§4.6.2.3): accounts disabled after the baseline's days without use. Linux's mechanism
+    is shadow's inactive field (shadow(5): days after the password expired, unchanged, before the account
+    is disabled): useradd's INACTIVE default for new accounts, `chage --inactive` on existing ones."""
+    limit = expect.inactive_account_days
+    fix = f"INACTIVE={limit} in /etc/default/useradd and chage --inactive {limit} on login accounts"
+    if "useradd -D" not in state.parts:
+        return [Violation("L2-SRV-01", "inactive accounts: useradd -D was not read", fix)]
+    out = []
+    default = state.useradd_defaults.get("INACTIVE", "")
+    if not _within(default, limit):
+        out.append(
+            Violation("L2-SRV-01", f"new accounts are never disabled when inactive (INACTIVE={default})", fix)
+        )
+    loose = sorted(
+        f"{user} ({days or '?'})" for user, days in state.inactive_days.items() if not _within(days, limit)
+    )
+    if loose:
+        out.append(
+            Violation(
+                "L2-SRV-01",
+                f"login accounts not disabled after {limit} inactive days: {', '.join(loose)}",
+                fix,
+            )
+        )
+    return out
+
+
+@rule
+def anti_malware(state: ServerState, expect: Expect, role: str) -> list[Violation]:
+    """LEVEL2 item 27 (§4.10.2.1–2): a scanner the baseline names is installed and its daemon runs, or the
+    baseline records the decision not to run one (server_policy.anti_malware.absence) with its reason."""
+    running = sorted(
+        p for p in expect.anti_malware_scanners if p in state.installed and state.active.get(p) == "active"
+    )
+    if running or (expect.anti_malware_absence and not expect.anti_malware_scanners):
+        return []
+    if expect.anti_malware_scanners:
+        found = ", ".join(
+            f"{p} {'not installed' if p not in state.installed else state.active.get(p) or 'not running'}"
+            for p in sorted(expect.anti_malware_scanners)
+        )
+        return [Violation("L2-SRV-02", f"anti-malware: {found}", "install the scanner and start its daemon")]
+    return [
+        Violation(
+            "L2-SRV-02",
+            "anti-malware: no scanner named in the baseline and no documented decision not to run one",
+            "server_policy.anti_malware: list the scanner packages, or record the absence and its reason",
+        )
+    ]

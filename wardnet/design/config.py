@@ -295,6 +295,9 @@ class DhcpRelay(_Plain):
     servers: list[str]
     upstream: list[str]
     downstream: list[str]
+    # DHCPv6 (issue 23): the ward server's Kea over IPv6 for the VLANs whose RA sets M (frr: dhcrelay -6)
+    servers6: list[str]
+    downstream6: list[str]
 
 
 @dataclass(frozen=True)

@@ -63,6 +63,7 @@ def firewall(device: PlannedDevice, plan: SitePlan, baseline: Baseline) -> Firew
         for v in plan.vlans
     ]
     dhcp = client_pools(plan, baseline)
+    dhcp6 = client_pools6(plan)
     router_id = str(infra.loopbacks.network_address + 1)
     policies = expand_policy(plan, baseline, wan)
     return FirewallConfig(
@@ -86,12 +87,14 @@ def firewall(device: PlannedDevice, plan: SitePlan, baseline: Baseline) -> Firew
         wifi=_wifi(plan, baseline),
         dhcp_pools=dhcp,  # what the site's clients get, whoever serves it
         dhcp_servers=[] if relay_to else dhcp,  # served by the firewall itself
-        dhcp6_pools=client_pools6(plan),
+        dhcp6_pools=dhcp6,
         # The relay agent where the firewall is no DHCP server (frr: dhcrelay, FortiOS: per interface).
         dhcp_relay=DhcpRelay(
             servers=relay_to,
             upstream=sorted({vlan_interface(s.vlan.id) for s in relay_servers}),
             downstream=[d.interface for d in dhcp],
+            servers6=[str(s.address6) for s in relay_servers] if dhcp6 else [],
+            downstream6=[d.interface for d in dhcp6],
         )
         if relay_to and dhcp
         else None,

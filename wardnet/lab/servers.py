@@ -150,7 +150,16 @@ def up(
     for server in design.servers.values():
         name = container_name(prefix, code, server.name)
         prefix_len = server.prefix
-        system.ip_batch([f"addr replace {server.address}/{prefix_len} dev eth0"], endpoint["namespace"])
+        # Dual stack as in production (issue 23): the SERVERS VLAN is static for IPv6 (no RA), so the server
+        # gets its planned address and the gateway by hand; Kea's DHCPv6 listens on that address.
+        system.ip_batch(
+            [
+                f"addr replace {server.address}/{prefix_len} dev eth0",
+                f"addr replace {server.address6}/{server.prefix6} dev eth0 nodad",
+                f"route replace ::/0 via {server.gateway6} dev eth0",
+            ],
+            endpoint["namespace"],
+        )
         start(name, server.hostname, endpoint["namespace"], code, image_name)
         seconds = converge(inventory_dir, server.hostname, name)
         records.append(

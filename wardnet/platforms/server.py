@@ -23,7 +23,11 @@ class Server:
     # A managed file's feature by its path (tried first, so a file says where it belongs).
     path_rules: ClassVar[Rules] = rules(
         (r"^/etc/(ssh/|issue)", "management"),
-        (r"^/etc/(security|pam\.d)/|^/usr/share/pam-configs/|^/etc/login\.defs|^/etc/profile\.d/", "aaa"),
+        (
+            r"^/etc/(security|pam\.d)/|^/usr/share/pam-configs/|^/etc/(login\.defs|default/useradd)"
+            r"|^/etc/profile\.d/",
+            "aaa",
+        ),
         (r"^/etc/(chrony/|default/chrony|timezone$|localtime$)|^/etc/systemd/system/chrony", "ntp"),
         (r"^/etc/(rsyslog|audit)", "logging"),
         (r"^/etc/nftables|^nft ", "firewall"),
