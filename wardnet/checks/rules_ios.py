@@ -7,6 +7,7 @@ from functools import cache
 from ipaddress import IPv4Network, IPv6Network
 
 from wardnet.checks.expect import SYSLOG_LEVELS, Expect, Violation, number
+from wardnet.checks.memo import per_body
 from wardnet.checks.parse import Node
 from wardnet.checks.ruleset import RuleSet
 
@@ -59,6 +60,15 @@ def _source_of(words: tuple[str, ...]) -> IPv4Network | None:
 def acl_problems(tree: Node, name: str, expect: Expect) -> list[str]:
     """What an ACL used to guard management lets in that is not a management source. First match wins: a
     permit wholly under an earlier deny is never reached. An undefined ACL permits everything on IOS."""
+    for kind in ("standard", "extended"):
+        block = tree.get(f"ip access-list {kind} {name}")
+        if block is not None:  # a named ACL's body is the same text in every config: judged once
+            key = ("acl problems", name, kind, expect.management_sources)
+            return per_body(block.children, key, _acl_problems, tree, name, expect)
+    return _acl_problems(tree, name, expect)
+
+
+def _acl_problems(tree: Node, name: str, expect: Expect) -> list[str]:
     acl = _acl_entries(tree, name)
     if acl is None:
         return [f"ACL {name} is not defined (an undefined access-class permits every source)"]
@@ -96,6 +106,11 @@ def acl6_problems(tree: Node, name: str, expect: Expect) -> list[str]:
     acl = tree.get(f"ipv6 access-list {name}")
     if acl is None:
         return [f"IPv6 ACL {name} is not defined (an undefined access-class permits every source)"]
+    key = ("acl6 problems", name, expect.management_sources)
+    return per_body(acl.children, key, _acl6_problems, acl, name, expect)
+
+
+def _acl6_problems(acl: Node, name: str, expect: Expect) -> list[str]:
     denied: list[IPv6Network] = []
     problems = []
     for entry in acl.children:
@@ -120,7 +135,7 @@ def acl6_problems(tree: Node, name: str, expect: Expect) -> list[str]:
 def _management6(tree: Node, expect: Expect) -> list[Violation]:
     """A switch with an IPv6 address takes SSH over IPv6 on every vty line the IPv4 access-class does not
     cover: each line needs `ipv6 access-class <ACL> in` permitting only the IPv6 management sources."""
-    if not any(i.child("ipv6 address ") is not None for i in tree.all("interface ")):
+    if not any(per_body(i.children, "ipv6 address", _has_ipv6, i) for i in tree.all("interface ")):
         return []
     found = []
     for line in tree.all("line vty"):
@@ -139,6 +154,10 @@ def _management6(tree: Node, expect: Expect) -> list[Violation]:
                 for p in acl6_problems(tree, name, expect)
             ]
     return found
+
+
+def _has_ipv6(interface: Node) -> bool:
+    return interface.child("ipv6 address ") is not None
 
 
 @rule
@@ -520,6 +539,16 @@ def snmp(tree: Node, expect: Expect, role: str) -> list[Violation]:
 SMALL_SERVICES = ("service tcp-small-servers", "service udp-small-servers", "service finger", "ip finger")
 
 
+def _port_vlan(interface: Node, expect: Expect) -> str:
+    """'vlan 1' (neither access VLAN nor trunk), 'shut outside parking' or '' (as it should be)."""
+    access = interface.child("switchport access vlan ")
+    if access is None and not interface.has("switchport mode trunk"):
+        return "vlan 1"
+    if interface.has("shutdown") and access is not None and access.words[-1] != str(expect.parking_vlan):
+        return "shut outside parking"
+    return ""
+
+
 @rule
 def services_and_ports(tree: Node, expect: Expect, role: str) -> list[Violation]:
     found = _missing(tree, "L2-SVC-01", ["no service pad", "no service config"])
@@ -527,15 +556,14 @@ def services_and_ports(tree: Node, expect: Expect, role: str) -> list[Violation]
         if tree.has(line):
             found.append(Violation("L2-SVC-01", f"'{line}' is on", f"no {line}"))
     for interface in tree.all(("interface GigabitEthernet", "interface TwentyFiveGigE")):
-        access = interface.child("switchport access vlan ")
-        trunk = interface.has("switchport mode trunk")
-        if access is None and not trunk:
+        state = per_body(
+            interface.children, ("port vlan", expect.parking_vlan), _port_vlan, interface, expect
+        )
+        if state == "vlan 1":
             found.append(
                 Violation("L2-SVC-01", f"{interface.text} sits in VLAN 1", "assign a VLAN or park it")
             )
-        elif (
-            interface.has("shutdown") and access is not None and access.words[-1] != str(expect.parking_vlan)
-        ):
+        elif state == "shut outside parking":
             found.append(
                 Violation(
                     "L2-SVC-01",
@@ -580,18 +608,9 @@ def ra_guard(tree: Node, expect: Expect, role: str) -> list[Violation]:
         return []
     hosts = _raguard_hosts(tree)
     found = []
+    key = ("ra guard", frozenset(hosts), expect.parking_vlan)
     for interface in tree.all(("interface GigabitEthernet", "interface TwentyFiveGigE")):
-        access = interface.child("switchport access vlan ")
-        edge_trunk = interface.has("switchport mode trunk") and interface.has("spanning-tree portfast trunk")
-        if interface.has("shutdown") or not (interface.has("switchport mode access") or edge_trunk):
-            continue
-        if access is not None and access.words[-1] == str(expect.parking_vlan):
-            continue
-        attached = [c.words for c in interface.all("ipv6 nd raguard")]
-        guarded = any(
-            w == ["ipv6", "nd", "raguard"] or (w[3:4] == ["attach-policy"] and w[4:5] and w[4] in hosts)
-            for w in attached
-        )
+        guarded = per_body(interface.children, key, _ra_guarded, interface, hosts, expect.parking_vlan)
         if not guarded:
             found.append(
                 Violation(
@@ -603,22 +622,47 @@ def ra_guard(tree: Node, expect: Expect, role: str) -> list[Violation]:
     return found
 
 
+def _ra_guarded(interface: Node, hosts: set[str], parking_vlan: int) -> bool:
+    """False for a host-facing port (access mode or an edge trunk, enabled, not parked) without a host-role
+    RA guard; True for every other port."""
+    access = interface.child("switchport access vlan ")
+    edge_trunk = interface.has("switchport mode trunk") and interface.has("spanning-tree portfast trunk")
+    if interface.has("shutdown") or not (interface.has("switchport mode access") or edge_trunk):
+        return True
+    if access is not None and access.words[-1] == str(parking_vlan):
+        return True
+    attached = [c.words for c in interface.all("ipv6 nd raguard")]
+    return any(
+        w == ["ipv6", "nd", "raguard"] or (w[3:4] == ["attach-policy"] and w[4:5] and w[4] in hosts)
+        for w in attached
+    )
+
+
 # --- port access control (issue 17 item 3) ---------------------------------------------------------------
 
 
-def _control_policy_methods(tree: Node, name: str) -> set[str] | None:
-    """The methods an IBNS 2.0 control policy authenticates with; None when it is not defined."""
-    policy = tree.get(f"policy-map type control subscriber {name}")
-    if policy is None:
-        return None
-    return {
+def _control_policies(tree: Node) -> tuple[tuple[str, frozenset[str]], ...]:
+    """Every IBNS 2.0 control policy of the config and the methods it authenticates with."""
+    head = "policy-map type control subscriber "
+    return tuple(
+        (p.text[len(head) :], per_body(p.children, "authenticate using", _methods, p)) for p in tree.all(head)
+    )
+
+
+def _methods(policy: Node) -> frozenset[str]:
+    return frozenset(
         n.words[3] for n in policy.walk() if n.words[1:3] == ["authenticate", "using"] and len(n.words) > 3
-    }
+    )
 
 
-def _nac_gaps(port: Node, tree: Node) -> list[str]:
-    """What keeps a port from 802.1X with MAB fallback, closed until authorized: IBNS 2.0 (access-session and
-    a control policy) or the legacy `authentication` form, as the box prints one or the other."""
+def _nac_gaps(
+    port: Node, nac_vlans: frozenset[int], policies: tuple[tuple[str, frozenset[str]], ...]
+) -> list[str] | None:
+    """None for a port that is not an enabled staff port; else what keeps it from 802.1X with MAB fallback,
+    closed until authorized: IBNS 2.0 (access-session and a control policy) or the legacy `authentication`
+    form, as the box prints one or the other."""
+    if not _staff(port, nac_vlans):
+        return None
     gaps = []
     control = port.child("access-session port-control ") or port.child("authentication port-control ")
     if control is None or control.words[-1] != "auto":
@@ -632,7 +676,7 @@ def _nac_gaps(port: Node, tree: Node) -> list[str]:
         gaps.append("open before authentication")
     if not legacy:
         bound = port.child("service-policy type control subscriber ")
-        methods = _control_policy_methods(tree, bound.words[-1]) if bound else None
+        methods = _defined(policies, bound.words[-1]) if bound else None
         if bound is None:
             gaps.append("no control policy")
         elif methods is None:
@@ -642,23 +686,27 @@ def _nac_gaps(port: Node, tree: Node) -> list[str]:
     return gaps
 
 
+def _defined(policies: tuple[tuple[str, frozenset[str]], ...], name: str) -> frozenset[str] | None:
+    """The methods of the policy called `name` (the first of that name, as tree.get finds it)."""
+    return next((methods for policy, methods in policies if policy == name), None)
+
+
 @rule
 def port_access_control(tree: Node, expect: Expect, role: str) -> list[Violation]:
     """Staff access ports authenticate (802.1X, MAB for what has no supplicant) and stay closed until then."""
     if role != "access" or not expect.nac_vlans:
         return []
     found = []
+    nac_vlans = frozenset(expect.nac_vlans)
+    policies = _control_policies(tree)
+    key = ("nac gaps", nac_vlans, policies)
     ports = [
-        i
-        for i in tree.all("interface ")
-        if not i.has("shutdown")
-        and (vlan := i.child("switchport access vlan ")) is not None
-        and number(vlan.words[-1], 0) in expect.nac_vlans
+        (i, per_body(i.children, key, _nac_gaps, i, nac_vlans, policies)) for i in tree.all("interface ")
     ]
-    if ports and not tree.has("dot1x system-auth-control"):
+    staff = [(port, gaps) for port, gaps in ports if gaps is not None]
+    if staff and not tree.has("dot1x system-auth-control"):
         found.append(Violation("L2-NAC-01", "802.1X is off switch-wide", "dot1x system-auth-control"))
-    for port in ports:
-        gaps = _nac_gaps(port, tree)
+    for port, gaps in staff:
         if gaps:
             found.append(
                 Violation(
@@ -671,7 +719,18 @@ def port_access_control(tree: Node, expect: Expect, role: str) -> list[Violation
     return found
 
 
+def _staff(port: Node, nac_vlans: frozenset[int]) -> bool:
+    """An enabled port in a staff (802.1X) VLAN."""
+    vlan = port.child("switchport access vlan ")
+    return not port.has("shutdown") and vlan is not None and number(vlan.words[-1], 0) in nac_vlans
+
+
 # --- CIS Cisco IOS XE Level 1 controls not already a level-2 rule (IDs: level2.yml) ---------------------
+
+
+def _proxy_arp(interface: Node) -> bool:
+    """An addressed interface that answers proxy ARP (IOS-XE's default)."""
+    return interface.child("ip address ") is not None and not interface.has("no ip proxy-arp")
 
 
 @rule
@@ -717,6 +776,6 @@ def cis_hardening(tree: Node, expect: Expect, role: str) -> list[Violation]:
             Violation("CIS-IOS-2.2.7", "syslog source interface not set", "logging source-interface Vlan10")
         )
     for interface in tree.all("interface "):
-        if interface.child("ip address ") is not None and not interface.has("no ip proxy-arp"):
+        if per_body(interface.children, "proxy arp", _proxy_arp, interface):
             found.append(Violation("CIS-IOS-3.1.2", f"{interface.text} answers proxy ARP", "no ip proxy-arp"))
     return found

@@ -242,6 +242,9 @@ def _computed(
     from wardnet.pipeline import build
 
     inventory, everything = build(inventory_dir)
+    import gc
+
+    gc.freeze()  # the designs live to the end: no collection walks them again, no forked worker copies them
     entries = inventory.select(sites)
     by_code = {d.plan.site.code: d for d in everything}
     selected = [by_code[e.site.code] for e in entries]
