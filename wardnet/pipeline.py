@@ -6,7 +6,7 @@ from pathlib import Path
 
 from wardnet.design import SiteDesign, design_site
 from wardnet.errors import InputError, InputProblem, display_path
-from wardnet.inventory import Inventory, load_inventory
+from wardnet.inventory import Inventory, SiteEntry, load_inventory
 from wardnet.ipam import PlanError
 from wardnet.render import Rendered, Renderer
 
@@ -18,18 +18,17 @@ def designs(inventory: Inventory, codes: list[str] | None = None) -> list[SiteDe
         try:
             result.append(design_site(entry.site, inventory.baseline))
         except PlanError as exc:
-            problems.append(
-                InputProblem(
-                    display_path(entry.source),
-                    exc.field,
-                    str(exc),
-                    "see the message",
-                    entry.line_of(exc.field),
-                )
-            )
+            problems.append(plan_problem(entry, exc))
     if problems:
         raise InputError(problems)
     return result
+
+
+def plan_problem(entry: SiteEntry, exc: PlanError) -> InputProblem:
+    """A site whose plan cannot be made, as the input problem that names its file and field."""
+    return InputProblem(
+        display_path(entry.source), exc.field, str(exc), "see the message", entry.line_of(exc.field)
+    )
 
 
 def render_all(site_designs: list[SiteDesign], renderer: Renderer | None = None) -> list[Rendered]:

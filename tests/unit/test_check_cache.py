@@ -41,16 +41,16 @@ def _report(root: Path, tmp_path: Path, name: str, *, jobs: int, use_cache: bool
     return out.read_text(encoding="utf-8")
 
 
-def _count_sites(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+def _count_sites(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Sites whose own checks actually ran (not served from the cache)."""
-    calls: list[int] = []
-    real = check_run._one_site
+    calls: list[str] = []
+    real = check_run._own_findings
 
-    def counted(index: int) -> list:  # type: ignore[type-arg]
-        calls.append(index)
-        return real(index)
+    def counted(design, baseline, expect) -> list:  # type: ignore[no-untyped-def,type-arg]
+        calls.append(design.plan.site.code)
+        return real(design, baseline, expect)
 
-    monkeypatch.setattr(check_run, "_one_site", counted)
+    monkeypatch.setattr(check_run, "_own_findings", counted)
     return calls
 
 
@@ -67,6 +67,7 @@ def test_cached_and_cold_paths_give_identical_reports(
         raise AssertionError("a cache hit designs nothing")
 
     monkeypatch.setattr("wardnet.pipeline.build", no_design)
+    monkeypatch.setattr("wardnet.design.design_site", no_design)
     again = _report(inventory, tmp_path, "again", jobs=1)
     assert cold == first == again
 
@@ -79,7 +80,7 @@ def test_an_edit_checks_that_site_again_and_only_it(
     _set_users(inventory, 400)
     after = _report(inventory, tmp_path, "after", jobs=1)
     assert '"rule": "CAP-USERS"' in before and "CAP-USERS" not in after
-    assert len(ran) == 1  # Sai Gon's findings came from its site entry; Ben Thanh was checked again
+    assert ran == [BEN_THANH]  # Sai Gon's findings came from its site entry; Ben Thanh was checked again
     assert after == _report(inventory, tmp_path, "uncached", jobs=1, use_cache=False)
 
 

@@ -107,8 +107,9 @@ IOS_CLOSERS = frozenset({"end", "exit-address-family", "quit"})
 def ios_lines(text: str) -> list[str]:
     """IOS-XE text with every banner folded: `banner login` followed by its body as indented lines. The
     delimiter is whatever follows the keyword: '^C' as rendered, the ETX byte or any character on a device."""
-    lines = text.replace("\r", "").split("\n")
-    banners = [i for i, line in enumerate(lines) if line.startswith("banner ")]
+    text = text.replace("\r", "")
+    lines = text.split("\n")
+    banners = _banner_lines(text)
     if not banners:
         return lines
     out: list[str] = []
@@ -130,6 +131,20 @@ def ios_lines(text: str) -> list[str]:
         body[-1] = body[-1].split(delimiter, 1)[0]
         out += [f" {b.strip()}" for b in body if b.strip()]
     return out + lines[i:]
+
+
+BANNER_LINE = re.compile(r"^banner ", re.MULTILINE)
+
+
+def _banner_lines(text: str) -> list[int]:
+    """The numbers of the lines that start with 'banner ', found by the regex engine, not a Python loop
+    over the config's thousand lines."""
+    numbers, line, position = [], 0, 0
+    for match in BANNER_LINE.finditer(text):
+        line += text.count("\n", position, match.start())
+        position = match.start()
+        numbers.append(line)
+    return numbers
 
 
 def parse_ios(text: str) -> Node:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from ipaddress import IPv4Network, IPv6Network
 from itertools import pairwise
 
@@ -21,13 +22,35 @@ def _site_networks(design: SiteDesign) -> list[tuple[IPv4Network | IPv6Network, 
     return [*nets, (plan.infra6.transit, "IPv6 transit"), (plan.infra6.loopbacks, "IPv6 loopbacks")]
 
 
+@dataclass(frozen=True)
+class PlanFacts:
+    """What the city-wide plan check reads of one site: small, so a worker that designed the site can send
+    it back instead of the design."""
+
+    code: str
+    networks: tuple[tuple[IPv4Network | IPv6Network, str], ...]
+    keys: tuple[tuple[str, str], ...]  # (kind, value) that no other site may use
+    devices: int
+
+
+def plan_facts(design: SiteDesign) -> PlanFacts:
+    keys = [("hostname", h) for h in design.devices] + [("ASN", str(design.plan.asn))]
+    keys += [("management address", c.management.address) for c in design.devices.values()]
+    return PlanFacts(design.plan.site.code, tuple(_site_networks(design)), tuple(keys), len(design.devices))
+
+
 def city_plan(designs: list[SiteDesign], baseline: Baseline) -> list[Finding]:
     """Overlaps and duplicates across every site (always the whole city, whatever --site says)."""
+    return city_plan_facts([plan_facts(d) for d in designs], baseline)
+
+
+def city_plan_facts(sites: list[PlanFacts], baseline: Baseline) -> list[Finding]:
+    """city_plan on the sites' facts, in the same order."""
     findings = []
     intervals = sorted(
-        (net.version, int(net.network_address), int(net.broadcast_address), d.plan.site.code, label)
-        for d in designs
-        for net, label in _site_networks(d)
+        (net.version, int(net.network_address), int(net.broadcast_address), site.code, label)
+        for site in sites
+        for net, label in site.networks
     )
     for (version_a, _, end_a, code_a, label_a), (version_b, start_b, _, code_b, label_b) in pairwise(
         intervals
@@ -43,26 +66,24 @@ def city_plan(designs: list[SiteDesign], baseline: Baseline) -> list[Finding]:
                     fix="check ip_plan.reserved_slots and code_base: each site needs its own block",
                 )
             )
-    for design in designs:
-        for net, label in _site_networks(design):
+    for site in sites:
+        for net, label in site.networks:
             supernet = baseline.ip_plan.supernet if net.version == 4 else baseline.ip_plan.ipv6.supernet
             if not net.subnet_of(supernet):  # type: ignore[arg-type]  # same version by construction
                 findings.append(
                     Finding(
                         "PLAN-RANGE",
                         "critical",
-                        design.plan.site.code,
+                        site.code,
                         "",
                         f"{label} {net} is outside the city supernet",
                         fix="enlarge ip_plan.supernet",
                     )
                 )
     seen: dict[tuple[str, str], str] = {}
-    for design in designs:
-        code = design.plan.site.code
-        keys = [("hostname", h) for h in design.devices] + [("ASN", str(design.plan.asn))]
-        keys += [("management address", c.management.address) for c in design.devices.values()]
-        for kind, value in keys:
+    for site in sites:
+        code = site.code
+        for kind, value in site.keys:
             if (kind, value) in seen and seen[(kind, value)] != code:
                 findings.append(
                     Finding(

@@ -9,6 +9,7 @@ from ipaddress import IPv4Network, IPv6Network
 from typing import TypeVar
 
 from wardnet.checks.expect import SYSLOG_LEVELS, Expect, Violation, number
+from wardnet.checks.memo import per_body
 from wardnet.checks.ruleset import RuleSet
 from wardnet.tree import Node
 
@@ -60,8 +61,17 @@ def _source_of(words: tuple[str, ...]) -> IPv4Network | None:
 
 
 def acl_problems(tree: Node, name: str, expect: Expect) -> list[str]:
-    """What an ACL used to guard management lets in that is not a management source. An undefined ACL
-    permits everything on IOS."""
+    """What an ACL used to guard management lets in that is not a management source. First match wins: a
+    permit wholly under an earlier deny is never reached. An undefined ACL permits everything on IOS."""
+    for kind in ("standard", "extended"):
+        block = tree.get(f"ip access-list {kind} {name}")
+        if block is not None:  # a named ACL's body is the same text in every config: judged once
+            key = ("acl problems", name, kind, expect.management_sources)
+            return per_body(block.children, key, _acl_problems, tree, name, expect)
+    return _acl_problems(tree, name, expect)
+
+
+def _acl_problems(tree: Node, name: str, expect: Expect) -> list[str]:
     acl = _acl_entries(tree, name)
     if acl is None:
         return [f"ACL {name} is not defined (an undefined access-class permits every source)"]
@@ -94,6 +104,11 @@ def acl6_problems(tree: Node, name: str, expect: Expect) -> list[str]:
     acl = tree.get(f"ipv6 access-list {name}")
     if acl is None:
         return [f"IPv6 ACL {name} is not defined (an undefined access-class permits every source)"]
+    key = ("acl6 problems", name, expect.management_sources)
+    return per_body(acl.children, key, _acl6_problems, acl, name, expect)
+
+
+def _acl6_problems(acl: Node, name: str, expect: Expect) -> list[str]:
     entries = [(e[0], e[2:]) for e in _acl6_entries(acl)]  # permit|deny <protocol> <source> ...
     return _first_match(name, entries, _source6, expect, IPV6_WORDS)
 
@@ -133,7 +148,7 @@ def _first_match(
 def _management6(tree: Node, expect: Expect) -> list[Violation]:
     """A switch with an IPv6 address takes SSH over IPv6 on every vty line the IPv4 access-class does not
     cover: each line needs `ipv6 access-class <ACL> in` permitting only the IPv6 management sources."""
-    if not any(i.child("ipv6 address ") is not None for i in tree.all("interface ")):
+    if not any(per_body(i.children, "ipv6 address", _has_ipv6, i) for i in tree.all("interface ")):
         return []
     found = []
     for line in tree.all("line vty"):
@@ -152,6 +167,10 @@ def _management6(tree: Node, expect: Expect) -> list[Violation]:
                 for p in acl6_problems(tree, name, expect)
             ]
     return found
+
+
+def _has_ipv6(interface: Node) -> bool:
+    return interface.child("ipv6 address ") is not None
 
 
 @rule
@@ -533,6 +552,16 @@ def snmp(tree: Node, expect: Expect, role: str) -> list[Violation]:
 SMALL_SERVICES = ("service tcp-small-servers", "service udp-small-servers", "service finger", "ip finger")
 
 
+def _port_vlan(interface: Node, expect: Expect) -> str:
+    """'vlan 1' (neither access VLAN nor trunk), 'shut outside parking' or '' (as it should be)."""
+    access = interface.child("switchport access vlan ")
+    if access is None and not interface.has("switchport mode trunk"):
+        return "vlan 1"
+    if interface.has("shutdown") and access is not None and access.words[-1] != str(expect.parking_vlan):
+        return "shut outside parking"
+    return ""
+
+
 @rule
 def services_and_ports(tree: Node, expect: Expect, role: str) -> list[Violation]:
     found = _missing(tree, "L2-SVC-01", ["no service pad", "no service config"])
@@ -540,15 +569,14 @@ def services_and_ports(tree: Node, expect: Expect, role: str) -> list[Violation]
         if tree.has(line):
             found.append(Violation("L2-SVC-01", f"'{line}' is on", f"no {line}"))
     for interface in tree.all(("interface GigabitEthernet", "interface TwentyFiveGigE")):
-        access = interface.child("switchport access vlan ")
-        trunk = interface.has("switchport mode trunk")
-        if access is None and not trunk:
+        state = per_body(
+            interface.children, ("port vlan", expect.parking_vlan), _port_vlan, interface, expect
+        )
+        if state == "vlan 1":
             found.append(
                 Violation("L2-SVC-01", f"{interface.text} sits in VLAN 1", "assign a VLAN or park it")
             )
-        elif (
-            interface.has("shutdown") and access is not None and access.words[-1] != str(expect.parking_vlan)
-        ):
+        elif state == "shut outside parking":
             found.append(
                 Violation(
                     "L2-SVC-01",
@@ -636,17 +664,11 @@ def ra_guard(tree: Node, expect: Expect, role: str) -> list[Violation]:
             for vlan in vlan_list(block.words[-1]):
                 by_vlan[vlan] = by_vlan.get(vlan, True) and guards
     found = []
+    key = ("ra guard", frozenset(hosts), expect.parking_vlan, frozenset(by_vlan.items()))
     for interface in tree.all(("interface GigabitEthernet", "interface TwentyFiveGigE")):
-        access = interface.child("switchport access vlan ")
-        edge_trunk = interface.has("switchport mode trunk") and interface.has("spanning-tree portfast trunk")
-        if interface.has("shutdown") or not (interface.has("switchport mode access") or edge_trunk):
-            continue
-        if access is not None and access.words[-1] == str(expect.parking_vlan):
-            continue
-        guarded = _raguard_guards(interface, hosts)
-        if guarded is None:
-            vlans = _port_vlans(interface)
-            guarded = bool(vlans) and all(by_vlan.get(v, False) for v in vlans)
+        guarded = per_body(
+            interface.children, key, _ra_guarded, interface, hosts, expect.parking_vlan, by_vlan
+        )
         if not guarded:
             found.append(
                 Violation(
@@ -656,6 +678,22 @@ def ra_guard(tree: Node, expect: Expect, role: str) -> list[Violation]:
                 )
             )
     return found
+
+
+def _ra_guarded(interface: Node, hosts: set[str], parking_vlan: int, by_vlan: dict[int, bool]) -> bool:
+    """False for a host-facing port (access mode or an edge trunk, enabled, not parked) guarded neither by
+    its own host-role RA guard nor, without an attach of its own, on every VLAN it carries; True otherwise."""
+    access = interface.child("switchport access vlan ")
+    edge_trunk = interface.has("switchport mode trunk") and interface.has("spanning-tree portfast trunk")
+    if interface.has("shutdown") or not (interface.has("switchport mode access") or edge_trunk):
+        return True
+    if access is not None and access.words[-1] == str(parking_vlan):
+        return True
+    guarded = _raguard_guards(interface, hosts)
+    if guarded is None:
+        vlans = _port_vlans(interface)
+        guarded = bool(vlans) and all(by_vlan.get(v, False) for v in vlans)
+    return guarded
 
 
 # --- ICMPv6 as RFC 4890 recommends (issue 23 item 3) ---------------------------------------------------
@@ -761,19 +799,28 @@ def icmpv6(tree: Node, expect: Expect, role: str) -> list[Violation]:
 # --- port access control (issue 17 item 3) ---------------------------------------------------------------
 
 
-def _control_policy_methods(tree: Node, name: str) -> set[str] | None:
-    """The methods an IBNS 2.0 control policy authenticates with; None when it is not defined."""
-    policy = tree.get(f"policy-map type control subscriber {name}")
-    if policy is None:
-        return None
-    return {
+def _control_policies(tree: Node) -> tuple[tuple[str, frozenset[str]], ...]:
+    """Every IBNS 2.0 control policy of the config and the methods it authenticates with."""
+    head = "policy-map type control subscriber "
+    return tuple(
+        (p.text[len(head) :], per_body(p.children, "authenticate using", _methods, p)) for p in tree.all(head)
+    )
+
+
+def _methods(policy: Node) -> frozenset[str]:
+    return frozenset(
         n.words[3] for n in policy.walk() if n.words[1:3] == ["authenticate", "using"] and len(n.words) > 3
-    }
+    )
 
 
-def _nac_gaps(port: Node, tree: Node) -> list[str]:
-    """What keeps a port from 802.1X with MAB fallback, closed until authorized: IBNS 2.0 (access-session and
-    a control policy) or the legacy `authentication` form, as the box prints one or the other."""
+def _nac_gaps(
+    port: Node, nac_vlans: frozenset[int], policies: tuple[tuple[str, frozenset[str]], ...]
+) -> list[str] | None:
+    """None for a port that is not an enabled staff port; else what keeps it from 802.1X with MAB fallback,
+    closed until authorized: IBNS 2.0 (access-session and a control policy) or the legacy `authentication`
+    form, as the box prints one or the other."""
+    if not _staff(port, nac_vlans):
+        return None
     gaps = []
     control = port.child("access-session port-control ") or port.child("authentication port-control ")
     if control is None or control.words[-1] != "auto":
@@ -787,7 +834,7 @@ def _nac_gaps(port: Node, tree: Node) -> list[str]:
         gaps.append("open before authentication")
     if not legacy:
         bound = port.child("service-policy type control subscriber ")
-        methods = _control_policy_methods(tree, bound.words[-1]) if bound else None
+        methods = _defined(policies, bound.words[-1]) if bound else None
         if bound is None:
             gaps.append("no control policy")
         elif methods is None:
@@ -797,23 +844,27 @@ def _nac_gaps(port: Node, tree: Node) -> list[str]:
     return gaps
 
 
+def _defined(policies: tuple[tuple[str, frozenset[str]], ...], name: str) -> frozenset[str] | None:
+    """The methods of the policy called `name` (the first of that name, as tree.get finds it)."""
+    return next((methods for policy, methods in policies if policy == name), None)
+
+
 @rule
 def port_access_control(tree: Node, expect: Expect, role: str) -> list[Violation]:
     """Staff access ports authenticate (802.1X, MAB for what has no supplicant) and stay closed until then."""
     if role != "access" or not expect.nac_vlans:
         return []
     found = []
+    nac_vlans = frozenset(expect.nac_vlans)
+    policies = _control_policies(tree)
+    key = ("nac gaps", nac_vlans, policies)
     ports = [
-        i
-        for i in tree.all("interface ")
-        if not i.has("shutdown")
-        and (vlan := i.child("switchport access vlan ")) is not None
-        and number(vlan.words[-1], 0) in expect.nac_vlans
+        (i, per_body(i.children, key, _nac_gaps, i, nac_vlans, policies)) for i in tree.all("interface ")
     ]
-    if ports and not tree.has("dot1x system-auth-control"):
+    staff = [(port, gaps) for port, gaps in ports if gaps is not None]
+    if staff and not tree.has("dot1x system-auth-control"):
         found.append(Violation("L2-NAC-01", "802.1X is off switch-wide", "dot1x system-auth-control"))
-    for port in ports:
-        gaps = _nac_gaps(port, tree)
+    for port, gaps in staff:
         if gaps:
             found.append(
                 Violation(
@@ -826,7 +877,18 @@ def port_access_control(tree: Node, expect: Expect, role: str) -> list[Violation
     return found
 
 
+def _staff(port: Node, nac_vlans: frozenset[int]) -> bool:
+    """An enabled port in a staff (802.1X) VLAN."""
+    vlan = port.child("switchport access vlan ")
+    return not port.has("shutdown") and vlan is not None and number(vlan.words[-1], 0) in nac_vlans
+
+
 # --- CIS Cisco IOS XE Level 1 controls not already a level-2 rule (IDs: level2.yml) ---------------------
+
+
+def _proxy_arp(interface: Node) -> bool:
+    """An addressed interface that answers proxy ARP (IOS-XE's default)."""
+    return interface.child("ip address ") is not None and not interface.has("no ip proxy-arp")
 
 
 @rule
@@ -872,6 +934,6 @@ def cis_hardening(tree: Node, expect: Expect, role: str) -> list[Violation]:
             Violation("CIS-IOS-2.2.7", "syslog source interface not set", "logging source-interface Vlan10")
         )
     for interface in tree.all("interface "):
-        if interface.child("ip address ") is not None and not interface.has("no ip proxy-arp"):
+        if per_body(interface.children, "proxy arp", _proxy_arp, interface):
             found.append(Violation("CIS-IOS-3.1.2", f"{interface.text} answers proxy ARP", "no ip proxy-arp"))
     return found

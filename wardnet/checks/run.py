@@ -14,13 +14,15 @@ from xml.etree import ElementTree as ET
 
 from wardnet.checks import cache_store as cache
 from wardnet.checks import level2_rules
-from wardnet.errors import InputError
+from wardnet.errors import InputError, InputProblem
 from wardnet.findings import SEVERITIES, ExitCode, Finding
 from wardnet.progress import progress
 
 if TYPE_CHECKING:  # the design stack loads only when the cache misses: a warm check never imports it
     from wardnet.checks.expect import Expect
+    from wardnet.checks.plan import PlanFacts
     from wardnet.design import SiteDesign
+    from wardnet.inventory import SiteEntry
     from wardnet.models import Baseline
 
 
@@ -153,11 +155,15 @@ _WORK: list[tuple[list[SiteDesign], Baseline, Expect]] = []  # what forked worke
 
 
 def _one_site(index: int) -> list[Finding]:
+    designs, baseline, expect = _WORK[0]
+    return _own_findings(designs[index], baseline, expect)
+
+
+def _own_findings(design: SiteDesign, baseline: Baseline, expect: Expect) -> list[Finding]:
+    """One site's capacity, proven and rule-pack findings."""
     from wardnet.checks.plan import capacity
     from wardnet.checks.proven import proven
 
-    designs, baseline, expect = _WORK[0]
-    design = designs[index]
     found = capacity(design, baseline) + proven(design)
     renderer = _renderer()
     for hostname, config in design.devices.items():
@@ -237,36 +243,106 @@ def _computed(
     inventory_dir: Path, sites: list[str] | None, jobs: int, use_cache: bool
 ) -> tuple[dict[str, Any], list[SiteDesign]]:
     """The check itself: every site designed (the plan is checked city-wide), the chosen sites' own
-    findings taken from the cache per site where their input is unchanged, the rest computed."""
-    from wardnet.checks.plan import city_plan
-    from wardnet.pipeline import build
+    findings taken from the cache per site where their input is unchanged, the rest computed. Each worker
+    designs the sites it is given and sends back their plan facts and findings, never a design."""
+    from wardnet.checks.plan import city_plan_facts
+    from wardnet.inventory import load_inventory
 
-    inventory, everything = build(inventory_dir)
+    inventory = load_inventory(inventory_dir)
     entries = inventory.select(sites)
-    by_code = {d.plan.site.code: d for d in everything}
-    selected = [by_code[e.site.code] for e in entries]
+    everything = inventory.select(None)
     baseline = inventory.baseline
-    findings = [f for f in city_plan(everything, baseline) if f.site in {e.site.code for e in entries}]
+    chosen = {e.site.code for e in entries}
     inputs = baseline.model_dump_json()
-    keys = [cache.key("site", inputs, e.site.model_dump_json()) if use_cache else "" for e in entries]
-    known = {k: cache.load("site", k) for k in keys} if use_cache else {}
-    todo = [d for d, k in zip(selected, keys, strict=True) if known.get(k) is None]
-    fresh = iter(site_findings(todo, baseline, jobs=jobs))
-    for design, k in zip(selected, keys, strict=True):
-        hit = known.get(k)
+    keys = (
+        {e.site.code: cache.key("site", inputs, e.site.model_dump_json()) for e in entries}
+        if use_cache
+        else {}
+    )
+    known = {code: cache.load("site", k) for code, k in keys.items()}
+    todo = {code for code in chosen if known.get(code) is None}
+    facts, fresh, problems = [], {}, []
+    for code, result, found in designed_sites(everything, baseline, todo, jobs=jobs):
+        if isinstance(result, InputProblem):
+            problems.append(result)
+            continue
+        facts.append(result)
+        if found is not None:
+            fresh[code] = found
+    if problems:
+        raise InputError(problems)
+    findings = [f for f in city_plan_facts(facts, baseline) if f.site in chosen]
+    devices = 0
+    count = {f.code: f.devices for f in facts}
+    for entry in entries:
+        code = entry.site.code
+        hit = known.get(code)
         if hit is not None:
             findings += cache.from_records(hit["findings"])
-            continue
-        found = next(fresh)
-        if use_cache:
-            cache.store("site", k, {"site": design.plan.site.code, "findings": cache.as_records(found)})
-        findings += found
+        else:
+            findings += fresh[code]
+            if use_cache:
+                cache.store("site", keys[code], {"site": code, "findings": cache.as_records(fresh[code])})
+        devices += count[code]
     record = {
         "codes": [e.site.code for e in entries],
-        "devices": sum(len(d.devices) for d in selected),
+        "devices": devices,
         "findings": cache.as_records(findings),
     }
-    return record, everything
+    return record, []
+
+
+def designed_sites(
+    entries: list[SiteEntry], baseline: Baseline, check: set[str], *, jobs: int
+) -> Iterator[tuple[str, PlanFacts | InputProblem, list[Finding] | None]]:
+    """Every site designed, in order: (code, its plan facts or why it cannot be planned, its own findings
+    when its code is in `check`). With jobs > 1 a pool of forked workers shares the sites: they inherit the
+    validated inventory and send back facts and findings only, so the report is the same for any jobs."""
+    from wardnet.checks.expect import Expect
+
+    _ENTRIES[:] = [(entries, baseline, Expect.from_baseline(baseline), check)]
+    workers = min(jobs, len(entries) // SITES_PER_WORKER)
+    try:
+        if workers <= 1:
+            results: Iterator[tuple[str, PlanFacts | InputProblem, list[Finding] | None]] = (
+                _design_and_check(i) for i in range(len(entries))
+            )
+            yield from progress(results, len(entries), "checking sites")
+            return
+        import gc
+        import multiprocessing
+
+        gc.freeze()  # what the workers inherit is never walked by their collector (nor copied for it)
+        try:
+            # Forked before any progress bar starts its thread; chunks of a few sites keep the pipe quiet.
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                chunked = pool.imap(_design_and_check, range(len(entries)), chunksize=2)
+                yield from progress(chunked, len(entries), "checking sites")
+        finally:
+            gc.unfreeze()
+    finally:
+        _ENTRIES.clear()
+
+
+# What forked workers inherit (one item): every site's entry, the baseline, expectations, codes to check.
+_ENTRIES: list[tuple[list[SiteEntry], Baseline, Expect, set[str]]] = []
+
+
+def _design_and_check(index: int) -> tuple[str, PlanFacts | InputProblem, list[Finding] | None]:
+    from wardnet.checks.plan import plan_facts
+    from wardnet.design import design_site
+    from wardnet.ipam import PlanError
+    from wardnet.pipeline import plan_problem
+
+    entries, baseline, expect, check = _ENTRIES[0]
+    entry = entries[index]
+    code = entry.site.code
+    try:
+        design = design_site(entry.site, baseline)
+    except PlanError as exc:
+        return code, plan_problem(entry, exc), None
+    found = _own_findings(design, baseline, expect) if code in check else None
+    return code, plan_facts(design), found
 
 
 def _designed(inventory_dir: Path) -> list[SiteDesign]:

@@ -43,6 +43,9 @@ class Texts:
     defaults: str = ""
 
 
+CLEANED_KEPT = 200_000  # distinct lines kept per platform (a few tens of MB at most)
+
+
 class PlatformDriver:
     """One platform. Class attributes are data; methods are the behaviour the stages delegate to."""
 
@@ -127,12 +130,27 @@ class PlatformDriver:
 
     def clean(self, text: str) -> list[str]:
         out = []
-        skip = self.skip
+        known = self._cleaned
         for raw in self.logical_lines(text):
-            line = raw.rstrip()
-            if not skip.match(line):
-                out.append(self.redact_line(self.tidy_line(line)))
+            line = known.get(raw)
+            if line is None:
+                line = self._clean_line(raw)
+                if len(known) >= CLEANED_KEPT:
+                    known.clear()
+                known[raw] = line
+            if line:
+                out.append(line)
         return out
+
+    def _clean_line(self, raw: str) -> str:
+        """One line's comparable form, "" for a line that is not compared (blank, volatile, closer)."""
+        line = raw.rstrip()
+        return "" if self.skip.match(line) else self.redact_line(self.tidy_line(line))
+
+    @functools.cached_property
+    def _cleaned(self) -> dict[str, str]:
+        """Lines already cleaned (a pure function of the line): a fleet's configs repeat most of theirs."""
+        return {}
 
     def normalise(self, text: str) -> list[str]:
         """Config text → its comparable lines, indentation kept."""
