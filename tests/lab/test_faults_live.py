@@ -6,6 +6,7 @@ says the backup failed."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -100,6 +101,9 @@ def test_a_stalled_device_during_audit_is_reported_and_the_others_audited(intend
 # --- a device that drops mid-session: cut hard (its sshd session killed) or gone silent (a blackhole) ----
 
 FAULT_TABLE = "wardnet_fault"  # a table of its own: the device's ruleset is left as it is
+# The device's sshd processes of blackholed connections: the client's end is gone but the device never
+# hears so (TCP keepalive: 2 h), so the test ends them, these PIDs only, after lifting the blackhole.
+STRANDED: list[int] = []
 
 
 def ssh_connections(lab: Lab, name: str) -> list[str]:
@@ -136,7 +140,8 @@ def cut_hard(lab: Lab, name: str) -> None:
 def blackhole(lab: Lab, name: str) -> None:
     """Drop every packet of wardnet's established connection, both ways, in the device's namespace: no
     reset, no FIN; only the session's own time limit can end it. Fresh connections still work."""
-    port, _ = wardnet_connection(lab, name)
+    port, pids = wardnet_connection(lab, name)
+    STRANDED.extend(pids)
     rules = (
         f"table inet {FAULT_TABLE} {{\n"
         "  chain input {\n"
@@ -152,9 +157,13 @@ def blackhole(lab: Lab, name: str) -> None:
 
 @pytest.fixture
 def unblocked(intended: Lab) -> Iterator[Lab]:
-    """The twin; after the test acc3's fault table is deleted (unless a commit's `flush ruleset` did)."""
+    """The twin; after the test acc3's fault table is deleted (unless a commit's `flush ruleset` did) and
+    the sshd processes stranded on its blackholed connections are ended."""
     yield intended
     intended.run(ACC3, ["nft", "delete", "table", "inet", FAULT_TABLE], capture_output=True)
+    while STRANDED:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(STRANDED.pop(), signal.SIGKILL)
 
 
 class FaultAtBackup(BackupStore):
