@@ -205,6 +205,7 @@ def test_a_device_cut_mid_deploy_fails_alone_unchanged_and_the_others_commit(
     assert store.fired
     by_name = {r.name: r for r in results}
     acc3 = by_name[ACC3]
+    print(f"{ACC3}: {acc3.status}: {acc3.error}")
     assert acc3.status == "failed", acc3
     assert "commit was not sent, nothing changed" in acc3.error and "session lost" in acc3.error, acc3.error
     others = {n: r.status for n, r in by_name.items() if n != ACC3}
@@ -228,6 +229,7 @@ def test_a_device_gone_silent_mid_deploy_rolls_the_site_transaction_back(unblock
     assert store.fired
     by_name = {r.name: r for r in results}
     acc3 = by_name[ACC3]
+    print(f"{ACC3}: {acc3.status}: {acc3.error}")
     assert acc3.status == "failed", acc3
     assert "commit was not sent" in acc3.error and "Timeout" in acc3.error, acc3.error
     assert "the site is back as it was" in acc3.error, acc3.error
@@ -297,6 +299,7 @@ def test_a_device_dropped_mid_audit_is_not_audited_with_the_reason_and_the_other
     by_name = {d["name"]: d for d in json.loads((report / "report.json").read_text())["devices"]}
     assert code == 1
     acc3 = by_name[ACC3]
+    print(f"{ACC3}: {acc3['status']}: {acc3['error']}")
     assert acc3["status"] == "not-audited", acc3
     assert acc3["error"].startswith("session lost while reading the running config") and says in acc3["error"]
     assert {d["status"] for n, d in by_name.items() if n != ACC3} == {"compliant"}
