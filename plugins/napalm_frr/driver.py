@@ -16,6 +16,7 @@ from napalm.base.exceptions import (
     ReplaceConfigException,
 )
 from netmiko import ConnectHandler
+from paramiko.ssh_exception import SSHException
 
 from wardnet.api import host_key_args
 from wardnet.platforms.frr import SECTIONS, join_sections, split_sections
@@ -93,17 +94,43 @@ class FrrDriver(NetworkDriver):
         return {"is_alive": bool(transport and transport.is_active())}
 
     def _run(self, command: str, stdin: str | None = None) -> str:
-        """One command on its own exec channel: real exit code, stdout and stderr kept apart."""
+        """One command on its own exec channel: real exit code, stdout and stderr kept apart.
+
+        A lost session says how, because a caller's next move depends on it (wardnet/deploy/device.py):
+        ConnectionException when no channel could be opened, so the device never saw the command;
+        TimeoutError when the device went silent after it; ConnectionResetError when the session closed
+        before the command's exit status came. The last two may follow a command the device ran."""
         if self.device is None:
             raise ConnectionException(f"{self.hostname}: not open")
-        client = self.device.remote_conn_pre
-        stdin_file, stdout_file, stderr_file = client.exec_command(command, timeout=self.timeout)
-        if stdin is not None:
-            stdin_file.write(stdin)
-            stdin_file.channel.shutdown_write()
-        out = stdout_file.read().decode()
-        err = stderr_file.read().decode()
-        status = stdout_file.channel.recv_exit_status()
+        what = " ".join(command.split()[:2])
+        transport = self.device.remote_conn_pre.get_transport()
+        try:  # as paramiko's SSHClient.exec_command, in two steps: open (nothing sent yet), then exec
+            if transport is None or not transport.is_active():
+                raise SSHException("the SSH session is closed")
+            channel = transport.open_session(timeout=self.timeout)
+        except (SSHException, OSError, EOFError) as exc:
+            raise ConnectionException(
+                f"{self.hostname}: session lost, {what!r} not sent ({type(exc).__name__}: {exc})"
+            ) from exc
+        try:
+            channel.settimeout(self.timeout)  # each read and write: a silent device ends the step
+            channel.exec_command(command)
+            if stdin is not None:
+                channel.sendall(stdin.encode())
+                channel.shutdown_write()
+            out = channel.makefile("r").read().decode()
+            err = channel.makefile_stderr("r").read().decode()
+            if not channel.status_event.wait(self.timeout):  # recv_exit_status() would wait forever
+                raise TimeoutError
+            status = channel.recv_exit_status()
+        except TimeoutError as exc:
+            raise TimeoutError(
+                f"{self.hostname}: no answer to {what!r} within {self.timeout} s: the session went silent"
+            ) from exc
+        finally:
+            channel.close()
+        if status == -1:  # closed without an exit status: the session dropped, the command's fate unknown
+            raise ConnectionResetError(f"{self.hostname}: session dropped during {what!r} (no exit status)")
         if status != 0:
             raise CommandErrorException(f"{self.hostname}: {command!r} exited {status}: {err.strip()[-800:]}")
         return out

@@ -57,3 +57,25 @@ def servers_lab(lab: Lab) -> Lab:
     lab.down([BEN_THANH])
     lab.up([BEN_THANH], load="intended", with_servers=True)
     return lab
+
+
+@pytest.fixture(scope="module")
+def intended(lab: Lab) -> Lab:
+    """Bến Thành's twin fresh with its intended configs, once per module: each module starts clean."""
+    lab.down([BEN_THANH])
+    lab.up([BEN_THANH], load="intended")
+    return lab
+
+
+def point_at_lab(monkeypatch: pytest.MonkeyPatch, lab: Lab, state: Path) -> None:
+    """wardnet's CLI on the test lab (its folder and prefix), with its own state directory."""
+    monkeypatch.setenv("WARDNET_LAB_DIR", str(lab.root))
+    monkeypatch.setenv("WARDNET_LAB_PREFIX", TEST_PREFIX)
+    monkeypatch.setenv("WARDNET_STATE_DIR", str(state))
+
+
+@pytest.fixture
+def env(intended: Lab, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """The test's folder; the CLI points at the lab, state in `<folder>/state`."""
+    point_at_lab(monkeypatch, intended, tmp_path / "state")
+    return tmp_path

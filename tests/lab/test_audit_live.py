@@ -14,7 +14,7 @@ import pytest
 
 from tests.browser import chromium
 from tests.conftest import BEN_THANH, REPO
-from tests.lab.conftest import TEST_PREFIX
+from tests.lab.conftest import point_at_lab
 from wardnet.cli import main
 from wardnet.lab.manager import Lab
 
@@ -24,19 +24,15 @@ FW, ACC1, ACC3, ACC5 = (f"hcm-{BEN_THANH}-{n}" for n in ("fw", "acc1", "acc3", "
 
 
 @pytest.fixture(scope="module")
-def deployed(lab: Lab, tmp_path_factory: pytest.TempPathFactory) -> tuple[Lab, Path]:
-    state = tmp_path_factory.mktemp("audit-state")
-    lab.down([BEN_THANH])
-    lab.up([BEN_THANH], load="intended")
-    return lab, state
+def deployed(intended: Lab, tmp_path_factory: pytest.TempPathFactory) -> tuple[Lab, Path]:
+    """The twin and one state directory for the whole module (its tests share the backups store)."""
+    return intended, tmp_path_factory.mktemp("audit-state")
 
 
 @pytest.fixture
 def env(deployed: tuple[Lab, Path], monkeypatch: pytest.MonkeyPatch) -> Path:
     lab, state = deployed
-    monkeypatch.setenv("WARDNET_LAB_DIR", str(lab.root))
-    monkeypatch.setenv("WARDNET_LAB_PREFIX", TEST_PREFIX)
-    monkeypatch.setenv("WARDNET_STATE_DIR", str(state))
+    point_at_lab(monkeypatch, lab, state)
     return state
 
 

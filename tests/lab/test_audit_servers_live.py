@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import BEN_THANH, REPO
-from tests.lab.conftest import TEST_PREFIX
+from tests.lab.conftest import TEST_PREFIX, point_at_lab
 from wardnet.cli import main
 from wardnet.lab import servers
 from wardnet.lab.manager import Lab
@@ -33,9 +33,7 @@ def with_server(servers_lab: Lab, tmp_path_factory: pytest.TempPathFactory) -> t
 @pytest.fixture
 def env(with_server: tuple[Lab, Path], monkeypatch: pytest.MonkeyPatch) -> Path:
     lab, state = with_server
-    monkeypatch.setenv("WARDNET_LAB_DIR", str(lab.root))
-    monkeypatch.setenv("WARDNET_LAB_PREFIX", TEST_PREFIX)
-    monkeypatch.setenv("WARDNET_STATE_DIR", str(state))
+    point_at_lab(monkeypatch, lab, state)
     return state
 
 

@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import BEN_THANH, INVENTORY
-from tests.lab.conftest import TEST_PREFIX
 from wardnet.canonical import split_sections
 from wardnet.cli import main
 from wardnet.deploy.backups import BackupStore
@@ -26,21 +25,6 @@ FW, ACC1 = f"hcm-{BEN_THANH}-fw", f"hcm-{BEN_THANH}-acc1"
 GUEST_VLAN = "vlan50"  # GUEST-WIFI (inventories/group_vars/all/baseline.yml)
 ANCHOR = '\t\tiif "lo" accept\n'  # the firewall's input chain, as nft lists it
 OPEN_GUEST_SSH = f'\t\tiifname "{GUEST_VLAN}" tcp dport 22 accept\n'
-
-
-@pytest.fixture(scope="module")
-def intended(lab: Lab) -> Lab:
-    lab.down([BEN_THANH])
-    lab.up([BEN_THANH], load="intended")
-    return lab
-
-
-@pytest.fixture
-def env(intended: Lab, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    monkeypatch.setenv("WARDNET_LAB_DIR", str(intended.root))
-    monkeypatch.setenv("WARDNET_LAB_PREFIX", TEST_PREFIX)
-    monkeypatch.setenv("WARDNET_STATE_DIR", str(tmp_path / "state"))
-    return tmp_path
 
 
 def nft(lab: Lab, name: str) -> str:

@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import BEN_THANH, INVENTORY
-from tests.lab.conftest import TEST_PREFIX
 from wardnet.canonical import split_sections
 from wardnet.deploy.backups import BackupStore
 from wardnet.deploy.device import Options
@@ -26,17 +25,8 @@ MGMT_TRUNK = "trunks=10,15,20,21,30,40,50,70"  # the core's downlinks to the acc
 CUT_TRUNK = "trunks=15,20,21,30,40,50,70"  # the same without the management VLAN
 
 
-@pytest.fixture(scope="module")
-def intended(lab: Lab) -> Lab:
-    lab.down([BEN_THANH])
-    lab.up([BEN_THANH], load="intended")
-    return lab
-
-
 @pytest.fixture
-def probe(intended: Lab, monkeypatch: pytest.MonkeyPatch) -> NocProbe:
-    monkeypatch.setenv("WARDNET_LAB_DIR", str(intended.root))
-    monkeypatch.setenv("WARDNET_LAB_PREFIX", TEST_PREFIX)
+def probe(intended: Lab, env: Path) -> NocProbe:
     return lab_noc_probe(INVENTORY, intended.inventory.baseline, wait=30)
 
 

@@ -40,8 +40,9 @@ class Collected:
     secret_values: dict[str, str] = field(default_factory=dict, repr=False)
 
 
-def reason(exc: BaseException) -> str:
-    """A short, operator-facing cause: unreachable, login refused, or the command that failed."""
+def reason(exc: BaseException, step: str = "") -> str:
+    """A short, operator-facing cause: unreachable, login refused, the session lost during `step` (the
+    device was reached, then dropped or went silent), or the command that failed."""
     from wardnet.deploy.hostkeys import refusal
 
     refused = refusal(exc)
@@ -51,6 +52,8 @@ def reason(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
     if "Authentication" in name or "auth" in text.lower():
         return f"authentication failed ({name})"
+    if step and (isinstance(exc, (TimeoutError, ConnectionError, EOFError)) or "Connection" in name):
+        return f"session lost while {step} ({name}: {text[:200]})"
     if (
         "Timeout" in name
         or "timed out" in text.lower()
@@ -108,11 +111,13 @@ def _canonical_intended(driver: Any, target: Target, running: str, cache: Canoni
 def collect_device(target: Target, cache: CanonicalCache | None = None) -> Collected:
     item = Collected(target)
     driver = None
+    step = ""  # once connected, what the session was doing: a drop mid-session is named by it
     try:
         # Secret values are needed only to mask them in what the device returns.
         with contextlib.suppress(secrets.MissingSecretError):
             _, item.secret_values = secrets.resolve(target.intended, target.secrets)
         driver = open_driver(target, timeout=SESSION_TIMEOUT_S)
+        step = "reading the running config"
         running = driver.get_config(retrieve="running")["running"]
         platform = get_platform(target.platform)
         if platform.hidden_commands:  # what the running config hides (IOS-XE: SNMPv3 users)
@@ -120,16 +125,18 @@ def collect_device(target: Target, cache: CanonicalCache | None = None) -> Colle
         item.running = secrets.redact(target.platform, secrets.mask(running, item.secret_values))
         item.checked = platform.rule_form(secrets.mask(running, item.secret_values))
         if platform.canonical_on_device:
+            step = "making the intended config canonical on the device"
             item.intended = _canonical_intended(driver, target, item.running, cache or CanonicalCache(None))
         else:
             item.intended = target.intended
         if platform.reads_defaults:
+            step = "reading the full config"
             full = driver.get_config(retrieve="running", full=True)["running"]
             item.defaults = secrets.redact(target.platform, secrets.mask(full, item.secret_values))
             # `show` hides values at their default: the rules judge every value the device applies.
             item.checked = platform.rule_form(secrets.mask(full, item.secret_values))
     except Exception as exc:  # one device's failure is its own
-        item.error = secrets.mask(reason(exc), item.secret_values)
+        item.error = secrets.mask(reason(exc, step), item.secret_values)
         item.running = ""
     finally:
         if driver is not None:

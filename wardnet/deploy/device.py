@@ -10,7 +10,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import napalm
-from napalm.base.exceptions import CommitConfirmException, MergeConfigException, ReplaceConfigException
+from napalm.base.exceptions import (
+    CommitConfirmException,
+    ConnectionException,
+    MergeConfigException,
+    ReplaceConfigException,
+)
 
 from wardnet import secrets
 from wardnet.deploy import hostkeys
@@ -24,6 +29,8 @@ SESSION_TIMEOUT_S = 15  # a command that takes longer means the change cut the s
 REVERT_GRACE_S = 30  # how long after its revert timer a device may take to apply its previous config
 # Raised by a driver's checks before the device changed anything: fail at once, no revert to wait for.
 REFUSED = (ReplaceConfigException, MergeConfigException, CommitConfirmException)
+# Raised by commit_config when the session was already lost: the commit never reached the device.
+NOT_SENT = ConnectionException
 
 
 @dataclass(frozen=True)
@@ -87,6 +94,9 @@ def deploy_device(target: Target, options: Options, backup: Callable[[Target, st
         except REFUSED as exc:  # checked before anything changed (IOS: archive, timer range): no wait
             error = f"the device refused the commit, nothing changed: {exc}"
             return DeviceResult(target.name, target.site, False, "failed", secrets.mask(error, used), diff)
+        except NOT_SENT as exc:  # the session dropped or went silent before the commit: no timer to await
+            error = f"the commit was not sent, nothing changed: {exc}"
+            return DeviceResult(target.name, target.site, False, "failed", secrets.mask(error, used), diff)
         except Exception as exc:  # the session died during the change: the device's timer reverts it,
             # or, on a FortiGate cluster (no device timer: see plugins/napalm_fortinet), the driver itself
             how = (
@@ -99,10 +109,13 @@ def deploy_device(target: Target, options: Options, backup: Callable[[Target, st
                 target.site,
                 False,
                 "rolled-back",
-                f"commit cut the session ({type(exc).__name__}){how}",
+                secrets.mask(f"commit cut the session ({describe(exc)}){how}", used),
                 diff,
             )
-        problems = post_checks(target, driver, options)
+        try:
+            problems = post_checks(target, driver, options)
+        except Exception as exc:  # the session dropped after the commit: roll back, or the timer does
+            problems = [f"session lost during the post-checks ({describe(exc)})"]
         if problems:
             how = _roll_back(target, driver, options, started)
             return DeviceResult(
@@ -118,11 +131,18 @@ def deploy_device(target: Target, options: Options, backup: Callable[[Target, st
         refused = hostkeys.refusal(exc)
         if refused is not None:  # its host key is not the enrolled one: no credential was sent
             return DeviceResult(target.name, target.site, False, "refused", refused.message)
-        return DeviceResult(target.name, target.site, False, "failed", secrets.mask(str(exc), used))
+        error = str(exc) or describe(exc)  # a bare timeout has no message: name it
+        return DeviceResult(target.name, target.site, False, "failed", secrets.mask(error, used))
     finally:
         if driver is not None:
             with contextlib.suppress(Exception):
                 driver.close()
+
+
+def describe(exc: BaseException) -> str:
+    """The exception's type and message: a timeout or a reset often carries no message of its own."""
+    text = str(exc).strip()
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 def post_checks(target: Target, driver: Any, options: Options) -> list[str]:

@@ -24,11 +24,13 @@ from typing import Any
 from wardnet import secrets
 from wardnet.deploy import hostkeys
 from wardnet.deploy.device import (
+    NOT_SENT,
     REFUSED,
     SESSION_TIMEOUT_S,
     DeviceResult,
     Options,
     _await_revert,
+    describe,
     open_driver,
 )
 from wardnet.deploy.targets import Target
@@ -48,6 +50,7 @@ class _Device:
     result: DeviceResult | None = None  # decided before the site's outcome (unchanged, failed, refused)
     committed: bool = False
     cut: bool = False  # the commit killed the session: only the device's own timer can revert it
+    lost: str = ""  # the session was lost before its commit was sent: the device failed, unchanged
     started: float = 0.0
 
     def close(self) -> None:
@@ -145,9 +148,12 @@ def _commit_all(changed: list[_Device], options: Options, backup: Callable[[Targ
             d.committed = True
         except REFUSED as exc:  # checked before anything changed on that device
             return f"{target.name} refused the commit: {secrets.mask(str(exc), d.used)}"
+        except NOT_SENT as exc:  # the session was lost before the commit: that device is unchanged
+            d.lost = f"the commit was not sent, nothing changed: {secrets.mask(str(exc), d.used)}"
+            return f"{target.name}: {d.lost}"
         except Exception as exc:  # the change cut the session: the device's timer reverts it
             d.committed, d.cut = True, True
-            return f"{target.name}: the commit cut its session ({type(exc).__name__})"
+            return f"{target.name}: the commit cut its session ({secrets.mask(describe(exc), d.used)})"
     return ""
 
 
@@ -214,6 +220,10 @@ def _roll_back_all(
         if not d.committed:
             with contextlib.suppress(Exception):
                 d.driver.discard_config()
+            if d.lost:  # the device that stopped the transaction: its own failure, then the site's fate
+                error = f"{d.lost}; the site transaction was rolled back"
+                d.result = DeviceResult(target.name, target.site, False, "failed", error, d.diff)
+                continue
             error = f"not pushed: {problem}"
             d.result = DeviceResult(target.name, target.site, False, "rolled-back", error, d.diff)
             continue

@@ -1,0 +1,33 @@
+"""The reason an audit gives for a device it could not read: before the session (unreachable) or during it
+(session lost while a named step), so an operator knows whether the device was ever reached."""
+
+from __future__ import annotations
+
+from napalm.base.exceptions import ConnectionException
+
+from wardnet.audit.collect import reason
+
+SILENT = TimeoutError("hcm-1-acc3: no answer to 'wardnet-node show' within 20 s: the session went silent")
+
+
+def test_a_timeout_while_connecting_is_unreachable() -> None:
+    assert reason(SILENT).startswith("unreachable (TimeoutError: ")
+
+
+def test_a_timeout_once_connected_names_the_step_and_the_silence() -> None:
+    text = reason(SILENT, "reading the running config")
+    assert text.startswith("session lost while reading the running config (TimeoutError: ")
+    assert text.endswith("the session went silent)")
+
+
+def test_a_reset_or_a_lost_channel_once_connected_is_a_lost_session() -> None:
+    reset = ConnectionResetError("hcm-1-acc3: session dropped during 'wardnet-node show' (no exit status)")
+    assert reason(reset, "reading the running config").startswith(
+        "session lost while reading the running config (ConnectionResetError: hcm-1-acc3: session dropped"
+    )
+    lost = ConnectionException("hcm-1-acc3: session lost, 'wardnet-node canonical' not sent (EOFError: )")
+    assert "session lost while making" in reason(lost, "making the intended config canonical on the device")
+
+
+def test_a_command_error_once_connected_is_not_called_a_lost_session() -> None:
+    assert reason(ValueError("bad output"), "reading the running config") == "ValueError: bad output"
