@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 from pathlib import Path
 from typing import Any
@@ -327,6 +328,7 @@ def _round(factor: float, rows: list[dict[str, Any]]) -> dict[str, Any]:
         "retransmissions": 900,
         "seconds_to_serve": None,
         "kea_log": {"ALLOC_ENGINE_V4_ALLOC_FAIL": 6},
+        "socket_drops": {"server": 115, "relay": 0},
         "vlans": rows,
     }
 
@@ -354,6 +356,7 @@ def test_report_shows_the_overload_rounds_and_the_leases_over_time(tmp_path: Pat
     assert "### 2.5× the load: 1250 users" in text
     assert "| 20 | V20 | 250 | 244 | 245 | 1 | 0.98 | 244 | yes | yes |" in text
     assert "ALLOC_ENGINE_V4_ALLOC_FAIL × 6" in text
+    assert "Requests dropped in full socket buffers: server 115, relay 0." in text
     page = html.read_text()
     # 4 leases over 4 s on a 600 x 200 chart scaled to 4 clients: one step of 50 px per lease
     assert 'aria-label="4 of 4 clients leased within 4.0 s"' in page
@@ -392,3 +395,14 @@ def test_kea_messages_counted_by_id() -> None:
         "DHCP4_MULTI_THREADING_INFO": 1,
         "HOSTS_BACKENDS_REGISTERED": 1,
     }
+
+
+def test_overload_factors_from_the_command_line() -> None:
+    from wardnet.lab.cli import _factors
+
+    assert _factors("1.5,2") == (1.5, 2.0)
+    assert _factors("") == ()  # no overload rounds
+    with pytest.raises(argparse.ArgumentTypeError, match=r"give multiples like 1\.5,2"):
+        _factors("twice")
+    with pytest.raises(argparse.ArgumentTypeError, match="must be positive"):
+        _factors("1.5,0")
