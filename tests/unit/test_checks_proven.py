@@ -35,9 +35,20 @@ def _report(**changes: Any) -> dict[str, Any]:
                 {"vlan": v, "clients": peak, "leases": peak, "pool_size": pool}
                 for v, (peak, pool) in DESIGNED.items()
             ],
-            "overload": [
-                {"vlan": v, "clients": 2 * pool, "leases": pool, "pool_size": pool}
-                for v, (_, pool) in DESIGNED.items()
+            "overload": [  # one round (wardnet.lab.prove.exhaustion): twice the pool, every pool full
+                {
+                    "factor": 2.0,
+                    "vlans": [
+                        {
+                            "vlan": v,
+                            "clients": 2 * pool,
+                            "leases": pool,
+                            "pool_size": pool,
+                            "held_by_others": 0,
+                        }
+                        for v, (_, pool) in DESIGNED.items()
+                    ],
+                }
             ],
         },
         "sessions": {"conntrack_max": 524288},
@@ -68,7 +79,7 @@ def test_no_report_no_finding_and_an_agreeing_report_none_either(design: SiteDes
 def test_disagreements_are_warned(design: SiteDesign, tmp_path: Path) -> None:
     report = _report(users=400, passed=False, failures=["DNS unanswered"])
     report["dhcp"]["design_load"][0]["leases"] = 90
-    report["dhcp"]["overload"][3]["leases"] = 800  # guest pool ran out early
+    report["dhcp"]["overload"][0]["vlans"][3]["leases"] = 800  # guest pool ran out early
     report["sessions"]["conntrack_max"] = 262144
     messages = [f.message for f in proven(design, _write(tmp_path, report))]
     assert all(f.rule == "CAP-PROVE" and f.severity == "medium" for f in proven(design, tmp_path))

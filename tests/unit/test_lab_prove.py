@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 from pathlib import Path
 from typing import Any
@@ -60,16 +61,37 @@ def test_each_vlan_has_its_own_mac_base() -> None:
     assert perfdhcp.mac_base(999) == "02:19:03:e7:00:00"
 
 
-def test_perfdhcp_is_bounded_by_count_and_time(tmp_path: Path) -> None:
+def test_perfdhcp_sends_all_clients_at_once_and_retransmits_like_a_client(tmp_path: Path) -> None:
     cmd = perfdhcp.command("eth0", 300, tmp_path / "relays", 50)
-    assert cmd[cmd.index("-n") + 1] == "300" and cmd[cmd.index("-R") + 1] == "300"
-    assert 0 < int(cmd[cmd.index("-p") + 1]) < perfdhcp.deadline(300)
+    assert cmd[cmd.index("--scenario") + 1] == "avalanche" and cmd[cmd.index("-R") + 1] == "300"
     assert cmd[cmd.index("-l") + 1] == "eth0" and "-B" in cmd and cmd[-1] == "255.255.255.255"
+    assert cmd[cmd.index("-b") + 1] == "mac=02:19:00:32:00:00" and cmd[cmd.index("-x") + 1] == "t"
+    # avalanche ignores -n, -p, -r: the caller's window bounds it (perfdhcp stops on SIGINT with its report)
+    assert not {"-n", "-p", "-r"} & set(cmd)
+
+
+def test_the_readiness_probe_stops_by_itself(tmp_path: Path) -> None:
+    cmd = perfdhcp.probe("eth0", tmp_path / "relays")
+    assert "--scenario" not in cmd  # basic: one DORA, bounded by -n and -p
+    assert cmd[cmd.index("-n") + 1] == "1" and cmd[cmd.index("-p") + 1] == "10"
 
 
 KEA_HEADER = (
     "address,hwaddr,client_id,valid_lifetime,expire,subnet_id,fqdn_fwd,fqdn_rev,hostname,state,user_context"
 )
+
+
+def test_addresses_held_by_other_clients_count_against_the_pool() -> None:
+    rows = [
+        KEA_HEADER,
+        "10.65.55.138,02:18:00:00:00:01,,86400,2086400,15,0,0,,0,",  # the readiness probe: held
+        "10.65.55.139,02:19:00:0f:00:01,,86400,2086400,15,0,0,,0,",  # one of this VLAN's clients: not counted
+        "10.65.55.140,aa:bb:cc:00:00:01,,86400,1000000,15,0,0,,0,",  # expired before now
+        "10.65.55.141,aa:bb:cc:00:00:02,,86400,2086400,15,0,0,,0,",
+        "10.65.55.141,aa:bb:cc:00:00:02,,0,2000000,15,0,0,,2,",  # released and reclaimed since
+        "10.65.52.10,aa:bb:cc:00:00:03,,28800,2028800,20,0,0,,0,",  # another subnet
+    ]
+    assert leases.held("\n".join(rows) + "\n", 2_000_000, 15, "02:19:00:0f") == 1
 
 
 def test_kea_rows_of_this_run_only_last_row_per_client_wins() -> None:
@@ -103,10 +125,18 @@ def _vlan_row(vlan: int, clients: int, **changes: Any) -> dict[str, Any]:
         "leases": clients,
         "kea_leases": clients,
         "drops": 0,
-        "rate": 10.0,
+        "unserved": 0,
+        "retransmissions": 4,
+        "requests": 2 * clients + 4,
+        "interrupted": False,
+        "seconds_to_serve": 2.5,
         "pool_start": "10.0.0.10",
         "pool_end": "10.0.0.254",
         "pool_size": 245,
+        "peak_clients": clients,
+        "headroom": round(245 / clients, 2),
+        "held_by_others": 0,
+        "predicted_leases": min(clients, 245),
         "out_of_pool": [],
         "wrong_subnet": 0,
         "lease_seconds": 28800,
@@ -114,11 +144,19 @@ def _vlan_row(vlan: int, clients: int, **changes: Any) -> dict[str, Any]:
         "p50_ms": 3.0,
         "p99_ms": 9.5,
         "max_ms": 12.0,
+        "lease_p50_s": 0.4,
+        "lease_p99_s": 2.1,
+        "lease_times_s": [0.4] * clients,
     }
     return row | changes
 
 
-def _report(rows: list[dict[str, Any]], users: int = 500, **dns: Any) -> dict[str, Any]:
+def _report(
+    rows: list[dict[str, Any]],
+    users: int = 500,
+    overload: list[dict[str, Any]] | None = None,
+    **dns: Any,
+) -> dict[str, Any]:
     report: dict[str, Any] = {
         "site": BEN_THANH,
         "name": "Bến Thành",
@@ -126,13 +164,19 @@ def _report(rows: list[dict[str, Any]], users: int = 500, **dns: Any) -> dict[st
         "designed_users": 500,
         "started": "2026-12-05T06:00:00+00:00",
         "seconds": 20.0,
+        "window_s": 64.0,
         "dhcp": {
             "clients": sum(r["clients"] for r in rows),
             "leases": sum(r["leases"] for r in rows),
             "drops": sum(r["drops"] for r in rows),
+            "unserved": sum(r["unserved"] for r in rows),
+            "retransmissions": sum(r["retransmissions"] for r in rows),
             "seconds": 12.0,
+            "seconds_to_serve": 2.5,
             "leases_per_s": 45.4,
+            "kea_log": {},
             "design_load": rows,
+            "overload": overload or [],
         },
         "dns": {
             "server": "127.0.0.1",
@@ -212,21 +256,44 @@ def test_perfdhcp_output_when_nothing_answers() -> None:
     assert got.leases == 0 and got.drops == 5 and got.round_trips_ms() == []
 
 
-def test_perfdhcp_timestamps_give_one_round_trip_each() -> None:
-    # The -x t lines as perfdhcp prints them (stats_mgr.cc: durations since its start, HHMMSS.ffffff).
-    text = (
-        "Rate: 9.8 4-way exchanges/second, expected rate: 10\n"
-        "***Statistics for: DISCOVER-OFFER***\nsent packets: 2\nreceived packets: 2\ndrops: 0\n"
-        "***Statistics for: REQUEST-ACK***\nsent packets: 2\nreceived packets: 1\ndrops: 1\n"
-        "***Timestamps for packets: DISCOVER-OFFER***\n"
-        "sent / received: 000001.000000 / 000001.004500\n"
-        "sent / received: 000159.990000 / 000200.010000\n\n"
-        "***Timestamps for packets: REQUEST-ACK***\n"
-        "sent / received: 000001.005000 / 000001.012000\n"
-    )
-    got = perfdhcp.parse(text)
-    assert got.leases == 1 and got.drops == 1 and got.rate == 9.8
-    assert [round(ms, 3) for ms in got.round_trips_ms()] == [4.5, 20.0, 7.0]
+def test_avalanche_interrupted_with_nothing_answering() -> None:
+    # Recorded on this machine (Kea 2.2 perfdhcp --scenario avalanche -R 3 -x t, loopback, no server), ended
+    # by SIGINT after 4 s: it still prints its report, and counts every retransmission it made.
+    got = perfdhcp.parse((FIXTURES / "perfdhcp-avalanche-no-answer.txt").read_text())
+    assert (got.discover_offer.sent, got.discover_offer.received, got.discover_offer.drops) == (3, 0, 3)
+    assert (got.requests, got.retransmissions, got.leases) == (12, 9, 0)
+    assert got.took_seconds == 3.955762 and got.lease_times_s() == []
+    assert [(w.exchange, w.waiting, w.resent) for w in got.progress][-2:] == [
+        ("DISCOVER-OFFER", 3, 2),
+        ("DISCOVER-OFFER", 3, 1),
+    ]
+    assert sum(w.resent for w in got.progress) == 9
+
+
+def test_avalanche_that_served_every_client() -> None:
+    # Recorded in the lab: VLAN 15's 10 clients of the 500-user prove (trimmed: nothing, it is this short).
+    got = perfdhcp.parse((FIXTURES / "perfdhcp-avalanche-10-clients.txt").read_text())
+    assert (got.discover_offer.sent, got.discover_offer.received, got.request_ack.received) == (10, 10, 10)
+    assert (got.leases, got.drops, got.requests, got.retransmissions) == (10, 0, 22, 2)
+    assert got.took_seconds == 0.803923 and got.rate == 12.4207
+    # the first ACK line: 000000.514156 s after the start; the last 000000.721598
+    assert got.lease_times_s()[0] == 0.514156 and got.lease_times_s()[-1] == 0.721598
+    # first DISCOVER → OFFER: 000000.000156 → 000000.126120
+    assert round(got.discover_offer.delays_ms[0], 3) == 125.964
+    assert len(got.round_trips_ms()) == 20
+    assert [(w.exchange, w.waiting, w.resent) for w in got.progress] == [("REQUEST-ACK", 10, 2)]
+
+
+def test_avalanche_interrupted_when_the_window_closed() -> None:
+    # Recorded in the lab: VLAN 15 at twice the load, 20 clients, SIGINT after 64 s with 2 still unserved;
+    # perfdhcp still claims "It took 00:01:03.622155 to provision 20 clients": the caller knows better.
+    got = perfdhcp.parse((FIXTURES / "perfdhcp-avalanche-interrupted.txt").read_text())
+    assert (got.request_ack.sent, got.request_ack.received, got.request_ack.drops) == (20, 18, 2)
+    assert (got.leases, got.requests, got.retransmissions) == (18, 141, 101)
+    assert got.lease_times_s()[-1] == 20.645216  # the last ACK that came
+    # a REQUEST sent at 0.914719 s, answered at 18.228076 s: the round trip counts the retransmissions
+    assert any(round(ms) == 17313 for ms in got.request_ack.delays_ms)
+    assert got.progress[0].waiting == 20 and got.progress[0].exchange == "DISCOVER-OFFER"
 
 
 def test_perfdhcp_output_without_statistics_is_an_error() -> None:
@@ -249,3 +316,93 @@ def test_dnsperf_verbose_lines_give_each_answers_latency() -> None:
     lines = "> NOERROR localhost A 0.000250\n> NXDOMAIN example.invalid A 0.001500\n"
     got = dnsperf.parse(lines + head)
     assert [round(ms, 3) for ms in got.latencies_ms] == [0.25, 1.5]
+
+
+def _round(factor: float, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "factor": factor,
+        "users": 1250,
+        "clients": sum(r["clients"] for r in rows),
+        "leases": sum(r["leases"] for r in rows),
+        "unserved": sum(r["clients"] - r["leases"] for r in rows),
+        "retransmissions": 900,
+        "seconds_to_serve": None,
+        "kea_log": {"ALLOC_ENGINE_V4_ALLOC_FAIL": 6},
+        "socket_drops": {"server": 115, "relay": 0},
+        "vlans": rows,
+    }
+
+
+def test_overload_marks_pools_that_run_out_and_whether_the_headroom_predicted_it() -> None:
+    rows = [
+        # 250 clients, 245 addresses of which the probe holds 1: the pool gives 244 and Kea leased 244
+        _vlan_row(20, 250, leases=244, unserved=6, pool_size=245, held_by_others=1, predicted_leases=244),
+        # within its pool but 50 clients unserved: not what the headroom predicts
+        _vlan_row(50, 750, leases=700, unserved=50, pool_size=1013, predicted_leases=750),
+        _vlan_row(70, 38, pool_size=117, predicted_leases=38),
+    ]
+    (got,) = prove.exhaustion([_round(2.5, rows)])
+    marks = {v["vlan"]: (v["runs_out"], v["agrees"]) for v in got["vlans"]}
+    assert marks == {20: (True, True), 50: (False, False), 70: (False, True)}
+    assert got["factor"] == 2.5 and got["leases"] == 982
+
+
+def test_report_shows_the_overload_rounds_and_the_leases_over_time(tmp_path: Path) -> None:
+    rows = [_vlan_row(20, 250, leases=244, pool_size=245, held_by_others=1, predicted_leases=244)]
+    design = [_vlan_row(20, 4, lease_times_s=[0.5, 1.0, 2.0, 4.0])]
+    report = _report(design, users=4, overload=prove.exhaustion([_round(2.5, rows)]))
+    md, html = prove_report.write(report, tmp_path)
+    text = md.read_text()
+    assert "### 2.5× the load: 1250 users" in text
+    assert "| 20 | V20 | 250 | 244 | 245 | 1 | 0.98 | 244 | yes | yes |" in text
+    assert "ALLOC_ENGINE_V4_ALLOC_FAIL × 6" in text
+    assert "Requests dropped in full socket buffers: server 115, relay 0." in text
+    page = html.read_text()
+    # 4 leases over 4 s on a 600 x 200 chart scaled to 4 clients: one step of 50 px per lease
+    assert 'aria-label="4 of 4 clients leased within 4.0 s"' in page
+    assert 'points="0.0,200.0 75.0,150.0 150.0,100.0 300.0,50.0 600.0,0.0"' in page
+
+
+def test_receive_buffer_drops_from_proc_net_snmp() -> None:
+    # srv1's namespace after the 500-user prove and its overload rounds (lab, /proc/net/snmp, Udp lines)
+    snmp = (
+        "Udp: InDatagrams NoPorts InErrors OutDatagrams RcvbufErrors SndbufErrors InCsumErrors IgnoredMulti "
+        "MemErrors\nUdp: 36311 0 50072 84143 50072 0 0 0 0\n"
+        "UdpLite: InDatagrams NoPorts InErrors OutDatagrams RcvbufErrors SndbufErrors InCsumErrors "
+        "IgnoredMulti MemErrors\nUdpLite: 0 0 0 0 0 0 0 0 0\n"
+    )
+    assert prove.rcvbuf_errors(snmp) == 50072
+
+
+def test_kea_messages_counted_by_id() -> None:
+    # `journalctl -u kea-dhcp4-server -o cat` in srv1, as the lab printed it (the first line comes before
+    # Kea's syslog is set up and carries a time stamp: not a message line)
+    journal = (
+        "2026-12-05 16:45:32.718 INFO  [kea-dhcp4.dhcp4/2186.139884398490112] DHCP4_STARTING Kea DHCPv4 "
+        "server version 2.2.0 (stable) starting\n"
+        "Started kea-dhcp4-server.service - Kea IPv4 DHCP daemon.\n"
+        "WARN  [kea-dhcp4.dhcp4.140248447631872] DHCP4_MULTI_THREADING_INFO enabled: no, "
+        "number of threads: 0,"
+        " queue size: 0\n"
+        "INFO  [kea-dhcp4.leases.140248447631872] DHCP4_LEASE_ADVERT [hwtype=1 02:18:00:00:00:01], "
+        "cid=[01:02:18:00:00:00:01], tid=0x923: lease 10.65.55.140 will be advertised\n"
+        "INFO  [kea-dhcp4.leases.140248447631872] DHCP4_LEASE_ADVERT [hwtype=1 02:18:00:00:00:01], "
+        "cid=[01:02:18:00:00:00:01], tid=0x924: lease 10.65.55.140 will be advertised\n"
+        "INFO  HOSTS_BACKENDS_REGISTERED the following host backend types are available: mysql postgresql\n"
+    )
+    assert prove.kea_messages(journal) == {
+        "DHCP4_LEASE_ADVERT": 2,
+        "DHCP4_MULTI_THREADING_INFO": 1,
+        "HOSTS_BACKENDS_REGISTERED": 1,
+    }
+
+
+def test_overload_factors_from_the_command_line() -> None:
+    from wardnet.lab.cli import _factors
+
+    assert _factors("1.5,2") == (1.5, 2.0)
+    assert _factors("") == ()  # no overload rounds
+    with pytest.raises(argparse.ArgumentTypeError, match=r"give multiples like 1\.5,2"):
+        _factors("twice")
+    with pytest.raises(argparse.ArgumentTypeError, match="must be positive"):
+        _factors("1.5,0")

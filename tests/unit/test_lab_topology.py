@@ -73,7 +73,7 @@ def test_every_front_panel_port_exists_on_its_device(lab: topology.LabSite) -> N
 
 def test_one_endpoint_per_user_vlan_outside_the_dhcp_pool(lab: topology.LabSite, twin) -> None:
     endpoints = {n.vlan: n for n in lab.nodes if n.kind == "endpoint"}
-    assert sorted(endpoints) == [20, 21, 30, 50, 60, 70]
+    assert sorted(endpoints) == [15, 20, 21, 30, 40, 50, 60, 70]  # every VLAN of the design
     pools = {p.vlan: p for p in twin.devices["hcm-26743-fw"].dhcp_servers}
     for vlan, node in endpoints.items():
         assert node.address is not None and node.gateway is not None
@@ -82,7 +82,25 @@ def test_one_endpoint_per_user_vlan_outside_the_dhcp_pool(lab: topology.LabSite,
         if vlan in pools:
             assert address.ip < IPv4Address(pools[vlan].start)
     wireless = [c for c in lab.cables if c.a_namespace == "wt-26743-ap1"]
-    assert sorted(c.a_port for c in wireless) == ["wlan21", "wlan50"]
+    assert sorted(c.a_port for c in wireless) == ["mgmt15", "wlan21", "wlan50"]  # the AP's own, its SSIDs
+
+
+def test_ap_and_phone_bridges_carry_what_their_switch_port_carries(lab: topology.LabSite, twin) -> None:
+    ends = {(c.a_namespace, c.a_port): (c.b_namespace, c.b_port) for c in lab.cables}
+    ports = {p.name: p for p in twin.devices["hcm-26743-acc1"].edge_ports}
+    ap = lab.bridges["hcm-26743-ap1"]
+    assert ends[("wt-26743-acc1", "swp36")] == ("wt-26743-ap1", "uplink")
+    assert (ap["uplink"]["native"], ap["uplink"]["trunks"]) == (ports["swp36"].native_vlan, [15, 21, 50])
+    # the desk phone sits on a staff port (802.1X there, voice VLAN 40), not the staff endpoint's own
+    phone = lab.bridges["hcm-26743-phone1"]
+    assert ends[("wt-26743-acc1", "swp2")] == ("wt-26743-phone1", "uplink")
+    assert ends[("wt-26743-acc1", "swp1")] == ("wt-26743-ep-staff", "eth0")
+    assert (ports["swp2"].vlan, ports["swp2"].voice_vlan) == (20, 40)
+    assert phone == {
+        "uplink": {"name": "uplink", "trunks": [20, 40], "native": 20},
+        "ports": [{"name": "voice40", "vlan": 40}],
+    }
+    assert ends[("wt-26743-phone1", "voice40")] == ("wt-26743-ep-voice", "eth0")
 
 
 def test_city_core_peers_with_every_site_firewall(lab: topology.LabSite, inventory: Inventory) -> None:

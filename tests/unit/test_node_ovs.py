@@ -32,6 +32,8 @@ def test_rendered_ovs_is_canonical_and_survives_a_round_trip(sections: dict[str,
         assert ovs.format_bridges(ovs.parse(text)) == text
     core = sections["hcm-26743-core"].splitlines()
     assert core[core.index(" port swp22 tag=60") - 1].startswith(" port swp5 trunks=")  # servers: port 22
+    acc1 = sections["hcm-26743-acc1"]  # staff ports: the phone tagged in VOICE, the PC untagged in STAFF
+    assert " port swp2 trunks=20,40 tag=20 vlan_mode=native-untagged\n" in acc1
 
 
 def test_plan_from_empty_builds_everything_and_from_itself_nothing(sections: dict[str, str]) -> None:
@@ -55,7 +57,7 @@ def test_plan_changes_only_what_differs(sections: dict[str, str]) -> None:
     intended = ovs.parse(sections["hcm-26743-acc1"])
     drifted_text = (
         sections["hcm-26743-acc1"]
-        .replace(" port swp2 tag=20\n", " port swp2 tag=50\n")
+        .replace(" port swp25 tag=30\n", " port swp25 tag=50\n")
         .replace(" port swp48 tag=999 shutdown\n", " port swp48 tag=999\n")
         .replace(" port swp47 tag=999 shutdown\n", "")
         + " port rogue1 tag=10\n"
@@ -63,7 +65,7 @@ def test_plan_changes_only_what_differs(sections: dict[str, str]) -> None:
     change = ovs.plan(intended, ovs.parse(drifted_text))
     assert change.vsctl == [
         "--", "del-port", "br0", "rogue1",
-        "--", "set", "Port", "swp2", "tag=20",
+        "--", "set", "Port", "swp25", "tag=30",
         "--", "add-port", "br0", "swp47", "tag=999",
     ]  # fmt: skip
     assert change.admin == [("br0", "swp47", False), ("br0", "swp48", False)]

@@ -113,6 +113,7 @@ def test_the_kea_template_makes_one_subnet_per_pool(site_design: Callable[..., A
         ward_dhcp_dns_interfaces=["wnsrv0"],
         ward_dhcp_dns_socket_type="udp",
         ward_dhcp_dns_lease_file="/var/lib/kea/kea-leases4.csv",
+        ward_dhcp_dns_queue_capacity=500,
     )
     kea = json.loads(re.sub(r"(?m)^\s*//.*$", "", text))["Dhcp4"]
     subnets = {subnet["id"]: subnet for subnet in kea["subnet4"]}
@@ -129,3 +130,5 @@ def test_the_kea_template_makes_one_subnet_per_pool(site_design: Callable[..., A
             "ntp-servers": ", ".join(pool["ntp"]),
         }
     assert kea["option-data"] == [{"name": "domain-name", "data": design["domain"]}]
+    # issue 19: an avalanche of clients is queued oldest-dropped-first, not lost in the socket buffer
+    assert kea["dhcp-queue-control"] == {"enable-queue": True, "queue-type": "kea-ring4", "capacity": 500}

@@ -103,20 +103,42 @@ def cmd_prove(args: argparse.Namespace) -> int:
     lab = _lab(args)
     passed = True
     for code in args.sites:
-        report = prove.prove(lab, code, args.users)
+        raw = args.report / "perfdhcp" if args.report else None
+        report = prove.prove(
+            lab, code, args.users, overload_factors=tuple(args.overload), window=args.window, raw=raw
+        )
         stored = prove_report.store(report)
         written = prove_report.write(report, args.report) if args.report else []
         dhcp, dns = report["dhcp"], report["dns"]
         print(
             f"{code}: {'PASSED' if report['passed'] else 'FAILED'}: {dhcp['leases']} leases for "
-            f"{dhcp['clients']} clients ({report['users']} users), {dhcp['drops']} drops, "
-            f"{dhcp['leases_per_s']} leases/s; DNS {dns['qps']} queries/s, {dns['lost']} lost"
+            f"{dhcp['clients']} clients ({report['users']} users), "
+            f"{dhcp['retransmissions']} retransmissions, all served in {dhcp['seconds_to_serve']} s; "
+            f"DNS {dns['qps']} queries/s, {dns['lost']} lost"
         )
+        for round_ in dhcp["overload"]:
+            out = [f"{v['vlan']} at {v['leases']}" for v in round_["vlans"] if v["runs_out"]]
+            wrong = [str(v["vlan"]) for v in round_["vlans"] if not v["agrees"]]
+            print(
+                f"  x{round_['factor']}: {round_['leases']} leases for {round_['clients']} clients; "
+                f"pools out: {', '.join(out) or 'none'}; "
+                f"unlike the headroom predicts: {', '.join(wrong) or 'none'}"
+            )
         for line in report["failures"]:
             print(f"  {line}")
         print(f"  report: {', '.join(str(p) for p in [stored, *written])}")
         passed = passed and report["passed"]
     return ExitCode.OK if passed else ExitCode.FINDINGS
+
+
+def _factors(text: str) -> tuple[float, ...]:
+    try:
+        factors = tuple(float(x) for x in text.split(",") if x.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: give multiples like 1.5,2") from None
+    if any(f <= 0 for f in factors):
+        raise argparse.ArgumentTypeError(f"{text!r}: multiples must be positive")
+    return factors
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -151,7 +173,26 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     add_inventory(prove)
     add_sites(prove, required=True)
     prove.add_argument("--users", type=int, help="users to prove for (default: the site's concurrent_users)")
-    prove.add_argument("--report", type=Path, metavar="DIR", help="also write prove-<code>.md and .html here")
+    prove.add_argument(
+        "--report",
+        type=Path,
+        metavar="DIR",
+        help="also write prove-<code>.md and .html (and perfdhcp's own output) here",
+    )
+    prove.add_argument(
+        "--overload",
+        type=_factors,
+        default=(1.5, 2.0),
+        metavar="F,F",
+        help="also run at these multiples of the load: where the pools run out (default 1.5,2; '' for none)",
+    )
+    prove.add_argument(
+        "--window",
+        type=float,
+        default=64.0,
+        metavar="S",
+        help="seconds the clients get to be served (default 64)",
+    )
     prove.set_defaults(func=cmd_prove)
 
     status = lab_sub.add_parser("status", help="list lab nodes (exit 1 if any is down)")

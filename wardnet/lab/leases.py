@@ -35,3 +35,19 @@ def granted(csv_text: str, since: float, mac_prefix: str) -> dict[str, Lease]:
             continue
         leases[hwaddr] = Lease(IPv4Address(row["address"]), hwaddr, lifetime, int(row["subnet_id"]))
     return leases
+
+
+def held(csv_text: str, now: float, subnet_id: int, mac_prefix: str) -> int:
+    """Addresses of the subnet that other clients (MAC not starting with mac_prefix) hold at `now`: the
+    pool an overload run can get is the pool minus these."""
+    last: dict[str, dict[str, str]] = {}
+    for row in csv.DictReader(io.StringIO(csv_text)):
+        last[(row.get("hwaddr") or "").lower()] = row
+    return sum(
+        1
+        for hwaddr, row in last.items()
+        if not hwaddr.startswith(mac_prefix.lower())
+        and int(row["subnet_id"]) == subnet_id
+        and row.get("state", STATE_DEFAULT) == STATE_DEFAULT
+        and int(row["expire"]) > now
+    )

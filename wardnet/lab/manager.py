@@ -213,7 +213,7 @@ class Lab:
             elif node.kind == "ap":
                 files = nodes.prepare(site_root / node.name, node.name, ("ovs",))
                 record["anchor"] = nodes.start(node.namespace, node.name, files, ("ovs",))
-                text = self.renderer.env.get_template("lab/access-point.j2").render(ap=lab.access_point)
+                text = self.renderer.env.get_template("lab/access-point.j2").render(ap=lab.bridges[node.name])
                 _apply(record, text)
             elif node.kind == "endpoint":
                 system.ip_batch(

@@ -1,8 +1,10 @@
 """`wardnet lab prove`: drive a live site with tools no one here wrote and measure what it serves.
 
 DHCP: one perfdhcp per client VLAN, in that VLAN's endpoint namespace, all VLANs at once, as many distinct
-clients as the design's peak for the VLAN (scaled by --users), full DORA through the firewall's dhcrelay to
-the ward server's Kea; the leases Kea recorded are checked against the VLAN's pool and lease time.
+clients as the design's peak for the VLAN (scaled by --users), all arriving at once and retransmitting like
+clients (perfdhcp's avalanche scenario), full DORA through the firewall's dhcrelay to the ward server's Kea;
+the leases Kea recorded are checked against the VLAN's pool and lease time. Then the same at each overload
+factor (1.5x, 2x the design load): where each pool runs out, against what its headroom predicts.
 DNS: dnsperf against the ward server's unbound (it serves localhost only, by its role) and, from a client
 VLAN, against the server's address (the policy denies it: it must stay unanswered).
 The report goes to STATE/prove/<code>.json (read by the CAP-PROVE check) and to --report DIR.
@@ -13,7 +15,9 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -32,6 +36,10 @@ HARNESS_TABLE = "wardnet_prove"
 MAX_DNS_LOSS = 0.01
 READY_SECONDS = 90
 TOOLS = ("perfdhcp", "dnsperf", "podman", "nft")
+OVERLOAD = (1.5, 2.0)  # issue 19: what happens at 1.5x and 2x the design load
+# Kea's own account (its syslog in the server instance; `journalctl -o cat` prints "SEVERITY  MESSAGE_ID ...",
+# with "[logger/pid.thread]" between them on a few start-up lines)
+_KEA_LOG = re.compile(r"^(DEBUG|INFO|WARN|ERROR|FATAL)\s+(?:\[[^\]]*\]\s+)?([A-Z][A-Z0-9_]+)\b", re.M)
 
 
 @dataclass(frozen=True)
@@ -43,7 +51,7 @@ class VlanLoad:
     clients: int
 
 
-def loads(plan: SitePlan, endpoints: list[dict[str, Any]], users: int) -> list[VlanLoad]:
+def loads(plan: SitePlan, endpoints: list[dict[str, Any]], users: float) -> list[VlanLoad]:
     """Each DHCP VLAN's share of `users`: its design peak scaled, rounded up (the sum covers `users`)."""
     by_vlan = {e["vlan"]: e for e in endpoints if e["kind"] == "endpoint"}
     out = []
@@ -110,7 +118,11 @@ def wait_ready(load: VlanLoad, relays: Path, seconds: float = READY_SECONDS) -> 
             raise LabError(f"VLAN {load.vlan.id}: no DHCP answer through the relay in {seconds:.0f} s")
 
 
-def run_dhcp(vlan_loads: list[VlanLoad], workdir: Path) -> dict[int, perfdhcp.Result]:
+def run_dhcp(
+    vlan_loads: list[VlanLoad], workdir: Path, window: float = perfdhcp.WINDOW_SECONDS
+) -> dict[int, tuple[perfdhcp.Result, bool]]:
+    """All VLANs' clients at once; perfdhcp (avalanche) stops by itself when all are served, or is interrupted
+    when the window closes (it then prints its report: True in the result). Raw outputs stay in workdir."""
     relays = workdir / "giaddr-zero.txt"
     relays.write_text("0.0.0.0\n")
     wait_ready(vlan_loads[0], relays)
@@ -124,24 +136,36 @@ def run_dhcp(vlan_loads: list[VlanLoad], workdir: Path) -> dict[int, perfdhcp.Re
             text=True,
         )
     results = {}
-    deadline = time.monotonic() + max(perfdhcp.deadline(load.clients) for load in vlan_loads)
+    deadline = time.monotonic() + window
     for vlan, proc in procs.items():
+        interrupted = False
         try:
-            output, _ = proc.communicate(timeout=max(1.0, deadline - time.monotonic()))
+            output, _ = proc.communicate(timeout=max(0.1, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
-            proc.kill()  # a process this prove started, by its handle
-            output, _ = proc.communicate()
-            raise LabError(f"VLAN {vlan}: perfdhcp did not stop by itself:\n{output[-600:]}") from None
-        results[vlan] = perfdhcp.parse(output)
+            interrupted = True
+            proc.send_signal(signal.SIGINT)  # a process this prove started, by its handle
+            try:
+                output, _ = proc.communicate(timeout=perfdhcp.REPORT_GRACE_SECONDS)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                output, _ = proc.communicate()
+                raise LabError(f"VLAN {vlan}: perfdhcp did not stop on SIGINT:\n{output[-600:]}") from None
+        (workdir / f"perfdhcp-{vlan}-{sum(x.clients for x in vlan_loads)}.txt").write_text(output)
+        results[vlan] = (perfdhcp.parse(output), interrupted)
     return results
 
 
-def vlan_figures(load: VlanLoad, result: perfdhcp.Result, kea: dict[str, leases.Lease]) -> dict[str, Any]:
+def vlan_figures(
+    load: VlanLoad, result: perfdhcp.Result, interrupted: bool, kea: dict[str, leases.Lease], held: int
+) -> dict[str, Any]:
+    """One VLAN's run: what perfdhcp saw, what Kea recorded, and what the pool predicts (`held`: addresses
+    of its pool that other clients hold)."""
     vlan = load.vlan
     assert vlan.pool_start is not None and vlan.pool_end is not None
     outside = [str(x.address) for x in kea.values() if not vlan.pool_start <= x.address <= vlan.pool_end]
     want_seconds = (vlan.lease_minutes or 0) * 60
     trips = result.round_trips_ms()
+    waits = result.lease_times_s()
     return {
         "vlan": vlan.id,
         "name": vlan.name,
@@ -149,10 +173,18 @@ def vlan_figures(load: VlanLoad, result: perfdhcp.Result, kea: dict[str, leases.
         "leases": result.leases,
         "kea_leases": len(kea),
         "drops": result.drops,
-        "rate": result.rate,
+        "unserved": load.clients - result.leases,
+        "retransmissions": result.retransmissions,
+        "requests": result.requests,
+        "interrupted": interrupted,
+        "seconds_to_serve": None if interrupted else result.took_seconds,
         "pool_start": str(vlan.pool_start),
         "pool_end": str(vlan.pool_end),
         "pool_size": vlan.pool_size,
+        "peak_clients": vlan.peak_clients,
+        "headroom": round(vlan.pool_size / vlan.peak_clients, 2) if vlan.peak_clients else None,
+        "held_by_others": held,
+        "predicted_leases": min(load.clients, vlan.pool_size - held),
         "out_of_pool": outside,
         "wrong_subnet": sum(1 for x in kea.values() if x.subnet_id != vlan.id),
         "lease_seconds": want_seconds,
@@ -160,7 +192,79 @@ def vlan_figures(load: VlanLoad, result: perfdhcp.Result, kea: dict[str, leases.
         "p50_ms": perfdhcp.percentile(trips, 0.50),
         "p99_ms": perfdhcp.percentile(trips, 0.99),
         "max_ms": max(trips, default=None),
+        "lease_p50_s": perfdhcp.percentile(waits, 0.50),
+        "lease_p99_s": perfdhcp.percentile(waits, 0.99),
+        "lease_times_s": [round(w, 3) for w in waits],
     }
+
+
+def kea_log(container: str, since: float) -> dict[str, int]:
+    """Kea's log since `since` (epoch s), counted by message id: offers (DHCP4_LEASE_ADVERT) against leases
+    (DHCP4_LEASE_ALLOC) show the work it spent on retransmissions; warnings say what it refused."""
+    text = run(
+        ["podman", "exec", container, "journalctl", "-o", "cat", "--since", f"@{int(since)}",
+         "-u", "kea-dhcp4-server"],
+        check=False,
+    )  # fmt: skip
+    return kea_messages(text)
+
+
+def kea_messages(journal: str) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for _, message in _KEA_LOG.findall(journal):
+        counts[message] = counts.get(message, 0) + 1
+    return dict(sorted(counts.items()))
+
+
+def udp_receive_drops(namespace: str) -> int:
+    """Datagrams the namespace's kernel dropped because a socket's receive buffer was full (/proc/net/snmp,
+    Udp RcvbufErrors): for the server's namespace, requests that never reached Kea."""
+    return rcvbuf_errors(run(["ip", "netns", "exec", namespace, "cat", "/proc/net/snmp"]))
+
+
+def rcvbuf_errors(snmp: str) -> int:
+    names, values = (line.split()[1:] for line in snmp.splitlines() if line.startswith("Udp:"))
+    return int(dict(zip(names, values, strict=True))["RcvbufErrors"])
+
+
+def dhcp_round(
+    vlan_loads: list[VlanLoad], container: str, namespaces: dict[str, str], workdir: Path, window: float
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """One avalanche over every DHCP VLAN, checked against Kea's lease file, its log and the drops of the
+    sockets on the way (`namespaces`: "server" and "relay")."""
+    before = {role: udp_receive_drops(ns) for role, ns in namespaces.items()}
+    started = time.time()
+    for load in vlan_loads:
+        harness(load, on=True)
+    try:
+        results = run_dhcp(vlan_loads, workdir, window)
+    finally:
+        for load in vlan_loads:
+            harness(load, on=False)
+    seconds = time.time() - started
+    kea_csv = servers.read_file(container, LEASE_FILE)
+    rows = []
+    for load in vlan_loads:
+        prefix = perfdhcp.mac_base(load.vlan.id)[:11]
+        result, interrupted = results[load.vlan.id]
+        held = leases.held(kea_csv, time.time(), load.vlan.id, prefix)
+        granted = leases.granted(kea_csv, started - 1, prefix)
+        rows.append(vlan_figures(load, result, interrupted, granted, held))
+    total = sum(v["leases"] for v in rows)
+    served = [v["seconds_to_serve"] for v in rows]
+    summary = {
+        "clients": sum(v["clients"] for v in rows),
+        "leases": total,
+        "drops": sum(v["drops"] for v in rows),
+        "unserved": sum(v["unserved"] for v in rows),
+        "retransmissions": sum(v["retransmissions"] or 0 for v in rows),
+        "seconds": round(seconds, 1),
+        "seconds_to_serve": None if None in served else max(s for s in served if s is not None),
+        "leases_per_s": round(total / seconds, 1),
+        "kea_log": kea_log(container, started),
+        "socket_drops": {role: udp_receive_drops(ns) - before[role] for role, ns in namespaces.items()},
+    }
+    return rows, summary
 
 
 def run_dns(server_ns: str, client_ns: str, server: str, workdir: Path) -> dict[str, Any]:
@@ -214,7 +318,15 @@ def failures(report: dict[str, Any]) -> list[str]:
     return out
 
 
-def prove(lab: Any, code: str, users: int | None = None) -> dict[str, Any]:
+def prove(
+    lab: Any,
+    code: str,
+    users: int | None = None,
+    *,
+    overload_factors: tuple[float, ...] = OVERLOAD,
+    window: float = perfdhcp.WINDOW_SECONDS,
+    raw: Path | None = None,
+) -> dict[str, Any]:
     """Measure one site that is up with its intended config and its servers (`lab up --load intended
     --servers`); returns the report (the caller stores and prints it)."""
     missing = [c for c in TOOLS if shutil.which(c, path=os.environ.get("PATH", "") + ":/usr/sbin") is None]
@@ -233,30 +345,26 @@ def prove(lab: Any, code: str, users: int | None = None) -> dict[str, Any]:
     container = next(r["container"] for r in site["servers"] if r["name"] == dhcp_server.hostname)
     nodes = site["nodes"]
     vlan_loads = loads(plan, nodes, users)
+    server_ns = next(n["namespace"] for n in nodes if n.get("vlan") == dhcp_server.vlan.id)
+    firewall = next(n for n in nodes if n["role"] == "firewall")
+    namespaces = {"server": server_ns, "relay": firewall["namespace"]}
     started_at = datetime.now(UTC)
     started = time.time()
     with tempfile.TemporaryDirectory(prefix="wardnet-prove-") as tmp:
-        for load in vlan_loads:
-            harness(load, on=True)
-        try:
-            results = run_dhcp(vlan_loads, Path(tmp))
-        finally:
-            for load in vlan_loads:
-                harness(load, on=False)
-        dhcp_seconds = time.time() - started
-        kea_csv = servers.read_file(container, LEASE_FILE)
-        server_ns = next(n["namespace"] for n in nodes if n.get("vlan") == dhcp_server.vlan.id)
-        dns = run_dns(server_ns, vlan_loads[0].namespace, str(dhcp_server.address), Path(tmp))
-    per_vlan = [
-        vlan_figures(
-            load,
-            results[load.vlan.id],
-            leases.granted(kea_csv, started - 1, perfdhcp.mac_base(load.vlan.id)[:11]),
-        )
-        for load in vlan_loads
-    ]
-    total = sum(v["leases"] for v in per_vlan)
-    firewall = next(n for n in nodes if n["role"] == "firewall")
+        workdir = Path(tmp)
+        per_vlan, dhcp = dhcp_round(vlan_loads, container, namespaces, workdir, window)
+        overload = []
+        for factor in overload_factors:
+            heavier_loads = loads(plan, nodes, users * factor)
+            rows, summary = dhcp_round(heavier_loads, container, namespaces, workdir, window)
+            heavier = {"factor": factor, "users": math.ceil(users * factor)}
+            overload.append(heavier | summary | {"vlans": rows})
+        staff = next((x for x in vlan_loads if x.vlan.zone == "staff"), vlan_loads[0])
+        dns = run_dns(server_ns, staff.namespace, str(dhcp_server.address), workdir)
+        if raw is not None:
+            raw.mkdir(parents=True, exist_ok=True)
+            for path in workdir.glob("perfdhcp-*.txt"):
+                shutil.copy(path, raw / path.name)
     report: dict[str, Any] = {
         "site": code,
         "name": plan.site.name,
@@ -264,17 +372,28 @@ def prove(lab: Any, code: str, users: int | None = None) -> dict[str, Any]:
         "designed_users": plan.site.concurrent_users,
         "started": started_at.isoformat(timespec="seconds"),
         "seconds": round(time.time() - started, 1),
-        "dhcp": {
-            "clients": sum(v["clients"] for v in per_vlan),
-            "leases": total,
-            "drops": sum(v["drops"] for v in per_vlan),
-            "seconds": round(dhcp_seconds, 1),
-            "leases_per_s": round(total / dhcp_seconds, 1),
-            "design_load": per_vlan,
-        },
+        "window_s": window,
+        "dhcp": dhcp | {"design_load": per_vlan, "overload": exhaustion(overload)},
         "dns": dns,
         "sessions": {"conntrack_max": conntrack_max(firewall["namespace"]), "measured": False},
     }
     report["failures"] = failures(report)
     report["passed"] = not report["failures"]
     return report
+
+
+def exhaustion(rounds: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each overload round, and per VLAN whether it ran out where its pool (the headroom the capacity
+    check counts: pool / peak) predicts: `agrees` when Kea leased exactly what the pool could give."""
+    out = []
+    for round_ in rounds:
+        vlans = [
+            v
+            | {
+                "runs_out": v["clients"] > v["pool_size"] - v["held_by_others"],
+                "agrees": v["leases"] == v["predicted_leases"],
+            }
+            for v in round_["vlans"]
+        ]
+        out.append(round_ | {"vlans": vlans})
+    return out

@@ -14,6 +14,7 @@ from wardnet.templating import environment
 
 TEMPLATES = resources.TEMPLATES / "prove"
 BAR_WIDTH = 300  # pixels for a full bar (clients requested)
+CHART_WIDTH, CHART_HEIGHT = 600, 200  # leases over time
 
 
 def store(report: dict[str, Any], state: Path | None = None) -> Path:
@@ -34,6 +35,9 @@ def view(report: dict[str, Any]) -> dict[str, Any]:
                 "p50": _ms(v["p50_ms"]),
                 "p99": _ms(v["p99_ms"]),
                 "max": _ms(v["max_ms"]),
+                "lease_p50": _s(v.get("lease_p50_s")),
+                "lease_p99": _s(v.get("lease_p99_s")),
+                "served_in": _s(v.get("seconds_to_serve")),
                 "in_pool": v["kea_leases"] - len(v["out_of_pool"]),
             }
         )
@@ -43,7 +47,34 @@ def view(report: dict[str, Any]) -> dict[str, Any]:
         "bar_width": BAR_WIDTH,
         "verdict": "PASSED" if report["passed"] else "FAILED",
         "dns_view": dns | {"p50": _ms(dns["p50_ms"]), "p99": _ms(dns["p99_ms"])},
+        "served_in": _s(report["dhcp"].get("seconds_to_serve")),
+        "curve": curve(report["dhcp"]["design_load"]),
+        "rounds": [
+            r | {"served_in": _s(r.get("seconds_to_serve")), "rows": r["vlans"]}
+            for r in report["dhcp"].get("overload", [])
+        ],
     }
+
+
+def curve(vlans: list[dict[str, Any]]) -> dict[str, Any]:
+    """Leases over time (every VLAN's clients together): an SVG polyline, x = seconds, y = leases held."""
+    times = sorted(t for v in vlans for t in v.get("lease_times_s", []))
+    clients = max(sum(v["clients"] for v in vlans), 1)
+    span = max(times[-1] if times else 0.0, 1.0)
+    points = [(0.0, 0)] + [(t, n) for n, t in enumerate(times, start=1)]
+    scale_x, scale_y = CHART_WIDTH / span, CHART_HEIGHT / clients
+    return {
+        "width": CHART_WIDTH,
+        "height": CHART_HEIGHT,
+        "seconds": round(span, 1),
+        "clients": clients,
+        "leases": len(times),
+        "points": " ".join(f"{t * scale_x:.1f},{CHART_HEIGHT - n * scale_y:.1f}" for t, n in points),
+    }
+
+
+def _s(value: float | None) -> str:
+    return "–" if value is None else f"{value:.2f}"
 
 
 def _ms(value: float | None) -> str:

@@ -20,8 +20,8 @@ AP_UPLINK = "uplink"
 @dataclass(frozen=True)
 class Node:
     name: str
-    kind: str  # device | endpoint | ap | city
-    role: str  # firewall, core, access, endpoint, access-point, city-core
+    kind: str  # device | endpoint | ap (an ovs bridge at the edge: access point, desk phone) | city
+    role: str  # firewall, core, access, endpoint, access-point, phone, city-core
     namespace: str
     platform: str  # frr (device, city), linux (endpoint), ovs (access point)
     site: str | None = None
@@ -60,7 +60,8 @@ class LabSite:
     nodes: list[Node] = field(default_factory=list)
     cables: list[Cable] = field(default_factory=list)
     uplink: Uplink | None = None
-    access_point: dict[str, Any] | None = None  # the AP's ovs bridge: uplink trunk + one port per SSID VLAN
+    # the ovs bridges at the edge, by node name: uplink trunk + one access port per VLAN behind it
+    bridges: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def node(self, name: str) -> Node:
         return next(n for n in self.nodes if n.name == name)
@@ -165,30 +166,55 @@ def build(design: SiteDesign, baseline: Baseline, prefix: str = DEFAULT_PREFIX) 
         if isinstance(port, AccessPort) and port.vlan not in placed:
             placed.add(port.vlan)
             endpoint(port.vlan, core_ns, port.name)
-    # an access point on the first AP trunk: one SSID port (and endpoint) per wireless VLAN
+    # an access point on the first AP trunk: its own management (the native VLAN, AP-MGMT) and one SSID
+    # port (and endpoint) per wireless VLAN
     ap_port = next(
         ((a, p) for a in accesses for p in a.edge_ports if isinstance(p, TrunkPort) and not p.shutdown),
         None,
     )
     if ap_port is not None:
         access, port = ap_port
-        ap = Node(
-            name=f"hcm-{code}-ap1",
-            kind="ap",
-            role="access-point",
-            namespace=f"{ns}ap1",
-            platform="ovs",
-            site=code,
-        )
-        lab.nodes.append(ap)
-        lab.cables.append(Cable(by_name[access.hostname].namespace, port.name, ap.namespace, AP_UPLINK))
         ssids = [v for v in port.allowed_vlans if v != port.native_vlan]
-        lab.access_point = {
-            "uplink": {"name": AP_UPLINK, "trunks": port.allowed_vlans, "native": port.native_vlan},
-            "ssids": [{"name": f"wlan{v}", "vlan": v} for v in ssids],
-        }
-        for vlan in ssids:
-            endpoint(vlan, ap.namespace, f"wlan{vlan}")
+        behind = [(f"mgmt{port.native_vlan}", port.native_vlan)] + [(f"wlan{v}", v) for v in ssids]
+        _bridge(
+            lab,
+            "ap1",
+            role="access-point",
+            cabled_to=(by_name[access.hostname].namespace, port.name),
+            port=port,
+            behind=behind,
+        )
+        for name, vlan in behind:
+            endpoint(vlan, f"{ns}ap1", name)
+    # a desk phone on a staff port with a voice VLAN that no endpoint uses yet: the phone's own switch
+    # passes the PC's frames untagged and tags its own with the voice VLAN, as the switch port expects
+    phone_port = next(
+        (
+            (a, p)
+            for a in accesses
+            for p in a.edge_ports
+            if isinstance(p, AccessPort)
+            and not p.shutdown
+            and p.voice_vlan
+            and p.voice_vlan not in placed
+            and p.name not in {c.a_port for c in lab.cables if c.a_namespace == by_name[a.hostname].namespace}
+        ),
+        None,
+    )
+    if phone_port is not None:
+        access, port = phone_port
+        assert port.voice_vlan is not None
+        placed.add(port.voice_vlan)
+        behind = [(f"voice{port.voice_vlan}", port.voice_vlan)]
+        _bridge(
+            lab,
+            "phone1",
+            role="phone",
+            cabled_to=(by_name[access.hostname].namespace, port.name),
+            port=port,
+            behind=behind,
+        )
+        endpoint(port.voice_vlan, f"{ns}phone1", behind[0][0])
 
     wan = firewall.wan
     lab.uplink = Uplink(
@@ -202,6 +228,37 @@ def build(design: SiteDesign, baseline: Baseline, prefix: str = DEFAULT_PREFIX) 
     )
     lab.cables.append(Cable(fw_ns, wan.name, city_namespace(prefix), lab.uplink.city_port))
     return lab
+
+
+def _bridge(
+    lab: LabSite,
+    short: str,
+    *,
+    role: str,
+    cabled_to: tuple[str, str],
+    port: AccessPort | TrunkPort,
+    behind: list[tuple[str, int]],
+) -> None:
+    """An ovs bridge at the edge (access point, desk phone), cabled to a switch port: its uplink carries
+    what that port carries (native VLAN untagged, the others tagged), one access port per VLAN behind it."""
+    if isinstance(port, TrunkPort):
+        native, trunks = port.native_vlan, list(port.allowed_vlans)
+    else:
+        native, trunks = port.vlan, sorted({port.vlan, *([port.voice_vlan] if port.voice_vlan else [])})
+    node = Node(
+        name=f"hcm-{lab.code}-{short}",
+        kind="ap",
+        role=role,
+        namespace=f"{site_namespace_prefix(lab.namespaces_prefix, lab.code)}{short}",
+        platform="ovs",
+        site=lab.code,
+    )
+    lab.nodes.append(node)
+    lab.cables.append(Cable(*cabled_to, node.namespace, AP_UPLINK))
+    lab.bridges[node.name] = {
+        "uplink": {"name": AP_UPLINK, "trunks": trunks, "native": native},
+        "ports": [{"name": name, "vlan": vlan} for name, vlan in behind],
+    }
 
 
 def spare_ports(lab: LabSite) -> list[tuple[str, str, str]]:
