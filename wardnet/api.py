@@ -31,6 +31,7 @@ _TYPES = {
     "site_hosts": "wardnet.hosts:site_hosts",
     "Renderer": "wardnet.render:Renderer",
     "Rendered": "wardnet.render:Rendered",
+    "render_gate": "wardnet.gate:blocking_findings",  # what stops a render unless forced
     "TEMPLATES": "wardnet.resources:TEMPLATES",  # the template folder (the Ansible benchmark renders it too)
     # findings and outcomes
     "ExitCode": "wardnet.findings:ExitCode",
@@ -114,6 +115,7 @@ if TYPE_CHECKING:
     from wardnet.design.config import AnyDeviceConfig, DhcpPool, FirewallConfig, ServerConfig, SwitchConfig
     from wardnet.errors import InputProblem
     from wardnet.findings import SEVERITIES, ExitCode, Finding
+    from wardnet.gate import blocking_findings as render_gate
     from wardnet.hosts import Host, device_host, site_hosts
     from wardnet.i18n import default_language as report_language
     from wardnet.inventory import (
@@ -185,6 +187,7 @@ __all__ = [
     "namespace_pids",
     "prove_site",
     "render_device",
+    "render_gate",
     "report_language",
     "run_audit",
     "select_audit",

@@ -19,9 +19,11 @@ from wardnet.render import Rendered
 BLOCKING = ("critical", "high")
 
 
-def _blocking_findings(
+def blocking_findings(
     selected: list[SiteDesign], everything: list[SiteDesign], outputs: list[Rendered], baseline: Baseline
 ) -> list[Finding]:
+    """The findings that stop a render: the check's critical and high ones for the selected sites (the city
+    plan judged over every site). Shared by `wardnet render` and the Ansible module wardnet_render."""
     chosen = {d.plan.site.code for d in selected}
     findings = [f for f in city_plan(everything, baseline) if f.site in chosen]
     for design in selected:
@@ -46,7 +48,7 @@ def refuse_render(
     force: bool,
 ) -> bool:
     """True when render must stop (nothing written); says why, or that --force overrode it."""
-    findings = _blocking_findings(selected, everything, outputs, baseline)
+    findings = blocking_findings(selected, everything, outputs, baseline)
     if not findings:
         return False
     sites = sorted({f.site for f in findings})

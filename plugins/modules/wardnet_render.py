@@ -36,6 +36,12 @@ options:
   project_dir:
     description: Project folder (holds C(wardnet)); relative I(inventory) and I(out) start here.
     type: path
+  force:
+    description:
+      - Render sites whose check has critical or high findings (as C(wardnet render --force)); the module
+        then warns and names them. Without it such a render fails and writes nothing.
+    type: bool
+    default: false
 attributes:
   check_mode:
     support: full
@@ -72,6 +78,11 @@ removed:
   type: list
   elements: str
   returned: success
+forced:
+  description: Sites rendered despite critical or high check findings (only with I(force)).
+  type: list
+  elements: str
+  returned: success
 summary:
   description: One line, as `wardnet render` prints it.
   type: str
@@ -86,6 +97,7 @@ def main() -> None:
             "out": {"type": "path", "required": True},
             "sites": {"type": "list", "elements": "str", "default": []},
             "project_dir": {"type": "path"},
+            "force": {"type": "bool", "default": False},
         },
         supports_check_mode=True,
     )
@@ -94,11 +106,11 @@ def main() -> None:
         return
     from jinja2 import TemplateError
 
-    from wardnet import InputError
+    from wardnet import InputError, select_designs
     from wardnet import design_sites as build
     from wardnet import render_sites as render_all
     from wardnet import write_rendered as write
-    from wardnet.api import Renderer
+    from wardnet.api import Renderer, render_gate
 
     # Relative paths are the project's, as for `wardnet render` run there (a module runs elsewhere).
     base = Path(params["project_dir"] or ".")
@@ -106,9 +118,11 @@ def main() -> None:
     out = base / params["out"]
     codes = [code.strip() for code in params["sites"] if code.strip()] or None
     try:
-        loaded, site_designs = build(inventory, codes)
+        loaded, everything = build(inventory)  # the whole city: the gate judges the plan city-wide
+        site_designs = select_designs(loaded, codes) if codes else everything
         # site pages in the city's language, as `wardnet render` writes them (same bytes)
         outputs = render_all(site_designs, Renderer(lang=loaded.baseline.city.language))
+        blocking = render_gate(site_designs, everything, outputs, loaded.baseline)
     except InputError as exc:
         module.fail_json(
             msg=f"{len(exc.problems)} input problem(s); nothing was rendered or changed",
@@ -119,6 +133,17 @@ def main() -> None:
         module.fail_json(msg=f"template error: {exc.__class__.__name__}: {exc}")
         return
 
+    gated = sorted({finding.site for finding in blocking})
+    if gated and not params["force"]:
+        module.fail_json(
+            msg=f"refused: {len(gated)} site(s) have critical or high check findings ({', '.join(gated)}); "
+            "nothing was written. Fix them (`wardnet check --site CODE` lists them), or render anyway "
+            "with force=true",
+            findings=[finding.as_dict() for finding in blocking],
+        )
+        return
+    if gated:
+        module.warn(f"force: rendering site(s) with critical or high check findings: {', '.join(gated)}")
     if module.check_mode:
         written = sum(
             1
@@ -149,6 +174,7 @@ def main() -> None:
         written=written,
         unchanged=unchanged,
         removed=removed,
+        forced=gated,
         out=str(out),
         summary=summary,
     )

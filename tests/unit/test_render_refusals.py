@@ -3,12 +3,14 @@ are checked before any work starts (exit 2, nothing written, no traceback)."""
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import BEN_THANH, INVENTORY, ward_file
+from tests.conftest import BEN_THANH, INVENTORY, REPO, ward_file
+from tests.unit.test_inventory_tools import tool_env
 from wardnet.cli import main
 
 CON_DAO = "26732"
@@ -116,3 +118,27 @@ def test_out_inside_the_inventory(inventory_copy: Callable[..., Path], capsys) -
     code, text = run(["render", "--inventory", str(root), "--out", str(root / "wards" / "out")], capsys)
     assert code == 2 and "--out: is inside the inventory" in text
     assert not (root / "wards" / "out").exists()
+
+
+def _render_playbook(inventory: Path, out: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["ansible-playbook", "playbooks/render.yml", "-e", f"inventory_path={inventory}", "-e", f"out={out}",
+         "-e", f"site={BEN_THANH}", *extra],
+        cwd=REPO, env=tool_env(), check=False, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+
+
+@pytest.mark.slow
+def test_the_render_playbook_has_the_same_gate(too_small: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    refused = _render_playbook(too_small, out)
+    assert refused.returncode == 2, refused.stdout + refused.stderr  # ansible-playbook: a task failed
+    assert "refused: 1 site(s) have critical or high check findings (26743)" in refused.stdout
+    assert "CAP-USERS" in refused.stdout and "force=true" in refused.stdout
+    assert not out.exists()
+
+    forced = _render_playbook(too_small, out, "-e", "force=true")
+    assert forced.returncode == 0, forced.stdout + forced.stderr
+    warning = "force: rendering site(s) with critical or high check findings: 26743"
+    assert warning in forced.stdout + forced.stderr
+    assert (out / "26743-ben-thanh" / "hcm-26743-core.cfg").is_file()
