@@ -64,14 +64,16 @@ lab-deps:
 	fi
 
 # Lab tests run one at a time (one lab); skipped without root unless WARDNET_REQUIRE_LAB=1 (then they fail).
+# LAB_LOCK keeps two lab runs on one machine (two clones, a CI job beside an engineer) from sharing namespaces.
+LAB_LOCK ?= /run/wardnet-lab.lock
 lab-test: setup
 	@if [ "$$(id -u)" = 0 ]; then $(MAKE) -s lab-deps; fi
-	$(BIN)/pytest -q -m "lab and not lab_servers"
+	flock $(LAB_LOCK) $(BIN)/pytest -q -m "lab and not lab_servers"
 
 # Live tests that boot and converge the ward server (podman) in the lab: minutes each, so not in `make test`.
 lab-servers-test: setup
 	@if [ "$$(id -u)" = 0 ]; then $(MAKE) -s lab-deps; fi
-	$(BIN)/pytest -q -m lab_servers
+	flock $(LAB_LOCK) $(BIN)/pytest -q -m lab_servers
 
 # Server roles (issue 6): every Molecule scenario on a real podman instance booted from a locally built,
 # cached Debian image (scripts/molecule_all.sh installs podman, runc, debootstrap); needs root.

@@ -95,7 +95,9 @@ def test_drift_injected_three_ways_is_found_then_remediated(deployed, env, capsy
     secret_line = "neighbor 10.65.55.240 password <secret>"
     assert any(f["feature"] == "routing" and f["running"] == secret_line for f in fw), fw
     acc3 = findings(result, ACC3)
-    assert any(f["feature"] == "vlans" and "port swp3 tag=50" in f["running"] for f in acc3), acc3
+    # swp3 is a staff port: its data VLAN is the native one, the phone's voice VLAN rides tagged
+    moved = "port swp3 trunks=20,40 tag=50 vlan_mode=native-untagged"
+    assert any(f["feature"] == "vlans" and f["running"] == moved for f in acc3), acc3
 
     captured = capsys.readouterr()
     shown = captured.out
