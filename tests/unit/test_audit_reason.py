@@ -31,3 +31,13 @@ def test_a_reset_or_a_lost_channel_once_connected_is_a_lost_session() -> None:
 
 def test_a_command_error_once_connected_is_not_called_a_lost_session() -> None:
     assert reason(ValueError("bad output"), "reading the running config") == "ValueError: bad output"
+
+
+def test_a_proxy_command_dying_once_connected_is_a_lost_session() -> None:
+    # What the CI lab showed for a session cut under the lab's `nc` ProxyCommand (paramiko's own exception).
+    from paramiko.ssh_exception import ProxyCommandFailure
+
+    broken = ProxyCommandFailure("ip netns exec wt-26743-acc3 nc 10.65.55.13 22", "Broken pipe")
+    text = reason(broken, "reading the running config")
+    assert text.startswith("session lost while reading the running config (ProxyCommandFailure: ")
+    assert text.endswith("returned nonzero exit status: Broken pipe)")

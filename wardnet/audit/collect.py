@@ -52,7 +52,9 @@ def reason(exc: BaseException, step: str = "") -> str:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
     if "Authentication" in name or "auth" in text.lower():
         return f"authentication failed ({name})"
-    if step and (isinstance(exc, (TimeoutError, ConnectionError, EOFError)) or "Connection" in name):
+    # ProxyCommandFailure: the ssh_config ProxyCommand (the lab's `nc`) died with the device's end.
+    lost = isinstance(exc, (TimeoutError, ConnectionError, EOFError)) or name == "ProxyCommandFailure"
+    if step and (lost or "Connection" in name):
         return f"session lost while {step} ({name}: {text[:200]})"
     if (
         "Timeout" in name
