@@ -118,45 +118,18 @@ def check_designs(
     selected: list[SiteDesign], everything: list[SiteDesign], baseline: Baseline
 ) -> list[Finding]:
     """The city-wide plan (findings of the selected sites) and each selected site's own checks, in order."""
+    from wardnet.checks.expect import Expect
     from wardnet.checks.plan import city_plan
 
     chosen = {d.plan.site.code for d in selected}
     findings = [f for f in city_plan(everything, baseline) if f.site in chosen]
-    for site in site_findings(selected, baseline, jobs=1):
-        findings += site
+    expect = Expect.from_baseline(baseline)
+    for design in progress(selected, len(selected), "checking sites"):
+        findings += _own_findings(design, baseline, expect)
     return findings
 
 
-def site_findings(designs: list[SiteDesign], baseline: Baseline, *, jobs: int) -> Iterator[list[Finding]]:
-    """Each site's capacity, proven and rule-pack findings, in the order given, with a progress bar.
-    With jobs > 1 the sites are shared by a pool of forked workers (the designs are inherited, not sent);
-    results come back in order, so the report is the same whatever the number of workers."""
-    from wardnet.checks.expect import Expect
-
-    _WORK[:] = [(designs, baseline, Expect.from_baseline(baseline))]
-    workers = min(jobs, len(designs) // SITES_PER_WORKER)
-    try:
-        if workers <= 1:
-            results: Iterator[list[Finding]] = (_one_site(i) for i in range(len(designs)))
-            yield from progress(results, len(designs), "checking sites")
-            return
-        import multiprocessing
-
-        # Forked before any progress bar starts its thread; chunks of a few sites keep the pipe quiet.
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            chunked = pool.imap(_one_site, range(len(designs)), chunksize=4)
-            yield from progress(chunked, len(designs), "checking sites")
-    finally:
-        _WORK.clear()
-
-
 SITES_PER_WORKER = 8  # fewer sites than this per worker: forking costs more than it saves
-_WORK: list[tuple[list[SiteDesign], Baseline, Expect]] = []  # what forked workers inherit (one item)
-
-
-def _one_site(index: int) -> list[Finding]:
-    designs, baseline, expect = _WORK[0]
-    return _own_findings(designs[index], baseline, expect)
 
 
 def _own_findings(design: SiteDesign, baseline: Baseline, expect: Expect) -> list[Finding]:
@@ -212,10 +185,9 @@ def run_checks(
     jobs, use_cache = speed.jobs, speed.use_cache
     digest = cache.run_key(inventory_dir, sites) if use_cache else ""
     record = cache.load("run", digest) if use_cache else None
-    now: list[SiteDesign] = []
     if record is None:
         try:
-            record, now = _computed(inventory_dir, sites, jobs or default_jobs(), use_cache)
+            record = _computed(inventory_dir, sites, jobs or default_jobs(), use_cache)
         except InputError as exc:
             emit(_input_findings(exc), fmt, output, devices=0, sites=0)
             return ExitCode.NOT_RUN
@@ -228,7 +200,7 @@ def run_checks(
     warnings = unknown_code_warnings(record["codes"])
     for warning in warnings:
         print(f"warning: {warning}", file=sys.stderr)
-    moves = _uncommitted_moves(inventory_dir, lambda: now or _designed(inventory_dir))
+    moves = _uncommitted_moves(inventory_dir, lambda: _designed(inventory_dir))
     if moves and fmt == "text":
         from wardnet.plandiff import format_diff
 
@@ -239,9 +211,7 @@ def run_checks(
     return ExitCode.FINDINGS if findings else ExitCode.OK
 
 
-def _computed(
-    inventory_dir: Path, sites: list[str] | None, jobs: int, use_cache: bool
-) -> tuple[dict[str, Any], list[SiteDesign]]:
+def _computed(inventory_dir: Path, sites: list[str] | None, jobs: int, use_cache: bool) -> dict[str, Any]:
     """The check itself: every site designed (the plan is checked city-wide), the chosen sites' own
     findings taken from the cache per site where their input is unchanged, the rest computed. Each worker
     designs the sites it is given and sends back their plan facts and findings, never a design."""
@@ -289,7 +259,7 @@ def _computed(
         "devices": devices,
         "findings": cache.as_records(findings),
     }
-    return record, []
+    return record
 
 
 def designed_sites(
