@@ -26,8 +26,27 @@ import yaml
 
 from wardnet.platforms.base import REDACTED
 
+# A value typed {password} in the FortiOS CLI Reference. A RADIUS server's backups have their own keys
+# (`config user radius`: secret, secondary-secret, tertiary-secret, rsso-secret; FortiOS 6.4 CLI Reference),
+# as do TACACS+ servers' (`config user tacacs+`: key, secondary-key, tertiary-key) and a phase 1's remote
+# PSK (psksecret-remote): a real 6.2.3 `show` (tests/fixtures/public) carries `set secondary-secret ENC …`.
 SECRET_KEYS = frozenset(
-    {"password", "passwd", "key", "secret", "psksecret", "auth-pwd", "priv-pwd", "api-key"}
+    {
+        "password",
+        "passwd",
+        "key",
+        "secret",
+        "psksecret",
+        "auth-pwd",
+        "priv-pwd",
+        "api-key",
+        "secondary-secret",
+        "tertiary-secret",
+        "rsso-secret",
+        "secondary-key",
+        "tertiary-key",
+        "psksecret-remote",
+    }
 )
 VOLATILE_KEYS = frozenset({"uuid", "snmp-index"})  # the device assigns them
 # Keys fixed when the object was made: neither compared when only the device has them nor unset.
