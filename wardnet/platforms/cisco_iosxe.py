@@ -101,9 +101,11 @@ class CiscoIOSXE(PlatformDriver):
         (re.compile(r"^(ntp authentication-key \d+ \S+) \S+"), rf"\1 {ON_DEVICE}"),
         (re.compile(r"^(snmp-server community|crypto isakmp key) \S+"), rf"\1 {ON_DEVICE}"),
     )
+    # The header may come indented (a capture pasted from a terminal: tests/fixtures/public, C9300 17.15).
     volatile = re.compile(
-        r"^(Building configuration|Current configuration\s*:|! (Last configuration change|NVRAM config last"
-        r" updated|No configuration change since)|!Time:|ntp clock-period |license udi |diagnostic bootup)"
+        r"^(\s*Building configuration|\s*Current configuration\s*:|! (Last configuration change"
+        r"|NVRAM config last updated|No configuration change since)|!Time:|ntp clock-period |license udi "
+        r"|diagnostic bootup)"
     )
     closer = re.compile(r"^(\s*!.*|end|\s*exit-address-family|\s*quit)$")
     line_rules = rules(
