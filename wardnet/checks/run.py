@@ -45,16 +45,6 @@ def rendered_findings(
 LOOKS_LIKE = {"cisco_iosxe": ("hostname ", "interface "), "fortios": ("config ",), "frr": ("!== ",)}
 
 
-def _fortios_multi_vdom(text: str) -> int | None:
-    """The line number of a top-level `config global`, which only a multi-VDOM FortiGate prints (its
-    settings then sit under `config global` and each VDOM's under `config vdom` / `edit NAME`: a real
-    FortiOS 6.2.3 `show`, tests/fixtures/public/fortigate-vm64_fortios-6.2.3_show_1.conf)."""
-    for number, line in enumerate(text.splitlines(), start=1):
-        if line.rstrip() == "config global":
-            return number
-    return None
-
-
 def run_config_check(
     config: Path,
     *,
@@ -83,14 +73,9 @@ def run_config_check(
             file=sys.stderr,
         )
         return ExitCode.NOT_RUN
-    layout = _fortios_multi_vdom(text) if platform == "fortios" else None
-    if layout is not None:
-        print(
-            f"wardnet check: {config} line {layout}: `config global` makes this a multi-VDOM FortiOS "
-            "config; the rule pack reads one VDOM's config as wardnet renders it (its policies would go "
-            "unread): check the output of `config vdom` / `edit NAME` / `show` for each VDOM",
-            file=sys.stderr,
-        )
+    unread = get_platform(platform).unread_layout(text)
+    if unread:
+        print(f"wardnet check: {config} {unread}", file=sys.stderr)
         return ExitCode.NOT_RUN
     try:
         baseline = load_baseline(inventory_dir)

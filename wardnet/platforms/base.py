@@ -110,6 +110,10 @@ class PlatformDriver:
         """The platform's level-2 rule set on its parsed text."""
         raise NotImplementedError
 
+    def unread_layout(self, text: str) -> str:
+        """Why the rule set cannot read this file's layout (`line N: …`), "" when it can."""
+        return ""
+
     # --- audit: normalise -----------------------------------------------------------------------------
 
     @functools.cached_property

@@ -55,6 +55,20 @@ class FortiOS(PlatformDriver):
 
         return RULES.evaluate(parse_fortios(text), expect, role)
 
+    def unread_layout(self, text: str) -> str:
+        """A top-level `config global` is printed by a multi-VDOM FortiGate only: its settings then sit under
+        `config global` and each VDOM's under `config vdom` / `edit NAME` (a real FortiOS 6.2.3 `show`,
+        tests/fixtures/public/fortigate-vm64_fortios-6.2.3_show_1.conf), where the rules, reading one VDOM
+        as wardnet renders it, would miss every policy."""
+        for number, line in enumerate(text.splitlines(), start=1):
+            if line.rstrip() == "config global":
+                return (
+                    f"line {number}: `config global` makes this a multi-VDOM FortiOS config; the rule pack "
+                    "reads one VDOM's config as wardnet renders it (its policies would go unread): check the "
+                    "output of `config vdom` / `edit NAME` / `show` for each VDOM"
+                )
+        return ""
+
     def logical_lines(self, text: str) -> list[str]:
         """A value in quotes over several lines (a banner) is one line, its breaks written `\\n`."""
         return [line.replace("\n", "\\n") for line in tree.logical_lines(text.replace("\r", ""))]
