@@ -205,13 +205,49 @@ def test_audit_finds_a_real_change() -> None:
         (C9300, "access", "password instead of secret in 'username ...'"),
         (C9300, "access", "'line vty 0 4' allows ['all']"),
         (ISR, "core", "'line vty 5 14' has no inbound access-class"),
-        (FGT, "firewall", "policy Test1 permits any to any"),
     ],
 )
 def test_rule_pack_reads_the_real_config(capsys, name: str, role: str, says: str) -> None:
     args = ["check", "--inventory", str(INVENTORY), "--config", str(PUBLIC / name)]
     assert main([*args, "--platform", PLATFORM[name], "--role", role]) == 1
     assert says in capsys.readouterr().out
+
+
+# The FortiOS sample's one hand edit (line 3906): a real FortiGate writes a quote inside a value as \".
+BROKEN_QUOTE = '        set service ""HTTPS" "HTTP"\n'
+
+
+def test_rule_pack_refuses_an_unclosed_quote(capsys) -> None:
+    """Read as written, the quote opened on line 3906 hides the 28 sections up to the next quote."""
+    assert text(FGT).split("\n")[3905] + "\n" == BROKEN_QUOTE
+    args = ["check", "--inventory", str(INVENTORY), "--config", str(PUBLIC / FGT)]
+    assert main([*args, "--platform", "fortios"]) == 2
+    err = capsys.readouterr().err
+    assert "line 3906: the quote opened here is still open at line 3907 (`next`)" in err
+
+
+def test_a_value_over_several_lines_is_not_an_unclosed_quote() -> None:
+    """A banner's lines may look like words of the CLI; only a line that is one (`next`) means the quote
+    never closed."""
+    fortios = get_platform("fortios")
+    head = (
+        'config system replacemsg admin "pre_admin-disclaimer-text"\n    set buffer "Authorised use only.\n'
+    )
+    assert fortios.unread_layout(head + 'end of notice\nedit nothing here"\nend\n') == ""
+    unclosed = fortios.unread_layout(head + 'end of notice\nnext\n"\nend\n')
+    assert unclosed.startswith("line 2: the quote opened here is still open at line 4 (`next`)")
+
+
+def test_rule_pack_reads_the_real_fortigate(tmp_path: Path, capsys) -> None:
+    """With that one value repaired, every one of the 82 top-level sections (grep -c '^config') is read
+    and the any-to-any policy Test1 is found."""
+    repaired = text(FGT).replace(BROKEN_QUOTE, '        set service "HTTPS" "HTTP"\n')
+    assert len(parse_fortios(repaired).subs) == 82
+    path = tmp_path / FGT
+    path.write_text(repaired, encoding="ascii")
+    args = ["check", "--inventory", str(INVENTORY), "--config", str(path), "--platform", "fortios"]
+    assert main(args) == 1
+    assert "policy Test1 permits any to any" in capsys.readouterr().out
 
 
 def test_rule_pack_refuses_a_multi_vdom_config(capsys) -> None:

@@ -16,6 +16,28 @@ def _alternatives(words: frozenset[str]) -> str:
     return "|".join(re.escape(word) for word in sorted(words))
 
 
+# A line of the CLI's own structure: inside a quoted value it means the quote was never closed.
+STRUCTURE = re.compile(r'\s*(?:config [a-z0-9-]+(?: [a-z0-9-]+)*|edit (?:"[^"]*"|\d+)|end|next)$')
+
+
+def _unbalanced_quote(text: str) -> str:
+    """A quoted value may span lines (a banner, a certificate), but FortiOS writes a quote inside a value as
+    `\\"`, so one that runs over a `config`/`edit`/`next`/`end` line was never closed: a hand edit (the public
+    6.2.3 sample has `set service ""HTTPS" "HTTP"`), which would hide every block up to the next quote."""
+    number = 1
+    for line in tree.logical_lines(text.replace("\r", "")):
+        parts = line.split("\n")
+        for offset, part in enumerate(parts[1:], start=1):
+            if STRUCTURE.match(part):
+                return (
+                    f"line {number}: the quote opened here is still open at line {number + offset} "
+                    f"(`{part.strip()}`), so the blocks between would go unread; FortiOS writes a quote "
+                    'inside a value as \\", fix the value'
+                )
+        number += len(parts)
+    return ""
+
+
 def _blocks(node: tree.FortiObject) -> str:
     lines = []
     for sub in node.subs.values():
@@ -67,7 +89,7 @@ class FortiOS(PlatformDriver):
                     "reads one VDOM's config as wardnet renders it (its policies would go unread): check the "
                     "output of `config vdom` / `edit NAME` / `show` for each VDOM"
                 )
-        return ""
+        return _unbalanced_quote(text)
 
     def logical_lines(self, text: str) -> list[str]:
         """A value in quotes over several lines (a banner) is one line, its breaks written `\\n`."""
