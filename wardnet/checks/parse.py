@@ -188,28 +188,73 @@ def _tokens(text: str) -> list[str]:
 
 
 def parse_fortios(text: str) -> FortiBlock:
+    """Text → tree, a top-level `config` block at a time: a block's text seen before (the city's firewalls
+    share half their blocks: policies, profiles, admin settings) shares the FortiBlock already built.
+    Trees are read-only. A chunk that does not read the same alone as in place (a quote left open, lines at
+    the top, a block name met before in this config) sends the whole text to the plain reading."""
+    text = text.replace("\r", "")
+    root = FortiBlock()
+    for chunk in TOP_CONFIG.split(text):
+        part = _FORTI_CHUNKS.get(chunk)
+        if part is None:
+            if len(_FORTI_CHUNKS) >= _BODIES_KEPT:
+                _FORTI_CHUNKS.clear()
+            part = _FORTI_CHUNKS[chunk] = _alone(chunk)
+        if part is _PLAIN or any(name in root.subs for name in part.subs):
+            return _read_fortios(text)
+        root.subs.update(part.subs)
+    return root
+
+
+def _alone(chunk: str) -> FortiBlock:
+    """A chunk read on its own, or _PLAIN when that could differ from reading it in place. In place it
+    starts at the top with no quote open (the chunks before it passed this same test), so it reads the
+    same alone when it also ends at the top with every quote closed and sets nothing at the top level."""
+    if (chunk.count('"') - chunk.count('\\"')) % 2:  # the quotes logical_lines counts (not after a backslash)
+        return _PLAIN  # logical_lines would join the next chunk's lines to this one's last
+    part = FortiBlock()
+    stack = [part]
+    for line in logical_lines(chunk):
+        stripped = line.strip()
+        if stripped and not stripped.startswith("#"):
+            _read_line(stripped, stack)
+    return part if len(stack) == 1 and not part.settings and not part.entries else _PLAIN
+
+
+# A line that starts a top-level `config` block; what parse_fortios shares between configs, by text.
+TOP_CONFIG = re.compile(r"\n(?=config )")
+_FORTI_CHUNKS: dict[str, FortiBlock] = {}
+_PLAIN = FortiBlock()  # the mark of a chunk that must be read in place
+
+
+def _read_fortios(text: str) -> FortiBlock:
+    """The plain reading, line by line (a banner's lines joined back into one)."""
     root = FortiBlock()
     stack = [root]
-    for line in logical_lines(text.replace("\r", "")):  # a banner's lines joined back into one
+    for line in logical_lines(text):
         stripped = line.strip()
         if not stripped or stripped.startswith("#"):
             continue
-        word, _, rest = stripped.partition(" ")
-        if word == "config":
-            stack.append(stack[-1].subs.setdefault(" ".join(_tokens(rest)), FortiBlock()))
-        elif word == "edit":
-            stack.append(stack[-1].entries.setdefault(" ".join(_tokens(rest)), FortiBlock()))
-        elif word in ("set", "append"):
-            key, _, value = rest.partition(" ")
-            values = _tokens(value)
-            if word == "append":
-                values = stack[-1].settings.get(key, []) + values
-            stack[-1].settings[key] = values
-        elif word == "unset":
-            stack[-1].settings.pop(rest.strip(), None)
-        elif word in ("next", "end") and len(stack) > 1:
-            stack.pop()
+        _read_line(stripped, stack)
     return root
+
+
+def _read_line(stripped: str, stack: list[FortiBlock]) -> None:
+    word, _, rest = stripped.partition(" ")
+    if word == "config":
+        stack.append(stack[-1].subs.setdefault(" ".join(_tokens(rest)), FortiBlock()))
+    elif word == "edit":
+        stack.append(stack[-1].entries.setdefault(" ".join(_tokens(rest)), FortiBlock()))
+    elif word in ("set", "append"):
+        key, _, value = rest.partition(" ")
+        values = _tokens(value)
+        if word == "append":
+            values = stack[-1].settings.get(key, []) + values
+        stack[-1].settings[key] = values
+    elif word == "unset":
+        stack[-1].settings.pop(rest.strip(), None)
+    elif word in ("next", "end") and len(stack) > 1:
+        stack.pop()
 
 
 # --- frr -----------------------------------------------------------------------------------------------
