@@ -1,5 +1,6 @@
-"""benchmarks/measure.py reports each measured process's own peak RSS, never a running maximum over every
-child the benchmark started nor the benchmark's own memory (a compare run printed one figure for all sides)."""
+"""benchmarks/measure.py reports each measured process's own peak RSS, never a running maximum over
+every child the benchmark started nor the benchmark's own memory (a compare run printed one figure for
+all sides: each side holds the same input, which is why; the compare now prints a floor for it)."""
 
 from __future__ import annotations
 
@@ -36,10 +37,7 @@ def test_the_benchmarks_own_memory_is_not_the_childs() -> None:
 
 def test_a_workers_peak_counts_for_the_command_that_started_it() -> None:
     """A command's forked workers are its own (wardnet check's pool): their peak is the command's."""
-    code = (
-        "import subprocess, sys\n"
-        f"subprocess.run([sys.executable, '-c', {_holding(120)[2]!r}], check=True)"
-    )
+    code = f"import subprocess, sys\nsubprocess.run([sys.executable, '-c', {_holding(120)[2]!r}], check=True)"
     run = timed([sys.executable, "-c", code])
     assert run.returncode == 0
     assert run.peak_rss_kb >= 120 * MB

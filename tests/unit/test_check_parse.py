@@ -163,7 +163,10 @@ def test_fortios_parse_matches_the_plain_reading(configs: list[list[str]]) -> No
 
 
 def test_fortios_blocks_met_again_are_shared_and_still_exact() -> None:
-    common = 'config system global\n    set admintimeout 5\nend\nconfig firewall policy\n    edit 1\n        set name "deny all"\n    next\nend\n'
+    common = (
+        "config system global\n    set admintimeout 5\nend\n"
+        'config firewall policy\n    edit 1\n        set name "deny all"\n    next\nend\n'
+    )
     one = parse_fortios(f"#config-version=fw1\n{common}config system dns\n    set primary 10.0.0.1\nend\n")
     two = parse_fortios(f"#config-version=fw2\n{common}config system dns\n    set primary 10.0.0.2\nend\n")
     assert one.subs["firewall policy"] is two.subs["firewall policy"]  # same text: built once

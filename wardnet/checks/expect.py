@@ -100,7 +100,7 @@ def number(text: str, default: int) -> int:
     return int(text) if text.isdigit() else default
 
 
-@lru_cache(maxsize=65_536)  # the city's configs name the same prefixes thousands of times; results are immutable
+@lru_cache(maxsize=65_536)  # the city's configs name the same prefixes thousands of times; immutable
 def network(text: str, fallback: str = "0.0.0.0/0") -> Network:
     """An address/prefix/address-mask; unreadable counts as `fallback` (anywhere, the cautious reading)."""
     try:

@@ -298,8 +298,8 @@ def designed_sites(
 def _prepare_workers() -> None:
     """What every worker needs and the parent can build once before the fork, so that no worker repeats
     it: the design and rule modules imported, the rule pack read, every device template compiled."""
-    from wardnet.checks import parse, plan, proven, rules_fortios, rules_frr, rules_ios  # noqa: F401
     from wardnet import ipam, pipeline  # noqa: F401
+    from wardnet.checks import parse, plan, proven, rules_fortios, rules_frr, rules_ios  # noqa: F401
     from wardnet.design import design_site  # noqa: F401
     from wardnet.platforms import NAMES
 
