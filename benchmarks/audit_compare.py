@@ -3,7 +3,8 @@
 All sides get the same (intended, running) pairs: every IOS-XE and FortiOS device of the city rendered by
 wardnet, cycled to 2,500, each running config carrying seeded drift (a changed line, an extra line, a
 removed line). Each side runs as its own process (benchmarks/compare_side.py), timed whole by
-benchmarks/measure.py, one core each, in the same run:
+benchmarks/measure.py, one core each, in the same run; a floor side only reads the pairs, so each side's
+peak RSS is also printed above what holding the input costs (the input dominates every side's peak):
 - wardnet `audit_device`: normalise, compare by block, features, severity, diff and remediation;
 - peer netutils `compliance()` with the same features as top-level sections (Nautobot Golden Config's check);
 - peer hier_config `WorkflowRemediation` over the whole configs (remediation, what wardnet also produces).
@@ -20,7 +21,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from benchmarks.measure import BIN, Series, header, repeat, row
+from benchmarks.measure import BIN, Series, header, mb, repeat, row
 from wardnet import load_inventory
 from wardnet import select_designs as designs
 from wardnet.api import Renderer
@@ -91,6 +92,7 @@ def main() -> int:
                 ("wardnet", "wardnet compare (+ diff, remediation, severity)"),
                 ("netutils", "peer: netutils compliance (features by section)"),
                 ("hier_config", "peer: hier_config WorkflowRemediation (whole configs)"),
+                ("load", "floor: read the pairs, compare nothing"),
             )
         }
     print(f"compare benchmark: {len(work)} configs ({ios} IOS-XE), whole processes, one core each")
@@ -98,8 +100,17 @@ def main() -> int:
     print(row(runs["wardnet"]))
     for name in ("netutils", "hier_config"):
         print(_vs(runs[name], runs["wardnet"]))
+    print(row(runs["load"]))
     for name, series in runs.items():
         print(f"  {name}: {series.runs[-1].output.strip()}")
+    held = runs["load"].peak_rss_kb
+    print(
+        "peak RSS of each side's own process (wait4), and above the floor that only holds the pairs: "
+        + ", ".join(
+            f"{name} {mb(runs[name].peak_rss_kb)} (+{mb(max(0, runs[name].peak_rss_kb - held))})"
+            for name in ("wardnet", "netutils", "hier_config")
+        )
+    )
     ours = runs["wardnet"]
     cpu = {name: runs[name].warm_cpu / ours.warm_cpu for name in ("netutils", "hier_config")}
     print(

@@ -1,6 +1,6 @@
 """One side of benchmarks/audit_compare.py, run as its own process: compare every (intended, running) pair.
 
-    .venv/bin/python -m benchmarks.compare_side wardnet|netutils|hier_config PAIRS.json
+    .venv/bin/python -m benchmarks.compare_side wardnet|netutils|hier_config|load PAIRS.json
 
 Prints how many pairs it found drifted; the parent times the whole process (imports included).
 """
@@ -82,7 +82,12 @@ def _without_closers(text: str) -> str:
     return "\n".join(line for line in text.splitlines() if line.strip() not in ("next", "end"))
 
 
-SIDES = {"wardnet": wardnet, "netutils": netutils, "hier_config": hier_config}
+def load(pairs: list[list[str]]) -> int:
+    """Nothing compared: the memory every side pays to hold the pairs (the others' peak RSS less this)."""
+    return 0
+
+
+SIDES = {"wardnet": wardnet, "netutils": netutils, "hier_config": hier_config, "load": load}
 
 
 def main(argv: list[str]) -> int:

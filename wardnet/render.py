@@ -51,11 +51,15 @@ class Renderer:
         self.env.globals["t"] = translator(lang)
         self._device_templates: dict[str, jinja2.Template] = {}
 
-    def device(self, config: AnyDeviceConfig) -> str:
-        platform = config.platform
+    def template(self, platform: str) -> jinja2.Template:
+        """A platform's device template, compiled on first use."""
         if platform not in self._device_templates:
             self._device_templates[platform] = self.env.get_template(f"{platform}/device.j2")
-        return canonical_text(platform, self._device_templates[platform].render(device=config))
+        return self._device_templates[platform]
+
+    def device(self, config: AnyDeviceConfig) -> str:
+        platform = config.platform
+        return canonical_text(platform, self.template(platform).render(device=config))
 
     def site(self, design: SiteDesign) -> Iterator[Rendered]:
         folder = _site_folder(design)

@@ -21,7 +21,15 @@ class Environment(jinja2.Environment):
                 return obj[attribute]
             except KeyError:
                 return self.undefined(obj=obj, name=attribute)
-        return super().getattr(obj, attribute)
+        # jinja2.Environment.getattr inlined (no super() call): a city's render reads a million attributes
+        try:
+            return getattr(obj, attribute)
+        except AttributeError:
+            pass
+        try:
+            return obj[attribute]
+        except (TypeError, LookupError, AttributeError):
+            return self.undefined(obj=obj, name=attribute)
 
 
 def environment(templates: Path, *, escape_html: bool = False) -> Environment:

@@ -7,7 +7,7 @@ level) is the baseline's: TCVN 14423:2026 suggests figures, the city chooses the
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from ipaddress import IPv4Network, IPv6Network, ip_network
 
 from wardnet.design.switches import NAC_ZONES
@@ -100,6 +100,7 @@ def number(text: str, default: int) -> int:
     return int(text) if text.isdigit() else default
 
 
+@lru_cache(maxsize=65_536)  # the city's configs name the same prefixes thousands of times; immutable
 def network(text: str, fallback: str = "0.0.0.0/0") -> Network:
     """An address/prefix/address-mask; unreadable counts as `fallback` (anywhere, the cautious reading)."""
     try:

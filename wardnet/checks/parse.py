@@ -8,7 +8,7 @@ config, most of the whole-city check).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from wardnet.canonical import split_sections
@@ -107,48 +107,57 @@ IOS_CLOSERS = frozenset({"end", "exit-address-family", "quit"})
 def ios_lines(text: str) -> list[str]:
     """IOS-XE text with every banner folded: `banner login` followed by its body as indented lines. The
     delimiter is whatever follows the keyword: '^C' as rendered, the ETX byte or any character on a device."""
+    return ios_text(text).split("\n")
+
+
+def ios_text(text: str) -> str:
+    """ios_lines joined by newlines, computed on the text: only the banners are cut out and rewritten, so
+    the thousand lines around them are never split into a list and joined back (half of parsing a config)."""
     text = text.replace("\r", "")
-    lines = text.split("\n")
-    banners = _banner_lines(text)
-    if not banners:
-        return lines
-    out: list[str] = []
-    i = 0
-    for start in banners:
-        if start < i:
+    chunks: list[str] = []  # runs of whole lines, joined by "\n" at the end
+    done = 0  # where the text not yet copied starts (the start of a line; past the end once all is used)
+    for start in _banner_starts(text):
+        if start < done:
             continue  # inside the body of the banner before
-        match = BANNER.match(lines[start])
+        end = _line_end(text, start)
+        match = BANNER.match(text[start:end])
         if match is None:
             continue
-        out += lines[i:start]
+        if start > done:
+            chunks.append(text[done : start - 1])  # the lines before the banner, without its newline
         kind, delimiter, rest = match.groups()
-        out.append(f"banner {kind}")
         body = [rest]
-        i = start + 1
-        while delimiter not in body[-1] and i < len(lines):
-            body.append(lines[i])
-            i += 1
+        done = end + 1
+        while delimiter not in body[-1] and done <= len(text):
+            end = _line_end(text, done)
+            body.append(text[done:end])
+            done = end + 1
         body[-1] = body[-1].split(delimiter, 1)[0]
-        out += [f" {b.strip()}" for b in body if b.strip()]
-    return out + lines[i:]
+        chunks.append("\n".join([f"banner {kind}", *(f" {b.strip()}" for b in body if b.strip())]))
+    if not chunks:
+        return text
+    if done <= len(text):
+        chunks.append(text[done:])
+    return "\n".join(chunks)
 
 
-BANNER_LINE = re.compile(r"^banner ", re.MULTILINE)
+def _banner_starts(text: str) -> Iterator[int]:
+    """Where each line starting 'banner ' starts: str.find, ten times faster than a MULTILINE regex."""
+    if text.startswith("banner "):
+        yield 0
+    at = text.find("\nbanner ")
+    while at >= 0:
+        yield at + 1
+        at = text.find("\nbanner ", at + 1)
 
 
-def _banner_lines(text: str) -> list[int]:
-    """The numbers of the lines that start with 'banner ', found by the regex engine, not a Python loop
-    over the config's thousand lines."""
-    numbers, line, position = [], 0, 0
-    for match in BANNER_LINE.finditer(text):
-        line += text.count("\n", position, match.start())
-        position = match.start()
-        numbers.append(line)
-    return numbers
+def _line_end(text: str, start: int) -> int:
+    end = text.find("\n", start)
+    return len(text) if end < 0 else end
 
 
 def parse_ios(text: str) -> Node:
-    return parse_indented_text("\n".join(ios_lines(text)), IOS_CLOSERS)
+    return parse_indented_text(ios_text(text), IOS_CLOSERS)
 
 
 # --- FortiOS -------------------------------------------------------------------------------------------
@@ -179,28 +188,73 @@ def _tokens(text: str) -> list[str]:
 
 
 def parse_fortios(text: str) -> FortiBlock:
+    """Text → tree, a top-level `config` block at a time: a block's text seen before (the city's firewalls
+    share half their blocks: policies, profiles, admin settings) shares the FortiBlock already built.
+    Trees are read-only. A chunk that does not read the same alone as in place (a quote left open, lines at
+    the top, a block name met before in this config) sends the whole text to the plain reading."""
+    text = text.replace("\r", "")
+    root = FortiBlock()
+    for chunk in TOP_CONFIG.split(text):
+        part = _FORTI_CHUNKS.get(chunk)
+        if part is None:
+            if len(_FORTI_CHUNKS) >= _BODIES_KEPT:
+                _FORTI_CHUNKS.clear()
+            part = _FORTI_CHUNKS[chunk] = _alone(chunk)
+        if part is _PLAIN or any(name in root.subs for name in part.subs):
+            return _read_fortios(text)
+        root.subs.update(part.subs)
+    return root
+
+
+def _alone(chunk: str) -> FortiBlock:
+    """A chunk read on its own, or _PLAIN when that could differ from reading it in place. In place it
+    starts at the top with no quote open (the chunks before it passed this same test), so it reads the
+    same alone when it also ends at the top with every quote closed and sets nothing at the top level."""
+    if (chunk.count('"') - chunk.count('\\"')) % 2:  # the quotes logical_lines counts (not after a backslash)
+        return _PLAIN  # logical_lines would join the next chunk's lines to this one's last
+    part = FortiBlock()
+    stack = [part]
+    for line in logical_lines(chunk):
+        stripped = line.strip()
+        if stripped and not stripped.startswith("#"):
+            _read_line(stripped, stack)
+    return part if len(stack) == 1 and not part.settings and not part.entries else _PLAIN
+
+
+# A line that starts a top-level `config` block; what parse_fortios shares between configs, by text.
+TOP_CONFIG = re.compile(r"\n(?=config )")
+_FORTI_CHUNKS: dict[str, FortiBlock] = {}
+_PLAIN = FortiBlock()  # the mark of a chunk that must be read in place
+
+
+def _read_fortios(text: str) -> FortiBlock:
+    """The plain reading, line by line (a banner's lines joined back into one)."""
     root = FortiBlock()
     stack = [root]
-    for line in logical_lines(text.replace("\r", "")):  # a banner's lines joined back into one
+    for line in logical_lines(text):
         stripped = line.strip()
         if not stripped or stripped.startswith("#"):
             continue
-        word, _, rest = stripped.partition(" ")
-        if word == "config":
-            stack.append(stack[-1].subs.setdefault(" ".join(_tokens(rest)), FortiBlock()))
-        elif word == "edit":
-            stack.append(stack[-1].entries.setdefault(" ".join(_tokens(rest)), FortiBlock()))
-        elif word in ("set", "append"):
-            key, _, value = rest.partition(" ")
-            values = _tokens(value)
-            if word == "append":
-                values = stack[-1].settings.get(key, []) + values
-            stack[-1].settings[key] = values
-        elif word == "unset":
-            stack[-1].settings.pop(rest.strip(), None)
-        elif word in ("next", "end") and len(stack) > 1:
-            stack.pop()
+        _read_line(stripped, stack)
     return root
+
+
+def _read_line(stripped: str, stack: list[FortiBlock]) -> None:
+    word, _, rest = stripped.partition(" ")
+    if word == "config":
+        stack.append(stack[-1].subs.setdefault(" ".join(_tokens(rest)), FortiBlock()))
+    elif word == "edit":
+        stack.append(stack[-1].entries.setdefault(" ".join(_tokens(rest)), FortiBlock()))
+    elif word in ("set", "append"):
+        key, _, value = rest.partition(" ")
+        values = _tokens(value)
+        if word == "append":
+            values = stack[-1].settings.get(key, []) + values
+        stack[-1].settings[key] = values
+    elif word == "unset":
+        stack[-1].settings.pop(rest.strip(), None)
+    elif word in ("next", "end") and len(stack) > 1:
+        stack.pop()
 
 
 # --- frr -----------------------------------------------------------------------------------------------

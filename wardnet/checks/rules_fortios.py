@@ -5,6 +5,7 @@ their trusted hosts, figures from the baseline via Expect."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import lru_cache
 from ipaddress import (
     IPv4Address,
     IPv4Network,
@@ -97,7 +98,8 @@ def addresses(
     return [ip_network("::/0" if family else "0.0.0.0/0")]  # no subnet = 0.0.0.0/0; fqdn/geography: anywhere
 
 
-def _covers(networks: list[Network], target: Network) -> bool:
+@lru_cache(maxsize=16_384)  # policies repeat the same sides: collapse each set of prefixes once
+def _covers(networks: tuple[Network, ...], target: Network) -> bool:
     if target.version == 4:
         merged: list[Network] = list(collapse_addresses(n for n in networks if isinstance(n, IPv4Network)))
     else:
@@ -109,9 +111,9 @@ def side_is_any(tree: FortiBlock, policy: FortiBlock, side: str, expect: Expect,
     """A policy's source or destination reaches every address of the family ("" IPv4, "6" IPv6: srcaddr6,
     dstaddr6 of a 7.x consolidated policy): it resolves to 0.0.0.0/0 (::/0), or it is negated and what it
     excludes leaves internal (city) space reachable, not only the internet."""
-    nets = [
+    nets = tuple(
         n for name in policy.settings.get(f"{side}addr{family}", []) for n in addresses(tree, name, family)
-    ]
+    )
     if policy.value(f"{side}addr{family}-negate") == "enable":
         return not _covers(nets, ip_network(expect.city_supernet6 if family else expect.city_supernet))
     return _covers(nets, ANY6 if family else ANY4)

@@ -778,7 +778,9 @@ def icmpv6(tree: Node, expect: Expect, role: str) -> list[Violation]:
     """ICMPv6 allowed as RFC 4890 recommends wherever an IPv6 ACL filters packets (`ipv6 traffic-filter` on
     an SVI or a port). The rendered switches filter none: they forward their users' IPv6 at layer 2 and
     their one IPv6 ACL is the vty access-class, which judges SSH sessions and never meets ICMPv6."""
-    found = []
+    found: list[Violation] = []
+    if not tree.containing("ipv6 traffic-filter "):
+        return found  # no filter anywhere (a search kept per block body): no interface to walk
     for interface in tree.all("interface "):
         for line in interface.all("ipv6 traffic-filter "):
             acl = tree.get(f"ipv6 access-list {line.words[2]}") if len(line.words) > 2 else None

@@ -286,6 +286,7 @@ def designed_sites(
         import gc
         import multiprocessing
 
+        _prepare_workers()
         gc.freeze()  # what the workers inherit is never walked by their collector (nor copied for it)
         try:
             # Forked before any progress bar starts its thread; chunks of a few sites keep the pipe quiet.
@@ -296,6 +297,20 @@ def designed_sites(
             gc.unfreeze()
     finally:
         _ENTRIES.clear()
+
+
+def _prepare_workers() -> None:
+    """What every worker needs and the parent can build once before the fork, so that no worker repeats
+    it: the design and rule modules imported, the rule pack read, every device template compiled."""
+    from wardnet import ipam, pipeline  # noqa: F401
+    from wardnet.checks import parse, plan, proven, rules_fortios, rules_frr, rules_ios  # noqa: F401
+    from wardnet.design import design_site  # noqa: F401
+    from wardnet.platforms import NAMES
+
+    level2_rules()
+    renderer = _renderer()
+    for platform in NAMES:
+        renderer.template(platform)
 
 
 # What forked workers inherit (one item): every site's entry, the baseline, expectations, codes to check.

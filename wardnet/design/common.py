@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from wardnet.design.config import (
     Aaa,
     AaaServer,
@@ -37,8 +39,7 @@ def device_base(device: PlannedDevice, plan: SitePlan, baseline: Baseline) -> De
     """The part every device's config shares; each kind's config extends it (config.shallow)."""
     site = plan.site
     management = plan.management_vlan
-    services = baseline.services
-    aaa = baseline.aaa
+    city = _city_parts(baseline)
     return DeviceConfig(
         hostname=device.hostname,
         role=device.role,
@@ -48,9 +49,7 @@ def device_base(device: PlannedDevice, plan: SitePlan, baseline: Baseline) -> De
         site=site_identity(site),
         location=f"{slugify(site.name)} ({site.code})",
         domain=baseline.city.domain,
-        timezone=Timezone(
-            name=baseline.city.timezone.name, offset_hours=baseline.city.timezone.utc_offset_hours
-        ),
+        timezone=city.timezone,
         banner=list(baseline.banner),
         management=Management(
             vlan=management.id,
@@ -58,24 +57,64 @@ def device_base(device: PlannedDevice, plan: SitePlan, baseline: Baseline) -> De
             prefix=management.subnet.prefixlen,
             netmask=str(management.subnet.netmask),
             gateway=str(management.gateway),
-            sources=[
-                ManagementSource(
-                    cidr=str(n),
-                    network=str(n.network_address),
-                    prefix=n.prefixlen,
-                    netmask=str(n.netmask),
-                    wildcard=str(n.hostmask),
-                )
-                for n in baseline.management.sources
-                if n.version == 4
-            ],
-            sources6=[str(n) for n in baseline.management.sources if n.version == 6],
+            sources=list(city.sources),
+            sources6=list(city.sources6),
             address6=str(device.management_address6),
             prefix6=management.subnet6.prefixlen,
             gateway6=str(management.gateway6),
             idle_timeout_minutes=baseline.management.idle_timeout_minutes,
             ssh_version=baseline.management.ssh_version,
         ),
+        aaa=city.aaa,
+        password_policy=city.password_policy,
+        ntp=city.ntp,
+        syslog=city.syslog,
+        dns=city.dns,
+        snmp=city.snmp,
+    )
+
+
+@dataclass(frozen=True)
+class _CityParts:
+    """What device_base takes from the baseline alone: built once per baseline, not for each of the city's
+    1,129 devices (formatting its addresses was a fifth of designing the city). Frozen parts, shared."""
+
+    timezone: Timezone
+    sources: tuple[ManagementSource, ...]
+    sources6: tuple[str, ...]
+    aaa: Aaa
+    password_policy: PasswordPolicy
+    ntp: Ntp
+    syslog: Syslog
+    dns: Dns
+    snmp: Snmp
+
+
+_CITY: dict[int, tuple[Baseline, _CityParts]] = {}  # id(baseline) → (the baseline, its parts); see below
+
+
+def _city_parts(baseline: Baseline) -> _CityParts:
+    kept = _CITY.get(id(baseline))
+    if kept is not None and kept[0] is baseline:  # the object itself is kept, so its id is not reused
+        return kept[1]
+    services = baseline.services
+    aaa = baseline.aaa
+    parts = _CityParts(
+        timezone=Timezone(
+            name=baseline.city.timezone.name, offset_hours=baseline.city.timezone.utc_offset_hours
+        ),
+        sources=tuple(
+            ManagementSource(
+                cidr=str(n),
+                network=str(n.network_address),
+                prefix=n.prefixlen,
+                netmask=str(n.netmask),
+                wildcard=str(n.hostmask),
+            )
+            for n in baseline.management.sources
+            if n.version == 4
+        ),
+        sources6=tuple(str(n) for n in baseline.management.sources if n.version == 6),
         aaa=Aaa(
             tacacs=[AaaServer(name=s.name, address=str(s.address)) for s in aaa.tacacs],
             tacacs_key=secret(aaa.tacacs_key),
@@ -107,3 +146,6 @@ def device_base(device: PlannedDevice, plan: SitePlan, baseline: Baseline) -> De
             trap_hosts=[str(s) for s in services.snmp.trap_hosts],
         ),
     )
+    _CITY.clear()  # one baseline at a time (a run has one; tests build many)
+    _CITY[id(baseline)] = (baseline, parts)
+    return parts
