@@ -6,8 +6,10 @@ conntrack is read and flows the policy denies are tried from the same VLANs: the
 Each client (one leased address, added to its VLAN's endpoint for the run) opens one session to each zone its
 own zone may reach, on the first TCP port the policy allows there (wardnet.lab.matrix reads the policy, not
 the rendered firewall), so the sessions spread over the VLANs as the design's peak spreads the clients.
-The load generator is wardnet/lab/tcpload.py (asyncio, bounded, self-stopping), one client process per VLAN
-endpoint and one echo server per destination namespace. Conntrack: `conntrack -C` and `conntrack -L`
+The ward server's own host firewall refuses web (it serves none): wardnet.lab.hostfw opens the session port
+on it for the run, so what is measured is the site firewall. The load generator is wardnet/lab/tcpload.py
+(asyncio, bounded, self-stopping), one client process per VLAN endpoint and one echo server per destination
+namespace. Conntrack: `conntrack -C` and `conntrack -L`
 (Debian conntrack, conntrack-tools 1.4.7, https://conntrack-tools.netfilter.org/manual.html) in the
 firewall's namespace.
 """
@@ -20,13 +22,14 @@ import subprocess
 import sys
 import threading
 import time
+from contextlib import ExitStack
 from dataclasses import dataclass
 from ipaddress import IPv4Address
 from pathlib import Path
 from typing import Any
 
 from wardnet.design.site import SitePlan
-from wardnet.lab import matrix, system
+from wardnet.lab import hostfw, matrix, system
 from wardnet.lab.system import LabError
 
 LOAD_SCRIPT = Path(__file__).with_name("tcpload.py")
@@ -234,6 +237,7 @@ class Load:
     binds: dict[str, list[str]]
     denied: list[dict[str, Any]]
     internet: list[str]
+    servers: dict[str, int]  # server namespace: the port its host firewall opens for the run
 
     @property
     def planned(self) -> set[tuple[str, str, int]]:
@@ -258,7 +262,8 @@ def prepare(
         if f"{target.address}:{port}" not in here:
             here.append(f"{target.address}:{port}")
     internet = [p.address for p in remote if p.address in matrix.INTERNET_ADDRESSES]
-    return Load(per_ns, rows, binds, denied, internet)
+    opened = {t.namespace: port for t in servers if port is not None}
+    return Load(per_ns, rows, binds, denied, internet, opened)
 
 
 def run(
@@ -269,7 +274,10 @@ def run(
     added = _add_on_lo(city_ns, load.internet)
     processes: list[subprocess.Popen[str]] = []
     _addresses(clients, "add")
+    harness = ExitStack()
     try:
+        for namespace, port in load.servers.items():
+            harness.enter_context(hostfw.opened(namespace, [port]))
         for namespace, here in load.binds.items():
             server = _spawn(namespace, "serve", str(CONNECT_S + hold_s + 60), ",".join(here))
             processes.append(server)
@@ -294,6 +302,7 @@ def run(
             _say(holder, "release")
         held = {ns: json.loads(_line(h, 30, f"hold in {ns}"))["held"] for ns, h in holders.items()}
     finally:
+        harness.close()
         system.stop_pids([p.pid for p in processes])
         for process in processes:
             process.wait(timeout=10)
