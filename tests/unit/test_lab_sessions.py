@@ -204,3 +204,14 @@ def test_load_generator_ends_its_hold_by_itself_without_release() -> None:
     finally:
         holder.kill()
         server.kill()
+
+
+def test_each_client_can_open_several_sessions_to_every_zone(
+    design: SiteDesign, inventory: Inventory
+) -> None:
+    per_ns, rows = sessions.plan_sessions(
+        inventory.baseline, _clients({50: 3}), _places(design, inventory), 4
+    )
+    (guest,) = rows
+    assert guest["clients"] == 3 and guest["planned"] == 3 * 2 * 4  # 3 clients, DNS and internet, 4 each
+    assert per_ns["t-ep-50"].count(["10.50.0.10", "10.0.0.1", 53]) == 4

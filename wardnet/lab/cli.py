@@ -112,6 +112,7 @@ def cmd_prove(args: argparse.Namespace) -> int:
             window=args.window,
             raw=raw,
             hold=args.hold,
+            sessions_each=args.sessions_each,
         )
         stored = prove_report.store(report)
         written = prove_report.write(report, args.report) if args.report else []
@@ -213,6 +214,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         default=5.0,
         metavar="S",
         help="seconds every client holds its TCP sessions through the firewall (default 5)",
+    )
+    prove.add_argument(
+        "--sessions-each",
+        type=int,
+        default=1,
+        metavar="K",
+        help="TCP sessions each client opens to each zone its policy reaches (default 1)",
     )
     prove.set_defaults(func=cmd_prove)
 

@@ -370,6 +370,7 @@ def prove(
     window: float = perfdhcp.WINDOW_SECONDS,
     raw: Path | None = None,
     hold: float = sessions.HOLD_S,
+    sessions_each: int = 1,
 ) -> dict[str, Any]:
     """Measure one site that is up with its intended config and its servers (`lab up --load intended
     --servers`); returns the report (the caller stores and prints it)."""
@@ -404,7 +405,7 @@ def prove(
         per_vlan, dhcp = dhcp_round(vlan_loads, container, namespaces, workdir, window)
         clients = leased_clients(vlan_loads, container, design_started)
         city_ns = current.city["namespace"] if current.city else ""
-        load = sessions.prepare(lab.inventory.baseline, plan, nodes, city_ns, clients)
+        load = sessions.prepare(lab.inventory.baseline, plan, nodes, city_ns, clients, each=sessions_each)
         held = sessions.run(load, clients, city_ns, firewall["namespace"], hold)
         overload = []
         for factor in overload_factors:

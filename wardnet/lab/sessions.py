@@ -79,9 +79,10 @@ def targets(plan: SitePlan, nodes: list[dict[str, Any]], remote: list[matrix.Pla
 
 
 def plan_sessions(
-    baseline: Any, clients: list[Clients], places: list[Target]
+    baseline: Any, clients: list[Clients], places: list[Target], each: int = 1
 ) -> tuple[dict[str, list[list[Any]]], list[dict[str, Any]]]:
-    """Per client namespace, its sessions [src, dst, port]; and per VLAN, what it holds where."""
+    """Per client namespace, its sessions [src, dst, port] (`each` per client and zone reached); and per VLAN,
+    what it holds where."""
     by_namespace: dict[str, list[list[Any]]] = {}
     rows = []
     for group in clients:
@@ -92,7 +93,9 @@ def plan_sessions(
                 port, rule = found
                 flows.append({"zone": target.zone, "to": target.name, "address": target.address, "port": port,
                               "rule": rule})  # fmt: skip
-        sessions = [[str(a), f["address"], f["port"]] for a in group.addresses for f in flows]
+        sessions = [
+            [str(a), f["address"], f["port"]] for a in group.addresses for f in flows for _ in range(each)
+        ]
         by_namespace.setdefault(group.namespace, []).extend(sessions)
         rows.append(
             {"vlan": group.vlan, "name": group.name, "zone": group.zone, "namespace": group.namespace,
@@ -245,12 +248,18 @@ class Load:
 
 
 def prepare(
-    baseline: Any, plan: SitePlan, nodes: list[dict[str, Any]], city_ns: str, clients: list[Clients]
+    baseline: Any,
+    plan: SitePlan,
+    nodes: list[dict[str, Any]],
+    city_ns: str,
+    clients: list[Clients],
+    *,
+    each: int = 1,
 ) -> Load:
     remote = matrix.remote_places(baseline, city_ns)
     places = targets(plan, nodes, remote)
     servers = places[: len(plan.servers)]
-    per_ns, rows = plan_sessions(baseline, clients, places)
+    per_ns, rows = plan_sessions(baseline, clients, places, each)
     names = {t.name for t in servers}
     port = next((f["port"] for r in rows for f in r["flows"] if f["to"] in names), None)
     denied = denied_probes(
