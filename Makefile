@@ -54,7 +54,7 @@ mutation: setup
 # isc-dhcp-client is the STAFF endpoint's DHCPv6 client (dhclient -6) in tests/lab/test_dhcpv6_live.py.
 LAB_PACKAGES := frr frr-pythontools nftables openvswitch-switch openssh-server openssh-client ethtool \
 	netcat-openbsd iproute2 util-linux postgresql chromium isc-dhcp-relay kea-admin dnsperf \
-	kea-dhcp6-server unbound isc-dhcp-client
+	kea-dhcp6-server unbound isc-dhcp-client conntrack
 lab-deps:
 	@if [ "$$(id -u)" != 0 ]; then echo "make lab-deps: run as root (apt-get)"; exit 2; fi
 	@missing=$$(for p in $(LAB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \

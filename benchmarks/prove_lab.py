@@ -2,8 +2,9 @@
 
 Brings the site up with its intended config and its servers (podman, converged by playbooks/servers.yml),
 proves it for its concurrent_users (Bến Thành: 500 users, 595 DHCP clients over 7 VLANs, all arriving at once)
-and at 1.5x and 2x, prints the time to bring it up, the time to prove it, leases, retransmissions, the time
-to serve every client, its p50/p99, where pools run out, DNS queries/s, and takes it down.
+and at 1.5x and 2x, prints the time to bring it up, the time to prove it, leases, leases/s, retransmissions,
+the time to serve every client, its p50/p99, where pools run out, the TCP sessions held through the firewall
+(sessions/s, conntrack against its limit and the design's figures), DNS queries/s, and takes it down.
 Needs root (the lab does).
 
     .venv/bin/python -m benchmarks.prove_lab [--site 26743] [--users N]
@@ -68,6 +69,21 @@ def main() -> int:
         f"DNS: {dns['qps']:.0f} queries/s, {dns['lost']}/{dns['sent']} lost, "
         f"p50 {dns['p50_ms']} ms, p99 {dns['p99_ms']} ms"
     )
+    held = report["sessions"]
+    print(
+        f"sessions: {held['held']}/{held['planned']} held {held['hold_s']} s by {held['clients_held']} "
+        f"clients, all up in {held['seconds_to_establish']} s, {held['sessions_per_s']} sessions/s, "
+        f"connect p50 {held['connect_p50_ms']} ms, p99 {held['connect_p99_ms']} ms"
+    )
+    print(
+        f"firewall conntrack: {held['conntrack_before']} before, "
+        f"{held['conntrack_low']}-{held['conntrack_peak']} held ({held['conntrack_ours']} of ours "
+        f"ESTABLISHED); limit {held['conntrack_max']}; design {held['design_sessions']} sessions, "
+        f"limit {held['design_conntrack_max']}"
+    )
+    opened = sum(d["seen"] == "open" for d in held["denied"])
+    print(f"denied flows under load: {len(held['denied'])} tried, {opened} open")
+    print(f"time to prove {args.site}: {proved:.1f} s (lab up {up:.1f} s more)")
     print("PASSED" if report["passed"] else "FAILED: " + "; ".join(report["failures"]))
     return 0 if report["passed"] else 1
 

@@ -151,10 +151,55 @@ def _vlan_row(vlan: int, clients: int, **changes: Any) -> dict[str, Any]:
     return row | changes
 
 
+def _held(**changes: Any) -> dict[str, Any]:
+    """Sessions as sessions.summary returns them, for Ben Thanh's 585 clients (the 10 APs have none)."""
+    flows = [{"zone": "city_services", "to": "city_services", "address": "10.0.0.1", "port": 53, "rule": "r"}]
+    rows = [
+        {"vlan": 15, "name": "AP-MGMT", "zone": "ap", "namespace": "wt-ep-15", "clients": 0, "flows": [],
+         "planned": 0, "established": 0, "held": 0, "clients_held": 0, "errors": {}, "seconds": None},
+        {"vlan": 50, "name": "GUEST-WIFI", "zone": "guest", "namespace": "wt-ep-50", "clients": 585,
+         "flows": flows, "planned": 585, "established": 585, "held": 585, "clients_held": 585, "errors": {},
+         "seconds": 1.5},
+    ]  # fmt: skip
+    held = {
+        "measured": True,
+        "clients": 585,
+        "clients_held": 585,
+        "planned": 585,
+        "established": 585,
+        "held": 585,
+        "hold_s": 5.0,
+        "seconds_to_establish": 1.5,
+        "sessions_per_s": 390.0,
+        "connect_p50_ms": 40.0,
+        "connect_p99_ms": 900.0,
+        "conntrack_before": 12,
+        "conntrack_low": 597,
+        "conntrack_peak": 600,
+        "conntrack_ours": 585,
+        "vlans": rows,
+        "denied": [
+            {
+                "from": "GUEST-WIFI",
+                "to": "hcm-26743-srv1 (servers)",
+                "src": "10.65.56.10",
+                "dst": "10.65.55.74",
+                "port": 80,
+                "seen": "timeout",
+            },
+        ],
+        "conntrack_max": 262144,
+        "design_sessions": 125000,
+        "design_conntrack_max": 524288,
+    }
+    return held | changes
+
+
 def _report(
     rows: list[dict[str, Any]],
     users: int = 500,
     overload: list[dict[str, Any]] | None = None,
+    held: dict[str, Any] | None = None,
     **dns: Any,
 ) -> dict[str, Any]:
     report: dict[str, Any] = {
@@ -189,7 +234,7 @@ def _report(
             "denied": {"from": "wt-ep-20", "to": "10.65.55.74", "sent": 100, "completed": 0},
         }
         | dns,
-        "sessions": {"conntrack_max": 262144, "measured": False},
+        "sessions": held or _held(),
     }
     report["failures"] = prove.failures(report)
     report["passed"] = not report["failures"]
@@ -219,6 +264,38 @@ def test_short_leases_out_of_pool_wrong_time_and_answered_denied_dns_fail() -> N
     assert "answered: the policy denies it" in text
 
 
+def test_sessions_not_all_held_too_few_clients_untracked_or_a_denied_flow_open_fail() -> None:
+    rows = [_vlan_row(v, n) for v, n in PEAKS.items()]
+    assert _report(rows)["passed"]
+    denied = [
+        {"from": "GUEST-WIFI", "to": "hcm-26743-acc1 (mgmt)", "src": "10.65.56.10", "dst": "10.65.55.4",
+         "port": 22, "seen": "open"},
+        {"from": "VOICE", "to": "hcm-26743-acc1 (mgmt)", "src": "10.65.48.10", "dst": "10.65.55.4",
+         "port": 22, "seen": "refused"},
+    ]  # fmt: skip
+    held = _held(held=580, clients_held=480, conntrack_ours=570, denied=denied)
+    text = "\n".join(_report(rows, held=held)["failures"])
+    assert "sessions: 580 of 585 held through the firewall (585 established)" in text
+    assert "sessions: 480 clients held all theirs, for 500 users" in text
+    assert "sessions: the firewall tracked 570 of 580 as ESTABLISHED" in text
+    assert "GUEST-WIFI to hcm-26743-acc1 (mgmt) tcp/22 open under load: the policy denies it" in text
+    assert "VOICE" not in text  # refused: as the policy wants
+
+
+def test_sessions_unmeasured_or_no_denied_flow_tried_fail() -> None:
+    rows = [_vlan_row(v, n) for v, n in PEAKS.items()]
+    assert _report(rows, held={"measured": False, "conntrack_max": 1})["failures"] == [
+        "sessions: not measured"
+    ]
+    assert _report(rows, held=_held(denied=[]))["failures"] == [
+        "sessions: no denied flow was tried under load"
+    ]
+    zero = _held(planned=0, held=0, established=0, conntrack_ours=0)
+    assert (
+        "sessions: 0 of 0 held through the firewall (0 established)" in _report(rows, held=zero)["failures"]
+    )
+
+
 def test_fewer_leases_than_users_fails_even_when_each_vlan_got_its_clients() -> None:
     report = _report([_vlan_row(20, 100)], users=500)
     assert "100 leases for 500 users" in report["failures"]
@@ -244,6 +321,36 @@ def test_report_files_show_every_vlan_and_escape_html(tmp_path: Path) -> None:
     assert "&lt;b&gt;STAFF&lt;/b&gt;" in page and "<b>STAFF" not in page
     assert 'aria-label="150 of 300"><rect width="300" height="12" fill="#eee"/><rect width="150"' in page
     assert "src=" not in page and "href=" not in page  # a single file: nothing to fetch
+
+
+def test_report_shows_the_sessions_held_conntrack_and_the_denied_flows(tmp_path: Path) -> None:
+    held = _held(held=580, clients_held=580)
+    held["vlans"][1] |= {"held": 580, "clients_held": 580}
+    md, html = prove_report.write(_report([_vlan_row(20, 100)], held=held), tmp_path)
+    text = md.read_text()
+    assert (
+        "580 of 585 sessions held 5.0 s by 580 of 585 clients (585 established in 1.5 s, 390.0 sessions/s"
+        in text
+    )
+    assert "| 50 | GUEST-WIFI | guest | 585 | city_services tcp/53 | 585 | 585 | 580 | 580 |" in text
+    assert "| 15 | AP-MGMT | ap | 0 | none the policy allows | 0 | 0 | 0 | 0 |" in text
+    assert "12 before, 597–600 during the hold, 585 of these sessions ESTABLISHED; limit 262144" in text
+    assert "(the design: 125000 sessions at peak, limit 524288)" in text
+    assert "| GUEST-WIFI 10.65.56.10 | hcm-26743-srv1 (servers) 10.65.55.74 tcp/80 | timeout |" in text
+    page = html.read_text()
+    # 580 of 585 on a 300 px bar: 297 px
+    assert 'aria-label="580 of 585 held"><rect width="300" height="12" fill="#eee"/><rect width="297"' in page
+    # one linear scale, the design's conntrack limit (524288) a full 600 px: 125000 sessions are 143 px
+    assert 'aria-label="design sessions at peak: 125000"><rect width="143"' in page
+    assert 'aria-label="design conntrack limit: 524288"><rect width="600"' in page
+    assert 'aria-label="sessions held: 580"><rect width="1"' in page  # never less than a pixel
+
+
+def test_report_of_a_run_without_sessions_says_so(tmp_path: Path) -> None:
+    report = _report([_vlan_row(20, 100)], held={"measured": False, "conntrack_max": 262144})
+    md, html = prove_report.write(report, tmp_path)
+    assert "Not measured. Firewall conntrack limit: 262144." in md.read_text()
+    assert "sessions: not measured" in html.read_text()
 
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "prove"

@@ -105,7 +105,14 @@ def cmd_prove(args: argparse.Namespace) -> int:
     for code in args.sites:
         raw = args.report / "perfdhcp" if args.report else None
         report = prove.prove(
-            lab, code, args.users, overload_factors=tuple(args.overload), window=args.window, raw=raw
+            lab,
+            code,
+            args.users,
+            overload_factors=tuple(args.overload),
+            window=args.window,
+            raw=raw,
+            hold=args.hold,
+            sessions_each=args.sessions_each,
         )
         stored = prove_report.store(report)
         written = prove_report.write(report, args.report) if args.report else []
@@ -115,6 +122,14 @@ def cmd_prove(args: argparse.Namespace) -> int:
             f"{dhcp['clients']} clients ({report['users']} users), "
             f"{dhcp['retransmissions']} retransmissions, all served in {dhcp['seconds_to_serve']} s; "
             f"DNS {dns['qps']} queries/s, {dns['lost']} lost"
+        )
+        held = report["sessions"]
+        print(
+            f"  sessions: {held['held']}/{held['planned']} held {held['hold_s']} s by {held['clients_held']} "
+            f"clients, up in {held['seconds_to_establish']} s ({held['sessions_per_s']}/s); firewall "
+            f"conntrack {held['conntrack_low']}-{held['conntrack_peak']} of max {held['conntrack_max']} "
+            f"(design {held['design_sessions']} sessions); denied flows open: "
+            f"{sum(d['seen'] == 'open' for d in held['denied'])} of {len(held['denied'])}"
         )
         for round_ in dhcp["overload"]:
             out = [f"{v['vlan']} at {v['leases']}" for v in round_["vlans"] if v["runs_out"]]
@@ -192,6 +207,20 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         default=64.0,
         metavar="S",
         help="seconds the clients get to be served (default 64)",
+    )
+    prove.add_argument(
+        "--hold",
+        type=float,
+        default=5.0,
+        metavar="S",
+        help="seconds every client holds its TCP sessions through the firewall (default 5)",
+    )
+    prove.add_argument(
+        "--sessions-each",
+        type=int,
+        default=1,
+        metavar="K",
+        help="TCP sessions each client opens to each zone its policy reaches (default 1)",
     )
     prove.set_defaults(func=cmd_prove)
 

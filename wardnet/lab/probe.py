@@ -3,7 +3,9 @@ no wardnet import, so it starts fast in any namespace.
 
   probe.py listen PORTS [ADDRESSES]
                             TCP and UDP listeners on every port (IPv4 and IPv6): TCP accepts and echoes,
-                            UDP echoes each datagram back. Prints "ready" once every socket is bound.
+                            UDP echoes each datagram back. Prints "ready" once every socket is bound, then
+                            " busy=tcp/22,udp/53" when a port is held already in the namespace (a server
+                            instance sharing it): that one is left to its owner.
   probe.py send             reads [{"id", "proto", "src", "dst", "port"}] (JSON) on stdin, runs them all at
                             once and prints {"id": "open" | "refused" | "timeout" | "unreachable" | error}.
 """
@@ -34,12 +36,16 @@ def _family(address: str) -> socket.AddressFamily:
 
 def _bound(kind: socket.SocketKind, address: str, port: int) -> socket.socket:
     sock = socket.socket(_family(address), kind)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    if address == "::":
-        sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)  # one socket, both families
-    sock.bind((address, port))
-    if kind == socket.SOCK_STREAM:
-        sock.listen(256)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if address == "::":
+            sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)  # one socket, both families
+        sock.bind((address, port))
+        if kind == socket.SOCK_STREAM:
+            sock.listen(256)
+    except OSError:
+        sock.close()
+        raise
     sock.setblocking(False)
     return sock
 
@@ -48,11 +54,17 @@ def listen(ports: list[int], addresses: list[str]) -> None:
     """UDP on each given address when there are several: a reply from a wildcard socket leaves from the
     route's address, not the one the probe was sent to, and the prober (and the firewall) would drop it."""
     selector = selectors.DefaultSelector()
+    busy = []
     for port in ports:
         for kind, where in ((socket.SOCK_STREAM, ["::"]), (socket.SOCK_DGRAM, addresses or ["::"])):
             for address in where:
-                selector.register(_bound(kind, address, port), selectors.EVENT_READ, kind)
-    print("ready", flush=True)
+                try:
+                    selector.register(_bound(kind, address, port), selectors.EVENT_READ, kind)
+                except OSError as exc:
+                    if exc.errno != errno.EADDRINUSE:
+                        raise
+                    busy.append(f"{'tcp' if kind == socket.SOCK_STREAM else 'udp'}/{port}")
+    print("ready" + (f" busy={','.join(busy)}" if busy else ""), flush=True)
     while True:
         for key, _ in selector.select():
             ready = key.fileobj

@@ -7,6 +7,9 @@ the leases Kea recorded are checked against the VLAN's pool and lease time. Then
 factor (1.5x, 2x the design load): where each pool runs out, against what its headroom predicts.
 DNS: dnsperf against the ward server's unbound (it serves localhost only, by its role) and, from a client
 VLAN, against the server's address (the policy denies it: it must stay unanswered).
+Sessions (wardnet/lab/sessions.py): right after the design load's leases, every client that got one holds a
+TCP session to each zone its own may reach (server and city zones) through the firewall, while conntrack is
+read and denied flows are tried.
 The report goes to STATE/prove/<code>.json (read by the CAP-PROVE check) and to --report DIR.
 """
 
@@ -28,14 +31,14 @@ from pathlib import Path
 from typing import Any
 
 from wardnet.design.site import PlannedVlan, SitePlan
-from wardnet.lab import dnsperf, leases, perfdhcp, servers, state
+from wardnet.lab import dnsperf, leases, perfdhcp, servers, sessions, state
 from wardnet.lab.system import LabError, run
 
 LEASE_FILE = "/var/lib/kea/kea-leases4.csv"  # roles/ward_dhcp_dns: ward_dhcp_dns_lease_file
 HARNESS_TABLE = "wardnet_prove"
 MAX_DNS_LOSS = 0.01
 READY_SECONDS = 90
-TOOLS = ("perfdhcp", "dnsperf", "podman", "nft")
+TOOLS = ("perfdhcp", "dnsperf", "podman", "nft", "conntrack")
 OVERLOAD = (1.5, 2.0)  # issue 19: what happens at 1.5x and 2x the design load
 # Kea's own account (its syslog in the server instance; `journalctl -o cat` prints "SEVERITY  MESSAGE_ID ...",
 # with "[logger/pid.thread]" between them on a few start-up lines)
@@ -296,6 +299,46 @@ def conntrack_max(firewall_ns: str) -> int | None:
     return int(text) if text.strip().isdigit() else None
 
 
+def leased_clients(vlan_loads: list[VlanLoad], container: str, since: float) -> list[sessions.Clients]:
+    """Per VLAN, the addresses Kea leased to this run's clients since `since`: the session clients."""
+    kea_csv = servers.read_file(container, LEASE_FILE)
+    out = []
+    for load in vlan_loads:
+        got = leases.granted(kea_csv, since - 1, perfdhcp.mac_base(load.vlan.id)[:11])
+        addresses = tuple(sorted(x.address for x in got.values() if x.subnet_id == load.vlan.id))
+        out.append(
+            sessions.Clients(load.vlan.id, load.vlan.name, load.vlan.zone, load.namespace, load.interface,
+                             load.vlan.subnet.prefixlen, addresses)
+        )  # fmt: skip
+    return out
+
+
+def session_failures(report: dict[str, Any]) -> list[str]:
+    held = report["sessions"]
+    if not held.get("measured"):
+        return ["sessions: not measured"]
+    out = []
+    if held["held"] < held["planned"] or not held["planned"]:
+        out.append(
+            f"sessions: {held['held']} of {held['planned']} held through the firewall "
+            f"({held['established']} established)"
+        )
+    if held["clients_held"] < report["users"]:
+        out.append(f"sessions: {held['clients_held']} clients held all theirs, for {report['users']} users")
+    if held["conntrack_ours"] < held["held"]:
+        out.append(
+            f"sessions: the firewall tracked {held['conntrack_ours']} of {held['held']} as ESTABLISHED"
+        )
+    if not held["denied"]:
+        out.append("sessions: no denied flow was tried under load")
+    for flow in held["denied"]:
+        if flow["seen"] == "open":
+            out.append(
+                f"{flow['from']} to {flow['to']} tcp/{flow['port']} open under load: the policy denies it"
+            )
+    return out
+
+
 def failures(report: dict[str, Any]) -> list[str]:
     out = []
     for v in report["dhcp"]["design_load"]:
@@ -315,7 +358,7 @@ def failures(report: dict[str, Any]) -> list[str]:
         out.append(
             f"DNS from {dns['denied']['from']} to {dns['denied']['to']} answered: the policy denies it"
         )
-    return out
+    return out + session_failures(report)
 
 
 def prove(
@@ -326,20 +369,26 @@ def prove(
     overload_factors: tuple[float, ...] = OVERLOAD,
     window: float = perfdhcp.WINDOW_SECONDS,
     raw: Path | None = None,
+    hold: float = sessions.HOLD_S,
+    sessions_each: int = 1,
 ) -> dict[str, Any]:
     """Measure one site that is up with its intended config and its servers (`lab up --load intended
     --servers`); returns the report (the caller stores and prints it)."""
     missing = [c for c in TOOLS if shutil.which(c, path=os.environ.get("PATH", "") + ":/usr/sbin") is None]
     if missing:
-        raise LabError(f"missing {', '.join(missing)}: run `make lab-deps` (apt packages kea-admin, dnsperf)")
+        raise LabError(
+            f"missing {', '.join(missing)}: run `make lab-deps` (apt packages kea-admin, dnsperf, conntrack)"
+        )
     if users is not None and users < 1:
         raise LabError(f"--users {users}: give at least 1")
-    site = state.load(lab.root, lab.prefix).sites.get(code)
+    current = state.load(lab.root, lab.prefix)
+    site = current.sites.get(code)
     if not site or site.get("loaded") != "intended" or not site.get("servers"):
         raise LabError(
             f"{code}: not up with its servers: wardnet lab up --site {code} --load intended --servers"
         )
-    plan: SitePlan = lab.twin_design(code).plan
+    twin = lab.twin_design(code)
+    plan: SitePlan = twin.plan
     users = users or plan.site.concurrent_users
     dhcp_server = next(s for s in plan.servers if "dhcp_dns" in s.services)
     container = next(r["container"] for r in site["servers"] if r["name"] == dhcp_server.hostname)
@@ -352,7 +401,12 @@ def prove(
     started = time.time()
     with tempfile.TemporaryDirectory(prefix="wardnet-prove-") as tmp:
         workdir = Path(tmp)
+        design_started = time.time()
         per_vlan, dhcp = dhcp_round(vlan_loads, container, namespaces, workdir, window)
+        clients = leased_clients(vlan_loads, container, design_started)
+        city_ns = current.city["namespace"] if current.city else ""
+        load = sessions.prepare(lab.inventory.baseline, plan, nodes, city_ns, clients, each=sessions_each)
+        held = sessions.run(load, clients, city_ns, firewall["namespace"], hold)
         overload = []
         for factor in overload_factors:
             heavier_loads = loads(plan, nodes, users * factor)
@@ -375,7 +429,12 @@ def prove(
         "window_s": window,
         "dhcp": dhcp | {"design_load": per_vlan, "overload": exhaustion(overload)},
         "dns": dns,
-        "sessions": {"conntrack_max": conntrack_max(firewall["namespace"]), "measured": False},
+        "sessions": held
+        | {
+            "conntrack_max": conntrack_max(firewall["namespace"]),
+            "design_sessions": twin.firewall.capacity.sessions,
+            "design_conntrack_max": twin.firewall.capacity.conntrack_max,
+        },
     }
     report["failures"] = failures(report)
     report["passed"] = not report["failures"]

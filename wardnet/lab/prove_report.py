@@ -49,10 +49,45 @@ def view(report: dict[str, Any]) -> dict[str, Any]:
         "dns_view": dns | {"p50": _ms(dns["p50_ms"]), "p99": _ms(dns["p99_ms"])},
         "served_in": _s(report["dhcp"].get("seconds_to_serve")),
         "curve": curve(report["dhcp"]["design_load"]),
+        "held": held(report["sessions"]),
         "rounds": [
             r | {"served_in": _s(r.get("seconds_to_serve")), "rows": r["vlans"]}
             for r in report["dhcp"].get("overload", [])
         ],
+    }
+
+
+def held(sessions: dict[str, Any]) -> dict[str, Any]:
+    """Sessions held per VLAN (bars: held of planned) and the firewall's conntrack against its limit and the
+    design's figures (bars on one linear scale: the largest figure is a full bar)."""
+    if not sessions.get("measured"):
+        return sessions | {"rows": [], "bars": []}
+    rows = [
+        v
+        | {
+            "bar": round(BAR_WIDTH * min(v["held"], v["planned"]) / v["planned"]) if v["planned"] else 0,
+            "targets": ", ".join(f"{f['to']} tcp/{f['port']}" for f in v["flows"])
+            or "none the policy allows",
+        }
+        for v in sessions["vlans"]
+    ]
+    figures = [
+        ("tracked at peak of the hold", sessions["conntrack_peak"]),
+        ("sessions held", sessions["held"]),
+        ("design sessions at peak", sessions.get("design_sessions")),
+        ("conntrack limit (kernel)", sessions.get("conntrack_max")),
+        ("design conntrack limit", sessions.get("design_conntrack_max")),
+    ]
+    known = [(label, n) for label, n in figures if n is not None]
+    scale = CHART_WIDTH / max([n for _, n in known] + [1])
+    bars = [{"label": label, "value": n, "width": max(1, round(n * scale))} for label, n in known]
+    return sessions | {
+        "rows": rows,
+        "bars": bars,
+        "bar_width": BAR_WIDTH,
+        "chart_width": CHART_WIDTH,
+        "connect_p50": _ms(sessions.get("connect_p50_ms")),
+        "connect_p99": _ms(sessions.get("connect_p99_ms")),
     }
 
 

@@ -15,13 +15,14 @@ import sys
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass
 from ipaddress import ip_address
 from pathlib import Path
 from typing import Any
 
 from wardnet.design.site import SitePlan
-from wardnet.lab import matrix, state, system
+from wardnet.lab import hostfw, matrix, state, system
 from wardnet.lab.manager import Lab
 from wardnet.lab.system import LabError
 
@@ -123,9 +124,20 @@ def verify_site(lab: Lab, code: str) -> MatrixResult:
     extra = _prepare(plan, local, remote, current.city["namespace"])
     listeners: list[subprocess.Popen[str]] = []
     again: list[matrix.Probe] = []
+    harness = ExitStack()
     try:
         city = [a for p in remote for a in (p.address, p.address6)]  # several addresses: UDP on each
-        listeners = [_listen(ns, ports, city if ns == current.city["namespace"] else []) for ns in listen_in]
+        for ns in listen_in:
+            process, busy = _listen(ns, ports, city if ns == current.city["namespace"] else [])
+            listeners.append(process)
+            # a server instance's host firewall in this namespace: open the ports the listener holds
+            mine = [
+                (proto, port)
+                for proto, port in matrix.policy_ports(baseline)
+                if f"{proto}/{port}" not in busy
+            ]
+            opened = hostfw.opened(ns, [p for q, p in mine if q == "tcp"], [p for q, p in mine if q == "udp"])
+            harness.enter_context(opened)
         seen = _send_all(todo)
         outcomes = [Outcome(p, seen[p.id]) for p in todo]
         again = [o.probe for o in outcomes if not o.ok]
@@ -134,6 +146,7 @@ def verify_site(lab: Lab, code: str) -> MatrixResult:
             second = _send_all(again)
             outcomes = [Outcome(o.probe, second.get(o.probe.id, o.seen)) for o in outcomes]
     finally:
+        harness.close()
         system.stop_pids([p.pid for p in listeners])
         for process in listeners:
             process.wait(timeout=10)
@@ -168,7 +181,8 @@ def _prepare(
     return added
 
 
-def _listen(namespace: str, ports: list[int], addresses: list[str]) -> subprocess.Popen[str]:
+def _listen(namespace: str, ports: list[int], addresses: list[str]) -> tuple[subprocess.Popen[str], set[str]]:
+    """The probe listener, and the ports it left to a server instance holding them ("tcp/22")."""
     command = ["ip", "netns", "exec", namespace, sys.executable, str(PROBE_SCRIPT), "listen"]
     process = subprocess.Popen(
         [*command, ",".join(map(str, ports)), ",".join(addresses)],
@@ -180,11 +194,19 @@ def _listen(namespace: str, ports: list[int], addresses: list[str]) -> subproces
     )
     assert process.stdout is not None
     ready, _, _ = select.select([process.stdout], [], [], READY_TIMEOUT_S)
-    if not ready or process.stdout.readline().strip() != "ready":
+    line = process.stdout.readline().split() if ready else []
+    if line[:1] != ["ready"]:
         system.stop_pids([process.pid])
         error = process.stderr.read()[-400:] if process.stderr else ""
         raise LabError(f"{namespace}: the probe listener did not start: {error}")
-    return process
+    return process, busy_ports(line)
+
+
+def busy_ports(ready: list[str]) -> set[str]:
+    """From the listener's "ready busy=tcp/22,udp/53" line: the ports it left to their owner."""
+    return {
+        p for word in ready if word.startswith("busy=") for p in word.removeprefix("busy=").split(",") if p
+    }
 
 
 def _send_all(todo: list[matrix.Probe]) -> dict[int, str]:
