@@ -168,7 +168,14 @@ def test_at_twice_the_load_every_pool_gives_what_its_headroom_predicts(proved: d
     }
     for vlan, v in got.items():
         assert not v["runs_out"], v  # every pool here is >= 2.45 x its peak
-        assert v["leases"] == v["predicted_leases"] == 2 * CLIENTS[code][vlan], v
+        assert v["predicted_leases"] == 2 * CLIENTS[code][vlan], v
+        assert v["out_of_pool"] == [] and v["wrong_subnet"] == 0, v
+        # Whether every client of twice the design load is served inside the round's window is a matter
+        # of this machine's speed (a loaded runner left 4 of 1,190 waiting once): not asserted. What the
+        # headroom promises is asserted: no client was refused for want of an address.
+        assert v["leases"] == v["predicted_leases"] or v["interrupted"], v
+    refused = {k: n for k, n in round_["kea_log"].items() if "ALLOC_FAIL" in k or "NO_ADDR" in k}
+    assert refused == {}, refused
 
 
 def test_every_lease_kea_holds_for_the_clients_is_inside_its_vlans_pool(
@@ -184,13 +191,14 @@ def test_every_lease_kea_holds_for_the_clients_is_inside_its_vlans_pool(
             continue
         vlan, index = int(hwaddr[6:8] + hwaddr[9:11], 16), int(hwaddr[12:14] + hwaddr[15:17], 16)
         clients[vlan][index] = row  # the MAC carries its VLAN and its client number
-    factor = OVERLOAD[code] or 1
+    overload = {v["vlan"]: v["leases"] for r in proved["report"]["dhcp"]["overload"] for v in r["vlans"]}
     for vlan, rows in clients.items():
         start, end, minutes = pools[vlan]
         assert start is not None and end is not None
-        assert (
-            len(rows) == factor * CLIENTS[code][vlan]
-        )  # the design load's clients (and those of the overload)
+        # the clients of the design load, and at least as many as perfdhcp saw leased in the overload
+        # (a client perfdhcp gave up on at the window's end may still have been leased)
+        most = (OVERLOAD[code] or 1) * CLIENTS[code][vlan]
+        assert CLIENTS[code][vlan] <= len(rows) <= most and len(rows) >= overload.get(vlan, 0), len(rows)
         for row in rows.values():
             assert start <= IPv4Address(row["address"]) <= end, row
             assert int(row["subnet_id"]) == vlan and int(row["valid_lifetime"]) == (minutes or 0) * 60, row
