@@ -122,6 +122,10 @@ def _setup_cfg(module: Module) -> str:
         "only_mutate=" + "\n\t".join(module.paths),
         "pytest_add_cli_args_test_selection=" + "\n\t".join(module.tests),
         "pytest_add_cli_args=-q\n\t-x\n\t-p\n\tno:cacheprovider",
+        # A mutant that loops (a binary search's bound) is stopped after 4x its tests' CPU time + 4 s, not
+        # mutmut's default 30x: one such mutant would otherwise cost more than a whole module.
+        "timeout_multiplier=2.0",
+        "timeout_constant=2.0",
         "also_copy=" + "\n\t".join(f"{name}/" for name in COPY if (REPO / name).is_dir()),
     ]
     return "\n".join(lines) + "\n"
