@@ -8,6 +8,7 @@ Kept fast on purpose: `make mutation` runs these against every mutant of wardnet
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -28,6 +29,7 @@ class Driver:
     def __init__(self, name: str, log: list[tuple[str, str]], diff: str = "", **fail: Exception) -> None:
         self.name, self.log, self.diff, self.fail = name, log, diff, fail
         self.timeout = 60
+        self.loaded = ""
 
     def _call(self, method: str) -> None:
         self.log.append((self.name, method))
@@ -36,6 +38,7 @@ class Driver:
 
     def load_replace_candidate(self, config: str) -> None:
         self._call("load")
+        self.loaded = config
 
     def compare_config(self) -> str:
         self._call("compare")
@@ -45,6 +48,7 @@ class Driver:
         self._call("discard")
 
     def get_config(self, retrieve: str) -> dict[str, str]:
+        assert retrieve == "running"
         self._call("get_config")
         return {"running": f"hostname {self.name}\nenable secret 9 $9$abc\n"}
 
@@ -80,9 +84,19 @@ class Site:
             t.name: Driver(t.name, self.log, **drivers.get(t.name, {"diff": f"+ {t.name}"}))
             for t in self.targets
         }
-        monkeypatch.setattr(site, "open_driver", lambda t, timeout: self.drivers[t.name])
+        monkeypatch.setattr(site, "open_driver", self._open)
         monkeypatch.setattr(site, "site_checks", self._site_checks)
-        monkeypatch.setattr(site, "_await_revert", lambda t, options, started: REVERTED)
+        self.waited: list[tuple[str, Options, bool]] = []  # (device, options, started after the test began)
+        monkeypatch.setattr(site, "_await_revert", self._await_revert)
+        self.began = time.monotonic()
+
+    def _open(self, t: Target, timeout: int) -> Driver:
+        assert timeout == 15  # a command slower than this means the change cut the session
+        return self.drivers[t.name]
+
+    def _await_revert(self, t: Target, options: Options, started: float) -> str:
+        self.waited.append((t.name, options, started >= self.began))
+        return REVERTED
 
     def _site_checks(self, devices: object, options: Options, probe: object, workers: int, full: bool = True):
         self.check_calls.append(full)
@@ -93,6 +107,7 @@ class Site:
 
     def deploy(self, options: Options = COMMIT) -> list[tuple[str, bool, str, str, str]]:
         results = site.deploy_site(self.targets, options, self.backup, workers=1)
+        assert {r.site for r in results} == {"26743"}
         return [(r.name, r.changed, r.status, r.error, r.diff) for r in results]
 
     def calls(self, method: str) -> list[str]:
@@ -186,7 +201,11 @@ def test_a_site_that_does_not_come_back_says_so(monkeypatch: pytest.MonkeyPatch)
 
 
 def test_a_refused_commit_stops_the_push_and_undoes_the_others(monkeypatch: pytest.MonkeyPatch) -> None:
-    s = Site(monkeypatch, core1={"diff": "+ core1", "commit": ReplaceConfigException("% Invalid input")})
+    s = Site(
+        monkeypatch,
+        core1={"diff": "+ core1", "commit": ReplaceConfigException("% Invalid input")},
+        fw1={"diff": "+ fw1", "discard": OSError("session gone")},  # a failed discard changes nothing
+    )
     problem = "core1 refused the commit: % Invalid input"
     assert s.deploy() == [
         ("as1", False, "rolled-back", f"site transaction failed: {problem}; rolled back; "
@@ -223,6 +242,7 @@ def test_a_commit_that_cuts_its_session_waits_for_the_device_timer(monkeypatch: 
          "the site is back as it was", "+ fw1"),
     ]  # fmt: skip
     assert s.calls("rollback") == ["core1"]  # no rollback on the cut session: its timer reverts it
+    assert s.waited == [("fw1", COMMIT, True)]
 
 
 def test_a_rollback_that_fails_falls_back_to_the_device_timer(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -235,6 +255,7 @@ def test_a_rollback_that_fails_falls_back_to_the_device_timer(monkeypatch: pytes
         f"site transaction failed: fw1: firewall policy missing; {REVERTED[2:]}; the site is back as it was",
         "+ core1",
     )
+    assert s.waited == [("core1", COMMIT, True)]
 
 
 def test_a_backup_that_fails_stops_the_push_before_that_commit(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -268,6 +289,24 @@ def test_the_secret_in_a_failure_is_masked(monkeypatch: pytest.MonkeyPatch) -> N
         secrets={"enable": "Hunter2!"},
     )  # fmt: skip
     assert s.deploy()[1][3] == "bad line: username netops secret <<secret:enable>>"
+    assert s.drivers["core1"].loaded == ""  # the load itself failed
+
+
+def test_the_candidate_carries_the_secret_values(monkeypatch: pytest.MonkeyPatch) -> None:
+    s = Site(monkeypatch, core1={"diff": "+ secret Hunter2!"})
+    s.targets[2] = Target(
+        "core1", "26743", "core", "cisco_iosxe", "wardnet_ios", "core1", "x <<secret:enable>>\n", "netops",
+        secrets={"enable": "Hunter2!"},
+    )  # fmt: skip
+    assert s.deploy(Options(commit=False))[1] == (
+        "core1",
+        True,
+        "would-change",
+        "",
+        "+ secret <<secret:enable>>",
+    )
+    assert s.drivers["core1"].loaded == "x Hunter2!\n"
+    assert s.drivers["as1"].loaded == "hostname as1\n"
 
 
 @pytest.mark.parametrize(
