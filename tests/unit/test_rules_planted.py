@@ -64,11 +64,12 @@ TYPE7_FORMS = [
         f"ntp authentication-key 1 hmac-sha1 {TYPE7} 7",
         "type 7 secret in 'ntp ...'",
     ),
+    ("line con 0", f"line con 0\n password 7 {TYPE7}", "type 7 secret in 'password ...'"),
 ]
 
 
 @pytest.mark.parametrize(
-    ("old", "new", "message"), TYPE7_FORMS, ids=["tacacs", "radius", "user", "enable", "ntp"]
+    ("old", "new", "message"), TYPE7_FORMS, ids=["tacacs", "radius", "user", "enable", "ntp", "line"]
 )
 def test_type7_is_flagged_wherever_it_appears(
     core: tuple[str, Expect], old: str, new: str, message: str
