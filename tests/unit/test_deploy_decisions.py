@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import paramiko
 import pytest
 from napalm.base.exceptions import ConnectionException, ReplaceConfigException
 
@@ -20,6 +21,7 @@ from wardnet.deploy.device import DeviceResult, Options
 from wardnet.deploy.targets import Target
 
 COMMIT = Options(commit=True, confirm_timeout=120, settle=0.0)
+PROBE = object()  # the NOC probe, handed through to the site checks untouched
 REVERTED = "; the device reverted by itself after 120 s and is reachable again"
 
 
@@ -78,6 +80,7 @@ class Site:
         self.log: list[tuple[str, str]] = []
         self.checks: list[list[str]] = []  # what each site_checks call reports, in order
         self.check_calls: list[bool] = []
+        self.check_args: list[tuple[list[str], Options, object, int]] = []
         self.backups: list[tuple[str, str]] = []
         self.targets = [target("fw1", "firewall"), target("as1", "access"), target("core1", "core")]
         self.drivers = {
@@ -98,16 +101,21 @@ class Site:
         self.waited.append((t.name, options, started >= self.began))
         return REVERTED
 
-    def _site_checks(self, devices: object, options: Options, probe: object, workers: int, full: bool = True):
+    def _site_checks(
+        self, devices: list[Any], options: Options, probe: object, workers: int, full: bool = True
+    ):
         self.check_calls.append(full)
+        self.check_args.append(([d.target.name for d in devices], options, probe, workers))
         return self.checks.pop(0) if self.checks else []
 
     def backup(self, t: Target, text: str) -> None:
         self.backups.append((t.name, text))
 
     def deploy(self, options: Options = COMMIT) -> list[tuple[str, bool, str, str, str]]:
-        results = site.deploy_site(self.targets, options, self.backup, workers=1)
+        results = site.deploy_site(self.targets, options, self.backup, probe=PROBE, workers=1)
         assert {r.site for r in results} == {"26743"}
+        # every site check sees the whole site, in commit order, with the run's options, probe and workers
+        assert all(args == (["as1", "core1", "fw1"], options, PROBE, 1) for args in self.check_args)
         return [(r.name, r.changed, r.status, r.error, r.diff) for r in results]
 
     def calls(self, method: str) -> list[str]:
@@ -115,10 +123,12 @@ class Site:
 
 
 def test_devices_commit_farthest_from_the_noc_first() -> None:
-    order = site.commit_order([target("fw1", "firewall"), target("core1", "core"), target("b", "access")])
-    assert [t.name for t in order] == ["b", "core1", "fw1"]
+    order = site.commit_order([target("aa", "firewall"), target("bb", "core"), target("zz", "access")])
+    assert [t.name for t in order] == ["zz", "bb", "aa"]  # the role decides, not the name
     same = site.commit_order([target("as2", "access"), target("as1", "access"), target("x", "server")])
-    assert [t.name for t in same] == ["as1", "as2", "x"]  # an unknown role sits with distribution
+    assert [t.name for t in same] == ["as1", "as2", "x"]
+    unknown = site.commit_order([target("a", "core"), target("z", "server"), target("m", "distribution")])
+    assert [t.name for t in unknown] == ["m", "z", "a"]  # an unknown role sits with distribution, before core
 
 
 def test_a_dry_run_reports_would_change_and_pushes_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -167,6 +177,28 @@ def test_a_device_that_cannot_be_read_skips_its_whole_site(monkeypatch: pytest.M
     assert s.calls("commit") == [] and s.calls("discard") == ["as1", "fw1"]
 
 
+def test_every_device_that_cannot_be_prepared_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    s = Site(monkeypatch, as1={"load": OSError("x")}, fw1={"load": OSError("y")})
+    why = "site transaction not started: as1, fw1 could not be prepared; nothing was pushed"
+    assert s.deploy()[1] == ("core1", False, "skipped", why, "+ core1")
+
+
+def test_an_unknown_host_key_is_refused_and_holds_the_site(monkeypatch: pytest.MonkeyPatch) -> None:
+    unknown = paramiko.SSHException("Server 'core1' not found in known_hosts")
+    s = Site(monkeypatch, core1={"load": ConnectionException("cannot connect")})
+    s.drivers["core1"].fail["load"].__cause__ = unknown
+    refused = (
+        "host key not enrolled (Server 'core1' not found in known_hosts); refused before any credential was "
+        "sent: run `wardnet devices enroll` (or deploy with --accept-new)"
+    )
+    why = "site transaction not started: core1 could not be prepared; nothing was pushed"
+    assert s.deploy() == [
+        ("as1", False, "skipped", why, "+ as1"),
+        ("core1", False, "refused", refused, ""),
+        ("fw1", False, "skipped", why, "+ fw1"),
+    ]
+
+
 def test_a_dry_run_is_not_held_back_by_a_broken_device(monkeypatch: pytest.MonkeyPatch) -> None:
     s = Site(monkeypatch, core1={"load": OSError("timed out")})
     assert [r[:4] for r in s.deploy(Options(commit=False))] == [
@@ -192,10 +224,10 @@ def test_a_failed_site_check_rolls_back_every_committed_device(monkeypatch: pyte
 
 def test_a_site_that_does_not_come_back_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
     s = Site(monkeypatch, as1={"diff": ""}, core1={"diff": ""})
-    s.checks = [["fw1: BGP peer down"], ["fw1: management unreachable (TimeoutError)"]]
+    s.checks = [["fw1: BGP peer down", "as1: trunk down"], ["fw1: unreachable", "as1: unreachable"]]
     error = (
-        "site transaction failed: fw1: BGP peer down; rolled back; "
-        "the site did NOT come back: fw1: management unreachable (TimeoutError)"
+        "site transaction failed: fw1: BGP peer down; as1: trunk down; rolled back; "
+        "the site did NOT come back: fw1: unreachable; as1: unreachable"
     )
     assert s.deploy()[2] == ("fw1", False, "rolled-back", error, "+ fw1")
 
