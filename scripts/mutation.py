@@ -72,7 +72,7 @@ MODULES = {
     # so the helper that decides every secret finding (type 7, type 5, clear text) is what is mutated.
     "rules-ios": Module(
         ("wardnet/checks/rules_ios.py",),
-        ("tests/unit/test_rules_planted.py",),
+        ("tests/unit/test_rules_secret_words.py", "tests/unit/test_rules_planted.py"),
         0.70,
         only=("wardnet.checks.rules_ios.x__secret_problem__mutmut_*",),
     ),
