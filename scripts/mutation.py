@@ -52,7 +52,7 @@ MODULES = {
             "tests/unit/test_secrets_environment.py",
             "tests/unit/test_audit_vendor.py",
         ),
-        0.80,
+        0.95,
     ),
     # The plan's decisions: VLAN places and pools, management host numbers, the IPv6 mode, the DHCP pools
     # and the capacity figures (plan_site and plan_servers, mostly constructor arguments, are left out).
@@ -110,6 +110,13 @@ EQUIVALENT: dict[str, str] = {
     # Differs only where a VLAN's place holds more than a million users (a share under 0.1 %), and there the
     # answer is the search's own cap either way: no ward comes near it.
     "wardnet.sizing.x_users_that_fit__mutmut_6": "the binary search's cap 1,000,000 -> 1,000,001",
+    # PLACEHOLDER only matches text holding "<<secret:": the `in` test is a fast path, the answer is the same.
+    "wardnet.secrets.x_redact_line__mutmut_5": "the '<<secret:' fast path skipped (`or True`)",
+    # `how` is only ever read by `if not how`: None and "" are both false.
+    "wardnet.deploy.site.x__roll_back_all__mutmut_41": 'how = "" -> None before the rollback',
+    "wardnet.deploy.site.x__roll_back_all__mutmut_49": 'how = "" -> None when the rollback raises',
+    # lstrip takes a set of characters: "XX; XX" strips X, ";" and " ", and the wait's message starts "; the".
+    "wardnet.deploy.site.x__roll_back_all__mutmut_61": 'lstrip("; ") -> lstrip("XX; XX")',
 }
 
 
