@@ -126,7 +126,9 @@ def _setup_cfg(module: Module) -> str:
         "source_paths=wardnet/",
         "only_mutate=" + "\n\t".join(module.paths),
         "pytest_add_cli_args_test_selection=" + "\n\t".join(module.tests),
-        "pytest_add_cli_args=-q\n\t-x\n\t-p\n\tno:cacheprovider",
+        # Plain asserts and no traceback: a killed mutant needs the failure, not pytest's diff of two large
+        # structures (seconds of CPU each, enough to hit the timeout and waste it).
+        "pytest_add_cli_args=-q\n\t-x\n\t-p\n\tno:cacheprovider\n\t--assert=plain\n\t--tb=no",
         # A mutant that loops (a binary search's bound) is stopped after 4x its tests' CPU time + 4 s, not
         # mutmut's default 30x: one such mutant would otherwise cost more than a whole module.
         "timeout_multiplier=2.0",
