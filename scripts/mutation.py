@@ -129,10 +129,11 @@ def _setup_cfg(module: Module) -> str:
         # Plain asserts and no traceback: a killed mutant needs the failure, not pytest's diff of two large
         # structures (seconds of CPU each, enough to hit the timeout and waste it).
         "pytest_add_cli_args=-q\n\t-x\n\t-p\n\tno:cacheprovider\n\t--assert=plain\n\t--tb=no",
-        # A mutant that loops (a binary search's bound) is stopped after 4x its tests' CPU time + 4 s, not
-        # mutmut's default 30x: one such mutant would otherwise cost more than a whole module.
-        "timeout_multiplier=2.0",
-        "timeout_constant=2.0",
+        # A mutant that loops is stopped after 10 x (its tests' measured time + 10 s) of CPU: generous, since
+        # a timeout counts as killed and the measured time leaves out fixtures and collection; mutmut's own
+        # default (30 x (time + 1 s)) cost half an hour on one looping mutant of sizing.
+        "timeout_multiplier=5.0",
+        "timeout_constant=10.0",
         "also_copy=" + "\n\t".join(f"{name}/" for name in COPY if (REPO / name).is_dir()),
     ]
     return "\n".join(lines) + "\n"
