@@ -35,6 +35,7 @@ BASE = "hostname x\nservice password-encryption\npassword encryption aes\n"
         ("ntp authentication-key 1 hmac-sha1 Clear", ["clear-text secret in 'ntp ...'"]),
         ("ntp authentication-key 1 hmac-sha1 Clear 6", []),  # type 6: encrypted with the AES master key
         ("snmp-server user u G v3 auth sha Clear priv aes 128 Clear", []),  # the SNMPv3 rule's business
+        ("snmp-server community key RO", []),  # a community named "key": still the SNMP rule's business
         (f"tacacs server T\n address ipv4 10.0.0.30\n key 7 {TYPE7}", ["type 7 secret in 'key ...'"]),
         ("tacacs server T\n key 0 Clear", ["clear-text secret in 'key ...'"]),
         ("tacacs server T\n key Clear", ["clear-text secret in 'key ...'"]),
