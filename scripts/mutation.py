@@ -39,12 +39,12 @@ class Module:
 MODULES = {
     "ipam": Module(
         ("wardnet/ipam.py",), ("tests/unit/test_plan_invariants.py", "tests/unit/test_ipam.py"), 0.90
-    ),
+    ),  # 133 of 137 on main before this branch; not re-measured here
     "sizing": Module(
         ("wardnet/sizing.py",),
         ("tests/unit/test_sizing.py", "tests/unit/test_plan_invariants.py", "tests/unit/test_design.py"),
         0.70,
-    ),
+    ),  # not measured whole yet (18 of 109 on main): raise after the first full run
     "secrets": Module(
         ("wardnet/secrets.py",),
         (
@@ -53,13 +53,13 @@ MODULES = {
             "tests/unit/test_audit_vendor.py",
         ),
         0.95,
-    ),
+    ),  # 59 of 59 (+1 equivalent), 124 s, 2026-12-05
     # The plan's decisions: VLAN places and pools, management host numbers, the IPv6 mode, the DHCP pools
     # and the capacity figures (plan_site and plan_servers, mostly constructor arguments, are left out).
     "design": Module(
         ("wardnet/design/site.py", "wardnet/design/dhcp.py", "wardnet/design/capacity.py"),
         ("tests/unit/test_design.py", "tests/unit/test_plan_stable.py"),
-        0.70,
+        0.70,  # not measured yet: raise after the first run
         only=(
             "wardnet.design.site.x_plan_vlans__mutmut_*",
             "wardnet.design.site.x_management_host__mutmut_*",
@@ -73,9 +73,9 @@ MODULES = {
     "rules-ios": Module(
         ("wardnet/checks/rules_ios.py",),
         ("tests/unit/test_rules_secret_words.py", "tests/unit/test_rules_planted.py"),
-        0.70,
+        0.95,
         only=("wardnet.checks.rules_ios.x__secret_problem__mutmut_*",),
-    ),
+    ),  # 93 of 95, 295 s, 2026-12-05; the 2 survivors (the snmp-server word) have a test since
     # The compare engine (multiset and sequence blocks, leftovers paired by keyword) and the tree parser.
     "audit": Module(
         ("wardnet/audit/compare.py", "wardnet/audit/normalise.py"),
@@ -94,7 +94,7 @@ MODULES = {
     "deploy": Module(
         ("wardnet/deploy/site.py", "wardnet/deploy/run.py"),
         ("tests/unit/test_deploy_decisions.py",),
-        0.70,
+        0.95,
         only=(
             "wardnet.deploy.site.x_commit_order__mutmut_*",
             "wardnet.deploy.site.x__transaction__mutmut_*",
@@ -103,7 +103,7 @@ MODULES = {
             "wardnet.deploy.site.x__roll_back_all__mutmut_*",
             "wardnet.deploy.run.x_exit_code__mutmut_*",
         ),
-    ),
+    ),  # 291 of 292 (+3 equivalent), 204 s, 2026-12-05; the survivor (a failed discard) has a test since
 }
 # Survivors that no test can kill, by mutmut name, with the reason (checked by hand with `mutmut show`).
 EQUIVALENT: dict[str, str] = {

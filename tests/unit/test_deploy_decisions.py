@@ -167,7 +167,11 @@ def test_every_device_committed_then_confirmed_after_the_site_checks(monkeypatch
 
 
 def test_a_device_that_cannot_be_read_skips_its_whole_site(monkeypatch: pytest.MonkeyPatch) -> None:
-    s = Site(monkeypatch, core1={"load": OSError("no route to host")})
+    s = Site(
+        monkeypatch,
+        core1={"load": OSError("no route to host")},
+        as1={"diff": "+ as1", "discard": OSError("session gone")},  # a failed discard changes nothing
+    )
     why = "site transaction not started: core1 could not be prepared; nothing was pushed"
     assert s.deploy() == [
         ("as1", False, "skipped", why, "+ as1"),
