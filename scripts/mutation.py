@@ -79,7 +79,11 @@ MODULES = {
     # The compare engine (multiset and sequence blocks, leftovers paired by keyword) and the tree parser.
     "audit": Module(
         ("wardnet/audit/compare.py", "wardnet/audit/normalise.py"),
-        ("tests/unit/test_audit_order.py", "tests/unit/test_audit_compare.py"),
+        (
+            "tests/unit/test_audit_pairing.py",
+            "tests/unit/test_audit_order.py",
+            "tests/unit/test_audit_compare.py",
+        ),
         0.70,
         only=(
             "wardnet.audit.compare.x__key_words__mutmut_*",
