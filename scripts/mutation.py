@@ -121,6 +121,12 @@ EQUIVALENT: dict[str, str] = {
     "wardnet.deploy.site.x__roll_back_all__mutmut_49": 'how = "" -> None when the rollback raises',
     # lstrip takes a set of characters: "XX; XX" strips X, ";" and " ", and the wait's message starts "; the".
     "wardnet.deploy.site.x__roll_back_all__mutmut_61": 'lstrip("; ") -> lstrip("XX; XX")',
+    # SequenceMatcher reads autojunk for its truth: None is False.
+    "wardnet.audit.compare.xǁComparisonǁsequence__mutmut_4": "autojunk=False -> autojunk=None",
+    # zip over an `equal` opcode: both ranges have the same length, so strict never fires.
+    "wardnet.audit.compare.xǁComparisonǁsequence__mutmut_15": "zip(strict=True) -> strict=None",
+    "wardnet.audit.compare.xǁComparisonǁsequence__mutmut_18": "zip(strict=True) -> no strict",
+    "wardnet.audit.compare.xǁComparisonǁsequence__mutmut_19": "zip(strict=True) -> strict=False",
 }
 
 

@@ -79,3 +79,15 @@ def test_a_twin_line_is_matched_once() -> None:
     assert [
         (d.kind, d.section, d.intended, d.running) for d in findings("cisco_iosxe", intended, running)
     ] == [("missing", HEAD, "switchport", "")]
+
+
+def test_an_entry_of_an_ordered_table_is_compared_inside() -> None:
+    # FortiOS policies are a sequence (order decides); an entry in its place is still compared line by line.
+    head = "config firewall policy"
+    intended = parse(
+        [head, "    edit 1", "        set action accept", "        set nat enable", "    edit 2"]
+    )
+    running = parse([head, "    edit 1", "        set action deny", "        set nat enable", "    edit 2"])
+    assert [(d.kind, d.section, d.intended, d.running) for d in findings("fortios", intended, running)] == [
+        ("changed", "config firewall policy > edit 1", "set action accept", "set action deny")
+    ]
