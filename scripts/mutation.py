@@ -84,7 +84,7 @@ MODULES = {
             "tests/unit/test_audit_order.py",
             "tests/unit/test_audit_compare.py",
         ),
-        0.70,
+        0.75,
         only=(
             "wardnet.audit.compare.x__key_words__mutmut_*",
             "wardnet.audit.compare.x__related__mutmut_*",
@@ -93,7 +93,7 @@ MODULES = {
             "wardnet.audit.compare.x__section__mutmut_*",
             "wardnet.audit.normalise.x_parse__mutmut_*",
         ),
-    ),
+    ),  # 157 of 195 (+4 equivalent), 666 s, 2026-12-05, before test_audit_pairing.py: raise after a re-run
     # What decides commit, confirm, roll back, skip, failed (NOT_SENT) and the exit code.
     "deploy": Module(
         ("wardnet/deploy/site.py", "wardnet/deploy/run.py"),

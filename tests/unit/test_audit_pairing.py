@@ -91,3 +91,11 @@ def test_an_entry_of_an_ordered_table_is_compared_inside() -> None:
     assert [(d.kind, d.section, d.intended, d.running) for d in findings("fortios", intended, running)] == [
         ("changed", "config firewall policy > edit 1", "set action accept", "set action deny")
     ]
+
+
+def test_parse_nests_by_indentation_and_folds_inner_whitespace() -> None:
+    roots = parse(["interface X", "  description a  b\tc", " shutdown", "hostname h", "\tdescription x\ty"])
+    assert [(r.text, [c.text for c in r.children]) for r in roots] == [
+        ("interface X", ["description a b c", "shutdown"]),  # runs of spaces and tabs fold to one space
+        ("hostname h", ["description x y"]),  # a tab indents like a space
+    ]
