@@ -47,6 +47,8 @@ def test_the_rendered_core_has_no_secret_or_session_finding(core: tuple[str, Exp
     text, expect = core
     assert _messages(text, "L2-AAA-03", expect) == []
     assert _messages(text, "L2-AAA-05", expect) == []
+    assert _messages(text, "L2-AAA-06", expect) == []  # login block-for 900 attempts 5 within 120: the limits
+    assert _messages(text, "L2-BANNER-01", expect) == []
 
 
 # Each form a type 7 value takes in an IOS config, one at a time, on one server only.
@@ -64,11 +66,12 @@ TYPE7_FORMS = [
         f"ntp authentication-key 1 hmac-sha1 {TYPE7} 7",
         "type 7 secret in 'ntp ...'",
     ),
+    ("line con 0", f"line con 0\n password 7 {TYPE7}", "type 7 secret in 'password ...'"),
 ]
 
 
 @pytest.mark.parametrize(
-    ("old", "new", "message"), TYPE7_FORMS, ids=["tacacs", "radius", "user", "enable", "ntp"]
+    ("old", "new", "message"), TYPE7_FORMS, ids=["tacacs", "radius", "user", "enable", "ntp", "line"]
 )
 def test_type7_is_flagged_wherever_it_appears(
     core: tuple[str, Expect], old: str, new: str, message: str
@@ -106,3 +109,53 @@ def test_a_console_timeout_over_the_limit_is_flagged(core: tuple[str, Expect]) -
     text, expect = core
     broken = _in_block(text, "line con 0", " exec-timeout 5 0", " exec-timeout 30 0")
     assert _messages(broken, "L2-AAA-05", expect) == ["'line con 0' idle timeout is 30 min, above 5 min"]
+
+
+@pytest.mark.parametrize(
+    ("timeout", "expected"),
+    [
+        (" exec-timeout 5 30", ["'line con 0' idle timeout is 5.5 min, above 5 min"]),
+        (" exec-timeout 4 59", []),  # 4 min 59 s: under the limit
+        (" exec-timeout 6", ["'line con 0' idle timeout is 6 min, above 5 min"]),  # seconds left out
+        (" exec-timeout 0 1", []),  # one second is not "never"
+    ],
+)
+def test_a_console_timeout_counts_its_seconds(
+    core: tuple[str, Expect], timeout: str, expected: list[str]
+) -> None:
+    text, expect = core
+    broken = _in_block(text, "line con 0", " exec-timeout 5 0", timeout)
+    assert _messages(broken, "L2-AAA-05", expect) == expected
+
+
+LOCKOUT = "login block-for 900 attempts 5 within 120"  # the baseline: 15 min after 5 failures in 120 s
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("login block-for 900 attempts 6 within 120", ["lockout only after 6 failed logins"]),
+        ("login block-for 899 attempts 5 within 120", ["lockout lasts 899 s"]),
+        ("login block-for 900 attempts 5 within 119", ["failures counted over 119 s only"]),
+        ("login block-for 60 attempts 9 within 30", [
+            "lockout only after 9 failed logins", "lockout lasts 60 s", "failures counted over 30 s only",
+        ]),
+        ("login block-for 3600 attempts 3 within 600", []),  # stricter than the baseline
+        ("login block-for 900 attempts 5", ["no lockout after failed logins"]),
+        ("login block-for 900 attempts x within 120", ["no lockout after failed logins"]),
+        ("login block-for x attempts 5 within 120", ["no lockout after failed logins"]),
+        ("login block-for 900 attempts 5 within x", ["no lockout after failed logins"]),
+        ("no login block-for", ["no lockout after failed logins"]),
+    ],
+)  # fmt: skip
+def test_the_login_lockout_is_read_figure_by_figure(
+    core: tuple[str, Expect], line: str, expected: list[str]
+) -> None:
+    text, expect = core
+    assert _messages(_once(text, LOCKOUT, line), "L2-AAA-06", expect) == expected
+
+
+def test_a_missing_login_banner_is_flagged(core: tuple[str, Expect]) -> None:
+    text, expect = core
+    broken = _once(text, "banner login ^C", "banner motd ^C")
+    assert _messages(broken, "L2-BANNER-01", expect) == ["no login banner"]

@@ -105,3 +105,10 @@ def test_a_missing_secret_says_where_to_set_it(monkeypatch: pytest.MonkeyPatch) 
         "secret 'radius_key' is not set: export WARDNET_SECRET_RADIUS_KEY or set wardnet_secrets.radius_key "
         "in an Ansible Vault file (playbooks/deploy.yml)"
     )
+
+
+def test_text_of_no_platform_has_only_its_masks_redacted() -> None:
+    # A server's or a test's text: no platform's hash forms apply, every mask on a line goes, the rest stays.
+    text = "user a <<secret:one>> and <<secret:two_2>>\nenable secret 9 $9$kept\n<<secret:three>>"
+    assert redact("ward-server", text) == "user a <secret> and <secret>\nenable secret 9 $9$kept\n<secret>"
+    assert redact("", "plain line") == "plain line"

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from ipaddress import IPv4Network
 
+import pytest
+
+from tests.conftest import BEN_THANH
+from wardnet.design.capacity import capacity
+from wardnet.design.site import plan_site
 from wardnet.inventory import Inventory
 from wardnet.models import Vlan
 from wardnet.sizing import users_that_fit
@@ -31,3 +36,15 @@ def test_a_place_too_small_for_one_user_holds_none(inventory: Inventory) -> None
     # A /30 place cannot hold even the /24 minimum the pool starts from: not one user fits.
     tiny = _vlan(inventory, "STAFF").model_copy(update={"place": IPv4Network("0.0.4.0/30")})
     assert users_that_fit(tiny, inventory.baseline) == 0
+
+
+@pytest.mark.parametrize(
+    ("users", "conntrack"), [(500, 524_288), (524, 524_288), (525, 1_048_576), (400, 524_288)]
+)
+def test_the_firewall_session_limit_is_the_next_power_of_two(
+    inventory: Inventory, users: int, conntrack: int
+) -> None:
+    # 250 sessions a user x 4 headroom (baseline sizing): 500 users -> 500,000 -> 2^19; 525 -> 525,000 -> 2^20
+    site = inventory.sites[BEN_THANH].site.model_copy(update={"concurrent_users": users})
+    figures = capacity(plan_site(site, inventory.baseline), inventory.baseline)
+    assert (figures.users, figures.sessions, figures.conntrack_max) == (users, users * 250, conntrack)

@@ -1,0 +1,101 @@
+"""The compare engine on a few hand-written lines: which missing and extra lines pair up as one `changed`
+finding (same keyword: a two-word line or free text by its first word, a longer line by its first two, a
+`no ` form by the words after it) and which stay apart. Expected findings are written out by hand.
+Fast on purpose: `make mutation` runs it on every mutant of wardnet/audit/compare.py's engine.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from wardnet.audit.compare import findings
+from wardnet.audit.normalise import parse
+
+HEAD = "interface GigabitEthernet1/0/1"
+
+
+def _found(want: str, have: str) -> list[tuple[str, str, str, str]]:
+    intended = parse([HEAD, f" {want}", " switchport mode access"])
+    running = parse([HEAD, f" {have}", " switchport mode access"])
+    return [(d.kind, d.section, d.intended, d.running) for d in findings("cisco_iosxe", intended, running)]
+
+
+@pytest.mark.parametrize(
+    ("want", "have"),
+    [
+        ("no shutdown", "shutdown"),  # the `no ` form names the same setting
+        ("shutdown", "no shutdown"),
+        ("description Uplink to the core", "description Old uplink here"),  # free text: the keyword alone
+        ("spanning-tree portfast", "spanning-tree bpduguard"),  # two words: the first
+        ("ip address 10.0.0.1 255.255.255.0", "ip address 10.0.0.2 255.255.255.0"),  # longer: the first two
+    ],
+)
+def test_a_setting_changed_in_place_is_one_finding(want: str, have: str) -> None:
+    assert _found(want, have) == [("changed", HEAD, want, have)]
+
+
+@pytest.mark.parametrize(
+    ("want", "have"),
+    [
+        ("ip helper-address 10.0.0.53", "ip address 10.0.0.2 255.255.255.0"),  # three words: two must match
+        ("ip helper-address 10.0.0.53 extra", "ip address 10.0.0.2 255.255.255.0"),
+        ("storm-control broadcast level 1.00", "storm-control multicast level 1.00"),
+        ("switchport access vlan 20", "switchport voice vlan 40"),
+    ],
+)
+def test_different_settings_stay_missing_and_extra(want: str, have: str) -> None:
+    assert _found(want, have) == [("missing", HEAD, want, ""), ("extra", HEAD, "", have)]
+
+
+def test_a_nested_block_is_compared_inside_its_parent() -> None:
+    intended = parse(["router bgp 65001", " address-family ipv4", "  network 10.0.0.0 mask 255.255.0.0"])
+    running = parse(["router bgp 65001", " address-family ipv4", "  network 10.9.0.0 mask 255.255.0.0"])
+    section = "router bgp 65001 > address-family ipv4"
+    # four words: `network 10.0.0.0` and `network 10.9.0.0` are two statements, not one changed
+    assert [
+        (d.kind, d.section, d.intended, d.running) for d in findings("cisco_iosxe", intended, running)
+    ] == [
+        ("missing", section, "network 10.0.0.0 mask 255.255.0.0", ""),
+        ("extra", section, "", "network 10.9.0.0 mask 255.255.0.0"),
+    ]
+
+
+def test_a_missing_block_lists_every_line_under_it() -> None:
+    intended = parse(["line vty 0 4", " exec-timeout 5 0", " transport input ssh", "hostname x"])
+    running = parse(["hostname x", "banner motd ^C"])
+    assert [
+        (d.kind, d.section, d.intended, d.running) for d in findings("cisco_iosxe", intended, running)
+    ] == [
+        ("missing", "", "line vty 0 4", ""),
+        ("missing", "line vty 0 4", "exec-timeout 5 0", ""),
+        ("missing", "line vty 0 4", "transport input ssh", ""),
+        ("extra", "", "", "banner motd ^C"),
+    ]
+
+
+def test_a_twin_line_is_matched_once() -> None:
+    intended = parse([HEAD, " switchport", " switchport"])
+    running = parse([HEAD, " switchport"])
+    assert [
+        (d.kind, d.section, d.intended, d.running) for d in findings("cisco_iosxe", intended, running)
+    ] == [("missing", HEAD, "switchport", "")]
+
+
+def test_an_entry_of_an_ordered_table_is_compared_inside() -> None:
+    # FortiOS policies are a sequence (order decides); an entry in its place is still compared line by line.
+    head = "config firewall policy"
+    intended = parse(
+        [head, "    edit 1", "        set action accept", "        set nat enable", "    edit 2"]
+    )
+    running = parse([head, "    edit 1", "        set action deny", "        set nat enable", "    edit 2"])
+    assert [(d.kind, d.section, d.intended, d.running) for d in findings("fortios", intended, running)] == [
+        ("changed", "config firewall policy > edit 1", "set action accept", "set action deny")
+    ]
+
+
+def test_parse_nests_by_indentation_and_folds_inner_whitespace() -> None:
+    roots = parse(["interface X", "  description a  b\tc", " shutdown", "hostname h", "\tdescription x\ty"])
+    assert [(r.text, [c.text for c in r.children]) for r in roots] == [
+        ("interface X", ["description a b c", "shutdown"]),  # runs of spaces and tabs fold to one space
+        ("hostname h", ["description x y"]),  # a tab indents like a space
+    ]
