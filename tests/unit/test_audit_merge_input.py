@@ -26,13 +26,14 @@ from wardnet.cli import main, parser
 
 @pytest.fixture(autouse=True)
 def no_hang() -> Iterator[None]:
-    """A FIFO opened the blocking way would hang the suite: fail after 20 s instead."""
+    """A FIFO opened the blocking way would hang the suite: fail after 120 s instead (a guard against a
+    hang, not a timing: 20 s expired once on a loaded runner while the fixtures were still building)."""
 
     def expired(*_: object) -> None:
         raise TimeoutError("audit merge hung")
 
     previous = signal.signal(signal.SIGALRM, expired)
-    signal.alarm(20)
+    signal.alarm(120)
     yield
     signal.alarm(0)
     signal.signal(signal.SIGALRM, previous)
