@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from wardnet.design.site import SitePlan
-from wardnet.lab import hostfw, matrix, system
+from wardnet.lab import hostfw, matrix, perfdhcp, system
 from wardnet.lab.system import LabError
 
 LOAD_SCRIPT = Path(__file__).with_name("tcpload.py")
@@ -364,7 +364,7 @@ def summary(
                 "seconds": got.get("seconds"),
             }
         )
-    connect = sorted(ms for got in up.values() for ms in got["connect_ms"])
+    connect = [ms for got in up.values() for ms in got["connect_ms"]]
     seconds = max((got["seconds"] for got in up.values()), default=0.0)
     established = sum(r["established"] for r in rows)
     outcomes = measured.pop("outcomes")
@@ -377,8 +377,8 @@ def summary(
         "held": sum(r["held"] for r in rows),
         "seconds_to_establish": round(seconds, 2),
         "sessions_per_s": round(established / seconds, 1) if seconds else None,
-        "connect_p50_ms": _rank(connect, 0.50),
-        "connect_p99_ms": _rank(connect, 0.99),
+        "connect_p50_ms": perfdhcp.percentile(connect, 0.50),
+        "connect_p99_ms": perfdhcp.percentile(connect, 0.99),
         "vlans": rows,
         "denied": [
             {k: p[k] for k in ("from", "to", "src", "dst", "port")}
@@ -386,9 +386,3 @@ def summary(
             for p in load.denied
         ],
     }
-
-
-def _rank(values: list[float], fraction: float) -> float | None:
-    if not values:
-        return None
-    return values[min(len(values), max(1, -(-int(fraction * 1000) * len(values) // 1000))) - 1]
