@@ -212,13 +212,8 @@ def _alone(chunk: str) -> FortiBlock:
     same alone when it also ends at the top with every quote closed and sets nothing at the top level."""
     if (chunk.count('"') - chunk.count('\\"')) % 2:  # the quotes logical_lines counts (not after a backslash)
         return _PLAIN  # logical_lines would join the next chunk's lines to this one's last
-    part = FortiBlock()
-    stack = [part]
-    for line in logical_lines(chunk):
-        stripped = line.strip()
-        if stripped and not stripped.startswith("#"):
-            _read_line(stripped, stack)
-    return part if len(stack) == 1 and not part.settings and not part.entries else _PLAIN
+    part, depth = _read(chunk)
+    return part if depth == 1 and not part.settings and not part.entries else _PLAIN
 
 
 # A line that starts a top-level `config` block; what parse_fortios shares between configs, by text.
@@ -229,14 +224,18 @@ _PLAIN = FortiBlock()  # the mark of a chunk that must be read in place
 
 def _read_fortios(text: str) -> FortiBlock:
     """The plain reading, line by line (a banner's lines joined back into one)."""
+    return _read(text)[0]
+
+
+def _read(text: str) -> tuple[FortiBlock, int]:
+    """The tree of `text`, and how deep its last line left the reading (1: back at the top)."""
     root = FortiBlock()
     stack = [root]
     for line in logical_lines(text):
         stripped = line.strip()
-        if not stripped or stripped.startswith("#"):
-            continue
-        _read_line(stripped, stack)
-    return root
+        if stripped and not stripped.startswith("#"):
+            _read_line(stripped, stack)
+    return root, len(stack)
 
 
 def _read_line(stripped: str, stack: list[FortiBlock]) -> None:
