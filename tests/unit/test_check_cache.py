@@ -84,6 +84,37 @@ def test_an_edit_checks_that_site_again_and_only_it(
     assert after == _report(inventory, tmp_path, "uncached", jobs=1, use_cache=False)
 
 
+def test_an_edit_designs_only_that_site_and_the_city_plan_still_sees_every_site(
+    inventory: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _report(inventory, tmp_path, "before", jobs=1)
+    import wardnet.design
+
+    designed: list[str] = []
+    real = wardnet.design.design_site
+
+    def counted(site, baseline):  # type: ignore[no-untyped-def]
+        designed.append(site.code)
+        return real(site, baseline)
+
+    monkeypatch.setattr(wardnet.design, "design_site", counted)
+    _set_users(inventory, 450)
+    after = _report(inventory, tmp_path, "after", jobs=1)
+    assert designed == [BEN_THANH]  # Sai Gon's plan facts came from its entry: no design
+    assert '"sites": 2' in after and '"devices": 14' in after  # both sites' devices, counted from facts
+    assert after == _report(inventory, tmp_path, "uncached", jobs=1, use_cache=False)
+
+
+def test_a_site_selection_keeps_the_other_sites_facts_for_the_next_city_run(
+    inventory: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    check_run.run_checks(inventory, [BEN_THANH], "json", tmp_path / "one.json", check_run.Speed(1, True))
+    ran = _count_sites(monkeypatch)
+    city = _report(inventory, tmp_path, "city", jobs=1)
+    assert ran == ["26740"]  # Ben Thanh's findings were kept by the --site run; Sai Gon is checked now
+    assert city == _report(inventory, tmp_path, "uncached", jobs=1, use_cache=False)
+
+
 def test_a_code_change_misses_every_entry(
     inventory: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -3,9 +3,11 @@
 Two kinds of entry, each one JSON file named by its key (a SHA-256):
 - `run-KEY.json`, a whole `wardnet check` (the sites chosen): KEY covers the code, every file of the
   inventory folder and the --site selection. A hit prints the same report without loading anything.
-- `site-KEY.json`, one site's own findings (capacity, proven, the rule pack on every rendered config): KEY
-  covers the code, the baseline and that site's validated inventory entry. After an edit only the sites whose
-  input changed are rendered and checked again (the city-wide plan check always runs, on every design).
+- `site-KEY.json`, one site's plan facts (its networks, hostnames, ASN and addresses, which the city-wide plan
+  check reads) and, once the site was checked, its own findings (capacity, proven, the rule pack on every
+  rendered config): KEY covers the code, the baseline and that site's validated inventory entry. After an
+  edit only the sites whose input changed are designed, rendered and checked again; the city-wide plan check
+  always runs, on every site's facts.
 
 "The code" is every file of the wardnet package, the Python version and the installed distributions'
 names and versions: any change to a rule, a template or a dependency misses. Entries are never trusted

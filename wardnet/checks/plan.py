@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from ipaddress import IPv4Network, IPv6Network
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from itertools import pairwise
+from typing import Any
 
 from wardnet.design import SiteDesign
 from wardnet.design.config import TrunkPort
@@ -31,6 +32,24 @@ class PlanFacts:
     networks: tuple[tuple[IPv4Network | IPv6Network, str], ...]
     keys: tuple[tuple[str, str], ...]  # (kind, value) that no other site may use
     devices: int
+
+    def as_record(self) -> dict[str, object]:
+        """JSON-ready, for the check cache: an unchanged site's facts need no design."""
+        return {
+            "code": self.code,
+            "networks": [[str(net), label] for net, label in self.networks],
+            "keys": [list(k) for k in self.keys],
+            "devices": self.devices,
+        }
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> PlanFacts:
+        return cls(
+            str(record["code"]),
+            tuple((ip_network(net), str(label)) for net, label in record["networks"]),
+            tuple((str(kind), str(value)) for kind, value in record["keys"]),
+            int(record["devices"]),
+        )
 
 
 def plan_facts(design: SiteDesign) -> PlanFacts:

@@ -216,10 +216,11 @@ def run_checks(
 
 
 def _computed(inventory_dir: Path, sites: list[str] | None, jobs: int, use_cache: bool) -> dict[str, Any]:
-    """The check itself: every site designed (the plan is checked city-wide), the chosen sites' own
-    findings taken from the cache per site where their input is unchanged, the rest computed. Each worker
-    designs the sites it is given and sends back their plan facts and findings, never a design."""
-    from wardnet.checks.plan import city_plan_facts
+    """The check itself: every site's plan facts (the plan is checked city-wide) and the chosen sites' own
+    findings, each taken from the cache per site where its input is unchanged, the rest computed: only the
+    sites that miss are designed. Each worker designs the sites it is given and sends back their plan facts
+    and findings, never a design."""
+    from wardnet.checks.plan import PlanFacts, city_plan_facts
     from wardnet.inventory import load_inventory
 
     inventory = load_inventory(inventory_dir)
@@ -229,41 +230,41 @@ def _computed(inventory_dir: Path, sites: list[str] | None, jobs: int, use_cache
     chosen = {e.site.code for e in entries}
     inputs = baseline.model_dump_json()
     keys = (
-        {e.site.code: cache.key("site", inputs, e.site.model_dump_json()) for e in entries}
+        {e.site.code: cache.key("site", inputs, e.site.model_dump_json()) for e in everything}
         if use_cache
         else {}
     )
-    known = {code: cache.load("site", k) for code, k in keys.items()}
-    todo = {code for code in chosen if known.get(code) is None}
-    facts, fresh, problems = [], {}, []
-    for code, result, found in designed_sites(everything, baseline, todo, jobs=jobs):
+    known = {code: hit for code, k in keys.items() if (hit := cache.load("site", k)) is not None}
+    facts = {code: PlanFacts.from_record(hit["facts"]) for code, hit in known.items() if "facts" in hit}
+    owned = {code: cache.from_records(hit["findings"]) for code, hit in known.items() if "findings" in hit}
+    todo = chosen - owned.keys()
+    missing = [e for e in everything if e.site.code in todo or e.site.code not in facts]
+    fresh, problems = {}, []
+    for code, result, found in designed_sites(missing, baseline, todo, jobs=jobs):
         if isinstance(result, InputProblem):
             problems.append(result)
             continue
-        facts.append(result)
+        facts[code] = result
         if found is not None:
             fresh[code] = found
+        if use_cache:
+            record: dict[str, Any] = {"site": code, "facts": result.as_record()}
+            kept = found if found is not None else owned.get(code)
+            if kept is not None:
+                record["findings"] = cache.as_records(kept)
+            cache.store("site", keys[code], record)
     if problems:
         raise InputError(problems)
-    findings = [f for f in city_plan_facts(facts, baseline) if f.site in chosen]
-    devices = 0
-    count = {f.code: f.devices for f in facts}
+    ordered = [facts[e.site.code] for e in everything]
+    findings = [f for f in city_plan_facts(ordered, baseline) if f.site in chosen]
     for entry in entries:
         code = entry.site.code
-        hit = known.get(code)
-        if hit is not None:
-            findings += cache.from_records(hit["findings"])
-        else:
-            findings += fresh[code]
-            if use_cache:
-                cache.store("site", keys[code], {"site": code, "findings": cache.as_records(fresh[code])})
-        devices += count[code]
-    record = {
+        findings += owned[code] if code in owned else fresh[code]
+    return {
         "codes": [e.site.code for e in entries],
-        "devices": devices,
+        "devices": sum(facts[e.site.code].devices for e in entries),
         "findings": cache.as_records(findings),
     }
-    return record
 
 
 def designed_sites(
