@@ -7,6 +7,8 @@ are printed side by side and ratios are taken cold-vs-cold and warm-vs-warm, nev
 
 from __future__ import annotations
 
+import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -76,18 +78,17 @@ def timed(
         report = Path(scratch) / "run"
         with (Path(scratch) / "output").open("w+b") as sink:
             launcher = [sys.executable, "-S", "-c", _LAUNCHER, str(report), *argv]
-            try:
-                subprocess.run(
-                    launcher,
-                    cwd=cwd,
-                    env=env,
-                    stdout=sink,
-                    stderr=subprocess.STDOUT,
-                    timeout=timeout,
-                    check=False,
-                )
-            except subprocess.TimeoutExpired:
-                return Run(timeout, 0, -9, f"timed out after {timeout:.0f} s")
+            # Its own session, so a timeout ends the command's whole tree (ansible-playbook's forks too),
+            # not only the launcher: an orphan would go on loading the machine the next run is timed on.
+            with subprocess.Popen(
+                launcher, cwd=cwd, env=env, stdout=sink, stderr=subprocess.STDOUT, start_new_session=True
+            ) as process:
+                try:
+                    process.wait(timeout)
+                except subprocess.TimeoutExpired:
+                    os.killpg(process.pid, signal.SIGKILL)
+                    process.wait()
+                    return Run(timeout, 0, -9, f"timed out after {timeout:.0f} s")
             sink.seek(0)
             output = sink.read().decode(errors="replace")
         seconds, peak, code, cpu = report.read_text().split()

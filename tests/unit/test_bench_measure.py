@@ -5,6 +5,8 @@ all sides: each side holds the same input, which is why; the compare now prints 
 from __future__ import annotations
 
 import sys
+import time
+from pathlib import Path
 
 from benchmarks.measure import timed
 
@@ -42,3 +44,24 @@ def test_a_workers_peak_counts_for_the_command_that_started_it() -> None:
     assert run.returncode == 0
     assert run.peak_rss_kb >= 120 * MB
     assert run.cpu_seconds > 0  # the worker's CPU is reaped into the command's
+
+
+def test_a_timeout_ends_the_commands_whole_tree(tmp_path: Path) -> None:
+    """ansible-playbook timed out once and its forks went on: the launcher alone had been killed."""
+    pid_file = tmp_path / "grandchild"
+    run = timed(["sh", "-c", f"sleep 60 & echo $! > {pid_file}; wait"], timeout=2)
+    assert run.returncode == -9 and "timed out" in run.output
+    grandchild = int(pid_file.read_text())
+    for _ in range(50):  # killed at once; give the kernel a moment to reap it (init adopts it)
+        if not _alive(grandchild):
+            break
+        time.sleep(0.1)
+    assert not _alive(grandchild)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split()[2]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
