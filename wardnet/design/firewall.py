@@ -65,7 +65,8 @@ def firewall(device: PlannedDevice, plan: SitePlan, baseline: Baseline) -> Firew
     dhcp = client_pools(plan, baseline)
     dhcp6 = client_pools6(plan)
     router_id = str(infra.loopbacks.network_address + 1)
-    policies = expand_policy(plan, baseline, wan)
+    zones = zone_table(plan, baseline, wan)
+    policies = expand_policy(plan, baseline, zones)
     return FirewallConfig(
         **(shallow(device_base(device, plan, baseline)) | {"timezone": hardware.timezone}),
         lan=Lan(name=LAN_AGGREGATE, members=list(hardware.lan_ports)),
@@ -99,7 +100,7 @@ def firewall(device: PlannedDevice, plan: SitePlan, baseline: Baseline) -> Firew
         if relay_to and dhcp
         else None,
         capacity=capacity(plan, baseline),  # what the site is built to serve (wardnet lab prove)
-        zones=zone_table(plan, baseline, wan),
+        zones=zones,
         policies=policies,
         services=used_services(policies),
         bgp=Bgp(
