@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from wardnet import ipam
 from wardnet.design.config import (
     Aaa,
     AaaServer,
@@ -60,9 +61,9 @@ def device_base(device: PlannedDevice, plan: SitePlan, baseline: Baseline) -> De
             gateway=str(management.gateway),
             sources=list(city.sources),
             sources6=list(city.sources6),
-            address6=str(device.management_address6),
+            address6=ipam.text(device.management_address6),
             prefix6=management.subnet6.prefixlen,
-            gateway6=str(management.gateway6),
+            gateway6=ipam.text(management.gateway6),
             idle_timeout_minutes=baseline.management.idle_timeout_minutes,
             ssh_version=baseline.management.ssh_version,
         ),

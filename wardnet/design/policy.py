@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ipaddress import IPv4Network, collapse_addresses
 
+from wardnet import ipam
 from wardnet.design.common import baseline_memo
 from wardnet.design.config import Policy, PolicyService, Service, ServicePort, Zone
 from wardnet.design.site import PlannedServer, SitePlan
@@ -34,8 +35,8 @@ def zone_table(plan: SitePlan, baseline: Baseline, wan: str) -> list[Zone]:
                 name=zone,
                 local=True,
                 interfaces=[vlan_interface(v.id) for v in vlans],
-                prefixes=[str(v.subnet) for v in vlans],
-                prefixes6=[str(v.subnet6) for v in vlans],
+                prefixes=[ipam.text(v.subnet) for v in vlans],
+                prefixes6=[ipam.text(v.subnet6) for v in vlans],
                 negate=False,
             )
         )
