@@ -26,7 +26,9 @@ class _CodeGenerator(CodeGenerator):
             return
         self.write("(_wn_v if (_wn_v := getattr(_wn_o := ")
         self.visit(node.node, frame)
-        self.write(f", {node.attr!r}, missing)) is not missing else environment.getattr(_wn_o, {node.attr!r}))")
+        self.write(
+            f", {node.attr!r}, missing)) is not missing else environment.getattr(_wn_o, {node.attr!r}))"
+        )
 
 
 class Environment(jinja2.Environment):
