@@ -20,7 +20,7 @@ class _CodeGenerator(CodeGenerator):
     keys still come through Environment.getattr. The names bound by `:=` are the generated code's own."""
 
     @optimizeconst
-    def visit_Getattr(self, node: nodes.Getattr, frame: Frame) -> None:
+    def visit_Getattr(self, node: nodes.Getattr, frame: Frame) -> None:  # noqa: N802 (the visitor's name)
         if self.environment.is_async:
             super().visit_Getattr(node, frame)
             return
