@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -35,9 +37,16 @@ class InputError(Exception):
 def display_path(path: Path) -> str:
     """A path relative to the working directory when possible, as engineers type it."""
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return str(path.resolve().relative_to(_resolved(os.getcwd())))
     except (ValueError, OSError, RuntimeError):  # RuntimeError: a symlink loop (Python 3.11)
         return str(path)
+
+
+@lru_cache(maxsize=8)
+def _resolved(cwd: str) -> Path:
+    """The working directory with its symlinks resolved, once per directory (the inventory names ~900
+    files; resolving the same directory for each was a tenth of loading it)."""
+    return Path(cwd).resolve()
 
 
 # A field whose name says it holds a secret: its value is never shown, even when it is refused (a secret

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network
 
 from wardnet.models import IpPlan
@@ -20,6 +21,13 @@ class PlanError(ValueError):
     def __init__(self, message: str, field: str = "concurrent_users") -> None:
         super().__init__(message)
         self.field = field
+
+
+@lru_cache(maxsize=1 << 14, typed=True)
+def text(value: IPv4Address | IPv4Network | IPv6Address | IPv6Network) -> str:
+    """str() of an address or network, remembered: a site's design writes each VLAN's subnet and gateway in
+    several places, and ipaddress formats an IPv6 address (RFC 5952 zero compression) in ~5 us of Python."""
+    return str(value)
 
 
 def _site_slot(code: str, plan: IpPlan) -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import string
 import unicodedata
+from functools import lru_cache
 from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network
 from typing import TYPE_CHECKING, Annotated, Literal
 
@@ -568,6 +569,7 @@ class Site(Model):
         return slugify(self.name)
 
 
+@lru_cache(maxsize=4096)  # pure; design names each of a site's devices by it
 def slugify(text: str) -> str:
     """Vietnamese name → ASCII slug (Bến Thành → ben-thanh); not unique on its own: pair it with the code."""
     folded = unicodedata.normalize("NFKD", text.replace("đ", "d").replace("Đ", "D"))

@@ -12,7 +12,7 @@ from typing import Any
 
 import jinja2
 
-from wardnet import sitedoc
+from wardnet import ipam, sitedoc
 from wardnet.canonical import canonical_text
 from wardnet.design import SiteDesign
 from wardnet.design.config import AnyDeviceConfig
@@ -91,15 +91,15 @@ def _site_context(design: SiteDesign, lang: str = "en") -> dict[str, Any]:
                 "name": v.name,
                 "zone": v.zone,
                 "purpose": v.purpose,
-                "subnet": str(v.subnet),
-                "gateway": str(v.gateway),
+                "subnet": ipam.text(v.subnet),
+                "gateway": ipam.text(v.gateway),
                 "peak": v.peak_clients,
                 "needed": v.pool_needed,
                 "pool": f"{v.pool_start} - {v.pool_end}" if v.pool_start else "",  # static: the page says so
                 "pool_size": v.pool_size,
                 "lease_minutes": v.lease_minutes,
-                "subnet6": str(v.subnet6),
-                "gateway6": str(v.gateway6),
+                "subnet6": ipam.text(v.subnet6),
+                "gateway6": ipam.text(v.gateway6),
                 "ipv6_mode": v.ipv6_mode,
             }
             for v in plan.vlans

@@ -78,16 +78,23 @@ def compress(numbers: list[int]) -> str:
     return ",".join(parts)
 
 
+_PORT_NUMBER = re.compile(r"^(.*?)(\d+)$")
+
+
 def _split_port(name: str) -> tuple[str, int]:
-    match = re.match(r"^(.*?)(\d+)$", name)
+    match = _PORT_NUMBER.match(name)
     return (match.group(1), int(match.group(2))) if match else (name, 0)
 
 
 def port_ranges(ports: list[EdgePort]) -> list[dict[str, Any]]:
     """Consecutive edge ports with the same use as one row: 'GigabitEthernet1/0/1-24 access 20 staff'."""
     rows: list[dict[str, Any]] = []
+    previous: EdgePort | None = None
+    use: dict[str, Any] = {}
     for port in ports:
-        use = _use(port)
+        if previous is None or not _same_use(port, previous):  # else: the use of the port before
+            use = _use(port)
+        previous = port
         prefix, number = _split_port(port.name)
         last = rows[-1] if rows else None
         if last and last["use"] == use and last["prefix"] == prefix and last["last"] == number - 1:
@@ -99,6 +106,18 @@ def port_ranges(ports: list[EdgePort]) -> list[dict[str, Any]]:
         span = f"{row['first']}-{row['last']}" if row["last"] != row["first"] else str(row["first"])
         row["ports"] = f"{row['prefix']}{span}"
     return rows
+
+
+def _same_use(port: EdgePort, other: EdgePort) -> bool:
+    """Whether every field _use reads is equal (then so is the use): a switch's 48 ports are a few runs of
+    alike ports, and formatting each port's use was most of the site page's port table."""
+    if type(port) is not type(other) or port.mode != other.mode:
+        return False
+    if port.description != other.description or port.shutdown != other.shutdown:
+        return False
+    if isinstance(port, TrunkPort) and isinstance(other, TrunkPort):
+        return port.native_vlan == other.native_vlan and port.allowed_vlans == other.allowed_vlans
+    return isinstance(port, AccessPort) and isinstance(other, AccessPort) and port.vlan == other.vlan
 
 
 def _use(port: EdgePort) -> dict[str, Any]:

@@ -32,5 +32,6 @@ CIS_PREFIX = {"cisco_iosxe": "CIS-IOS-", "fortios": "CIS-FGT-"}  # the white-box
 
 @cache
 def level2_rules() -> dict[str, RuleInfo]:
-    data = yaml.safe_load((Path(__file__).parent / "level2.yml").read_text(encoding="utf-8"))
+    text = (Path(__file__).parent / "level2.yml").read_text(encoding="utf-8")
+    data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # libyaml: the same data
     return {entry["id"]: RuleInfo(**entry) for entry in data}

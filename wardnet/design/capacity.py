@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 
+from wardnet import ipam
 from wardnet.design.config import Capacity, PoolCapacity
 from wardnet.design.site import SitePlan
 from wardnet.models import Baseline
@@ -25,8 +26,8 @@ def capacity(plan: SitePlan, baseline: Baseline) -> Capacity:
             PoolCapacity(
                 vlan=v.id,
                 name=v.name,
-                network=str(v.subnet),
-                gateway=str(v.gateway),
+                network=ipam.text(v.subnet),
+                gateway=ipam.text(v.gateway),
                 peak_clients=v.peak_clients,
                 pool_needed=v.pool_needed,
                 pool_size=v.pool_size,

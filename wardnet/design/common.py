@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
+from wardnet import ipam
 from wardnet.design.config import (
     Aaa,
     AaaServer,
@@ -59,9 +61,9 @@ def device_base(device: PlannedDevice, plan: SitePlan, baseline: Baseline) -> De
             gateway=str(management.gateway),
             sources=list(city.sources),
             sources6=list(city.sources6),
-            address6=str(device.management_address6),
+            address6=ipam.text(device.management_address6),
             prefix6=management.subnet6.prefixlen,
-            gateway6=str(management.gateway6),
+            gateway6=ipam.text(management.gateway6),
             idle_timeout_minutes=baseline.management.idle_timeout_minutes,
             ssh_version=baseline.management.ssh_version,
         ),
@@ -90,16 +92,34 @@ class _CityParts:
     snmp: Snmp
 
 
-_CITY: dict[int, tuple[Baseline, _CityParts]] = {}  # id(baseline) → (the baseline, its parts); see below
+_MEMO: dict[int, tuple[Baseline, dict[Any, Any]]] = {}  # id(baseline) → (the baseline, its memo); see below
+
+
+def baseline_memo(baseline: Baseline) -> dict[Any, Any]:
+    """A cache of what the design derives from the baseline alone, shared by the city's 169 sites (the
+    baseline is a frozen model). The object itself is kept, so its id is not reused; one baseline at a time
+    (a run has one; tests build many)."""
+    kept = _MEMO.get(id(baseline))
+    if kept is not None and kept[0] is baseline:
+        return kept[1]
+    _MEMO.clear()
+    memo: dict[Any, Any] = {}
+    _MEMO[id(baseline)] = (baseline, memo)
+    return memo
 
 
 def _city_parts(baseline: Baseline) -> _CityParts:
-    kept = _CITY.get(id(baseline))
-    if kept is not None and kept[0] is baseline:  # the object itself is kept, so its id is not reused
-        return kept[1]
+    memo = baseline_memo(baseline)
+    parts: _CityParts | None = memo.get(_CityParts)
+    if parts is None:
+        parts = memo[_CityParts] = _build_city_parts(baseline)
+    return parts
+
+
+def _build_city_parts(baseline: Baseline) -> _CityParts:
     services = baseline.services
     aaa = baseline.aaa
-    parts = _CityParts(
+    return _CityParts(
         timezone=Timezone(
             name=baseline.city.timezone.name, offset_hours=baseline.city.timezone.utc_offset_hours
         ),
@@ -146,6 +166,3 @@ def _city_parts(baseline: Baseline) -> _CityParts:
             trap_hosts=[str(s) for s in services.snmp.trap_hosts],
         ),
     )
-    _CITY.clear()  # one baseline at a time (a run has one; tests build many)
-    _CITY[id(baseline)] = (baseline, parts)
-    return parts

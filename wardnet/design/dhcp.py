@@ -24,9 +24,9 @@ def client_pools(plan: SitePlan, baseline: Baseline) -> list[DhcpPool]:
         DhcpPool(
             interface=vlan_interface(v.id),
             vlan=v.id,
-            network=str(v.subnet),
+            network=ipam.text(v.subnet),
             netmask=str(v.subnet.netmask),
-            gateway=str(v.gateway),
+            gateway=ipam.text(v.gateway),
             start=str(v.pool_start),
             end=str(v.pool_end),
             lease_minutes=v.lease_minutes,
@@ -45,12 +45,12 @@ def client_pools6(plan: SitePlan) -> list[Dhcp6Pool]:
         Dhcp6Pool(
             interface=vlan_interface(v.id),
             vlan=v.id,
-            network=str(v.subnet6),
-            gateway=str(v.gateway6),
+            network=ipam.text(v.subnet6),
+            gateway=ipam.text(v.gateway6),
             start=str(ipam.host6(v.subnet6, int(v.pool_start) - int(v.subnet.network_address))),
             end=str(ipam.host6(v.subnet6, int(v.pool_end) - int(v.subnet.network_address))),
             lease_minutes=v.lease_minutes,
-            dns=[str(s.address6) for s in servers],
+            dns=[ipam.text(s.address6) for s in servers],
         )
         for v in plan.vlans
         if v.ipv6_mode == "dhcpv6" and v.pool_start is not None and v.pool_end is not None and servers

@@ -6,6 +6,7 @@ service (roles/ward_dhcp_dns); then every client VLAN is relayed to it and the p
 
 from __future__ import annotations
 
+from wardnet import ipam
 from wardnet.design.capacity import capacity
 from wardnet.design.common import device_base, secret
 from wardnet.design.config import (
@@ -39,33 +40,36 @@ def firewall(device: PlannedDevice, plan: SitePlan, baseline: Baseline) -> Firew
     management = plan.management_vlan
     relay_servers = dhcp_servers(plan)
     relay_to = [str(s.address) for s in relay_servers]
+    relay6 = [ipam.text(s.address6) for s in relay_servers]
+    rdnss = [str(s) for s in baseline.services.dns.servers6]
     vlan_interfaces = [
         VlanInterface(
             name=vlan_interface(v.id),
             vlan=v.id,
             vlan_name=v.name,
             zone=v.zone,
-            address=str(v.gateway),
+            address=ipam.text(v.gateway),
             prefix=v.subnet.prefixlen,
             netmask=str(v.subnet.netmask),
-            network=str(v.subnet),
+            network=ipam.text(v.subnet),
             management=v.id == management.id,
             # issue 17 item 3: the APs' VLAN lets in CAPWAP to the FortiGate itself (allowaccess fabric) and
             # nothing else; zone ap has no forwarding policy, so APs reach nothing beyond the controller.
             ap_management=v.zone == AP_ZONE,
             dhcp_relay=relay_to if v.pool_start is not None else [],
-            address6=str(v.gateway6),
+            address6=ipam.text(v.gateway6),
             prefix6=v.subnet6.prefixlen,
-            network6=str(v.subnet6),
-            ra=_router_advert(v.ipv6_mode, [str(s) for s in baseline.services.dns.servers6]),
-            dhcp6_relay=[str(s.address6) for s in relay_servers] if v.ipv6_mode == "dhcpv6" else [],
+            network6=ipam.text(v.subnet6),
+            ra=_router_advert(v.ipv6_mode, rdnss),
+            dhcp6_relay=relay6 if v.ipv6_mode == "dhcpv6" else [],
         )
         for v in plan.vlans
     ]
     dhcp = client_pools(plan, baseline)
     dhcp6 = client_pools6(plan)
     router_id = str(infra.loopbacks.network_address + 1)
-    policies = expand_policy(plan, baseline, wan)
+    zones = zone_table(plan, baseline, wan)
+    policies = expand_policy(plan, baseline, zones)
     return FirewallConfig(
         **(shallow(device_base(device, plan, baseline)) | {"timezone": hardware.timezone}),
         lan=Lan(name=LAN_AGGREGATE, members=list(hardware.lan_ports)),
@@ -76,9 +80,9 @@ def firewall(device: PlannedDevice, plan: SitePlan, baseline: Baseline) -> Firew
             prefix=infra.transit.prefixlen,
             netmask=str(infra.transit.netmask),
             peer=str(infra.city_core_side),
-            address6=str(plan.infra6.site_side),
+            address6=ipam.text(plan.infra6.site_side),
             prefix6=plan.infra6.transit.prefixlen,
-            peer6=str(plan.infra6.city_core_side),
+            peer6=ipam.text(plan.infra6.city_core_side),
         ),
         # The factory `fortilink` aggregate may hold the ports the core LAG needs: released first.
         fortilink_release=[p for p in hardware.fortilink_members if p in hardware.lan_ports],
@@ -93,13 +97,13 @@ def firewall(device: PlannedDevice, plan: SitePlan, baseline: Baseline) -> Firew
             servers=relay_to,
             upstream=sorted({vlan_interface(s.vlan.id) for s in relay_servers}),
             downstream=[d.interface for d in dhcp],
-            servers6=[str(s.address6) for s in relay_servers] if dhcp6 else [],
+            servers6=relay6 if dhcp6 else [],
             downstream6=[d.interface for d in dhcp6],
         )
         if relay_to and dhcp
         else None,
         capacity=capacity(plan, baseline),  # what the site is built to serve (wardnet lab prove)
-        zones=zone_table(plan, baseline, wan),
+        zones=zones,
         policies=policies,
         services=used_services(policies),
         bgp=Bgp(
@@ -116,16 +120,16 @@ def firewall(device: PlannedDevice, plan: SitePlan, baseline: Baseline) -> Firew
             # RFC 7454: announce the site block only; accept the default route and the city's own networks.
             announce=[str(plan.block)],
             accept=["0.0.0.0/0", *_city_prefixes(baseline, 4)],
-            announce6=[str(plan.block6)],
+            announce6=[ipam.text(plan.block6)],
             accept6=["::/0", *_city_prefixes(baseline, 6)],
             password=secret(baseline.city_core_bgp.password),
             max_prefix=baseline.city_core_bgp.max_prefix,
             bfd=baseline.city_core_bgp.bfd,
             graceful_restart=baseline.city_core_bgp.graceful_restart,
-            networks6=[str(plan.block6)],
+            networks6=[ipam.text(plan.block6)],
             neighbors6=[
                 BgpNeighbor(
-                    address=str(plan.infra6.city_core_side),
+                    address=ipam.text(plan.infra6.city_core_side),
                     remote_as=baseline.ip_plan.city_core_asn,
                     description="city core IPv6",
                 )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from ipaddress import IPv4Network, collapse_addresses
 
+from wardnet import ipam
+from wardnet.design.common import baseline_memo
 from wardnet.design.config import Policy, PolicyService, Service, ServicePort, Zone
 from wardnet.design.site import PlannedServer, SitePlan
 from wardnet.models import Baseline, NegatedZone
@@ -33,23 +35,12 @@ def zone_table(plan: SitePlan, baseline: Baseline, wan: str) -> list[Zone]:
                 name=zone,
                 local=True,
                 interfaces=[vlan_interface(v.id) for v in vlans],
-                prefixes=[str(v.subnet) for v in vlans],
-                prefixes6=[str(v.subnet6) for v in vlans],
+                prefixes=[ipam.text(v.subnet) for v in vlans],
+                prefixes6=[ipam.text(v.subnet6) for v in vlans],
                 negate=False,
             )
         )
-    for name, spec in sorted(baseline.remote_zones.items()):
-        networks = spec.not_ if isinstance(spec, NegatedZone) else spec
-        zones.append(
-            Zone(
-                name=name,
-                local=False,
-                interfaces=[wan],
-                prefixes=[str(n) for n in networks if n.version == 4],
-                prefixes6=[str(n) for n in networks if n.version == 6],
-                negate=isinstance(spec, NegatedZone),
-            )
-        )
+    zones += _remote_zones(baseline, wan)
     resolvers = _site_resolvers(plan)
     if resolvers:
         servers = next(v for v in plan.vlans if resolvers[0].address in v.subnet)
@@ -66,6 +57,27 @@ def zone_table(plan: SitePlan, baseline: Baseline, wan: str) -> list[Zone]:
     return zones
 
 
+def _remote_zones(baseline: Baseline, wan: str) -> list[Zone]:
+    """The zones behind the WAN: the baseline's alone, built once per baseline and shared (frozen)."""
+    memo = baseline_memo(baseline)
+    key = ("remote zones", wan)
+    zones: list[Zone] | None = memo.get(key)
+    if zones is None:
+        zones = memo[key] = [
+            Zone(
+                name=name,
+                local=False,
+                interfaces=[wan],
+                prefixes=[str(n) for n in networks if n.version == 4],
+                prefixes6=[str(n) for n in networks if n.version == 6],
+                negate=isinstance(spec, NegatedZone),
+            )
+            for name, spec in sorted(baseline.remote_zones.items())
+            for networks in [spec.not_ if isinstance(spec, NegatedZone) else spec]
+        ]
+    return zones
+
+
 def _collapsed(networks: list[IPv4Network]) -> list[str]:
     """Merged and in numeric order, as nftables and FortiOS print them back."""
     return [str(n) for n in collapse_addresses(networks)]
@@ -75,9 +87,21 @@ def _ports(specs: list[str]) -> list[ServicePort]:
     return [ServicePort(proto=s.split("/")[0], port=int(s.split("/")[1])) for s in specs]
 
 
-def expand_policy(plan: SitePlan, baseline: Baseline, wan: str) -> list[Policy]:
-    """One entry per (rule, source zone, destination zone); ids are stable in baseline order."""
-    zones = {z.name: z for z in zone_table(plan, baseline, wan)}
+def _policy_service(baseline: Baseline, name: str) -> PolicyService:
+    """A named service of the catalogue with its ports: once per baseline, shared (frozen)."""
+    memo = baseline_memo(baseline)
+    service: PolicyService | None = memo.get(("policy service", name))
+    if service is None:
+        service = memo[("policy service", name)] = PolicyService(
+            name=name, ports=_ports(baseline.services_catalogue[name])
+        )
+    return service
+
+
+def expand_policy(plan: SitePlan, baseline: Baseline, table: list[Zone]) -> list[Policy]:
+    """One entry per (rule, source zone, destination zone) of the zone table; ids are stable in baseline
+    order."""
+    zones = {z.name: z for z in table}
     entries: list[Policy] = []
     for rule in baseline.policy:
         pairs = [(s, d) for s in rule.from_ for d in rule.to if s in zones and d in zones]
@@ -89,17 +113,14 @@ def expand_policy(plan: SitePlan, baseline: Baseline, wan: str) -> list[Policy]:
                     rule=rule.name,
                     src=zones[src],
                     dst=zones[dst],
-                    services=[
-                        PolicyService(name=name, ports=_ports(baseline.services_catalogue[name]))
-                        for name in rule.services
-                    ],
+                    services=[_policy_service(baseline, name) for name in rule.services],
                     action="accept",
                     log=True,
                     ips=True,
                 )
             )
     if SITE_DNS in zones:  # clients get the site resolver by DHCP: let them reach it, DNS only
-        dns = PolicyService(name="dns", ports=_ports(baseline.services_catalogue["dns"]))
+        dns = _policy_service(baseline, "dns")
         sources = [z for z in CLIENT_ZONES if z in zones]
         for src in sources:
             entries.append(

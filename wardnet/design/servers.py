@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from wardnet import ipam
 from wardnet.design.common import site_identity
 from wardnet.design.config import ServerConfig
 from wardnet.design.dhcp import SERVICE, client_pools
@@ -20,9 +21,9 @@ def server(planned: PlannedServer, plan: SitePlan, baseline: Baseline) -> Server
         site=site_identity(site),
         domain=baseline.city.domain,
         address=str(planned.address),
-        address6=str(planned.address6),
+        address6=ipam.text(planned.address6),
         prefix6=vlan.subnet6.prefixlen,
-        gateway6=str(vlan.gateway6),
+        gateway6=ipam.text(vlan.gateway6),
         prefix=vlan.subnet.prefixlen,
         netmask=str(vlan.subnet.netmask),
         gateway=str(vlan.gateway),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from wardnet.design.common import device_base
+from wardnet.design.common import baseline_memo, device_base
 from wardnet.design.config import (
     AccessPort,
     EdgePort,
@@ -22,7 +22,7 @@ from wardnet.design.config import (
 )
 from wardnet.design.site import PlannedDevice, SitePlan
 from wardnet.ipam import PlanError
-from wardnet.models import Baseline, HardwareModel
+from wardnet.models import Baseline, DeviceSpec, HardwareModel
 from wardnet.sizing import port_weights
 
 AP_LABEL = "AP"
@@ -150,55 +150,67 @@ def switch_quota(baseline: Baseline, hardware: HardwareModel, members: int) -> l
 
 def port_plan(plan: SitePlan, baseline: Baseline) -> dict[str, list[EdgePort]]:
     """Edge port assignment for every access switch: its own share of each category, the rest parked."""
-    wireless = [v.id for v in baseline.vlans if v.wireless]
     ap_native = ap_vlan(plan)
     voice = _zone_vlan(plan, VOICE_ZONE)
+    memo = baseline_memo(baseline)
     result: dict[str, list[EdgePort]] = {}
     for switch in plan.access_switches():
-        hardware = baseline.models[switch.spec.model]
-        slots = edge_ports(hardware, switch.spec.members)
-        wanted = switch_quota(baseline, hardware, switch.spec.members)
-        ports: list[EdgePort] = []
-        for (member, number), label in zip(slots, wanted + [""] * (len(slots) - len(wanted)), strict=True):
-            name = port_name(hardware, member, number)
-            if label == AP_LABEL:
-                ports.append(
-                    TrunkPort(
-                        name=name,
-                        member=member,
-                        port=number,
-                        mode="trunk",
-                        description="access point",
-                        native_vlan=ap_native,  # issue 17: AP-MGMT, not the switches' management VLAN
-                        allowed_vlans=sorted({ap_native, *wireless}),
-                        shutdown=False,
-                        arp_rate=baseline.sizing.clients_per_ap * ARP_PPS_PER_CLIENT,
-                        dhcp_rate=baseline.sizing.clients_per_ap * DHCP_PPS_PER_CLIENT,
-                    )
-                )
-            elif label:
-                vlan = baseline.vlan(int(label))
-                staff = vlan.zone in NAC_ZONES
-                ports.append(
-                    _access_port(
-                        name,
-                        member,
-                        number,
-                        description=vlan.name.lower(),
-                        vlan=vlan.id,
-                        shutdown=False,
-                        voice_vlan=voice if staff else None,  # issue 17: the desk phone before the PC
-                        nac=staff,  # issue 17: 802.1X, MAB fallback
-                    )
-                )
-            else:
-                ports.append(
-                    _access_port(
-                        name, member, number, description="unused", vlan=plan.parking_vlan, shutdown=True
-                    )
-                )
-        result[switch.hostname] = ports
+        # The layout depends on the model, the members and the site's few VLAN ids only (switch_quota): built
+        # once per baseline and shared, frozen, by every switch alike (4,000 port objects a city, not 40,000).
+        key = ("edge ports", switch.spec.model, switch.spec.members, ap_native, voice, plan.parking_vlan)
+        ports = memo.get(key)
+        if ports is None:
+            ports = memo[key] = _switch_ports(baseline, switch.spec, ap_native, voice, plan.parking_vlan)
+        result[switch.hostname] = list(ports)
     return result
+
+
+def _switch_ports(
+    baseline: Baseline, spec: DeviceSpec, ap_native: int, voice: int | None, parking: int
+) -> tuple[EdgePort, ...]:
+    """One access switch's edge ports, in front-panel order."""
+    hardware = baseline.models[spec.model]
+    wireless = [v.id for v in baseline.vlans if v.wireless]
+    slots = edge_ports(hardware, spec.members)
+    wanted = switch_quota(baseline, hardware, spec.members)
+    ports: list[EdgePort] = []
+    for (member, number), label in zip(slots, wanted + [""] * (len(slots) - len(wanted)), strict=True):
+        name = port_name(hardware, member, number)
+        if label == AP_LABEL:
+            ports.append(
+                TrunkPort(
+                    name=name,
+                    member=member,
+                    port=number,
+                    mode="trunk",
+                    description="access point",
+                    native_vlan=ap_native,  # issue 17: AP-MGMT, not the switches' management VLAN
+                    allowed_vlans=sorted({ap_native, *wireless}),
+                    shutdown=False,
+                    arp_rate=baseline.sizing.clients_per_ap * ARP_PPS_PER_CLIENT,
+                    dhcp_rate=baseline.sizing.clients_per_ap * DHCP_PPS_PER_CLIENT,
+                )
+            )
+        elif label:
+            vlan = baseline.vlan(int(label))
+            staff = vlan.zone in NAC_ZONES
+            ports.append(
+                _access_port(
+                    name,
+                    member,
+                    number,
+                    description=vlan.name.lower(),
+                    vlan=vlan.id,
+                    shutdown=False,
+                    voice_vlan=voice if staff else None,  # issue 17: the desk phone before the PC
+                    nac=staff,  # issue 17: 802.1X, MAB fallback
+                )
+            )
+        else:
+            ports.append(
+                _access_port(name, member, number, description="unused", vlan=parking, shutdown=True)
+            )
+    return tuple(ports)
 
 
 def _access_port(
