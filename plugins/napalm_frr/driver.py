@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
 import shlex
 from typing import Any
 
+import paramiko
 from napalm.base import NetworkDriver
 from napalm.base.exceptions import (
     CommandErrorException,
@@ -15,10 +17,9 @@ from napalm.base.exceptions import (
     MergeConfigException,
     ReplaceConfigException,
 )
-from netmiko import ConnectHandler
 from paramiko.ssh_exception import SSHException
 
-from wardnet.api import host_key_args
+from wardnet.api import ssh_client
 from wardnet.platforms.frr import SECTIONS, join_sections, split_sections
 
 AGENT = "wardnet-node"
@@ -64,33 +65,52 @@ class FrrDriver(NetworkDriver):
     # --- session --------------------------------------------------------------------------------
 
     def open(self) -> None:
+        """A plain SSH session (paramiko): every command runs on its own exec channel (`_run`), so no
+        interactive shell is opened or probed for a prompt (what Netmiko's linux driver did on every
+        connect: a login shell on the device and prompt reads, unused by this driver). The ssh_config's
+        HostName, Port, User and ProxyCommand apply as with `ssh -F`; only enrolled host keys are trusted
+        (`ssh_client`: RejectPolicy before any authentication)."""
         key_file = self.optional_args.get("key_file")
+        host, port, user = self.hostname, int(self.optional_args.get("port", 22)), self.username
+        sock: Any = None
+        config_file = self.optional_args.get("ssh_config_file")
+        if config_file and os.path.exists(os.path.expanduser(config_file)):
+            with open(os.path.expanduser(config_file), encoding="utf-8") as handle:
+                found = paramiko.SSHConfig.from_file(handle).lookup(self.hostname)
+            host = found.get("hostname", host)
+            port = int(found["port"]) if port == 22 and "port" in found else port
+            user = user or found.get("user", user)
+            if "proxycommand" in found:
+                sock = paramiko.ProxyCommand(found["proxycommand"])
+        client = ssh_client(self.optional_args.get("known_hosts"))  # never auto-add
         try:
-            self.device = ConnectHandler(
-                device_type="linux",
-                host=self.hostname,
-                username=self.username,
+            client.connect(
+                host,
+                port=port,
+                username=user,
                 password=self.password or None,
-                use_keys=bool(key_file),
-                key_file=key_file,
-                ssh_config_file=self.optional_args.get("ssh_config_file"),
-                port=int(self.optional_args.get("port", 22)),
+                key_filename=key_file,
+                look_for_keys=False,
                 allow_agent=False,
-                conn_timeout=self.timeout,
+                timeout=self.timeout,
                 auth_timeout=self.timeout,
                 banner_timeout=self.timeout,
-                **host_key_args(self.optional_args.get("known_hosts")),  # never auto-add
+                sock=sock,
             )
-        except Exception as exc:  # netmiko raises several unrelated types; NAPALM wants one
+        except Exception as exc:  # paramiko raises several unrelated types; NAPALM wants one
+            client.close()
+            if sock is not None:
+                sock.close()
             raise ConnectionException(f"{self.hostname}: cannot connect: {exc}") from exc
+        self.device = client
 
     def close(self) -> None:
         if self.device is not None:
-            self.device.disconnect()
+            self.device.close()
             self.device = None
 
     def is_alive(self) -> dict[str, bool]:
-        transport = self.device.remote_conn_pre.get_transport() if self.device else None
+        transport = self.device.get_transport() if self.device else None
         return {"is_alive": bool(transport and transport.is_active())}
 
     def _run(self, command: str, stdin: str | None = None) -> str:
@@ -103,7 +123,7 @@ class FrrDriver(NetworkDriver):
         if self.device is None:
             raise ConnectionException(f"{self.hostname}: not open")
         what = " ".join(command.split()[:2])
-        transport = self.device.remote_conn_pre.get_transport()
+        transport = self.device.get_transport()
         try:  # as paramiko's SSHClient.exec_command, in two steps: open (nothing sent yet), then exec
             if transport is None or not transport.is_active():
                 raise SSHException("the SSH session is closed")
