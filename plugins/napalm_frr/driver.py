@@ -60,6 +60,7 @@ class FrrDriver(NetworkDriver):
         self.agent = self.optional_args.get("agent", AGENT)
         self.device: Any = None
         self.candidate: str | None = None
+        self.canonical_candidate = ""  # the device's form of `candidate`, made when it was loaded
         self.merge = False  # which NAPALM exception a refused candidate raises
 
     # --- session --------------------------------------------------------------------------------
@@ -182,7 +183,7 @@ class FrrDriver(NetworkDriver):
         if retrieve in ("all", "startup"):
             result["startup"] = self._run("cat /etc/frr/frr.conf")
         if retrieve in ("all", "candidate") and self.candidate is not None:
-            result["candidate"] = self._canonical(self.candidate)
+            result["candidate"] = self.canonical_candidate
         return result
 
     def _canonical(self, text: str) -> str:
@@ -208,10 +209,10 @@ class FrrDriver(NetworkDriver):
                 f"{self.hostname}: a replace candidate needs every section; missing: {', '.join(missing)}"
             )
         try:  # the device validates it: FRR's parser (vtysh -C), nft in a scratch namespace, ovs syntax
-            self._canonical(text)
+            canonical = self._canonical(text)  # kept: the same text on the same device, the same form
         except CommandErrorException as exc:
             raise ReplaceConfigException(str(exc)) from exc
-        self.candidate, self.merge = text, False
+        self.candidate, self.canonical_candidate, self.merge = text, canonical, False
 
     def load_merge_candidate(self, filename: str | None = None, config: str | None = None) -> None:
         """Merge at section granularity: sections in the candidate replace the running ones, others stay."""
@@ -219,19 +220,19 @@ class FrrDriver(NetworkDriver):
         try:
             self._canonical(text)  # the fragment alone first: text outside a section is refused, not dropped
             merged = split_sections(self._run(f"{self.agent} show")) | split_sections(text)
-            self._canonical(join_sections(merged))
+            canonical = self._canonical(join_sections(merged))
         except CommandErrorException as exc:
             raise MergeConfigException(str(exc)) from exc
-        self.candidate, self.merge = join_sections(merged), True
+        self.candidate, self.canonical_candidate, self.merge = join_sections(merged), canonical, True
 
     def compare_config(self) -> str:
         """The unified diff, without the trailing newline (as NAPALM's own drivers return it)."""
         if self.candidate is None:
             return ""
-        return unified_diff(self._run(f"{self.agent} show"), self._canonical(self.candidate)).rstrip("\n")
+        return unified_diff(self._run(f"{self.agent} show"), self.canonical_candidate).rstrip("\n")
 
     def discard_config(self) -> None:
-        self.candidate = None
+        self.candidate, self.canonical_candidate = None, ""
 
     def commit_config(self, message: str = "", revert_in: int | None = None) -> None:
         if self.candidate is None:
@@ -242,7 +243,7 @@ class FrrDriver(NetworkDriver):
         except CommandErrorException as exc:  # the agent put the running state back: nothing changed
             refused = MergeConfigException if self.merge else ReplaceConfigException
             raise refused(str(exc)) from exc
-        self.candidate = None
+        self.candidate, self.canonical_candidate = None, ""
 
     def confirm_commit(self) -> None:
         self._run(f"{self.agent} confirm")
