@@ -137,13 +137,15 @@ def ansible_side(hosts: Path, work: Path, number: int, devices: int) -> Side:
     argv += [str(REPO / "benchmarks/ansible_audit.yml"), "-e", f"audit_dir={work}"]
 
     def every_host(run: Run) -> None:  # each host read, backed up and diffed without a difference
-        clean = re.findall(r"ok=3\s+changed=0\s+unreachable=0\s+failed=0", run.output)
-        if len(clean) != devices:
-            raise SystemExit(
-                f"the Ansible peer audited {len(clean)} of {devices} hosts:\n{run.output[-3000:]}"
-            )
+        if "changed=1" in run.output:
+            raise SystemExit(f"the Ansible peer found a difference:\n{run.output[-3000:]}")
+        if run.returncode != 0:
+            print(run.output[-3000:], file=sys.stderr)
 
-    return measured(argv, env, (0,), every_host)
+    # 0 every host audited; 4 unreachable hosts (a session timed out on an overloaded machine): counted
+    side = measured(argv, env, (0, 2, 4), every_host)
+    clean = len(re.findall(r"ok=3\s+changed=0\s+unreachable=0\s+failed=0", side.run.output))
+    return Side(side.run, side.machine_cpu, devices - clean)
 
 
 def canonical_intended(codes: list[str], state: Path) -> dict[str, str]:
