@@ -51,6 +51,7 @@ _TYPES = {
     "deploy_device": "wardnet.deploy.device:deploy_device",
     "write_deploy_json": "wardnet.deploy.run:write_json",
     "host_key_args": "wardnet.deploy.hostkeys:netmiko_args",  # the drivers: Netmiko trusts only known keys
+    "ssh_client": "wardnet.deploy.hostkeys:ssh_client",  # the same trust for a plain paramiko client
     # audit
     "AuditRequest": "wardnet.audit.run:AuditRequest",
     "AuditOutputs": "wardnet.audit.job:Outputs",
@@ -106,6 +107,7 @@ if TYPE_CHECKING:
     from wardnet.deploy.device import DeviceResult, deploy_device
     from wardnet.deploy.device import Options as DeployOptions
     from wardnet.deploy.hostkeys import netmiko_args as host_key_args
+    from wardnet.deploy.hostkeys import ssh_client
     from wardnet.deploy.job import DeployRequest
     from wardnet.deploy.run import Plan as DeployPlan
     from wardnet.deploy.run import deploy as deploy_targets
@@ -194,6 +196,7 @@ __all__ = [
     "set_lab_workers",
     "site_hosts",
     "source_signature",
+    "ssh_client",
     "write_deploy_json",
     "write_prove_report",
 ]

@@ -4,6 +4,7 @@ error (a bug: one line on stderr, the traceback in STATE/logs/)."""
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 from pathlib import Path
@@ -166,11 +167,17 @@ def parser(command: str | None = None) -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Run one command; whatever goes wrong inside it, the exit code keeps its meaning for CI."""
-    if argv is None:  # as a command: die quietly when the reader goes away (wardnet show ... | head)
-        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     try:
         return _run(argv)
     except Exception as exc:  # the one place a bug becomes exit 3, never "findings" (1)
+        if isinstance(exc, BrokenPipeError) and argv is None:
+            # As a command, quietly when the reader of stdout goes away (wardnet show ... | head), with
+            # the status of a process SIGPIPE ended (128 + 13). Not SIGPIPE's default action itself:
+            # that would also end an audit whose ProxyCommand (the lab's `nc`) died with one silent
+            # device, where that device alone must be reported not audited.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())  # the interpreter's last flush must not fail again
+            return 128 + signal.SIGPIPE
         from wardnet.crash import report_crash
 
         print(report_crash(exc), file=sys.stderr)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
 import shlex
 from typing import Any
 
+import paramiko
 from napalm.base import NetworkDriver
 from napalm.base.exceptions import (
     CommandErrorException,
@@ -15,10 +17,9 @@ from napalm.base.exceptions import (
     MergeConfigException,
     ReplaceConfigException,
 )
-from netmiko import ConnectHandler
 from paramiko.ssh_exception import SSHException
 
-from wardnet.api import host_key_args
+from wardnet.api import ssh_client
 from wardnet.platforms.frr import SECTIONS, join_sections, split_sections
 
 AGENT = "wardnet-node"
@@ -59,38 +60,58 @@ class FrrDriver(NetworkDriver):
         self.agent = self.optional_args.get("agent", AGENT)
         self.device: Any = None
         self.candidate: str | None = None
+        self.canonical_candidate = ""  # the device's form of `candidate`, made when it was loaded
         self.merge = False  # which NAPALM exception a refused candidate raises
 
     # --- session --------------------------------------------------------------------------------
 
     def open(self) -> None:
+        """A plain SSH session (paramiko): every command runs on its own exec channel (`_run`), so no
+        interactive shell is opened or probed for a prompt (what Netmiko's linux driver did on every
+        connect: a login shell on the device and prompt reads, unused by this driver). The ssh_config's
+        HostName, Port, User and ProxyCommand apply as with `ssh -F`; only enrolled host keys are trusted
+        (`ssh_client`: RejectPolicy before any authentication)."""
         key_file = self.optional_args.get("key_file")
+        host, port, user = self.hostname, int(self.optional_args.get("port", 22)), self.username
+        sock: Any = None
+        config_file = self.optional_args.get("ssh_config_file")
+        if config_file and os.path.exists(os.path.expanduser(config_file)):
+            with open(os.path.expanduser(config_file), encoding="utf-8") as handle:
+                found = paramiko.SSHConfig.from_file(handle).lookup(self.hostname)
+            host = found.get("hostname", host)
+            port = int(found["port"]) if port == 22 and "port" in found else port
+            user = user or found.get("user", user)
+            if "proxycommand" in found:
+                sock = paramiko.ProxyCommand(found["proxycommand"])
+        client = ssh_client(self.optional_args.get("known_hosts"))  # never auto-add
         try:
-            self.device = ConnectHandler(
-                device_type="linux",
-                host=self.hostname,
-                username=self.username,
+            client.connect(
+                host,
+                port=port,
+                username=user,
                 password=self.password or None,
-                use_keys=bool(key_file),
-                key_file=key_file,
-                ssh_config_file=self.optional_args.get("ssh_config_file"),
-                port=int(self.optional_args.get("port", 22)),
+                key_filename=key_file,
+                look_for_keys=False,
                 allow_agent=False,
-                conn_timeout=self.timeout,
+                timeout=self.timeout,
                 auth_timeout=self.timeout,
                 banner_timeout=self.timeout,
-                **host_key_args(self.optional_args.get("known_hosts")),  # never auto-add
+                sock=sock,
             )
-        except Exception as exc:  # netmiko raises several unrelated types; NAPALM wants one
+        except Exception as exc:  # paramiko raises several unrelated types; NAPALM wants one
+            client.close()
+            if sock is not None:
+                sock.close()
             raise ConnectionException(f"{self.hostname}: cannot connect: {exc}") from exc
+        self.device = client
 
     def close(self) -> None:
         if self.device is not None:
-            self.device.disconnect()
+            self.device.close()
             self.device = None
 
     def is_alive(self) -> dict[str, bool]:
-        transport = self.device.remote_conn_pre.get_transport() if self.device else None
+        transport = self.device.get_transport() if self.device else None
         return {"is_alive": bool(transport and transport.is_active())}
 
     def _run(self, command: str, stdin: str | None = None) -> str:
@@ -103,7 +124,7 @@ class FrrDriver(NetworkDriver):
         if self.device is None:
             raise ConnectionException(f"{self.hostname}: not open")
         what = " ".join(command.split()[:2])
-        transport = self.device.remote_conn_pre.get_transport()
+        transport = self.device.get_transport()
         try:  # as paramiko's SSHClient.exec_command, in two steps: open (nothing sent yet), then exec
             if transport is None or not transport.is_active():
                 raise SSHException("the SSH session is closed")
@@ -162,7 +183,7 @@ class FrrDriver(NetworkDriver):
         if retrieve in ("all", "startup"):
             result["startup"] = self._run("cat /etc/frr/frr.conf")
         if retrieve in ("all", "candidate") and self.candidate is not None:
-            result["candidate"] = self._canonical(self.candidate)
+            result["candidate"] = self.canonical_candidate
         return result
 
     def _canonical(self, text: str) -> str:
@@ -188,10 +209,10 @@ class FrrDriver(NetworkDriver):
                 f"{self.hostname}: a replace candidate needs every section; missing: {', '.join(missing)}"
             )
         try:  # the device validates it: FRR's parser (vtysh -C), nft in a scratch namespace, ovs syntax
-            self._canonical(text)
+            canonical = self._canonical(text)  # kept: the same text on the same device, the same form
         except CommandErrorException as exc:
             raise ReplaceConfigException(str(exc)) from exc
-        self.candidate, self.merge = text, False
+        self.candidate, self.canonical_candidate, self.merge = text, canonical, False
 
     def load_merge_candidate(self, filename: str | None = None, config: str | None = None) -> None:
         """Merge at section granularity: sections in the candidate replace the running ones, others stay."""
@@ -199,19 +220,19 @@ class FrrDriver(NetworkDriver):
         try:
             self._canonical(text)  # the fragment alone first: text outside a section is refused, not dropped
             merged = split_sections(self._run(f"{self.agent} show")) | split_sections(text)
-            self._canonical(join_sections(merged))
+            canonical = self._canonical(join_sections(merged))
         except CommandErrorException as exc:
             raise MergeConfigException(str(exc)) from exc
-        self.candidate, self.merge = join_sections(merged), True
+        self.candidate, self.canonical_candidate, self.merge = join_sections(merged), canonical, True
 
     def compare_config(self) -> str:
         """The unified diff, without the trailing newline (as NAPALM's own drivers return it)."""
         if self.candidate is None:
             return ""
-        return unified_diff(self._run(f"{self.agent} show"), self._canonical(self.candidate)).rstrip("\n")
+        return unified_diff(self._run(f"{self.agent} show"), self.canonical_candidate).rstrip("\n")
 
     def discard_config(self) -> None:
-        self.candidate = None
+        self.candidate, self.canonical_candidate = None, ""
 
     def commit_config(self, message: str = "", revert_in: int | None = None) -> None:
         if self.candidate is None:
@@ -222,7 +243,7 @@ class FrrDriver(NetworkDriver):
         except CommandErrorException as exc:  # the agent put the running state back: nothing changed
             refused = MergeConfigException if self.merge else ReplaceConfigException
             raise refused(str(exc)) from exc
-        self.candidate = None
+        self.candidate, self.canonical_candidate = None, ""
 
     def confirm_commit(self) -> None:
         self._run(f"{self.agent} confirm")

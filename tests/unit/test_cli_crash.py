@@ -93,3 +93,38 @@ def test_the_installed_command_exits_3_when_the_state_folder_is_unwritable(tmp_p
     assert match and match[1] == "IndexError", done.stderr
     assert "Traceback" in Path(match[3]).read_text()
     assert Path(match[3]).parent == tmp_path / "wardnet-logs"
+
+
+def _command(body: str) -> subprocess.Popen[str]:
+    """`wardnet` as a command (cli.main() without argv), with `_run` replaced by `body`."""
+    script = (
+        "import os, sys\nfrom wardnet import cli\n"
+        f"def run(argv):\n{body}\ncli._run = run\nsys.argv = ['wardnet', 'check']\nsys.exit(cli.main())\n"
+    )
+    return subprocess.Popen(
+        [sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO
+    )
+
+
+def test_a_pipe_that_breaks_inside_a_command_does_not_end_the_process() -> None:
+    """As paramiko writing to a ProxyCommand whose `nc` died with its device: that device's error, caught
+    where it happens, never the death of the whole audit by SIGPIPE."""
+    body = (
+        "    read, write = os.pipe()\n    os.close(read)\n"
+        "    try:\n        os.write(write, b'to a proxy that is gone')\n"
+        "    except BrokenPipeError:\n        print('that device: not audited')\n    return 0\n"
+    )
+    process = _command(body)
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 0, err
+    assert out == "that device: not audited\n"
+
+
+def test_a_reader_that_goes_away_ends_the_command_quietly() -> None:
+    """`wardnet ... | head`: the status of a process SIGPIPE ended (141), no crash report, no traceback."""
+    process = _command("    for n in range(200000):\n        print(f'line {n}')\n    return 0\n")
+    assert process.stdout is not None and process.stdout.readline() == "line 0\n"
+    process.stdout.close()
+    err = process.stderr.read() if process.stderr is not None else ""
+    assert process.wait(timeout=60) == 141
+    assert err == ""

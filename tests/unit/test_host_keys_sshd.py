@@ -135,3 +135,74 @@ def test_unenrolled_key_is_refused_and_not_added(sshd: Sshd, tmp_path: Path) -> 
     assert store.read_text() == ""
     _wait_for_log(sshd, "Connection closed by 127.0.0.1")
     assert sshd.auth_requests() == []
+
+
+def test_ssh_config_host_port_and_proxycommand_apply(sshd: Sshd, tmp_path: Path) -> None:
+    """As the lab reaches a device: an alias whose HostName, Port and ProxyCommand come from ssh_config;
+    the key is still looked up by the address and port it resolves to."""
+    if shutil.which("nc") is None:
+        pytest.skip("needs nc")
+    proxied = tmp_path / "proxied.log"
+    config = tmp_path / "ssh_config"
+    config.write_text(
+        f"Host device-alias\n  HostName 127.0.0.1\n  Port {sshd.port}\n"
+        f"  ProxyCommand sh -c 'echo %h:%p >> {proxied}; exec nc %h %p'\n"
+    )
+    store = tmp_path / "known_hosts"
+    store.write_text(f"[127.0.0.1]:{sshd.port} {sshd.host_pub}\n")
+    driver = napalm.get_network_driver("frr")(
+        "device-alias",
+        "root",
+        "",
+        timeout=10,
+        optional_args={
+            "ssh_config_file": str(config),
+            "key_file": str(sshd.client_key),
+            "known_hosts": str(store),
+        },
+    )
+    driver.open()
+    try:
+        assert driver._run("echo through-the-proxy").strip() == "through-the-proxy"
+    finally:
+        driver.close()
+    assert proxied.read_text() == f"127.0.0.1:{sshd.port}\n"
+
+
+def test_a_loaded_candidate_is_made_canonical_by_the_device_once(sshd: Sshd, tmp_path: Path) -> None:
+    """load (the device validates and canonicalises), then the candidate and the diff: one agent call for
+    the candidate, as each reuses the form made at load."""
+    calls = tmp_path / "agent.log"
+    agent = tmp_path / "agent"
+    agent.write_text(
+        f'#!/bin/sh\necho "$1" >> {calls}\n'
+        'if [ "$1" = canonical ]; then sed "s/^hostname .*/hostname canonical/"; '
+        "else printf '!== frr\\nhostname running\\n'; fi\n"
+    )
+    agent.chmod(0o755)
+    store = tmp_path / "known_hosts"
+    store.write_text(f"[127.0.0.1]:{sshd.port} {sshd.host_pub}\n")
+    driver = napalm.get_network_driver("frr")(
+        "127.0.0.1",
+        "root",
+        "",
+        timeout=10,
+        optional_args={
+            "port": sshd.port,
+            "key_file": str(sshd.client_key),
+            "known_hosts": str(store),
+            "agent": str(agent),
+        },
+    )
+    candidate = "!== frr\nhostname intended\n!== nftables\n!== ovs\n!== dhcrelay\n"
+    driver.open()
+    try:
+        driver.load_replace_candidate(config=candidate)
+        assert "hostname canonical" in driver.get_config(retrieve="candidate")["candidate"]
+        diff = driver.compare_config()
+        assert "-hostname running" in diff and "+hostname canonical" in diff
+        driver.discard_config()
+        assert driver.get_config(retrieve="candidate")["candidate"] == ""
+    finally:
+        driver.close()
+    assert calls.read_text().split() == ["canonical", "show"]

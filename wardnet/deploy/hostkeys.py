@@ -46,6 +46,20 @@ def netmiko_args(known_hosts: str | None) -> dict[str, Any]:
     return {"ssh_strict": True, "system_host_keys": True, "alt_host_keys": False}
 
 
+def ssh_client(known_hosts: str | None) -> paramiko.SSHClient:
+    """A paramiko client with the same trust as `netmiko_args`: only the keys in `known_hosts` (without a
+    store, the user's ~/.ssh/known_hosts), RejectPolicy for any other. For drivers that need no
+    interactive shell (frr: one exec channel per command), which Netmiko would open and probe anyway."""
+    client = paramiko.SSHClient()
+    if known_hosts:
+        if Path(known_hosts).is_file():  # a missing store trusts nothing: every key is refused
+            client.load_host_keys(known_hosts)
+    else:
+        client.load_system_host_keys()
+    client.set_missing_host_key_policy(paramiko.RejectPolicy())
+    return client
+
+
 def _lookup_name(host: str, port: int) -> str:
     """The name paramiko looks a host up by in known_hosts."""
     return host if port == 22 else f"[{host}]:{port}"

@@ -2,16 +2,57 @@
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import json
+import os
+import shutil
 import subprocess
 import tempfile
+from pathlib import Path
 
 FLUSH = "flush ruleset\n"
 
 
-def read_live() -> str:
-    """The running ruleset in canonical form (see canonical): what a candidate made canonical compares to."""
+STATE = Path(os.environ.get("WARDNET_NODE_STATE", "/var/lib/wardnet"))
+CACHE_NAME = "nft-canonical.json"
+
+
+def read_live(state: Path = STATE) -> str:
+    """The running ruleset in canonical form (see canonical): what a candidate made canonical compares to.
+
+    The listing's canonical form is kept for the next read (`state`/nft-canonical.json, one entry: the
+    last listing): an unchanged ruleset is not loaded again in throw-away namespaces on every `show`. The
+    entry is keyed by the listing itself, the nft binary and the kernel, so any change of the ruleset,
+    however small, of nft or of the kernel misses it and is made canonical afresh."""
+    listing = _listing()
+    key = _cache_key(listing)
+    cache = state / CACHE_NAME
+    with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
+        entry = json.loads(cache.read_text())
+        if entry["key"] == key:
+            return str(entry["canonical"])
+    text = canonical(listing)
+    temporary = cache.with_name(f".{CACHE_NAME}.{os.getpid()}")
+    try:  # a full or read-only state costs the next `show` time, never this one's answer
+        temporary.write_text(json.dumps({"key": key, "canonical": text}))
+        temporary.replace(cache)  # atomic: a concurrent `show` reads the old entry or the new one
+    except OSError:
+        temporary.unlink(missing_ok=True)
+    return text
+
+
+def _listing() -> str:
     out = subprocess.run(["nft", "-s", "list", "ruleset"], check=True, capture_output=True, text=True)
-    return canonical(FLUSH + out.stdout)
+    return FLUSH + out.stdout
+
+
+def _cache_key(listing: str) -> str:
+    binary = Path(shutil.which("nft") or "nft")
+    stat = binary.stat() if binary.exists() else None
+    version = f"{binary}:{stat.st_size}:{stat.st_mtime_ns}" if stat else str(binary)
+    version += f":{os.uname().release}"  # the kernel lists and loads the ruleset too
+    return hashlib.sha256(f"{version}\0{listing}".encode()).hexdigest()
 
 
 def _nft_file(args: list[str], text: str) -> None:
