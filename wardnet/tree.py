@@ -88,6 +88,28 @@ class Node:
                 pending.extend(node.children[::-1])
 
 
+class Root(Node):
+    """A parsed config: its top-level nodes are `children`, also kept as the runs they were read in
+    (`parts`, wardnet/checks/parse.py): runs after the first are shared between configs, so a search is
+    answered a run at a time, each shared run searched once for the whole run of the check."""
+
+    __slots__ = ("parts",)
+    parts: list[list[Node]]  # children, in order, cut into runs; parts[0] is this config's own
+
+    def containing(self, *needles: str) -> list[Node]:
+        parts = self.parts
+        found = _containing(parts[0], needles, top=True)
+        searched = _RUNS_SEARCHED.get(needles)
+        if searched is None or len(searched) >= _SEARCHES_KEPT:
+            searched = _RUNS_SEARCHED[needles] = {}
+        for part in parts[1:]:
+            hit = searched.get(id(part))
+            if hit is None:
+                hit = searched[id(part)] = (part, _containing(part, needles, top=True))
+            found += hit[1]
+        return found
+
+
 def _containing(nodes: list[Node], needles: tuple[str, ...], *, top: bool = False) -> list[Node]:
     memo = (id(nodes), needles)
     if not top and memo in _SEARCHED:
@@ -110,4 +132,6 @@ def _containing(nodes: list[Node], needles: tuple[str, ...], *, top: bool = Fals
 
 # (id of a children list, needles) → (that list, what it holds): a top-level list (one config) is not kept.
 _SEARCHED: dict[tuple[int, tuple[str, ...]], tuple[list[Node], list[Node]]] = {}
-_SEARCHES_KEPT = 20_000  # block bodies whose search results are kept
+_SEARCHES_KEPT = 20_000  # block bodies (or shared runs, per needles) whose search results are kept
+# needles → {id of a shared run: (that run, what it holds)}
+_RUNS_SEARCHED: dict[tuple[str, ...], dict[int, tuple[list[Node], list[Node]]]] = {}
