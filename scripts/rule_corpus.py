@@ -55,7 +55,7 @@ def damage(text: str, seed: int) -> str:
             lines[at] = line[: len(line) - len(body)] + (body[3:] if body.startswith("no ") else "no " + body)
         elif kind == 4 and NUMBER.search(line):
             donor = NUMBER.findall(lines[rng.randrange(len(lines))]) or ["0"]
-            lines[at] = NUMBER.sub(lambda _: rng.choice(donor), line, count=1)
+            lines[at] = NUMBER.sub(rng.choice(donor), line, count=1)  # digits: no escapes in it
         elif kind == 5:
             words, donor = line.split(), lines[rng.randrange(len(lines))].split()
             if words and donor:
@@ -118,11 +118,8 @@ def write_corpus(path: Path) -> None:
 
 def _forget() -> None:
     """Empty every memo kept across configs (parsers' shared blocks, rule answers per body)."""
-    import wardnet.checks.memo as memo
-    import wardnet.checks.parse as parse
-    import wardnet.checks.rules_fortios as rules_fortios
-    import wardnet.checks.rules_ios as rules_ios
-    import wardnet.tree as tree
+    from wardnet import tree
+    from wardnet.checks import memo, parse, rules_fortios, rules_ios
 
     for module in (memo, parse, tree, rules_ios, rules_fortios):
         for name, value in vars(module).items():
