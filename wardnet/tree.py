@@ -93,8 +93,30 @@ class Root(Node):
     (`parts`, wardnet/checks/parse.py): runs after the first are shared between configs, so a search is
     answered a run at a time, each shared run searched once for the whole run of the check."""
 
-    __slots__ = ("parts",)
+    __slots__ = ("_heads", "parts")
     parts: list[list[Node]]  # children, in order, cut into runs; parts[0] is this config's own
+    _heads: dict[str, list[Node]]  # head → the top-level lines that have it, in order
+
+    def lines_with(self, head: str) -> list[Node]:
+        """The top-level lines (in order) whose first word, or first two words joined by a space, are
+        `head` (as str.split(" ", 2) cuts them): all that a query for a line that is, or starts with,
+        `head` and a space can answer from (wardnet/checks/replay.py). Read it, never change it."""
+        try:
+            index = self._heads
+        except AttributeError:
+            index = self._heads = {}
+            for number, part in enumerate(self.parts):
+                for key, node in _keyed(part) if number else _keys_of(part):
+                    lines = index.get(key)
+                    if lines is None:
+                        index[key] = [node]
+                    else:
+                        lines.append(node)
+        return index.get(head, _NONE)
+
+    def _first_word(self, word: str) -> list[Node]:
+        """The same index: a first word is a head."""
+        return self.lines_with(word)
 
     def containing(self, *needles: str) -> list[Node]:
         parts = self.parts
@@ -108,6 +130,32 @@ class Root(Node):
                 hit = searched[id(part)] = (part, _containing(part, needles, top=True))
             found += hit[1]
         return found
+
+
+def _keyed(part: list[Node]) -> list[tuple[str, Node]]:
+    """_keys_of a shared run, found once per run."""
+    hit = _KEYED.get(id(part))
+    if hit is None:
+        if len(_KEYED) >= _SEARCHES_KEPT:
+            _KEYED.clear()
+        hit = _KEYED[id(part)] = (part, _keys_of(part))
+    return hit[1]
+
+
+def _keys_of(part: list[Node]) -> list[tuple[str, Node]]:
+    """(head, line) for the first word and the first two words of each line (str.split(" ", 2))."""
+    keyed = []
+    for node in part:
+        words = node.text.split(" ", 2)
+        keyed.append((words[0], node))
+        if len(words) > 1:
+            keyed.append((f"{words[0]} {words[1]}", node))
+    return keyed
+
+
+# id of a shared run → (that run, its lines keyed by head)
+_KEYED: dict[int, tuple[list[Node], list[tuple[str, Node]]]] = {}
+_NONE: list[Node] = []  # no line has that head (never changed)
 
 
 def _containing(nodes: list[Node], needles: tuple[str, ...], *, top: bool = False) -> list[Node]:

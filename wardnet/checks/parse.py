@@ -82,9 +82,10 @@ def parse_indented_text(text: str, closers: frozenset[str]) -> Root:
 
 
 def _top_blocks(text: str, closers: frozenset[str], *, lead: bool) -> list[Node] | None:
-    """The top-level nodes of `text`, a top-level block at a time; a block body (its indented lines, as
-    text) seen before shares the children already built for it. None when this reading could differ from
-    the plain one: a closer with lines under it, or (lead False) indented lines before the first block."""
+    """The top-level nodes of `text`, a top-level block at a time; a block (its line and body) seen before
+    is the node already built for it, a body seen before shares the children built for it. None when this
+    reading could differ from the plain one: a closer with lines under it, or (lead False) indented lines
+    before the first block."""
     first, *blocks = TOP_LEVEL.split("\n" + text)  # so that a first line at the top opens a block
     nodes = _block(first.split("\n"), closers, -1) if first.strip() else []
     if nodes and not lead:
@@ -96,14 +97,19 @@ def _top_blocks(text: str, closers: frozenset[str], *, lead: bool) -> list[Node]
             if _block(body.split("\n"), closers, 0):
                 return None  # a closer with lines under it: they belong to the block above
             continue  # `end` and the like: nothing under it
-        node = Node(head)
-        if body:
-            shared = _BODIES.get((closers, body))
-            if shared is None:
-                if len(_BODIES) >= _BODIES_KEPT:
-                    _BODIES.clear()
-                shared = _BODIES[(closers, body)] = _block(body.split("\n"), closers, 0)
-            node.children = shared
+        node = _TOPS.get((closers, head, body))
+        if node is None:
+            node = Node(head)
+            if body:
+                shared = _BODIES.get((closers, body))
+                if shared is None:
+                    if len(_BODIES) >= _BODIES_KEPT:
+                        _BODIES.clear()
+                    shared = _BODIES[(closers, body)] = _block(body.split("\n"), closers, 0)
+                node.children = shared
+            if len(_TOPS) >= _BODIES_KEPT:
+                _TOPS.clear()
+            _TOPS[(closers, head, body)] = node
         nodes.append(node)
     return nodes
 
@@ -112,6 +118,7 @@ def _top_blocks(text: str, closers: frozenset[str], *, lead: bool) -> list[Node]
 TOP_LEVEL = re.compile(r"\n(?=[^\s!])")
 _BODIES: dict[tuple[frozenset[str], str], list[Node]] = {}  # (closers, body text) → the body's nodes
 _BODIES_KEPT = 20_000
+_TOPS: dict[tuple[frozenset[str], str, str], Node] = {}  # (closers, line, body text) → the block's node
 _PARTS: dict[tuple[frozenset[str], str], list[Node]] = {}  # (closers, run text) → its top-level nodes
 _PLAIN_RUN: list[Node] = []  # the mark of a run that cannot be read alone
 
