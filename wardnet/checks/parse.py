@@ -274,32 +274,38 @@ def _read_fortios(text: str) -> FortiBlock:
 
 
 def _read(text: str) -> tuple[FortiBlock, int]:
-    """The tree of `text`, and how deep its last line left the reading (1: back at the top)."""
+    """The tree of `text`, and how deep its last line left the reading (1: back at the top). One loop with
+    the commands in the order of their frequency (`set` is most lines): the city has ~60,000 lines of
+    FortiOS text no other firewall shares."""
     root = FortiBlock()
     stack = [root]
+    block = root  # stack[-1]
     for line in logical_lines(text):
         stripped = line.strip()
-        if stripped and not stripped.startswith("#"):
-            _read_line(stripped, stack)
+        if not stripped or stripped[0] == "#":
+            continue
+        word, _, rest = stripped.partition(" ")
+        if word == "set":
+            key, _, value = rest.partition(" ")
+            block.settings[key] = value.split() if '"' not in value else _tokens(value)
+        elif word in {"next", "end"}:
+            if len(stack) > 1:
+                stack.pop()
+                block = stack[-1]
+        elif word in {"edit", "config"}:
+            name = " ".join(rest.split() if '"' not in rest else _tokens(rest))
+            table = block.entries if word == "edit" else block.subs
+            found = table.get(name)
+            if found is None:
+                found = table[name] = FortiBlock()
+            stack.append(found)
+            block = found
+        elif word == "append":
+            key, _, value = rest.partition(" ")
+            block.settings[key] = block.settings.get(key, []) + _tokens(value)
+        elif word == "unset":
+            block.settings.pop(rest.strip(), None)
     return root, len(stack)
-
-
-def _read_line(stripped: str, stack: list[FortiBlock]) -> None:
-    word, _, rest = stripped.partition(" ")
-    if word == "config":
-        stack.append(stack[-1].subs.setdefault(" ".join(_tokens(rest)), FortiBlock()))
-    elif word == "edit":
-        stack.append(stack[-1].entries.setdefault(" ".join(_tokens(rest)), FortiBlock()))
-    elif word in ("set", "append"):
-        key, _, value = rest.partition(" ")
-        values = _tokens(value)
-        if word == "append":
-            values = stack[-1].settings.get(key, []) + values
-        stack[-1].settings[key] = values
-    elif word == "unset":
-        stack[-1].settings.pop(rest.strip(), None)
-    elif word in ("next", "end") and len(stack) > 1:
-        stack.pop()
 
 
 # --- frr -----------------------------------------------------------------------------------------------
