@@ -117,11 +117,12 @@ def write_corpus(path: Path) -> None:
 
 
 def _forget() -> None:
-    """Empty every memo kept across configs (parsers' shared blocks, rule answers per body)."""
+    """Empty every memo kept across configs (parsers' shared runs, blocks and bodies, rule answers per
+    body, kept findings of rules)."""
     from wardnet import tree
-    from wardnet.checks import memo, parse, rules_fortios, rules_ios
+    from wardnet.checks import memo, parse, replay, rules_fortios, rules_ios
 
-    for module in (memo, parse, tree, rules_ios, rules_fortios):
+    for module in (memo, parse, replay, tree, rules_ios, rules_fortios):
         for name, value in vars(module).items():
             if name.startswith("_") and not name.startswith("__") and isinstance(value, dict):
                 value.clear()
