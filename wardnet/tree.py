@@ -88,6 +88,76 @@ class Node:
                 pending.extend(node.children[::-1])
 
 
+class Root(Node):
+    """A parsed config: its top-level nodes are `children`, also kept as the runs they were read in
+    (`parts`, wardnet/checks/parse.py): runs after the first are shared between configs, so a search is
+    answered a run at a time, each shared run searched once for the whole run of the check."""
+
+    __slots__ = ("_heads", "parts")
+    parts: list[list[Node]]  # children, in order, cut into runs; parts[0] is this config's own
+    _heads: dict[str, list[Node]]  # head → the top-level lines that have it, in order
+
+    def lines_with(self, head: str) -> list[Node]:
+        """The top-level lines (in order) whose first word, or first two words joined by a space, are
+        `head` (as str.split(" ", 2) cuts them): all that a query for a line that is, or starts with,
+        `head` and a space can answer from (wardnet/checks/replay.py). Read it, never change it."""
+        try:
+            index = self._heads
+        except AttributeError:
+            index = self._heads = {}
+            for number, part in enumerate(self.parts):
+                for key, node in _keyed(part) if number else _keys_of(part):
+                    lines = index.get(key)
+                    if lines is None:
+                        index[key] = [node]
+                    else:
+                        lines.append(node)
+        return index.get(head, _NONE)
+
+    def _first_word(self, word: str) -> list[Node]:
+        """The same index: a first word is a head."""
+        return self.lines_with(word)
+
+    def containing(self, *needles: str) -> list[Node]:
+        parts = self.parts
+        found = _containing(parts[0], needles, top=True)
+        searched = _RUNS_SEARCHED.get(needles)
+        if searched is None or len(searched) >= _SEARCHES_KEPT:
+            searched = _RUNS_SEARCHED[needles] = {}
+        for part in parts[1:]:
+            hit = searched.get(id(part))
+            if hit is None:
+                hit = searched[id(part)] = (part, _containing(part, needles, top=True))
+            found += hit[1]
+        return found
+
+
+def _keyed(part: list[Node]) -> list[tuple[str, Node]]:
+    """_keys_of a shared run, found once per run."""
+    hit = _KEYED.get(id(part))
+    if hit is None:
+        if len(_KEYED) >= _SEARCHES_KEPT:
+            _KEYED.clear()
+        hit = _KEYED[id(part)] = (part, _keys_of(part))
+    return hit[1]
+
+
+def _keys_of(part: list[Node]) -> list[tuple[str, Node]]:
+    """(head, line) for the first word and the first two words of each line (str.split(" ", 2))."""
+    keyed = []
+    for node in part:
+        words = node.text.split(" ", 2)
+        keyed.append((words[0], node))
+        if len(words) > 1:
+            keyed.append((f"{words[0]} {words[1]}", node))
+    return keyed
+
+
+# id of a shared run → (that run, its lines keyed by head)
+_KEYED: dict[int, tuple[list[Node], list[tuple[str, Node]]]] = {}
+_NONE: list[Node] = []  # no line has that head (never changed)
+
+
 def _containing(nodes: list[Node], needles: tuple[str, ...], *, top: bool = False) -> list[Node]:
     memo = (id(nodes), needles)
     if not top and memo in _SEARCHED:
@@ -110,4 +180,6 @@ def _containing(nodes: list[Node], needles: tuple[str, ...], *, top: bool = Fals
 
 # (id of a children list, needles) → (that list, what it holds): a top-level list (one config) is not kept.
 _SEARCHED: dict[tuple[int, tuple[str, ...]], tuple[list[Node], list[Node]]] = {}
-_SEARCHES_KEPT = 20_000  # block bodies whose search results are kept
+_SEARCHES_KEPT = 20_000  # block bodies (or shared runs, per needles) whose search results are kept
+# needles → {id of a shared run: (that run, what it holds)}
+_RUNS_SEARCHED: dict[tuple[str, ...], dict[int, tuple[list[Node], list[Node]]]] = {}

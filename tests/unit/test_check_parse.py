@@ -47,7 +47,25 @@ LINE = st.tuples(
 def test_parse_matches_the_plain_reading(configs: list[list[str]]) -> None:
     # Several configs in a row: a body shared from an earlier config must not change a later one's tree.
     for lines in configs:
-        assert shape(parse_indented(lines, IOS_CLOSERS)) == reference(lines, IOS_CLOSERS)
+        tree = parse_indented(lines, IOS_CLOSERS)
+        assert shape(tree) == reference(lines, IOS_CLOSERS)
+        # A search answered a shared run at a time finds what a walk of the whole tree finds, in order.
+        for needles in (("Gi1",), ("down", "a b")):
+            assert tree.containing(*needles) == [n for n in tree.walk() if any(x in n.text for x in needles)]
+
+
+def test_runs_between_bang_lines_are_shared_between_configs_and_still_exact() -> None:
+    port = "interface GigabitEthernet1/0/1\n switchport access vlan 20\n mab\n"
+    one = parse_ios(f"hostname a\n!\n{port}!\nline vty 0 4\n access-class VTY in\nend\n")
+    two = parse_ios(f"hostname b\n!\n{port}!\nline vty 0 4\n access-class VTY out\nend\n")
+    assert one.get("interface GigabitEthernet1/0/1") is two.get("interface GigabitEthernet1/0/1")
+    assert [n.text for n in one.containing("access-class")] == ["access-class VTY in"]
+    assert [n.text for n in two.containing("access-class")] == ["access-class VTY out"]
+    # The same run after a `!` whose next line is indented belongs to the block above: read in place.
+    lines = ["hostname c", "interface Vlan1", " shutdown", "!", " description above", "!", *port.split("\n")]
+    three = parse_indented(lines, IOS_CLOSERS)
+    assert shape(three) == reference(lines, IOS_CLOSERS)
+    assert three.get("interface Vlan1").has("description above")  # type: ignore[union-attr]
 
 
 def test_repeated_blocks_are_shared_and_still_exact() -> None:

@@ -187,9 +187,38 @@ def zones(tree: FortiBlock, expect: Expect, role: str) -> list[Violation]:
     ]
 
 
+class _Judge:
+    """side_is_any and open_protocols for one config's policies, each distinct side (its names, negated
+    or not, the family) and service resolved once: a firewall's 40 policies name the same few objects."""
+
+    def __init__(self, tree: FortiBlock, expect: Expect) -> None:
+        self.tree, self.expect = tree, expect
+        self._sides: dict[tuple[tuple[str, ...], bool, str], bool] = {}
+        self._services: dict[str, set[str]] = {}
+
+    def side_is_any(self, policy: FortiBlock, side: str, family: str = "") -> bool:
+        names = tuple(policy.settings.get(f"{side}addr{family}", []))
+        key = (names, policy.value(f"{side}addr{family}-negate") == "enable", family)
+        known = self._sides.get(key)
+        if known is None:
+            known = self._sides[key] = side_is_any(self.tree, policy, side, self.expect, family)
+        return known
+
+    def opened(self, policy: FortiBlock) -> set[str]:
+        """The protocols on which the policy's services open every port."""
+        out: set[str] = set()
+        for name in policy.settings.get("service", []):
+            known = self._services.get(name)
+            if known is None:
+                known = self._services[name] = open_protocols(self.tree, name)
+            out |= known
+        return out
+
+
 @rule
 def flows(tree: FortiBlock, expect: Expect, role: str) -> list[Violation]:
     found = []
+    judge = _Judge(tree, expect)
     policies = [
         (n, p) for n, p in _entries(tree, "firewall policy") if p.value("status", "enable") != "disable"
     ]
@@ -198,9 +227,9 @@ def flows(tree: FortiBlock, expect: Expect, role: str) -> list[Violation]:
         last is None
         or last.value("action", "deny") != "deny"
         or last.value("logtraffic") != "all"
-        or not side_is_any(tree, last, "src", expect)
-        or not side_is_any(tree, last, "dst", expect)
-        or "ip" not in {p for s in last.settings.get("service", []) for p in open_protocols(tree, s)}
+        or not judge.side_is_any(last, "src")
+        or not judge.side_is_any(last, "dst")
+        or "ip" not in judge.opened(last)
     ):
         found.append(
             Violation(
@@ -213,9 +242,9 @@ def flows(tree: FortiBlock, expect: Expect, role: str) -> list[Violation]:
         if policy.value("action", "deny") != "accept":
             continue
         label = policy.value("name", name)
-        if side_is_any(tree, policy, "src", expect) and side_is_any(tree, policy, "dst", expect):
+        if judge.side_is_any(policy, "src") and judge.side_is_any(policy, "dst"):
             found.append(Violation("L2-FLOW-03", f"policy {label} permits any to any", "name the flows"))
-        opened = {p for s in policy.settings.get("service", []) for p in open_protocols(tree, s)}
+        opened = judge.opened(policy)
         if opened:
             found.append(
                 Violation(
@@ -231,10 +260,10 @@ def flows(tree: FortiBlock, expect: Expect, role: str) -> list[Violation]:
     found += _want(
         tree.sub("system autoupdate schedule"), "status", "enable", "L2-IPS-01", "system autoupdate schedule"
     )
-    return found + _flows6(tree, policies, expect)
+    return found + _flows6(judge, policies)
 
 
-def _flows6(tree: FortiBlock, policies: list[tuple[str, FortiBlock]], expect: Expect) -> list[Violation]:
+def _flows6(judge: _Judge, policies: list[tuple[str, FortiBlock]]) -> list[Violation]:
     """The IPv6 side of a consolidated policy list: IPv6 matches only srcaddr6/dstaddr6, so the last enabled
     policy must drop and log IPv6 all to all as well, and no accept may open IPv6 any to any."""
     found = []
@@ -243,9 +272,9 @@ def _flows6(tree: FortiBlock, policies: list[tuple[str, FortiBlock]], expect: Ex
         last is None
         or last.value("action", "deny") != "deny"
         or last.value("logtraffic") != "all"
-        or not side_is_any(tree, last, "src", expect, "6")
-        or not side_is_any(tree, last, "dst", expect, "6")
-        or "ip" not in {p for s in last.settings.get("service", []) for p in open_protocols(tree, s)}
+        or not judge.side_is_any(last, "src", "6")
+        or not judge.side_is_any(last, "dst", "6")
+        or "ip" not in judge.opened(last)
     ):
         found.append(
             Violation(
@@ -257,7 +286,7 @@ def _flows6(tree: FortiBlock, policies: list[tuple[str, FortiBlock]], expect: Ex
     for name, policy in policies:
         if policy.value("action", "deny") != "accept" or not policy.settings.get("srcaddr6"):
             continue
-        if side_is_any(tree, policy, "src", expect, "6") and side_is_any(tree, policy, "dst", expect, "6"):
+        if judge.side_is_any(policy, "src", "6") and judge.side_is_any(policy, "dst", "6"):
             label = policy.value("name", name)
             found.append(Violation("L2-IPV6-03", f"policy {label} permits IPv6 any to any", "name the flows"))
     return found

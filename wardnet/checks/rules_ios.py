@@ -9,11 +9,11 @@ from ipaddress import IPv4Network, IPv6Network
 from typing import TypeVar
 
 from wardnet.checks.expect import SYSLOG_LEVELS, Expect, Violation, number
-from wardnet.checks.memo import per_body
+from wardnet.checks.memo import per_bodies, per_body
 from wardnet.checks.ruleset import RuleSet
 from wardnet.tree import Node
 
-RULES: RuleSet[Node] = RuleSet()
+RULES: RuleSet[Node] = RuleSet(replay=True)
 rule = RULES.rule
 MASK = "<<secret:"
 EXEC_TIMEOUT_DEFAULT = 10.0  # minutes, when a line has no exec-timeout (IOS default)
@@ -148,7 +148,7 @@ def _first_match(
 def _management6(tree: Node, expect: Expect) -> list[Violation]:
     """A switch with an IPv6 address takes SSH over IPv6 on every vty line the IPv4 access-class does not
     cover: each line needs `ipv6 access-class <ACL> in` permitting only the IPv6 management sources."""
-    if not any(per_body(i.children, "ipv6 address", _has_ipv6, i) for i in tree.all("interface ")):
+    if not any(per_bodies(tree.all("interface "), "ipv6 address", _has_ipv6)):
         return []
     found = []
     for line in tree.all("line vty"):
@@ -241,7 +241,19 @@ def management_sources(tree: Node, expect: Expect, role: str) -> list[Violation]
                 Violation("L2-MGMT-02", f"SNMP community: {p}", "remove the community")
                 for p in acl_problems(tree, acl, expect)
             ]
-    found += _management6(tree, expect)
+    return found
+
+
+@rule
+def management_sources6(tree: Node, expect: Expect, role: str) -> list[Violation]:
+    """The IPv6 side of management_sources (its own rule: it reads every interface, the others do not)."""
+    return _management6(tree, expect)
+
+
+@rule
+def management_https(tree: Node, expect: Expect, role: str) -> list[Violation]:
+    """The HTTPS server's access-class, the last of management_sources' questions."""
+    found = []
     if tree.has("ip http secure-server"):
         http = tree.child("ip http access-class ")
         if http is None:
@@ -568,10 +580,9 @@ def services_and_ports(tree: Node, expect: Expect, role: str) -> list[Violation]
     for line in SMALL_SERVICES:
         if tree.has(line):
             found.append(Violation("L2-SVC-01", f"'{line}' is on", f"no {line}"))
-    for interface in tree.all(("interface GigabitEthernet", "interface TwentyFiveGigE")):
-        state = per_body(
-            interface.children, ("port vlan", expect.parking_vlan), _port_vlan, interface, expect
-        )
+    key = ("port vlan", expect.parking_vlan)
+    ports = tree.all(("interface GigabitEthernet", "interface TwentyFiveGigE"))
+    for interface, state in zip(ports, per_bodies(ports, key, lambda i: _port_vlan(i, expect)), strict=True):
         if state == "vlan 1":
             found.append(
                 Violation("L2-SVC-01", f"{interface.text} sits in VLAN 1", "assign a VLAN or park it")
@@ -665,10 +676,9 @@ def ra_guard(tree: Node, expect: Expect, role: str) -> list[Violation]:
                 by_vlan[vlan] = by_vlan.get(vlan, True) and guards
     found = []
     key = ("ra guard", frozenset(hosts), expect.parking_vlan, frozenset(by_vlan.items()))
-    for interface in tree.all(("interface GigabitEthernet", "interface TwentyFiveGigE")):
-        guarded = per_body(
-            interface.children, key, _ra_guarded, interface, hosts, expect.parking_vlan, by_vlan
-        )
+    ports = tree.all(("interface GigabitEthernet", "interface TwentyFiveGigE"))
+    answers = per_bodies(ports, key, lambda i: _ra_guarded(i, hosts, expect.parking_vlan, by_vlan))
+    for interface, guarded in zip(ports, answers, strict=True):
         if not guarded:
             found.append(
                 Violation(
@@ -860,10 +870,9 @@ def port_access_control(tree: Node, expect: Expect, role: str) -> list[Violation
     nac_vlans = frozenset(expect.nac_vlans)
     policies = _control_policies(tree)
     key = ("nac gaps", nac_vlans, policies)
-    ports = [
-        (i, per_body(i.children, key, _nac_gaps, i, nac_vlans, policies)) for i in tree.all("interface ")
-    ]
-    staff = [(port, gaps) for port, gaps in ports if gaps is not None]
+    interfaces = tree.all("interface ")
+    gaps_of = per_bodies(interfaces, key, lambda i: _nac_gaps(i, nac_vlans, policies))
+    staff = [(port, gaps) for port, gaps in zip(interfaces, gaps_of, strict=True) if gaps is not None]
     if staff and not tree.has("dot1x system-auth-control"):
         found.append(Violation("L2-NAC-01", "802.1X is off switch-wide", "dot1x system-auth-control"))
     for port, gaps in staff:
@@ -935,7 +944,15 @@ def cis_hardening(tree: Node, expect: Expect, role: str) -> list[Violation]:
         found.append(
             Violation("CIS-IOS-2.2.7", "syslog source interface not set", "logging source-interface Vlan10")
         )
-    for interface in tree.all("interface "):
-        if per_body(interface.children, "proxy arp", _proxy_arp, interface):
+    return found
+
+
+@rule
+def cis_proxy_arp(tree: Node, expect: Expect, role: str) -> list[Violation]:
+    """The last of the CIS controls, on its own: it reads every interface, the others do not."""
+    found = []
+    interfaces = tree.all("interface ")
+    for interface, answers in zip(interfaces, per_bodies(interfaces, "proxy arp", _proxy_arp), strict=True):
+        if answers:
             found.append(Violation("CIS-IOS-3.1.2", f"{interface.text} answers proxy ARP", "no ip proxy-arp"))
     return found
