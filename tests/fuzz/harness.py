@@ -1,7 +1,7 @@
 """Run a fuzz corpus of wardnet commands: one process imports wardnet once, then forks a child per case.
 
 Each child runs `wardnet.cli.main(argv)` in the case's folder with its own WARDNET_STATE_DIR, stdout and
-stderr to files, an alarm (a hang fails the case) and an address-space cap (a runaway case fails alone
+stderr to files, a CPU limit and an alarm (a hang fails the case) and an address-space cap (a runaway case fails alone
 instead of taking the machine). The parent reads each child's peak RSS from wait4. An exception that
 escapes main is a bug by definition: the child prints its traceback and exits 99.
 
@@ -37,7 +37,12 @@ def _child(case: dict[str, Any]) -> None:
     os.chdir(folder)
     os.environ.update(case.get("env", {}))
     resource.setrlimit(resource.RLIMIT_AS, (ADDRESS_SPACE, ADDRESS_SPACE))
-    signal.alarm(int(case.get("timeout", 20)))
+    # A hang fails the case: a busy loop by its CPU time (SIGXCPU), which a loaded runner cannot inflate,
+    # anything stuck waiting by a far wider wall-clock alarm. (A 20 s alarm alone killed a valid 200,000-
+    # device merge on a runner at load 17.)
+    seconds = int(case.get("timeout", 20))
+    resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds + 5))
+    signal.alarm(seconds * 6)
     code = ESCAPED
     try:
         code = main(case["argv"])
