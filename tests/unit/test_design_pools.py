@@ -1,0 +1,76 @@
+"""Ben Thanh's client DHCP pools and capacity figures, field by field, against figures worked out by hand.
+
+The table is the site's published plan at 500 users (tests/golden/26743-ben-thanh/README.md, checked by hand
+against the baseline: place offsets in the /20 block 10.65.48.0, the sizing of 20 % staff etc. x 2.0
+headroom, pools from .10 to the last host); netmasks and sizes are worked out with `ipaddress`, not wardnet.
+"""
+
+from __future__ import annotations
+
+from ipaddress import IPv4Address, IPv4Network
+
+from tests.conftest import BEN_THANH
+from wardnet.design import design_site
+from wardnet.design.capacity import capacity
+from wardnet.design.site import plan_site
+from wardnet.inventory import Inventory
+
+# vlan: (name, subnet, peak clients, pool needed, first pool host, last pool host, lease minutes)
+POOLS = {
+    15: ("AP-MGMT", "10.65.55.128/26", 10, 20, "10.65.55.138", "10.65.55.190", 1440),
+    20: ("STAFF", "10.65.52.0/24", 100, 200, "10.65.52.10", "10.65.52.254", 480),
+    21: ("STAFF-WIFI", "10.65.50.0/24", 100, 200, "10.65.50.10", "10.65.50.254", 480),
+    30: ("SERVICES", "10.65.54.0/25", 30, 60, "10.65.54.10", "10.65.54.126", 1440),
+    40: ("VOICE", "10.65.48.0/25", 40, 80, "10.65.48.10", "10.65.48.126", 1440),
+    50: ("GUEST-WIFI", "10.65.56.0/22", 300, 600, "10.65.56.10", "10.65.59.254", 60),
+    70: ("CAMERAS", "10.65.49.0/25", 15, 30, "10.65.49.10", "10.65.49.126", 1440),
+}
+SERVER = "10.65.55.74"  # srv1, the ward server running Kea and unbound (test_plan_stable.py)
+NTP = ["10.0.0.10", "10.0.0.11"]  # the baseline's city NTP servers
+
+
+def test_the_ward_servers_kea_serves_every_client_pool_as_planned(inventory: Inventory) -> None:
+    design = design_site(inventory.sites[BEN_THANH].site, inventory.baseline)
+    server = design.servers["hcm-26743-srv1"]
+    assert [p.vlan for p in server.dhcp_pools] == sorted(POOLS)
+    for pool in server.dhcp_pools:
+        _, subnet, _, _, first, last, lease = POOLS[pool.vlan]
+        network = IPv4Network(subnet)
+        assert pool.interface == f"vlan{pool.vlan}"
+        assert pool.network == subnet
+        assert pool.netmask == str(network.netmask)
+        assert pool.gateway == str(network.network_address + 1)
+        assert (pool.start, pool.end, pool.lease_minutes) == (first, last, lease)
+        assert pool.dns == [SERVER]  # the ward's own resolver, not the city's
+        assert pool.ntp == NTP
+
+
+def test_the_capacity_figures_of_every_pool(inventory: Inventory) -> None:
+    figures = capacity(plan_site(inventory.sites[BEN_THANH].site, inventory.baseline), inventory.baseline)
+    assert [p.vlan for p in figures.dhcp] == sorted(POOLS)
+    for pool in figures.dhcp:
+        name, subnet, peak, needed, first, last, lease = POOLS[pool.vlan]
+        network = IPv4Network(subnet)
+        assert (pool.name, pool.network, pool.gateway) == (name, subnet, str(network.network_address + 1))
+        assert (pool.peak_clients, pool.pool_needed) == (peak, needed)
+        assert (pool.pool_start, pool.pool_end, pool.lease_minutes) == (first, last, lease)
+        assert pool.pool_size == int(IPv4Address(last)) - int(IPv4Address(first)) + 1
+
+
+def test_without_a_ward_server_the_firewall_serves_the_same_pools_with_the_city_resolvers(
+    inventory: Inventory,
+) -> None:
+    site = inventory.sites[BEN_THANH].site
+    design = design_site(site.model_copy(update={"servers": []}), inventory.baseline)
+    pools = design.firewall.dhcp_servers
+    assert [p.vlan for p in pools] == sorted(POOLS) and not design.servers
+    for pool in pools:
+        _, subnet, _, _, first, last, _ = POOLS[pool.vlan]
+        assert (pool.interface, pool.network, pool.start, pool.end) == (
+            f"vlan{pool.vlan}",
+            subnet,
+            first,
+            last,
+        )
+        assert pool.dns == ["10.0.0.53", "10.0.0.54"]  # the baseline's city resolvers
+        assert pool.ntp == NTP
