@@ -172,11 +172,11 @@ def _setup_cfg(module: Module) -> str:
         # tests.mutation_order runs a mutant's tests fastest first, so most mutants die in a cheap test.
         "pytest_add_cli_args=-q\n\t-x\n\t-p\n\tno:cacheprovider\n\t-p\n\ttests.mutation_order"
         "\n\t--assert=plain\n\t--tb=no",
-        # A mutant that loops is stopped after 4 x (its tests' measured time + 4 s) of wall time (twice that
-        # of CPU): the measured time is the tests' own, taken under the same load, and the 4 s cover collection
-        # and fixtures; a timeout counts as killed, so it must not fire on a slow survivor, but every looping
-        # mutant costs the whole wait (5 x (time + 10 s) cost a minute each; mutmut's own 15 x (time + 1 s)
-        # half an hour on one looping mutant of sizing).
+        # A mutant that loops is stopped after 4 x (its tests' measured time + 4 s) of wall time (twice
+        # that of CPU): the measured time is the tests' own, taken under the same load, and the 4 s cover
+        # collection and fixtures; a timeout counts as killed, so it must not fire on a slow survivor, but
+        # every looping mutant costs the whole wait (5 x (time + 10 s) cost a minute each; mutmut's own
+        # 15 x (time + 1 s) half an hour on one looping mutant of sizing).
         "timeout_multiplier=4.0",
         "timeout_constant=4.0",
         "also_copy=" + "\n\t".join(f"{name}/" for name in COPY if (REPO / name).is_dir()),
@@ -257,8 +257,8 @@ def main(argv: list[str] | None = None) -> int:
         for survivor in survivors:
             print(f"   survived: {survivor} (see: cd {root} && {mutmut} show {survivor})")
     # load: the machine's 5-minute load average when the module ended (2 cores: above 2, others share them).
-    header = f"{'module':<15}{'mutants':>9}{'killed':>8}{'score':>8}{'threshold':>11}{'time':>8}{'CPU':>8}{'load':>6}"
-    print("\n" + header)
+    columns = f"{'mutants':>9}{'killed':>8}{'score':>8}{'threshold':>11}{'time':>8}{'CPU':>8}{'load':>6}"
+    print(f"\n{'module':<15}{columns}")
     for name, counted, killed, value, threshold, seconds, cpu_seconds, load, low in rows:
         flag = "  BELOW THRESHOLD" if low else ""
         figures = (
