@@ -11,7 +11,14 @@ from wardnet.design.capacity import capacity
 from wardnet.design.site import plan_site
 from wardnet.inventory import Inventory
 from wardnet.models import Vlan
-from wardnet.sizing import users_that_fit
+from wardnet.sizing import (
+    VlanSizing,
+    access_switches_needed,
+    port_demand,
+    port_weights,
+    users_that_fit,
+    vlan_sizing,
+)
 
 
 def _vlan(inventory: Inventory, name: str) -> Vlan:
@@ -48,3 +55,39 @@ def test_the_firewall_session_limit_is_the_next_power_of_two(
     site = inventory.sites[BEN_THANH].site.model_copy(update={"concurrent_users": users})
     figures = capacity(plan_site(site, inventory.baseline), inventory.baseline)
     assert (figures.users, figures.sessions, figures.conntrack_max) == (users, users * 250, conntrack)
+
+
+# Figures worked out by hand from the baseline: shares STAFF 0.20, SERVICES 0.06, CAMERAS 0.03 (wired),
+# STAFF-WIFI 0.20 + GUEST-WIFI 0.60 (wireless, 30 clients an AP), headroom 2.0, 30 % spare, pools from .10.
+@pytest.mark.parametrize(
+    ("name", "users", "expected"),
+    [
+        ("STAFF", 500, VlanSizing(20, 100, 200, 24)),  # 200 <= 256 - 11 = 245 leases of a /24
+        ("STAFF", 613, VlanSizing(20, 123, 246, 23)),  # 246 > 245: one bit more, 512 - 11 = 501
+        ("STAFF", 612, VlanSizing(20, 123, 246, 23)),  # ceil(122.4) = 123 peak, not 122
+        ("STAFF", 610, VlanSizing(20, 122, 244, 24)),  # 244 <= 245: the /24 minimum still holds it
+        ("GUEST-WIFI", 500, VlanSizing(50, 300, 600, 22)),  # its minimum /22 holds 1013
+        ("GUEST-WIFI", 10**8, VlanSizing(50, 6 * 10**7, 12 * 10**7, 8)),  # never shorter than a /8
+        ("MGMT", 500, VlanSizing(10, 0, 0, 26)),  # static: its whole place, no pool
+    ],
+)
+def test_a_vlans_pool_and_prefix(inventory: Inventory, name: str, users: int, expected: VlanSizing) -> None:
+    assert vlan_sizing(_vlan(inventory, name), users, inventory.baseline) == expected
+
+
+def test_the_ports_a_site_needs(inventory: Inventory) -> None:
+    # 500 users: wired 100 + 30 + 15, APs ceil(400 / 30) = 14; 159 x 1.3 = 206.7 -> 207 ports, 5 x 48-port.
+    demand = port_demand(500, inventory.baseline)
+    assert (demand.wired, demand.access_points, demand.spare) == ({20: 100, 30: 30, 70: 15}, 14, 0.30)
+    assert (demand.endpoints, demand.ports_needed) == (159, 207)
+    assert access_switches_needed(500, inventory.baseline, "C9300-48P") == 5
+    # 737 users: 148 + 45 + 23 wired, ceil(589.6 / 30) = 20 APs; 236 x 1.3 = 306.8 -> 307 ports = 6.4 switches
+    assert port_demand(737, inventory.baseline).ports_needed == 307
+    assert access_switches_needed(737, inventory.baseline, "C9300-48P") == 7
+
+
+def test_the_ports_a_user_takes_by_category(inventory: Inventory) -> None:
+    weights = port_weights(inventory.baseline)
+    assert list(weights) == [20, 30, 70, None]  # wired VLANs by id, then access points
+    assert weights[20] == 0.20 and weights[30] == 0.06 and weights[70] == 0.03
+    assert weights[None] == pytest.approx(0.80 / 30)
