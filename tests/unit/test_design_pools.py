@@ -1,4 +1,5 @@
-"""Ben Thanh's client DHCP pools and capacity figures, field by field, against figures worked out by hand.
+"""Ben Thanh's client DHCP pools, capacity figures and plan refusal, field by field, against figures worked
+out by hand.
 
 The table is the site's published plan at 500 users (tests/golden/26743-ben-thanh/README.md, checked by hand
 against the baseline: place offsets in the /20 block 10.65.48.0, the sizing of 20 % staff etc. x 2.0
@@ -9,11 +10,14 @@ from __future__ import annotations
 
 from ipaddress import IPv4Address, IPv4Network
 
+import pytest
+
 from tests.conftest import BEN_THANH
 from wardnet.design import design_site
 from wardnet.design.capacity import capacity
 from wardnet.design.site import plan_site
 from wardnet.inventory import Inventory
+from wardnet.ipam import PlanError
 
 # vlan: (name, subnet, peak clients, pool needed, first pool host, last pool host, lease minutes)
 POOLS = {
@@ -74,3 +78,19 @@ def test_without_a_ward_server_the_firewall_serves_the_same_pools_with_the_city_
         )
         assert pool.dns == ["10.0.0.53", "10.0.0.54"]  # the baseline's city resolvers
         assert pool.ntp == NTP
+
+
+def test_outgrowing_a_place_names_the_vlan_the_prefix_and_the_fix(inventory: Inventory) -> None:
+    # STAFF at 40 %: 626 users -> ceil(250.4) = 251 peak x 2 = 502 leases > 501 of its /23 place: it needs a
+    # /22; 625 -> 250 x 2 = 500 fits. Every other VLAN fits at 626 (GUEST-WIFI 376 x 2 = 752 <= 1013, a /22).
+    vlans = [v.model_copy(update={"share": 0.4}) if v.id == 20 else v for v in inventory.baseline.vlans]
+    baseline = inventory.baseline.model_copy(update={"vlans": vlans})
+    site = inventory.sites[BEN_THANH].site.model_copy(update={"concurrent_users": 626})
+    with pytest.raises(PlanError) as refused:
+        plan_site(site, baseline)
+    assert str(refused.value) == (
+        "626 users outgrow the plan (VLAN 20 STAFF needs a /22, its place 0.0.4.0/23 holds a /23); "
+        "the largest concurrent_users the plan holds is 625. Set concurrent_users: 625, or give the VLAN "
+        "a larger place in the baseline (that renumbers the VLAN in every site)"
+    )
+    assert refused.value.field == "concurrent_users"
