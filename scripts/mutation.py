@@ -144,6 +144,10 @@ EQUIVALENT: dict[str, str] = {
     # Differs only where a VLAN's place holds more than a million users (a share under 0.1 %), and there the
     # answer is the search's own cap either way: no ward comes near it.
     "wardnet.sizing.x_users_that_fit__mutmut_6": "the binary search's cap 1,000,000 -> 1,000,001",
+    # `vlan.ipv6 == "slaac" or serves`: when the VLAN asks for SLAAC both branches give "slaac", so the first
+    # test only saves the second; a mutant that never matches it changes no answer.
+    "wardnet.design.site.x__ipv6_mode__mutmut_13": '== "slaac" -> == "XXslaacXX" (the test is redundant)',
+    "wardnet.design.site.x__ipv6_mode__mutmut_14": '== "slaac" -> == "SLAAC" (the test is redundant)',
     # PLACEHOLDER only matches text holding "<<secret:": the `in` test is a fast path, the answer is the same.
     "wardnet.secrets.x_redact_line__mutmut_5": "the '<<secret:' fast path skipped (`or True`)",
     # `how` is only ever read by `if not how`: None and "" are both false.

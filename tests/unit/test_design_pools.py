@@ -94,3 +94,35 @@ def test_outgrowing_a_place_names_the_vlan_the_prefix_and_the_fix(inventory: Inv
         "a larger place in the baseline (that renumbers the VLAN in every site)"
     )
     assert refused.value.field == "concurrent_users"
+
+
+def test_every_vlan_that_outgrows_its_place_is_named(inventory: Inventory) -> None:
+    # STAFF at 40 % as above, and CAMERAS at 20 % in its /24 place: ceil(125.2) = 126 x 2 = 252 > 245 leases,
+    # it needs a /23; the largest count is CAMERAS' 610 (122 x 2 = 244 fits, 611 -> 123 x 2 = 246 does not).
+    shares = {20: 0.4, 70: 0.2}
+    vlans = [
+        v.model_copy(update={"share": shares[v.id]}) if v.id in shares else v
+        for v in inventory.baseline.vlans
+    ]
+    baseline = inventory.baseline.model_copy(update={"vlans": vlans})
+    site = inventory.sites[BEN_THANH].site.model_copy(update={"concurrent_users": 626})
+    with pytest.raises(PlanError) as refused:
+        plan_site(site, baseline)
+    assert str(refused.value).startswith(
+        "626 users outgrow the plan (VLAN 20 STAFF needs a /22, its place 0.0.4.0/23 holds a /23, "
+        "VLAN 70 CAMERAS needs a /23, its place 0.0.1.0/24 holds a /24); "
+        "the largest concurrent_users the plan holds is 610. "
+    )
+
+
+# The baseline: STAFF asks for DHCPv6, every other DHCP VLAN for SLAAC; MGMT and SERVERS have no pool.
+MODES = {10: "static", 15: "slaac", 20: "dhcpv6", 21: "slaac", 30: "slaac", 40: "slaac", 50: "slaac"}
+MODES |= {60: "static", 70: "slaac"}
+
+
+def test_each_vlans_ipv6_mode(inventory: Inventory) -> None:
+    site = inventory.sites[BEN_THANH].site
+    plan = plan_site(site, inventory.baseline)
+    assert {v.id: v.ipv6_mode for v in plan.vlans} == MODES  # srv1 runs Kea: STAFF gets its DHCPv6
+    alone = plan_site(site.model_copy(update={"servers": []}), inventory.baseline)
+    assert {v.id: v.ipv6_mode for v in alone.vlans} == MODES | {20: "slaac"}  # no server to run it
