@@ -8,7 +8,7 @@ headroom, pools from .10 to the last host); netmasks and sizes are worked out wi
 
 from __future__ import annotations
 
-from ipaddress import IPv4Address, IPv4Network
+from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network
 
 import pytest
 
@@ -126,3 +126,18 @@ def test_each_vlans_ipv6_mode(inventory: Inventory) -> None:
     assert {v.id: v.ipv6_mode for v in plan.vlans} == MODES  # srv1 runs Kea: STAFF gets its DHCPv6
     alone = plan_site(site.model_copy(update={"servers": []}), inventory.baseline)
     assert {v.id: v.ipv6_mode for v in alone.vlans} == MODES | {20: "slaac"}  # no server to run it
+
+
+def test_each_vlans_ipv6_gateway_purpose_and_static_vlans_without_a_pool(inventory: Inventory) -> None:
+    plan = plan_site(inventory.sites[BEN_THANH].site, inventory.baseline)
+    for vlan in plan.vlans:
+        # Ben Thanh's /48 is 2001:db8:413::/48 (slot 1043 = 0x413); a VLAN's /64 carries its id as hex digits.
+        assert vlan.subnet6 == IPv6Network(f"2001:db8:413:{vlan.id}::/64")
+        assert vlan.gateway6 == IPv6Address(f"2001:db8:413:{vlan.id}::1")  # the firewall, as in IPv4
+    purposes = {v.id: v.purpose for v in plan.vlans}
+    assert (
+        purposes[20] == "staff wired PCs" and purposes[60] == "local servers (static)"
+    )  # the baseline's words
+    static = [v for v in plan.vlans if v.id not in POOLS]
+    assert [v.id for v in static] == [10, 60]
+    assert all(v.pool_start is None and v.pool_end is None for v in static)
