@@ -38,6 +38,7 @@ class Module:
     # Tests of the files above left out, each with the reason (printed with the run): whole-city tests whose
     # seconds every surviving mutant would pay, where a faster test asserts the same decision.
     deselect: tuple[tuple[str, str], ...] = ()
+    timeout_multiplier: float = 4.0  # see _setup_cfg
 
 
 # test_plan_stable.py's whole-city properties: 5-7 s each (hypothesis over every ward, 30-40 examples whatever
@@ -67,8 +68,16 @@ MODULES = {
             "tests/unit/test_plan_stable.py",
         ),
         0.70,
-        deselect=_WHOLE_CITY,
-    ),  # not measured whole yet (18 of 109 on main): raise after the first full run
+        deselect=(
+            *_WHOLE_CITY,
+            (
+                "tests/unit/test_plan_invariants.py::test_pools_hold_the_need_at_every_power_of_two_boundary",
+                "6 s alone, 85 s under mutmut's tracing: each looping mutant of the binary search waited"
+                " 6 min; its bug, a pool one too large, is killed by test_sizing.py's hand figures",
+            ),
+        ),
+        timeout_multiplier=2.0,  # users_that_fit's binary search: a looping mutant waits the whole timeout
+    ),
     "secrets": Module(
         ("wardnet/secrets.py",),
         (
@@ -182,12 +191,12 @@ def _setup_cfg(module: Module) -> str:
         # tests.mutation_order runs a mutant's tests fastest first, so most mutants die in a cheap test.
         "pytest_add_cli_args=-q\n\t-x\n\t-p\n\tno:cacheprovider\n\t-p\n\ttests.mutation_order"
         "\n\t--assert=plain\n\t--tb=no",
-        # A mutant that loops is stopped after 4 x (its tests' measured time + 15 s) of wall time (twice
-        # that of CPU). mutmut measures only the tests' calls, not their fixtures, collection or the fork's
-        # start: 4 s there timed out 6 surviving audit mutants whose 26 tests (1.3 s of calls) took 22-32 s
-        # at load 15, and a timeout counts as killed. Every looping mutant costs the whole wait (mutmut's own
-        # 15 x (time + 1 s) cost half an hour on one looping mutant of sizing).
-        "timeout_multiplier=4.0",
+        # A mutant that loops is stopped after 4 x (the module's multiplier) (its tests' measured time
+        # + 15 s) of wall time (twice that of CPU). mutmut measures only the tests' calls, not their
+        # fixtures, collection or the fork's start: 4 s there timed out 6 surviving audit mutants whose 26
+        # tests (1.3 s of calls) took 22-32 s at load 15, and a timeout counts as killed. Every looping
+        # mutant costs the whole wait (mutmut's own 15 x (time + 1 s) cost half an hour on one of sizing).
+        f"timeout_multiplier={module.timeout_multiplier}",
         "timeout_constant=15.0",
         "also_copy=" + "\n\t".join(f"{name}/" for name in COPY if (REPO / name).is_dir()),
     ]
