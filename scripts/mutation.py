@@ -153,6 +153,9 @@ EQUIVALENT: dict[str, str] = {
     # Differs only where a VLAN's place holds more than a million users (a share under 0.1 %), and there the
     # answer is the search's own cap either way: no ward comes near it.
     "wardnet.sizing.x_users_that_fit__mutmut_6": "the binary search's cap 1,000,000 -> 1,000,001",
+    # For low < high, (low + high + 2) // 2 still lies in (low, high]: the search takes other steps to the
+    # same last count that fits (any middle in that range does; it must only never equal low).
+    "wardnet.sizing.x_users_that_fit__mutmut_12": "middle = (low + high + 1) // 2 -> (low + high + 2) // 2",
     # `vlan.ipv6 == "slaac" or serves`: when the VLAN asks for SLAAC both branches give "slaac", so the first
     # test only saves the second; a mutant that never matches it changes no answer.
     "wardnet.design.site.x__ipv6_mode__mutmut_13": '== "slaac" -> == "XXslaacXX" (the test is redundant)',
