@@ -91,3 +91,16 @@ def test_the_ports_a_user_takes_by_category(inventory: Inventory) -> None:
     assert list(weights) == [20, 30, 70, None]  # wired VLANs by id, then access points
     assert weights[20] == 0.20 and weights[30] == 0.06 and weights[70] == 0.03
     assert weights[None] == pytest.approx(0.80 / 30)
+
+
+@pytest.mark.parametrize(
+    ("name", "users"),
+    [
+        ("SERVICES", 2033),  # 6 % in a /24 (245 leases): ceil(121.98) = 122 x 2 = 244; 2034 -> 123 x 2 = 246
+        ("CAMERAS", 4066),  # 3 % in a /24: ceil(121.98) = 122 x 2 = 244; 4067 -> ceil(122.01) = 123
+        ("GUEST-WIFI", 1696),  # 60 % in a /21 (2048 - 11 = 2037): ceil(1017.6) x 2 = 2036; 1697 -> 2038
+        ("STAFF-WIFI", 1250),  # as STAFF: 20 % in a /23
+    ],
+)
+def test_the_last_user_count_each_place_holds(inventory: Inventory, name: str, users: int) -> None:
+    assert users_that_fit(_vlan(inventory, name), inventory.baseline) == users
