@@ -104,3 +104,8 @@ def test_the_ports_a_user_takes_by_category(inventory: Inventory) -> None:
 )
 def test_the_last_user_count_each_place_holds(inventory: Inventory, name: str, users: int) -> None:
     assert users_that_fit(_vlan(inventory, name), inventory.baseline) == users
+
+
+def test_the_parking_vlan_has_no_size(inventory: Inventory) -> None:
+    with pytest.raises(AssertionError, match=r"^the parking VLAN has no size$"):
+        vlan_sizing(_vlan(inventory, "UNUSED"), 500, inventory.baseline)
