@@ -14,6 +14,7 @@ from wardnet.models import Vlan
 from wardnet.sizing import (
     VlanSizing,
     access_switches_needed,
+    pool_capacity,
     port_demand,
     port_weights,
     users_that_fit,
@@ -109,3 +110,20 @@ def test_the_last_user_count_each_place_holds(inventory: Inventory, name: str, u
 def test_the_parking_vlan_has_no_size(inventory: Inventory) -> None:
     with pytest.raises(AssertionError, match=r"^the parking VLAN has no size$"):
         vlan_sizing(_vlan(inventory, "UNUSED"), 500, inventory.baseline)
+
+
+@pytest.mark.parametrize("prefix", [21, 22, 23, 24, 25, 26])
+def test_a_pool_holds_the_hosts_from_dot_10_to_the_last(prefix: int) -> None:
+    network = IPv4Network(f"10.0.0.0/{prefix}")
+    first, last = network.network_address + 10, network.broadcast_address - 1
+    assert pool_capacity(prefix) == int(last) - int(first) + 1  # 245 for a /24: .10 to .254
+
+
+def test_a_vlan_without_a_minimum_starts_from_a_24_and_a_pool_may_fill_exactly(inventory: Inventory) -> None:
+    staff = _vlan(inventory, "STAFF").model_copy(update={"min_prefix": None})
+    # 100 users: 20 peak x 2 = 40 leases: a /24 (the default start), though a /25 (117) would hold them.
+    assert vlan_sizing(staff, 100, inventory.baseline) == VlanSizing(20, 20, 40, 24)
+    # Headroom 1.5: 815 users -> 163 peak -> ceil(244.5) = 245 leases, exactly a /24's 245: still a /24.
+    sizing = inventory.baseline.sizing.model_copy(update={"headroom": 1.5})
+    baseline = inventory.baseline.model_copy(update={"sizing": sizing})
+    assert vlan_sizing(_vlan(inventory, "STAFF"), 815, baseline) == VlanSizing(20, 163, 245, 24)
