@@ -99,3 +99,27 @@ def test_parse_nests_by_indentation_and_folds_inner_whitespace() -> None:
         ("interface X", ["description a b c", "shutdown"]),  # runs of spaces and tabs fold to one space
         ("hostname h", ["description x y"]),  # a tab indents like a space
     ]
+
+
+def test_parse_folds_runs_of_spaces_without_a_tab_and_leaves_single_spaces() -> None:
+    roots = parse(["interface X", " description a  b", " no shutdown"])
+    assert [(r.text, [c.text for c in r.children]) for r in roots] == [
+        ("interface X", ["description a b", "no shutdown"])
+    ]
+
+
+def test_parse_strips_only_the_indentation() -> None:
+    # Only spaces and tabs indent: a line's own first characters stay, whatever they are.
+    roots = parse(["XConnect 1", " XX-ID 7", "\tX"])
+    assert [(r.text, [c.text for c in r.children]) for r in roots] == [("XConnect 1", ["XX-ID 7", "X"])]
+
+
+def test_parse_hangs_each_frr_section_s_lines_under_its_mark() -> None:
+    roots = parse(
+        ["!== frr", "router bgp 65001", " neighbor 10.0.0.1 remote-as 65000", "!== ovs", "bridge br0"]
+    )
+    assert [(r.text, [c.text for c in r.children]) for r in roots] == [
+        ("!== frr", ["router bgp 65001"]),
+        ("!== ovs", ["bridge br0"]),
+    ]
+    assert [c.text for c in roots[0].children[0].children] == ["neighbor 10.0.0.1 remote-as 65000"]
