@@ -2,9 +2,8 @@
 
 Each child runs `wardnet.cli.main(argv)` in the case's folder with its own WARDNET_STATE_DIR, stdout and
 stderr to files, a CPU limit and an alarm (a hang fails the case) and an address-space cap (a runaway case
-fails alone
-instead of taking the machine). The parent reads each child's peak RSS from wait4. An exception that
-escapes main is a bug by definition: the child prints its traceback and exits 99.
+fails alone instead of taking the machine). The parent reads each child's peak RSS from wait4. An exception
+that escapes main is a bug by definition: the child prints its traceback and exits 99.
 
     python -m tests.fuzz.harness CASES.json RESULTS.json
 """
