@@ -1,7 +1,7 @@
 """`wardnet deploy --lab --commit` against a plain Nornir + NAPALM push (benchmarks/nornir_deploy.py), both
 timed as whole processes by benchmarks/measure.py, cold and warm; the same lab devices, each run from
-factory state (`wardnet lab up`, a fresh lab every run), the same intended configs, the same worker count,
-host keys verified on both sides.
+factory state (`wardnet lab up`, a fresh lab every run), the same intended configs, the same worker count
+(wardnet: every site in one batch, as the peer pushes all hosts at once), host keys verified on both sides.
 
 The two sides do not do the same work, and the table says so:
 - wardnet: load the inventory, design, render, the check gate, site locks; per device open, load, diff,
@@ -84,7 +84,8 @@ def one_run(
 ) -> dict[str, Run]:
     """Both sides from factory state: dry runs and wardnet's commit on one fresh lab, the peer's commit on
     another. With `check`, each side's dry run after the other's commit must find nothing to change."""
-    sites, workers = site_args(args.sites), ["--workers", str(args.workers)]
+    sites = site_args(args.sites)
+    workers = ["--workers", str(args.workers), "--batch", str(len(args.sites))]  # every site in one batch
     results = lab.scratch / "deploy.json"
     times: dict[str, Run] = {}
     lab.run(wardnet("lab", "up", *sites))  # factory state
@@ -140,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
             runs = [one_run(lab, args, configs, devices, check=n == 0) for n in range(args.runs)]
         finally:
             lab.down()
-    what = f"{devices} devices, {len(args.sites)} sites, {args.workers} workers"
+    what = f"{devices} devices, {len(args.sites)} sites in one batch, {args.workers} workers"
     labels = {
         "commit": f"wardnet deploy --lab --commit ({what})",
         "peer_commit": "peer: Nornir + napalm_configure, commit",
