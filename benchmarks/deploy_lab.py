@@ -141,7 +141,8 @@ def main(argv: list[str] | None = None) -> int:
             runs = [one_run(lab, args, configs, devices, check=n == 0) for n in range(args.runs)]
         finally:
             lab.down()
-    what = f"{devices} devices, {len(args.sites)} sites in one batch, {args.workers} workers"
+    batch = f"{len(args.sites)} sites in one batch" if len(args.sites) > 1 else "1 site"
+    what = f"{devices} devices, {batch}, {args.workers} workers"
     labels = {
         "commit": f"wardnet deploy --lab --commit ({what})",
         "peer_commit": "peer: Nornir + napalm_configure, commit",
