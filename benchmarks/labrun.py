@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from benchmarks.measure import BIN, Run, timed
+from wardnet.lab.ssh import SshFiles
 
 BUSY = 75  # EX_TEMPFAIL
 DEFAULT_PREFIX = "wb-"
@@ -74,7 +75,7 @@ class LabEnv:
 
     @property
     def ssh_config(self) -> Path:
-        return self.lab_dir / "ssh" / "ssh_config"  # where `wardnet lab up` writes it (wardnet/lab/ssh.py)
+        return SshFiles.of_lab(self.lab_dir).config
 
     def env(self) -> dict[str, str]:
         return {

@@ -43,14 +43,10 @@ class Recording(Node):
 
     @property
     def children(self) -> list[Node]:  # type: ignore[override]
-        raise TypeError(
-            "a rule reads the root through get/has/child/all/containing (wardnet/checks/replay.py)"
-        )
+        raise TypeError(UNRECORDED)
 
     def walk(self) -> Iterator[Node]:
-        raise TypeError(
-            "a rule reads the root through get/has/child/all/containing (wardnet/checks/replay.py)"
-        )
+        raise TypeError(UNRECORDED)
 
     def _line(self, equals: str) -> None:
         """A query for a line equal to `equals` answers from the lines with its first two words (or its one

@@ -69,7 +69,7 @@ class Lab:
         self.inventory_dir = inventory_dir
         self.root = root or state.lab_root()
         self.prefix = prefix or state.lab_prefix()
-        self.ssh = ssh.SshFiles(self.root / "ssh")
+        self.ssh = ssh.SshFiles.of_lab(self.root)
         self.renderer = Renderer()
         self._inventory: Inventory | None = None
 

@@ -30,6 +30,11 @@ class SshFiles:
     def config(self) -> Path:
         return self.root / "ssh_config"
 
+    @classmethod
+    def of_lab(cls, lab_root: Path) -> SshFiles:
+        """Where a lab rooted at `lab_root` keeps its SSH material (the benchmarks read it too)."""
+        return cls(lab_root / "ssh")
+
 
 def ensure_client_key(files: SshFiles) -> None:
     files.root.mkdir(parents=True, exist_ok=True)
