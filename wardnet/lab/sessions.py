@@ -17,7 +17,6 @@ firewall's namespace.
 from __future__ import annotations
 
 import json
-import select
 import subprocess
 import sys
 import threading
@@ -144,23 +143,13 @@ def denied_probes(
 
 
 def _spawn(namespace: str, *args: str) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        ["ip", "netns", "exec", namespace, sys.executable, str(LOAD_SCRIPT), *args],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
+    return system.spawn_script(namespace, str(LOAD_SCRIPT), *args)
 
 
 def _line(process: subprocess.Popen[str], seconds: float, what: str) -> str:
-    assert process.stdout is not None
-    ready, _, _ = select.select([process.stdout], [], [], seconds)
-    line = process.stdout.readline() if ready else ""
-    if not line:
-        error = process.stderr.read()[-400:] if process.poll() is not None and process.stderr else ""
-        raise LabError(f"tcpload {what}: no answer in {seconds:.0f} s {error}")
+    line = system.next_line(process, seconds)
+    if line is None:
+        raise LabError(f"tcpload {what}: no answer in {seconds:.0f} s {system.stderr_tail(process)}")
     return line
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import select
 import signal
 import subprocess
+import sys
 import time
 from collections.abc import Iterable, Sequence
 
@@ -20,6 +22,33 @@ def run(cmd: Sequence[str], *, input_text: str | None = None, check: bool = True
     if check and done.returncode != 0:
         raise LabError(f"{' '.join(cmd[:6])} failed ({done.returncode}): {done.stderr.strip()[-600:]}")
     return done.stdout
+
+
+def spawn_script(
+    namespace: str, script: str, *args: str, stdin: int | None = subprocess.PIPE
+) -> subprocess.Popen[str]:
+    """A lab helper script (this Python) inside `namespace`, in a session of its own so that stop_pids can
+    end it with whatever it started; it talks in lines on stdin/stdout."""
+    return subprocess.Popen(
+        ["ip", "netns", "exec", namespace, sys.executable, script, *args],
+        stdin=stdin,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+
+
+def next_line(process: subprocess.Popen[str], seconds: float) -> str | None:
+    """The process's next stdout line, or None when none came within `seconds` (or it closed stdout)."""
+    assert process.stdout is not None
+    ready, _, _ = select.select([process.stdout], [], [], seconds)
+    return (process.stdout.readline() or None) if ready else None
+
+
+def stderr_tail(process: subprocess.Popen[str]) -> str:
+    """The end of an exited process's stderr, for an error message ("" while it still runs)."""
+    return process.stderr.read()[-400:] if process.poll() is not None and process.stderr else ""
 
 
 def ip_batch(lines: Iterable[str], namespace: str | None = None) -> None:

@@ -9,7 +9,6 @@ routing, OVS trunks and the devices' own input filters all have their say.
 from __future__ import annotations
 
 import json
-import select
 import subprocess
 import sys
 import time
@@ -183,18 +182,15 @@ def _prepare(
 
 def _listen(namespace: str, ports: list[int], addresses: list[str]) -> tuple[subprocess.Popen[str], set[str]]:
     """The probe listener, and the ports it left to a server instance holding them ("tcp/22")."""
-    command = ["ip", "netns", "exec", namespace, sys.executable, str(PROBE_SCRIPT), "listen"]
-    process = subprocess.Popen(
-        [*command, ",".join(map(str, ports)), ",".join(addresses)],
+    process = system.spawn_script(
+        namespace,
+        str(PROBE_SCRIPT),
+        "listen",
+        ",".join(map(str, ports)),
+        ",".join(addresses),
         stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
     )
-    assert process.stdout is not None
-    ready, _, _ = select.select([process.stdout], [], [], READY_TIMEOUT_S)
-    line = process.stdout.readline().split() if ready else []
+    line = (system.next_line(process, READY_TIMEOUT_S) or "").split()
     if line[:1] != ["ready"]:
         system.stop_pids([process.pid])
         error = process.stderr.read()[-400:] if process.stderr else ""
