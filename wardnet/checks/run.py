@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -191,7 +193,8 @@ def run_checks(
     record = cache.load("run", digest) if use_cache else None
     if record is None:
         try:
-            record = _computed(inventory_dir, sites, jobs or default_jobs(), use_cache)
+            with _no_cycle_collection():
+                record = _computed(inventory_dir, sites, jobs or default_jobs(), use_cache)
         except InputError as exc:
             emit(_input_findings(exc), fmt, output, devices=0, sites=0)
             return ExitCode.NOT_RUN
@@ -213,6 +216,22 @@ def run_checks(
     warnings += [f"{c.kind}: {c.key} = {c.old}" + (f" -> {c.new}" if c.new else "") for c in moves]
     emit(findings, fmt, output, devices=record["devices"], sites=len(record["codes"]), warnings=warnings)
     return ExitCode.FINDINGS if findings else ExitCode.OK
+
+
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """The cyclic garbage collector off while the check computes (inherited by the forked workers). The
+    check builds about a million small objects that live until it ends (validated inventory, designs, parsed
+    trees and the memos that share them) and almost no cycles: in a city run the collector freed under a
+    thousand objects yet took about 15 % of the CPU walking the live ones. Reference counting still frees
+    everything else; the memory peak is the same."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _computed(inventory_dir: Path, sites: list[str] | None, jobs: int, use_cache: bool) -> dict[str, Any]:
@@ -284,7 +303,6 @@ def designed_sites(
             )
             yield from progress(results, len(entries), "checking sites")
             return
-        import gc
         import multiprocessing
 
         _prepare_workers()
