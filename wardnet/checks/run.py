@@ -306,17 +306,15 @@ def designed_sites(
             )
             yield from progress(results, len(entries), "checking sites")
             return
-        import multiprocessing
-
+        from wardnet.checks.workers import Forked
         from wardnet.design.site import device_platform
 
         _prepare_workers({device_platform(e.site, baseline, d.role) for e in entries for d in e.site.devices})
         gc.freeze()  # what the workers inherit is never walked by their collector (nor copied for it)
         try:
-            # Forked before any progress bar starts its thread; chunks of a few sites keep the pipe quiet.
-            with multiprocessing.get_context("fork").Pool(workers) as pool:
-                chunked = pool.imap(_design_and_check, range(len(entries)), chunksize=2)
-                yield from progress(chunked, len(entries), "checking sites")
+            # Forked before any progress bar starts its thread; chunks of a few sites keep the pipes quiet.
+            with Forked(_design_and_check, workers) as pool:
+                yield from progress(pool.in_order(len(entries), 2), len(entries), "checking sites")
         finally:
             gc.unfreeze()
     finally:
