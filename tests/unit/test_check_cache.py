@@ -11,6 +11,7 @@ import pytest
 from tests.conftest import BEN_THANH, INVENTORY
 from wardnet.checks import cache_store
 from wardnet.checks import run as check_run
+from wardnet.findings import ExitCode
 
 
 @pytest.fixture
@@ -150,3 +151,34 @@ def test_workers_give_the_report_of_one_process(
     two = _report(inventory, tmp_path, "two", jobs=2, use_cache=False)
     assert pools == ["fork"]  # the sites went to a pool of workers
     assert one == two
+
+
+def test_the_cycle_collector_is_off_while_computing_then_back_with_what_it_built_frozen(
+    inventory: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    seen: list[bool] = []
+    real = check_run._own_findings
+
+    def noted(design, baseline, expect) -> list:  # type: ignore[no-untyped-def,type-arg]
+        seen.append(gc.isenabled())
+        return real(design, baseline, expect)
+
+    monkeypatch.setattr(check_run, "_own_findings", noted)
+    assert gc.isenabled()
+    gc.unfreeze()
+    _report(inventory, tmp_path, "run", jobs=1, use_cache=False)
+    assert seen == [False, False]
+    assert gc.isenabled()
+    assert gc.get_freeze_count() > 0  # what it built is never walked again (nor at exit)
+    (inventory / "wards" / f"{BEN_THANH}-ben-thanh.yml").write_text("concurrent_users: [\n", encoding="utf-8")
+    bad = check_run.run_checks(inventory, None, "json", tmp_path / "bad.json", check_run.Speed(1, False))
+    assert bad == ExitCode.NOT_RUN
+    assert gc.isenabled()  # bad input: back on as well
+    gc.disable()
+    try:
+        _report(inventory, tmp_path, "again", jobs=1, use_cache=False)
+        assert not gc.isenabled()  # a caller's own choice is kept
+    finally:
+        gc.enable()

@@ -154,18 +154,22 @@ def plan_vlans(site: Site, block: IPv4Network, block6: IPv6Network, baseline: Ba
     return vlans
 
 
+def device_platform(site: Site, baseline: Baseline, role: str) -> str:
+    """The platform a device of this role at this site runs: the site's own choice, else the city's."""
+    return str(getattr(site.platforms or baseline.platforms, role))
+
+
 def plan_site(site: Site, baseline: Baseline) -> SitePlan:
     block = ipam.site_block(site.code, baseline.ip_plan)
     block6 = ipam.site_block6(site.code, baseline.ip_plan)
     parking = baseline.parking_vlan.id
     vlans = plan_vlans(site, block, block6, baseline)
     management = next(v for v in vlans if v.id == baseline.management.vlan)
-    platforms = site.platforms or baseline.platforms
     devices = [
         PlannedDevice(
             hostname=hostname(site.code, spec.name),
             role=spec.role,
-            platform=getattr(platforms, spec.role),
+            platform=device_platform(site, baseline, spec.role),
             spec=spec,
             number=spec.number,
             management_address=ipam.host(management.subnet, management_host(spec)),
