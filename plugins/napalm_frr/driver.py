@@ -19,7 +19,7 @@ from napalm.base.exceptions import (
 )
 from paramiko.ssh_exception import SSHException
 
-from wardnet.api import ssh_client
+from wardnet.api import proxy_command, ssh_client
 from wardnet.platforms.frr import SECTIONS, join_sections, split_sections
 
 AGENT = "wardnet-node"
@@ -82,7 +82,7 @@ class FrrDriver(NetworkDriver):
             port = int(found["port"]) if port == 22 and "port" in found else port
             user = user or found.get("user", user)
             if "proxycommand" in found:
-                sock = paramiko.ProxyCommand(found["proxycommand"])
+                sock = proxy_command(found["proxycommand"])  # reaped on close
         client = ssh_client(self.optional_args.get("known_hosts"))  # never auto-add
         try:
             client.connect(

@@ -162,11 +162,14 @@ def test_ssh_config_host_port_and_proxycommand_apply(sshd: Sshd, tmp_path: Path)
         },
     )
     driver.open()
+    proxy = driver.device.get_transport().sock
     try:
         assert driver._run("echo through-the-proxy").strip() == "through-the-proxy"
     finally:
         driver.close()
     assert proxied.read_text() == f"127.0.0.1:{sshd.port}\n"
+    assert isinstance(proxy, hostkeys.ProxyCommand)
+    assert proxy.process.returncode is not None  # `nc` ended and reaped with the session, no zombie
 
 
 def test_a_loaded_candidate_is_made_canonical_by_the_device_once(sshd: Sshd, tmp_path: Path) -> None:

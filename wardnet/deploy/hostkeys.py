@@ -16,8 +16,10 @@ A key enters the store only by an explicit `wardnet devices enroll` or a deploy 
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import socket
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -58,6 +60,40 @@ def ssh_client(known_hosts: str | None) -> paramiko.SSHClient:
         client.load_system_host_keys()
     client.set_missing_host_key_policy(paramiko.RejectPolicy())
     return client
+
+
+class ProxyCommand(paramiko.ProxyCommand):
+    """paramiko's ProxyCommand (ssh_config's `ProxyCommand`, the lab's `ip netns exec NS nc %h %p`), closed
+    the way a child process should be: paramiko's close only sends SIGTERM to the pid, never reaps it (a
+    zombie per session until exit: paramiko issue #1713) and raises ProcessLookupError when that pid is
+    already gone (the command exited with its device and was reaped; a second close: the transport's thread
+    and Transport.close both close it), which showed as a traceback from `_join_lingering_threads` at
+    interpreter exit. Here an exited command is only reaped, a running one is ended (SIGTERM, then SIGKILL
+    after `GRACE_S`) and reaped, and a second close does nothing. The signal goes through Popen, which
+    never signals a pid it has reaped (so never a process that reused it). Its stdin and stderr are closed
+    (paramiko issue #1715); stdout is left to the garbage collector, as the transport's thread may still
+    be reading it when another thread closes the session."""
+
+    GRACE_S = 2.0
+
+    def close(self) -> None:
+        process = self.process
+        if process.poll() is None:  # also the ECHILD case: reaped elsewhere → returncode 0, nothing sent
+            process.terminate()  # a no-op if it exited meanwhile (Popen suppresses ProcessLookupError)
+            try:
+                process.wait(self.GRACE_S)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        for pipe in (process.stdin, process.stderr):
+            if pipe is not None and not pipe.closed:
+                with contextlib.suppress(OSError):  # stdin not flushed to a command that has exited
+                    pipe.close()
+
+
+def proxy_command(command_line: str) -> ProxyCommand:
+    """The socket for an ssh_config `ProxyCommand` (already expanded: %h, %p)."""
+    return ProxyCommand(command_line)
 
 
 def _lookup_name(host: str, port: int) -> str:
