@@ -52,6 +52,7 @@ _TYPES = {
     "write_deploy_json": "wardnet.deploy.run:write_json",
     "host_key_args": "wardnet.deploy.hostkeys:netmiko_args",  # the drivers: Netmiko trusts only known keys
     "ssh_client": "wardnet.deploy.hostkeys:ssh_client",  # the same trust for a plain paramiko client
+    "proxy_command": "wardnet.deploy.hostkeys:proxy_command",  # ssh_config's ProxyCommand, reaped on close
     # audit
     "AuditRequest": "wardnet.audit.run:AuditRequest",
     "AuditOutputs": "wardnet.audit.job:Outputs",
@@ -107,7 +108,7 @@ if TYPE_CHECKING:
     from wardnet.deploy.device import DeviceResult, deploy_device
     from wardnet.deploy.device import Options as DeployOptions
     from wardnet.deploy.hostkeys import netmiko_args as host_key_args
-    from wardnet.deploy.hostkeys import ssh_client
+    from wardnet.deploy.hostkeys import proxy_command, ssh_client
     from wardnet.deploy.job import DeployRequest
     from wardnet.deploy.run import Plan as DeployPlan
     from wardnet.deploy.run import deploy as deploy_targets
@@ -188,6 +189,7 @@ __all__ = [
     "load_partial",
     "namespace_pids",
     "prove_site",
+    "proxy_command",
     "render_device",
     "render_gate",
     "report_language",

@@ -247,8 +247,9 @@ def test_a_device_gone_silent_mid_deploy_rolls_the_site_transaction_back(unblock
 def _audit_fault_when_read(
     lab: Lab, name: str, fault: Callable[[], None]
 ) -> tuple[threading.Thread, list[str]]:
-    """The deterministic point for an audit: the device is running wardnet's `wardnet-node show` (the
-    session is open and reading the running config): then the fault. Watched from /proc in its namespace."""
+    """The deterministic point for an audit: the device is running wardnet's `wardnet-node show`, or on a
+    first night (nothing cached) `wardnet-node audit -`, which reads it with the candidate (the session is
+    open and reading the running config): then the fault. Watched from /proc in its namespace."""
     netns = os.stat(f"/run/netns/{lab.find(name)['namespace']}").st_ino
     fired: list[str] = []  # the pid seen, or why the fault itself failed
 
@@ -264,7 +265,8 @@ def _audit_fault_when_read(
                         continue
                 except OSError:
                     continue
-                if b"show" in argv and any(a.endswith(b"wardnet-node") for a in argv):
+                reading = b"show" in argv or b"audit" in argv
+                if reading and any(a.endswith(b"wardnet-node") for a in argv):
                     try:
                         fault()
                         fired.append(entry.name)

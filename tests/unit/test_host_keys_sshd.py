@@ -162,11 +162,14 @@ def test_ssh_config_host_port_and_proxycommand_apply(sshd: Sshd, tmp_path: Path)
         },
     )
     driver.open()
+    proxy = driver.device.get_transport().sock
     try:
         assert driver._run("echo through-the-proxy").strip() == "through-the-proxy"
     finally:
         driver.close()
     assert proxied.read_text() == f"127.0.0.1:{sshd.port}\n"
+    assert isinstance(proxy, hostkeys.ProxyCommand)
+    assert proxy.process.returncode is not None  # `nc` ended and reaped with the session, no zombie
 
 
 def test_a_loaded_candidate_is_made_canonical_by_the_device_once(sshd: Sshd, tmp_path: Path) -> None:
@@ -206,3 +209,65 @@ def test_a_loaded_candidate_is_made_canonical_by_the_device_once(sshd: Sshd, tmp
     finally:
         driver.close()
     assert calls.read_text().split() == ["canonical", "show"]
+
+
+AUDIT_AGENT = """#!/bin/sh
+echo "$1" >> {calls}
+case "$1" in
+  audit) cat >/dev/null; printf '%s' '{answer}' ;;
+  show) printf '!== frr\\nhostname running\\n' ;;
+  canonical) sed "s/^hostname .*/hostname canonical/" ;;
+esac
+"""
+OLD_AGENT = """#!/bin/sh
+echo "$1" >> {calls}
+case "$1" in
+  audit) echo "wardnet-node: error: argument command: invalid choice: 'audit'" >&2; exit 2 ;;
+  show) printf '!== frr\\nhostname running\\n' ;;
+  canonical) sed "s/^hostname .*/hostname canonical/" ;;
+esac
+"""
+
+
+@pytest.mark.parametrize(
+    ("script", "answer", "expected"),
+    [
+        (AUDIT_AGENT, {"running": "R", "canonical": "C", "refused": None}, (("R", "C"), ["audit"])),
+        (AUDIT_AGENT, {"running": "R", "canonical": None, "refused": "FRR refused"}, (None, ["audit"])),
+        (OLD_AGENT, {}, (("!== frr\nhostname running\n", "!== frr\nhostname canonical\n"), None)),
+    ],
+    ids=["one-call", "refused", "older-agent"],
+)
+def test_running_and_canonical_in_one_agent_call(
+    sshd: Sshd, tmp_path: Path, script: str, answer: dict[str, object], expected: tuple[object, object]
+) -> None:
+    """The audit's first night: the running config and the candidate's canonical form from one `audit`
+    call; a refused candidate raises ReplaceConfigException (as load_replace_candidate does); an agent
+    without `audit` is asked `show` and `canonical` apart."""
+    import json
+
+    from napalm.base.exceptions import ReplaceConfigException
+
+    calls = tmp_path / "agent.log"
+    agent = tmp_path / "agent"
+    agent.write_text(script.format(calls=calls, answer=json.dumps(answer)))
+    agent.chmod(0o755)
+    store = tmp_path / "known_hosts"
+    store.write_text(f"[127.0.0.1]:{sshd.port} {sshd.host_pub}\n")
+    args = {
+        "port": sshd.port,
+        "key_file": str(sshd.client_key),
+        "known_hosts": str(store),
+        "agent": str(agent),
+    }
+    driver = napalm.get_network_driver("frr")("127.0.0.1", "root", "", timeout=10, optional_args=args)
+    driver.open()
+    try:
+        if expected[0] is None:
+            with pytest.raises(ReplaceConfigException, match="refused the candidate: FRR refused"):
+                driver._running_and_canonical("!== frr\nhostname intended\n")
+        else:
+            assert driver._running_and_canonical("!== frr\nhostname intended\n") == expected[0]
+    finally:
+        driver.close()
+    assert calls.read_text().split() == (expected[1] or ["audit", "show", "canonical"])

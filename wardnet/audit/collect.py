@@ -69,7 +69,9 @@ def reason(exc: BaseException, step: str = "") -> str:
 class CanonicalCache:
     """The frr platform's intended config in device-canonical form, by the hash of the intended text.
 
-    Making it canonical costs the device two agent calls per audit; the intended config changes rarely.
+    Making it canonical costs the device an agent run (nft in throw-away namespaces, FRR's parser) per
+    audit; the intended config changes rarely. With nothing cached, the frr driver reads the running config
+    and makes the intended one canonical in one agent call (`_running_and_canonical`).
     A cached form is only trusted when the running config matches it: any difference is recomputed on
     the device, so a stale entry can cost time but never report false drift."""
 
@@ -119,16 +121,27 @@ def collect_device(target: Target, cache: CanonicalCache | None = None) -> Colle
         with contextlib.suppress(secrets.MissingSecretError):
             _, item.secret_values = secrets.resolve(target.intended, target.secrets)
         driver = open_driver(target, timeout=SESSION_TIMEOUT_S)
-        step = "reading the running config"
-        running = driver.get_config(retrieve="running")["running"]
         platform = get_platform(target.platform)
+        cache = cache or CanonicalCache(None)
+        canonical = ""  # the intended config made canonical by the device in this session
+        # Nothing cached (a first night, a changed intended config): both from one agent call, where the
+        # driver has one (frr's, outside NAPALM's interface).
+        pair = getattr(driver, "_running_and_canonical", None)
+        if platform.canonical_on_device and pair is not None and not cache.get(target):
+            step = "reading the running config and making the intended config canonical on the device"
+            # target.intended holds the secrets' placeholders, never their values: nothing secret is sent
+            running, canonical = pair(target.intended)
+            cache.put(target, canonical)
+        else:
+            step = "reading the running config"
+            running = driver.get_config(retrieve="running")["running"]
         if platform.hidden_commands:  # what the running config hides (IOS-XE: SNMPv3 users)
             running += "\n" + platform.hidden_config(driver.cli(list(platform.hidden_commands)))
         item.running = secrets.redact(target.platform, secrets.mask(running, item.secret_values))
         item.checked = platform.rule_form(secrets.mask(running, item.secret_values))
         if platform.canonical_on_device:
             step = "making the intended config canonical on the device"
-            item.intended = _canonical_intended(driver, target, item.running, cache or CanonicalCache(None))
+            item.intended = canonical or _canonical_intended(driver, target, item.running, cache)
         else:
             item.intended = target.intended
         if platform.reads_defaults:

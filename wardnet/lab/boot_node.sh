@@ -11,6 +11,10 @@ sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 net.ipv4.ip_nonl
   net.ipv6.ip_nonlocal_bind=1
 mount --bind "$dir/bin" /usr/local/sbin
 mount --bind "$dir/state" /var/lib/wardnet
+# The device's own ~/.bashrc (empty): Debian's bash reads it for every command sshd starts, and the host's
+# (here `pyenv init`: ~110 ms of CPU per SSH command) is no part of a device. /root itself stays: the
+# agent's Python may live there.
+if [[ -f /root/.bashrc ]]; then mount --bind "$dir/bashrc" /root/.bashrc; fi
 if [[ $daemons == *" ovs "* ]]; then
   mount --bind "$dir/etc/openvswitch" /etc/openvswitch
   mount --bind "$dir/run/openvswitch" /run/openvswitch

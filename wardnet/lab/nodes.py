@@ -24,14 +24,24 @@ BIND_TARGETS = (
 OVS_SCHEMA = Path("/usr/share/openvswitch/vswitch.ovsschema")
 BOOT_TIMEOUT = 30.0
 
-AGENT = """#!{python}
+AGENT = """#!{python} -IS
 # wardnet-node, as installed on a white-box device (the lab binds this folder over /usr/local/sbin).
+# -IS: no site-packages scan on each start (every audit starts it once per device); the agent needs only
+# the standard library and the wardnet package, found where this lab runs it from.
 import sys
 
+sys.path.insert(0, {root!r})
 from wardnet.node.agent import main
 
 sys.exit(main())
 """
+BASHRC = "# the device's own root ~/.bashrc (boot_node.sh binds it over the host's)\n"
+PACKAGE_ROOT = Path(__file__).resolve().parents[2]  # the folder that holds the wardnet package
+
+
+def agent_script(python: str = sys.executable, root: Path = PACKAGE_ROOT) -> str:
+    return AGENT.format(python=python, root=str(root))
+
 
 SSHD_CONFIG = """# sshd of lab node {name}: key authentication only, on the management addresses.
 ListenAddress {address}
@@ -91,10 +101,11 @@ def prepare(
         "state",
     ):
         (root / sub).mkdir(parents=True, exist_ok=True)
+    (root / "bashrc").write_text(BASHRC)
     for target in BIND_TARGETS:
         Path(target).mkdir(parents=True, exist_ok=True)  # mount points; package directories
     agent = root / "bin/wardnet-node"
-    agent.write_text(AGENT.format(python=sys.executable))
+    agent.write_text(agent_script())
     agent.chmod(0o755)
     if "frr" in daemons:
         daemons_file = FRR_DAEMONS.read_text() if FRR_DAEMONS.exists() else ""

@@ -52,8 +52,13 @@ def commit(text: str, revert_in: int | None, running: str, apply: object) -> str
         _log("committed")
         return "committed"
     token = secrets.token_hex(8)
+    # The package's folder on the timer's path: the agent may run isolated from site-packages (the lab's
+    # `python -IS` script), so the timer must not rely on them to find it.
+    root = str(Path(__file__).resolve().parents[2])
+    path = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH", "")) if p)
     timer = subprocess.Popen(
         [sys.executable, "-m", "wardnet.node.agent", "revert-after", str(revert_in), token],
+        env=os.environ | {"PYTHONPATH": path},
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

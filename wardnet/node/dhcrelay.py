@@ -30,24 +30,29 @@ import json
 import os
 import signal
 import subprocess
-import tempfile
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from wardnet.canonical import natural_key
+from wardnet.node.record import Record
 
 DHCRELAY = "/usr/sbin/dhcrelay"
 STATE = Path(os.environ.get("WARDNET_NODE_STATE", "/var/lib/wardnet"))
 
 
-@dataclass(frozen=True)
-class Relay:
-    servers: tuple[str, ...] = ()
-    upstream: tuple[str, ...] = ()
-    downstream: tuple[str, ...] = field(default=())
-    servers6: tuple[str, ...] = ()
-    downstream6: tuple[str, ...] = ()
+class Relay(Record):
+    __slots__ = ("downstream", "downstream6", "servers", "servers6", "upstream")
+
+    def __init__(
+        self,
+        servers: tuple[str, ...] = (),
+        upstream: tuple[str, ...] = (),
+        downstream: tuple[str, ...] = (),
+        servers6: tuple[str, ...] = (),
+        downstream6: tuple[str, ...] = (),
+    ) -> None:
+        self.servers, self.upstream, self.downstream = servers, upstream, downstream
+        self.servers6, self.downstream6 = servers6, downstream6
 
     @property
     def enabled(self) -> bool:
@@ -241,6 +246,8 @@ def stop(state: Path = STATE, wait: float = 3.0) -> None:
 
 
 def _start(argv: list[str], state: Path, family: int) -> None:
+    import tempfile  # here: `show` does not need it
+
     # Output to a file, not a pipe: the forked daemon must not hold our pipe open.
     with tempfile.TemporaryFile("w+") as log:
         done = subprocess.run(argv, stdout=log, stderr=log, check=False)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import subprocess
-import tempfile
 from pathlib import Path
 
 from wardnet.canonical import frr_from_running
@@ -20,6 +19,8 @@ def read_live() -> str:
 def check(section: str) -> None:
     """Refuse a section FRR would not parse: `vtysh -C` (dry run) reads it with every daemon's command
     grammar and changes nothing (frr-reload.py alone would skip an unknown line and apply the rest)."""
+    import tempfile  # here: `show` does not need it
+
     with tempfile.NamedTemporaryFile("w", suffix=".conf") as handle:
         handle.write(section)
         handle.flush()

@@ -4,22 +4,31 @@ from __future__ import annotations
 
 import json
 import subprocess
-from dataclasses import dataclass, field
-from typing import Any
 
 from wardnet.canonical import canonical_ovs
+from wardnet.node.record import MutableRecord, Record
+
+TYPE_CHECKING = False  # not typing's: the agent starts on every audit (wardnet/node/agent.py)
+if TYPE_CHECKING:
+    from typing import Any
 
 PORT_COLUMNS = ("bond_mode", "lacp", "trunks", "tag", "vlan_mode")  # canonical word order after the name
 CLEARABLE = ("trunks", "tag", "vlan_mode", "bond_mode", "lacp")
 
 
-@dataclass(frozen=True)
-class Port:
-    name: str
-    members: tuple[str, ...] = ()  # a bond's interfaces; empty: the port is its own interface
-    columns: tuple[tuple[str, str], ...] = ()
-    iface_type: str = ""
-    shutdown: bool = False
+class Port(Record):
+    __slots__ = ("columns", "iface_type", "members", "name", "shutdown")
+
+    def __init__(
+        self,
+        name: str,
+        members: tuple[str, ...] = (),  # a bond's interfaces; empty: the port is its own interface
+        columns: tuple[tuple[str, str], ...] = (),
+        iface_type: str = "",
+        shutdown: bool = False,
+    ) -> None:
+        self.name, self.members, self.columns = name, members, columns
+        self.iface_type, self.shutdown = iface_type, shutdown
 
     @property
     def is_bond(self) -> bool:
@@ -36,11 +45,15 @@ class Port:
         return " " + " ".join(words)
 
 
-@dataclass
-class Bridge:
-    name: str
-    columns: dict[str, str] = field(default_factory=dict)
-    ports: dict[str, Port] = field(default_factory=dict)
+class Bridge(MutableRecord):
+    __slots__ = ("columns", "name", "ports")
+
+    def __init__(
+        self, name: str, columns: dict[str, str] | None = None, ports: dict[str, Port] | None = None
+    ) -> None:
+        self.name = name
+        self.columns: dict[str, str] = {} if columns is None else columns
+        self.ports: dict[str, Port] = {} if ports is None else ports
 
 
 class OvsSyntaxError(ValueError):
@@ -102,9 +115,21 @@ def _vsctl(*args: str) -> str:
     return subprocess.run(["ovs-vsctl", *args], check=True, capture_output=True, text=True).stdout
 
 
-def _rows(table: str, columns: str) -> list[dict[str, Any]]:
-    out = json.loads(_vsctl("--format=json", "--data=json", f"--columns={columns}", "list", table))
-    return [dict(zip(out["headings"], row, strict=True)) for row in out["data"]]
+def _tables(*queries: tuple[str, str]) -> list[list[dict[str, Any]]]:
+    """(table, columns) → each table's rows, read in one ovs-vsctl run (one process, one OVSDB session):
+    `list` commands joined by `--`, whose JSON documents ovs-vsctl prints one after the other."""
+    args = ["--format=json", "--data=json"]
+    for table, columns in queries:
+        args += ["--", f"--columns={columns}", "list", table]
+    out, decoder, tables, at = _vsctl(*args), json.JSONDecoder(), [], 0
+    for _ in queries:
+        while at < len(out) and out[at].isspace():
+            at += 1
+        found, at = decoder.raw_decode(out, at)
+        tables.append([dict(zip(found["headings"], row, strict=True)) for row in found["data"]])
+    if out[at:].strip():
+        raise RuntimeError(f"ovs-vsctl printed more than {len(queries)} tables: {out[at:][:200]!r}")
+    return tables
 
 
 def _atoms(value: Any) -> list[Any]:
@@ -117,13 +142,15 @@ def _atoms(value: Any) -> list[Any]:
 
 
 def read_live() -> dict[str, Bridge]:
-    interfaces = {_atoms(r["_uuid"])[0]: r for r in _rows("Interface", "_uuid,name,type,admin_state")}
-    ports = {
-        _atoms(r["_uuid"])[0]: r
-        for r in _rows("Port", "_uuid,name,tag,trunks,vlan_mode,bond_mode,lacp,interfaces")
-    }
+    interface_rows, port_rows, bridge_rows = _tables(
+        ("Interface", "_uuid,name,type,admin_state"),
+        ("Port", "_uuid,name,tag,trunks,vlan_mode,bond_mode,lacp,interfaces"),
+        ("Bridge", "name,datapath_type,ports"),
+    )
+    interfaces = {_atoms(r["_uuid"])[0]: r for r in interface_rows}
+    ports = {_atoms(r["_uuid"])[0]: r for r in port_rows}
     bridges: dict[str, Bridge] = {}
-    for row in _rows("Bridge", "name,datapath_type,ports"):
+    for row in bridge_rows:
         bridge = Bridge(row["name"], {"datapath_type": row["datapath_type"]} if row["datapath_type"] else {})
         for port_id in _atoms(row["ports"]):
             port = ports[port_id]
@@ -152,11 +179,13 @@ def read_live() -> dict[str, Bridge]:
 # --- the change plan ----------------------------------------------------------------------------------
 
 
-@dataclass
-class Plan:
-    vsctl: list[str] = field(default_factory=list)  # one transaction: `ovs-vsctl -- a -- b ...`
-    admin: list[tuple[str, str, bool]] = field(default_factory=list)  # (bridge, port, up)
-    link_up: list[str] = field(default_factory=list)  # internal ports to bring up in the kernel
+class Plan(MutableRecord):
+    __slots__ = ("admin", "link_up", "vsctl")
+
+    def __init__(self) -> None:
+        self.vsctl: list[str] = []  # one transaction: `ovs-vsctl -- a -- b ...`
+        self.admin: list[tuple[str, str, bool]] = []  # (bridge, port, up)
+        self.link_up: list[str] = []  # internal ports to bring up in the kernel
 
     @property
     def empty(self) -> bool:
