@@ -13,6 +13,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import napalm
 import pytest
@@ -59,6 +60,7 @@ def sshd(tmp_path: Path) -> Iterator[Sshd]:
         "LogLevel DEBUG3\nStrictModes no\nUsePAM no\nPermitRootLogin prohibit-password\n"
         "PasswordAuthentication yes\nKbdInteractiveAuthentication no\n"
     )
+    Path("/run/sshd").mkdir(exist_ok=True)  # its privilege separation directory: gone after a reboot
     log = tmp_path / "sshd.log"
     with log.open("w") as out:
         process = subprocess.Popen([SSHD, "-D", "-e", "-f", str(config)], stderr=out)
@@ -75,9 +77,11 @@ def sshd(tmp_path: Path) -> Iterator[Sshd]:
         process.wait(timeout=10)
 
 
-def _driver(server: Sshd, known_hosts: Path) -> object:
+def _driver(server: Sshd, known_hosts: Path, host: str = "127.0.0.1", **options: str) -> Any:
+    """The frr NAPALM driver towards `server`, trusting only `known_hosts`; `options` add or replace its
+    optional_args (an ssh_config, an agent)."""
     return napalm.get_network_driver("frr")(
-        "127.0.0.1",
+        host,
         "root",
         PASSWORD,
         timeout=10,
@@ -85,6 +89,7 @@ def _driver(server: Sshd, known_hosts: Path) -> object:
             "port": server.port,
             "key_file": str(server.client_key),
             "known_hosts": str(known_hosts),
+            **options,
         },
     )
 
@@ -101,11 +106,11 @@ def test_enrolled_key_connects(sshd: Sshd, tmp_path: Path) -> None:
     store = tmp_path / "known_hosts"
     store.write_text(f"[127.0.0.1]:{sshd.port} {sshd.host_pub}\n")
     driver = _driver(sshd, store)
-    driver.open()  # type: ignore[attr-defined]
+    driver.open()
     try:
-        assert driver._run("echo known-device").strip() == "known-device"  # type: ignore[attr-defined]
+        assert driver._run("echo known-device").strip() == "known-device"
     finally:
-        driver.close()  # type: ignore[attr-defined]
+        driver.close()
     assert any("method publickey" in line for line in sshd.auth_requests())  # the log does see logins
 
 
@@ -115,7 +120,7 @@ def test_different_key_is_refused_before_authentication(sshd: Sshd, tmp_path: Pa
     store = tmp_path / "known_hosts"
     store.write_text(f"[127.0.0.1]:{sshd.port} {other}\n")
     with pytest.raises(ConnectionException) as caught:
-        _driver(sshd, store).open()  # type: ignore[attr-defined]
+        _driver(sshd, store).open()
     refused = hostkeys.refusal(caught.value)
     assert refused is not None and refused.kind == "mismatch"
     # sshd did run the key exchange with this client, and got no authentication request from it at all
@@ -129,7 +134,7 @@ def test_unenrolled_key_is_refused_and_not_added(sshd: Sshd, tmp_path: Path) -> 
     store = tmp_path / "known_hosts"
     store.write_text("")
     with pytest.raises(ConnectionException) as caught:
-        _driver(sshd, store).open()  # type: ignore[attr-defined]
+        _driver(sshd, store).open()
     refused = hostkeys.refusal(caught.value)
     assert refused is not None and refused.kind == "unknown"
     assert store.read_text() == ""
@@ -150,17 +155,7 @@ def test_ssh_config_host_port_and_proxycommand_apply(sshd: Sshd, tmp_path: Path)
     )
     store = tmp_path / "known_hosts"
     store.write_text(f"[127.0.0.1]:{sshd.port} {sshd.host_pub}\n")
-    driver = napalm.get_network_driver("frr")(
-        "device-alias",
-        "root",
-        "",
-        timeout=10,
-        optional_args={
-            "ssh_config_file": str(config),
-            "key_file": str(sshd.client_key),
-            "known_hosts": str(store),
-        },
-    )
+    driver = _driver(sshd, store, "device-alias", ssh_config_file=str(config))
     driver.open()
     proxy = driver.device.get_transport().sock
     try:
@@ -185,18 +180,7 @@ def test_a_loaded_candidate_is_made_canonical_by_the_device_once(sshd: Sshd, tmp
     agent.chmod(0o755)
     store = tmp_path / "known_hosts"
     store.write_text(f"[127.0.0.1]:{sshd.port} {sshd.host_pub}\n")
-    driver = napalm.get_network_driver("frr")(
-        "127.0.0.1",
-        "root",
-        "",
-        timeout=10,
-        optional_args={
-            "port": sshd.port,
-            "key_file": str(sshd.client_key),
-            "known_hosts": str(store),
-            "agent": str(agent),
-        },
-    )
+    driver = _driver(sshd, store, agent=str(agent))
     candidate = "!== frr\nhostname intended\n!== nftables\n!== ovs\n!== dhcrelay\n"
     driver.open()
     try:
@@ -254,13 +238,7 @@ def test_running_and_canonical_in_one_agent_call(
     agent.chmod(0o755)
     store = tmp_path / "known_hosts"
     store.write_text(f"[127.0.0.1]:{sshd.port} {sshd.host_pub}\n")
-    args = {
-        "port": sshd.port,
-        "key_file": str(sshd.client_key),
-        "known_hosts": str(store),
-        "agent": str(agent),
-    }
-    driver = napalm.get_network_driver("frr")("127.0.0.1", "root", "", timeout=10, optional_args=args)
+    driver = _driver(sshd, store, agent=str(agent))
     driver.open()
     try:
         if expected[0] is None:
