@@ -7,7 +7,11 @@ cheapest test that catches them instead of after a slow one. Outside mutmut ther
 
 Every mutant is the same source files (mutmut picks the mutant by an environment variable), so `wardnet
 check`'s content-hash cache (STATE/cache/check, keyed by the code's files) would hand a mutant the findings
-the clean run stored: each test session gets a fresh WARDNET_STATE_DIR instead.
+the clean run stored: each test session gets a fresh WARDNET_STATE_DIR instead. For the same reason each
+session starts with the memos kept across configs emptied (the parsers' shared blocks, rule answers per block
+body, rules' kept findings, each platform's cleaned lines): a mutant is forked from the process that ran the
+tests clean, and a memo filled there would answer for the mutated function (scripts/rule_corpus.py --fresh
+empties the same ones).
 
 The test that killed each mutant is appended to killed_by.txt (mutant, test) in mutmut's folder:
 scripts/mutation.py counts the kills per test, so a slow test that kills nothing shows.
@@ -17,6 +21,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import tempfile
 
 import pytest
@@ -33,7 +38,31 @@ def _durations() -> dict[str, float]:
     return durations
 
 
+# Modules whose private module-level dicts are memos kept across configs.
+MEMO_MODULES = (
+    "wardnet.tree",
+    "wardnet.checks.memo",
+    "wardnet.checks.parse",
+    "wardnet.checks.replay",
+    "wardnet.checks.rules_ios",
+    "wardnet.checks.rules_fortios",
+)
+
+
+def forget() -> None:
+    """Empty the memos kept across configs, in the modules already imported."""
+    for name in MEMO_MODULES:
+        module = sys.modules.get(name)
+        for key, value in vars(module).items() if module else ():
+            if key.startswith("_") and not key.startswith("__") and isinstance(value, dict):
+                value.clear()
+    platforms = sys.modules.get("wardnet.platforms")
+    for platform in platforms.PLATFORMS.values() if platforms else ():
+        vars(platform).pop("_cleaned", None)  # a functools.cached_property: made again when read
+
+
 def pytest_configure(config: pytest.Config) -> None:
+    forget()
     _STATE.append((tempfile.mkdtemp(prefix="wardnet-mutant-"), os.environ.get("WARDNET_STATE_DIR")))
     os.environ["WARDNET_STATE_DIR"] = _STATE[-1][0]
 
