@@ -141,6 +141,7 @@ MODULES = {
     "rules-ios": Module(
         ("wardnet/checks/rules_ios.py",),
         (
+            "tests/unit/test_rules_findings.py",
             "tests/unit/test_rules_secret_words.py",
             "tests/unit/test_rules_planted.py",
             "tests/unit/test_rules_ipv6.py",
@@ -157,6 +158,7 @@ MODULES = {
     "rules-fortios": Module(
         ("wardnet/checks/rules_fortios.py", "wardnet/checks/rules_fortios_wifi.py"),
         (
+            "tests/unit/test_rules_findings.py",
             "tests/unit/test_rules_fortios_wifi.py",
             "tests/unit/test_rules_ipv6.py",
             "tests/unit/test_rules_disguised.py",
