@@ -151,7 +151,7 @@ MODULES = {
             "tests/unit/test_check_replay.py",
         ),
         0.0,
-        cost=300,  # guessed
+        cost=600,  # guessed
         deselect=(_CITY_CHECK,),
         sample="7",
     ),
@@ -165,20 +165,21 @@ MODULES = {
             "tests/unit/test_checks.py",
         ),
         0.0,
-        cost=250,  # guessed
+        cost=550,  # guessed
         deselect=(_CITY_CHECK,),
         sample="7",
     ),
     "rules-frr": Module(
         ("wardnet/checks/rules_frr.py",),
         (
+            "tests/unit/test_rules_findings.py",
             "tests/unit/test_rules_ipv6.py",
             "tests/unit/test_rules_disguised.py",
             "tests/unit/test_audit_platform_gaps.py",
             "tests/unit/test_checks.py",
         ),
         0.0,
-        cost=100,  # guessed
+        cost=240,  # guessed
         deselect=(_CITY_CHECK,),
         sample="7",
     ),
@@ -186,7 +187,7 @@ MODULES = {
         ("wardnet/checks/rules_server.py",),
         ("tests/unit/test_audit_servers.py", "tests/unit/test_servers_ipv6.py"),
         0.0,
-        cost=120,  # guessed
+        cost=250,  # guessed
         deselect=(
             (
                 "tests/unit/test_audit_servers.py::test_the_callback_records_changed_tasks_with_their_diff_and_the_state",
