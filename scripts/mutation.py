@@ -374,11 +374,13 @@ def _report(done: Running, cpu: float, mutmut: Path) -> tuple[int, int, float, f
     killed, counted, survivors = score(results(done.root, module))
     value = killed / counted if counted else 0.0
     wall = time.monotonic() - done.started
-    print(f"== {done.name}: {killed} of {counted} killed in {wall:.0f} s ({cpu:.0f} s CPU)", flush=True)
+    failed = done.process.returncode != 0 or not counted  # mutmut stopped (a clean test failed, say)
+    said = f"; mutmut exited {done.process.returncode}" if failed else ""
+    print(f"== {done.name}: {killed} of {counted} killed in {wall:.0f} s ({cpu:.0f} s CPU){said}", flush=True)
     print(f"   {killers(done.root)}", flush=True)
     for survivor in survivors:
         print(f"   survived: {survivor} (see: cd {done.root} && {mutmut} show {survivor})", flush=True)
-    return counted, killed, value, wall, value < module.threshold
+    return counted, killed, value, wall, failed or value < module.threshold
 
 
 def main(argv: list[str] | None = None) -> int:
