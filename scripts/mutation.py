@@ -142,6 +142,7 @@ MODULES = {
         ("wardnet/checks/rules_ios.py",),
         (
             "tests/unit/test_rules_findings.py",
+            "tests/unit/test_rules_ios_acls.py",
             "tests/unit/test_rules_secret_words.py",
             "tests/unit/test_rules_planted.py",
             "tests/unit/test_rules_ipv6.py",
