@@ -29,9 +29,19 @@ INVENTORY = REPO / "inventories"
 BEN_THANH = "26743"
 
 
+# `make mutation` forks a pytest per mutant from a process that already ran the tests once. For a module the
+# loader does not run (all but the IP plan: it places each site's block), scripts/mutation.py sets
+# WARDNET_KEEP_INVENTORY and every mutant reuses that load instead of paying 0.4 s of CPU for its own.
+_KEPT: list[Inventory] = []
+
+
 @pytest.fixture(scope="session")
 def inventory() -> Inventory:
-    return load_inventory(INVENTORY)
+    if not os.environ.get("WARDNET_KEEP_INVENTORY"):
+        return load_inventory(INVENTORY)
+    if not _KEPT:
+        _KEPT.append(load_inventory(INVENTORY))
+    return _KEPT[0]
 
 
 @pytest.fixture

@@ -1,13 +1,32 @@
-"""A pytest plugin for `make mutation` (`-p tests.mutation_order`): a mutant's tests run fastest first.
+"""A pytest plugin for `make mutation` (`-p tests.mutation_order`): a mutant's tests run fastest first, each
+mutant with its own empty state folder.
 
 mutmut hands each mutant the tests that reached the mutated function, in no particular order, and stops at the
 first failure (-x); running them by the duration mutmut measured in its clean run lets most mutants die in the
 cheapest test that catches them instead of after a slow one. Outside mutmut there are no durations: no change.
+
+Every mutant is the same source files (mutmut picks the mutant by an environment variable), so `wardnet
+check`'s content-hash cache (STATE/cache/check, keyed by the code's files) would hand a mutant the findings
+the clean run stored: each test session gets a fresh WARDNET_STATE_DIR instead. For the same reason each
+session starts with the memos kept across configs emptied (the parsers' shared blocks, rule answers per block
+body, rules' kept findings, each platform's cleaned lines): a mutant is forked from the process that ran the
+tests clean, and a memo filled there would answer for the mutated function (scripts/rule_corpus.py --fresh
+empties the same ones).
+
+The test that killed each mutant is appended to killed_by.txt (mutant, test) in mutmut's folder:
+scripts/mutation.py counts the kills per test, so a slow test that kills nothing shows.
 """
 
 from __future__ import annotations
 
+import os
+import shutil
+import sys
+import tempfile
+
 import pytest
+
+_STATE: list[tuple[str, str | None]] = []  # (the session's folder, WARDNET_STATE_DIR before it)
 
 
 def _durations() -> dict[str, float]:
@@ -19,7 +38,52 @@ def _durations() -> dict[str, float]:
     return durations
 
 
+# Modules whose private module-level dicts are memos kept across configs.
+MEMO_MODULES = (
+    "wardnet.tree",
+    "wardnet.checks.memo",
+    "wardnet.checks.parse",
+    "wardnet.checks.replay",
+    "wardnet.checks.rules_ios",
+    "wardnet.checks.rules_fortios",
+)
+
+
+def forget() -> None:
+    """Empty the memos kept across configs, in the modules already imported."""
+    for name in MEMO_MODULES:
+        module = sys.modules.get(name)
+        for key, value in vars(module).items() if module else ():
+            if key.startswith("_") and not key.startswith("__") and isinstance(value, dict):
+                value.clear()
+    platforms = sys.modules.get("wardnet.platforms")
+    for platform in platforms.PLATFORMS.values() if platforms else ():
+        vars(platform).pop("_cleaned", None)  # a functools.cached_property: made again when read
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    forget()
+    _STATE.append((tempfile.mkdtemp(prefix="wardnet-mutant-"), os.environ.get("WARDNET_STATE_DIR")))
+    os.environ["WARDNET_STATE_DIR"] = _STATE[-1][0]
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    folder, before = _STATE.pop()
+    shutil.rmtree(folder, ignore_errors=True)
+    if before is None:
+        os.environ.pop("WARDNET_STATE_DIR", None)
+    else:
+        os.environ["WARDNET_STATE_DIR"] = before
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     durations = _durations()
     if durations:
         items.sort(key=lambda item: durations.get(item.nodeid, 0.0))
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    mutant = os.environ.get("MUTANT_UNDER_TEST", "")
+    if report.failed and "__mutmut_" in mutant:
+        with open("killed_by.txt", "a", encoding="utf-8") as out:
+            out.write(f"{mutant} {report.nodeid}\n")

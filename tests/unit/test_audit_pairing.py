@@ -123,3 +123,23 @@ def test_parse_hangs_each_frr_section_s_lines_under_its_mark() -> None:
         ("!== ovs", ["bridge br0"]),
     ]
     assert [c.text for c in roots[0].children[0].children] == ["neighbor 10.0.0.1 remote-as 65000"]
+
+
+def test_parse_indents_only_with_spaces_and_tabs_not_with_other_unicode_spaces() -> None:
+    # A no-break or ideographic space at a line's start is text (pasted from a document), not indentation:
+    # the line stays a top-level line of its own, its first character kept.
+    roots = parse(["interface X", "\u00a0description a", "\u3000shutdown", " no shutdown"])
+    assert [(r.text, [c.text for c in r.children]) for r in roots] == [
+        ("interface X", []),
+        ("\u00a0description a", []),
+        ("\u3000shutdown", ["no shutdown"]),
+    ]
+
+
+def test_a_no_break_space_inside_a_line_is_drift_not_layout() -> None:
+    # Only runs of spaces and tabs fold; a single no-break space is a different byte on the device.
+    assert _found("description Phòng họp", "description Phòng\u00a0họp") == [
+        ("changed", HEAD, "description Phòng họp", "description Phòng\u00a0họp")
+    ]
+    roots = parse(["description Phòng\u00a0họp", "description a\u2009b"])
+    assert [r.text for r in roots] == ["description Phòng\u00a0họp", "description a\u2009b"]

@@ -227,6 +227,72 @@ def test_each_weakened_setting_breaks_its_rule(old: str, new: str, rule: str) ->
     assert rules(GOOD_STATE.replace(old, new)) == {rule}
 
 
+def test_a_server_weakened_everywhere_gets_each_finding_word_for_word() -> None:
+    edits = [
+        ("permitrootlogin no", "permitrootlogin yes"),
+        ("passwordauthentication no", "passwordauthentication yes"),
+        ("macs hmac-sha2-512-etm@openssh.com", "macs hmac-sha1,hmac-sha2-512"),
+        ("clientalivecountmax 3", "clientalivecountmax 10"),
+        ("banner /etc/issue.net", "banner none"),
+        ("\t\tjump services", "\t\ttcp dport 23 accept\n\t\ttcp dport { 22, 443 } accept\n\t\tjump services"),
+        ("deny = 5", "deny = 10"),
+        ("minlen = 14", "minlen = 8"),
+        ('target="10.0.0.20"', 'target="192.0.2.1"'),
+        ("server 10.0.0.10 iburst", "pool pool.ntp.org iburst"),
+        ("openssh-server 1:9.2p1-2 ii", "telnetd 0.17 ii"),
+        ("INACTIVE=45", "INACTIVE=90"),
+        ("nguyen.van.a P 2026-11-02 1 90 14 45", "nguyen.van.a P 2026-11-02 1 90 14"),
+    ]
+    state = GOOD_STATE
+    for old, new in edits:
+        assert old in state, old
+        state = state.replace(old, new)
+    inactive = "INACTIVE=45 in /etc/default/useradd and chage --inactive 45 on login accounts"
+    assert [(v.rule, v.message, v.fix) for v in SERVER.evaluate(state, EXPECT)] == [
+        ("L2-MGMT-03", "host firewall accepts telnet: tcp dport 23 accept", "remove the rule"),
+        (
+            "L2-MGMT-02",
+            "host firewall accepts management from any source: tcp dport { 22, 443 } accept",
+            "accept SSH only from the management sources (set management_v4)",
+        ),
+        ("L2-AAA-02", "sshd: PermitRootLogin yes", "PermitRootLogin no"),
+        ("L2-AAA-03", "sshd accepts passwords", "PasswordAuthentication no, PermitEmptyPasswords no"),
+        ("L2-CRYPTO-01", "sshd macs: hmac-sha1", "drop them from macs"),
+        (
+            "L2-AAA-05",
+            "sshd idle sessions are closed after 600 s (baseline 5 min)",
+            "ClientAliveInterval × ClientAliveCountMax within the idle timeout",
+        ),
+        ("L2-BANNER-01", "sshd shows no login banner", "Banner /etc/issue.net"),
+        (
+            "L2-AAA-06",
+            "lockout: pam_faillock in the PAM stack, deny=10, unlock_time=900",
+            "pam_faillock, deny ≤ 5, unlock_time ≥ 900",
+        ),
+        ("L2-AAA-04", "password policy: minlen=8, minclass=4", "pwquality minlen ≥ 14, minclass = 4"),
+        (
+            "L2-LOG-01",
+            "logging: rsyslog active, forwarding to 192.0.2.1",
+            "forward to 10.0.0.20 and keep rsyslog running",
+        ),
+        ("L2-NTP-01", "time: chrony uses pool.ntp.org", "only the city NTP servers: 10.0.0.10"),
+        ("L2-SVC-01", "insecure services: telnetd", "purge them"),
+        ("L2-SRV-01", "new accounts are never disabled when inactive (INACTIVE=90)", inactive),
+        ("L2-SRV-01", "login accounts not disabled after 45 inactive days: nguyen.van.a (?)", inactive),
+    ]
+    # with the input chain accepting, no port rule is read: the firewall as a whole is the finding
+    assert [
+        (v.rule, v.message, v.fix)
+        for v in SERVER.evaluate(state.replace("policy drop;", "policy accept;"), EXPECT)
+    ][:1] == [
+        (
+            "L2-FLOW-01",
+            "host firewall: no `table inet wardnet` input chain with policy drop is loaded",
+            "reload the configured firewall: systemctl reload nftables (or --remediate --commit)",
+        )
+    ]
+
+
 def test_unread_account_defaults_break_the_inactive_account_rule() -> None:
     without = GOOD_STATE.replace("#### useradd -D\n", "#### useradd -X\n")
     assert {v.rule for v in SERVER.evaluate(without, EXPECT)} == {"L2-SRV-01"}

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 import wardnet
 import wardnet.api
 from wardnet.audit.normalise import normalise
+from wardnet.checks import rules_fortios, rules_fortios_wifi, rules_frr, rules_ios, rules_server
 from wardnet.models import PLATFORM_ROLES, Platforms
 from wardnet.platforms import NAMES, PLATFORMS, get_platform
 from wardnet.platforms import fortios_config as fortios_tree
@@ -212,3 +213,19 @@ def test_every_public_name_is_the_callable_it_promises_even_after_the_subpackage
     for name in wardnet.__all__:
         value = getattr(wardnet, name)
         assert callable(value) and not isinstance(value, type(wardnet)), name
+
+
+def test_every_rule_is_a_plain_function_so_make_mutation_mutates_it() -> None:
+    # mutmut mutates no decorated function: a rule registered as `@rule` would drop out of `make mutation`
+    # (not run by it: there every mutated function is decorated by mutmut's trampoline).
+    registered = {
+        (rule.__module__, rule.__name__)
+        for ruleset in (rules_ios, rules_fortios, rules_frr, rules_server)
+        for rule in ruleset.RULES.rules
+    }
+    assert len(registered) == 42
+    for module in (rules_ios, rules_fortios, rules_fortios_wifi, rules_frr, rules_server):
+        tree = ast.parse(Path(module.__file__ or "").read_text(encoding="utf-8"))
+        defined = {node.name: node for node in tree.body if isinstance(node, ast.FunctionDef)}
+        for name in sorted(name for owner, name in registered if owner == module.__name__):
+            assert defined[name].decorator_list == [], f"{module.__name__}.{name} is decorated"

@@ -59,3 +59,16 @@ def test_the_legacy_form_closed_with_both_methods_passes() -> None:
         " authentication port-control auto\n mab\n dot1x pae authenticator\n"
     )
     assert _nac_findings(text[:start] + legacy + text[end:]) == []
+
+
+def test_a_stripped_staff_port_names_every_gap_word_for_word() -> None:
+    text = ACC1.read_text(encoding="utf-8")
+    start, end = _port(text, "GigabitEthernet1/0/1")
+    port = NAC_LINES.sub("", text[start:end])
+    head = "interface GigabitEthernet1/0/1 (staff) lets devices in without 802.1X/MAB: "
+    gaps = "no port-control auto, no MAB, no dot1x pae authenticator, open before authentication"
+    assert _nac_findings(text[:start] + port + text[end:]) == [f"{head}{gaps}, no control policy"]
+    bound = port + " service-policy type control subscriber NOPE\n"
+    assert _nac_findings(text[:start] + bound + text[end:]) == [
+        f"{head}{gaps}, control policy NOPE is not defined"
+    ]

@@ -20,7 +20,7 @@ from wardnet.checks.parse import FortiBlock
 from wardnet.checks.ruleset import RuleSet
 
 RULES: RuleSet[FortiBlock] = RuleSet()
-rule = RULES.rule
+rule = RULES.rule  # called after each rule, not as a decorator: mutmut mutates no decorated function
 MASK = "<<secret:"
 ANY4 = IPv4Network("0.0.0.0/0")
 ANY6 = IPv6Network("::/0")
@@ -164,7 +164,6 @@ def open_protocols(tree: FortiBlock, name: str, seen: frozenset[str] = frozenset
 # --- zones and flows -----------------------------------------------------------------------------------
 
 
-@rule
 def zones(tree: FortiBlock, expect: Expect, role: str) -> list[Violation]:
     vlans = [
         name
@@ -185,6 +184,9 @@ def zones(tree: FortiBlock, expect: Expect, role: str) -> list[Violation]:
         for name, count in sorted(membership.items())
         if count != 1
     ]
+
+
+rule(zones)
 
 
 class _Judge:
@@ -215,7 +217,6 @@ class _Judge:
         return out
 
 
-@rule
 def flows(tree: FortiBlock, expect: Expect, role: str) -> list[Violation]:
     found = []
     judge = _Judge(tree, expect)
@@ -261,6 +262,9 @@ def flows(tree: FortiBlock, expect: Expect, role: str) -> list[Violation]:
         tree.sub("system autoupdate schedule"), "status", "enable", "L2-IPS-01", "system autoupdate schedule"
     )
     return found + _flows6(judge, policies)
+
+
+rule(flows)
 
 
 def _flows6(judge: _Judge, policies: list[tuple[str, FortiBlock]]) -> list[Violation]:
@@ -317,7 +321,6 @@ def icmpv6_opened(tree: FortiBlock, name: str, seen: frozenset[str] = frozenset(
     return {f"ICMPv6 {ICMPV6_NEVER[kind]} ({name})"} if kind in ICMPV6_NEVER else set()
 
 
-@rule
 def icmpv6(tree: FortiBlock, expect: Expect, role: str) -> list[Violation]:
     """ICMPv6 between zones only as RFC 4890 recommends. FortiOS forwards an ICMPv6 error with the session
     it belongs to (the embedded header is matched to the session: FortiOS 5.0 Help, "Configure ICMP error
@@ -344,7 +347,9 @@ def icmpv6(tree: FortiBlock, expect: Expect, role: str) -> list[Violation]:
     return found
 
 
-@rule
+rule(icmpv6)
+
+
 def dhcp_dns(tree: FortiBlock, expect: Expect, role: str) -> list[Violation]:
     found = []
     for name, settings in _entries(tree, "system dhcp server"):
@@ -362,6 +367,9 @@ def dhcp_dns(tree: FortiBlock, expect: Expect, role: str) -> list[Violation]:
     return found
 
 
+rule(dhcp_dns)
+
+
 # --- management plane ----------------------------------------------------------------------------------
 
 
@@ -376,7 +384,6 @@ def _untrusted(hosts: list[Network], expect: Expect) -> list[str]:
     return [str(h) for h in hosts if not expect.managed_from(h)]
 
 
-@rule
 def management(tree: FortiBlock, expect: Expect, role: str) -> list[Violation]:
     found = []
     for name, settings in _entries(tree, "system interface"):
@@ -471,7 +478,9 @@ def management(tree: FortiBlock, expect: Expect, role: str) -> list[Violation]:
     return found
 
 
-@rule
+rule(management)
+
+
 def crypto(tree: FortiBlock, expect: Expect, role: str) -> list[Violation]:
     system = tree.sub("system global")
     found = _want(system, "strong-crypto", "enable", "L2-CRYPTO-01", "system global", default="enable")
@@ -500,7 +509,9 @@ def crypto(tree: FortiBlock, expect: Expect, role: str) -> list[Violation]:
     return found
 
 
-@rule
+rule(crypto)
+
+
 def accounts(tree: FortiBlock, expect: Expect, role: str) -> list[Violation]:
     found = []
     tacacs = dict(_entries(tree, "user tacacs+"))
@@ -593,7 +604,9 @@ def accounts(tree: FortiBlock, expect: Expect, role: str) -> list[Violation]:
     return found
 
 
-@rule
+rule(accounts)
+
+
 def logging_and_time(tree: FortiBlock, expect: Expect, role: str) -> list[Violation]:
     found = []
     servers = set()
@@ -639,7 +652,9 @@ def logging_and_time(tree: FortiBlock, expect: Expect, role: str) -> list[Violat
     return found
 
 
-@rule
+rule(logging_and_time)
+
+
 def snmp_and_ha(tree: FortiBlock, expect: Expect, role: str) -> list[Violation]:
     found = [
         Violation("L2-SNMP-01", f"SNMP community {name} configured", "delete it; use SNMPv3")
@@ -669,6 +684,9 @@ def snmp_and_ha(tree: FortiBlock, expect: Expect, role: str) -> list[Violation]:
     for key in ("auto-install-config", "auto-install-image"):
         found += _want(install, key, "disable", "CIS-FGT-2.1.7", "system auto-install", default="enable")
     return found
+
+
+rule(snmp_and_ha)
 
 
 # Wi-Fi rules live in their own module and register on RULES when imported.

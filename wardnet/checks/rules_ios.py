@@ -14,7 +14,7 @@ from wardnet.checks.ruleset import RuleSet
 from wardnet.tree import Node
 
 RULES: RuleSet[Node] = RuleSet(replay=True)
-rule = RULES.rule
+rule = RULES.rule  # called after each rule, not as a decorator: mutmut mutates no decorated function
 MASK = "<<secret:"
 EXEC_TIMEOUT_DEFAULT = 10.0  # minutes, when a line has no exec-timeout (IOS default)
 N = TypeVar("N", IPv4Network, IPv6Network)  # one address family per ACL walk
@@ -173,7 +173,6 @@ def _has_ipv6(interface: Node) -> bool:
     return interface.child("ipv6 address ") is not None
 
 
-@rule
 def management_vlan(tree: Node, expect: Expect, role: str) -> list[Violation]:
     found = []
     vlan1 = tree.get("interface Vlan1")
@@ -191,7 +190,9 @@ def management_vlan(tree: Node, expect: Expect, role: str) -> list[Violation]:
     return found
 
 
-@rule
+rule(management_vlan)
+
+
 def management_sources(tree: Node, expect: Expect, role: str) -> list[Violation]:
     found = []
     for line in tree.all("line vty"):
@@ -244,13 +245,17 @@ def management_sources(tree: Node, expect: Expect, role: str) -> list[Violation]
     return found
 
 
-@rule
+rule(management_sources)
+
+
 def management_sources6(tree: Node, expect: Expect, role: str) -> list[Violation]:
     """The IPv6 side of management_sources (its own rule: it reads every interface, the others do not)."""
     return _management6(tree, expect)
 
 
-@rule
+rule(management_sources6)
+
+
 def management_https(tree: Node, expect: Expect, role: str) -> list[Violation]:
     """The HTTPS server's access-class, the last of management_sources' questions."""
     found = []
@@ -268,7 +273,9 @@ def management_https(tree: Node, expect: Expect, role: str) -> list[Violation]:
     return found
 
 
-@rule
+rule(management_https)
+
+
 def ssh_only(tree: Node, expect: Expect, role: str) -> list[Violation]:
     found = _missing(tree, "L2-MGMT-03", ["ip ssh version 2", "no ip http server"])
     if tree.has("ip http server"):
@@ -289,7 +296,9 @@ def ssh_only(tree: Node, expect: Expect, role: str) -> list[Violation]:
     return found
 
 
-@rule
+rule(ssh_only)
+
+
 def weak_crypto(tree: Node, expect: Expect, role: str) -> list[Violation]:
     found = []
     for line in tree.all("ip ssh server algorithm "):
@@ -304,6 +313,9 @@ def weak_crypto(tree: Node, expect: Expect, role: str) -> list[Violation]:
     return found
 
 
+rule(weak_crypto)
+
+
 # --- AAA -----------------------------------------------------------------------------------------------
 
 
@@ -312,7 +324,6 @@ def _method_lists(tree: Node, kind: str) -> dict[str, list[str]]:
     return {c.words[3]: c.words[4:] for c in tree.all(f"aaa authentication {kind} ") if len(c.words) > 3}
 
 
-@rule
 def aaa(tree: Node, expect: Expect, role: str) -> list[Violation]:
     found = _missing(tree, "L2-AAA-01", ["aaa new-model"])
     if tree.has("no aaa new-model"):
@@ -365,7 +376,9 @@ def aaa(tree: Node, expect: Expect, role: str) -> list[Violation]:
     return found
 
 
-@rule
+rule(aaa)
+
+
 def secrets(tree: Node, expect: Expect, role: str) -> list[Violation]:
     found = _missing(tree, "L2-AAA-03", ["service password-encryption", "password encryption aes"])
     for node in tree.containing("secret", "key", "password"):
@@ -388,6 +401,9 @@ def secrets(tree: Node, expect: Expect, role: str) -> list[Violation]:
             )
         )
     return found
+
+
+rule(secrets)
 
 
 def _secret_problem(parts: list[str]) -> str | None:
@@ -416,7 +432,6 @@ def _secret_problem(parts: list[str]) -> str | None:
     return None
 
 
-@rule
 def sessions(tree: Node, expect: Expect, role: str) -> list[Violation]:
     found = []
     for line in tree.all(("line vty", "line con", "line aux")):
@@ -456,10 +471,12 @@ def sessions(tree: Node, expect: Expect, role: str) -> list[Violation]:
     return found
 
 
+rule(sessions)
+
+
 # --- logging, time, SNMP -------------------------------------------------------------------------------
 
 
-@rule
 def logging(tree: Node, expect: Expect, role: str) -> list[Violation]:
     found = _missing(tree, "L2-LOG-01", ["service timestamps log datetime msec localtime show-timezone"])
     if tree.has("no logging on"):
@@ -503,7 +520,9 @@ def logging(tree: Node, expect: Expect, role: str) -> list[Violation]:
     return found
 
 
-@rule
+rule(logging)
+
+
 def ntp(tree: Node, expect: Expect, role: str) -> list[Violation]:
     found = _missing(tree, "L2-NTP-01", ["ntp authenticate"])
     servers = {c.words[2]: c.words for c in tree.all("ntp server ") if len(c.words) > 2}
@@ -522,7 +541,9 @@ def ntp(tree: Node, expect: Expect, role: str) -> list[Violation]:
     return found
 
 
-@rule
+rule(ntp)
+
+
 def snmp(tree: Node, expect: Expect, role: str) -> list[Violation]:
     found = [
         Violation("L2-SNMP-01", "SNMP community configured", "remove snmp-server community")
@@ -559,6 +580,9 @@ def snmp(tree: Node, expect: Expect, role: str) -> list[Violation]:
     return found
 
 
+rule(snmp)
+
+
 # --- services, ports, rogue devices --------------------------------------------------------------------
 
 SMALL_SERVICES = ("service tcp-small-servers", "service udp-small-servers", "service finger", "ip finger")
@@ -574,7 +598,6 @@ def _port_vlan(interface: Node, expect: Expect) -> str:
     return ""
 
 
-@rule
 def services_and_ports(tree: Node, expect: Expect, role: str) -> list[Violation]:
     found = _missing(tree, "L2-SVC-01", ["no service pad", "no service config"])
     for line in SMALL_SERVICES:
@@ -598,7 +621,9 @@ def services_and_ports(tree: Node, expect: Expect, role: str) -> list[Violation]
     return found
 
 
-@rule
+rule(services_and_ports)
+
+
 def rogue_devices(tree: Node, expect: Expect, role: str) -> list[Violation]:
     if role != "access":
         return []
@@ -612,6 +637,9 @@ def rogue_devices(tree: Node, expect: Expect, role: str) -> list[Violation]:
             Violation("L2-ROGUE-01", "no dynamic ARP inspection", "ip arp inspection vlan <client VLANs>")
         )
     return found
+
+
+rule(rogue_devices)
 
 
 def _raguard_hosts(tree: Node) -> set[str]:
@@ -659,7 +687,6 @@ def _port_vlans(port: Node) -> set[int]:
     return out
 
 
-@rule
 def ra_guard(tree: Node, expect: Expect, role: str) -> list[Violation]:
     """IPv6 first-hop security on the access edge: every host-facing port (access mode, or an edge trunk to
     an AP) drops router advertisements, so no host can make itself the clients' router (RFC 6105). The
@@ -688,6 +715,9 @@ def ra_guard(tree: Node, expect: Expect, role: str) -> list[Violation]:
                 )
             )
     return found
+
+
+rule(ra_guard)
 
 
 def _ra_guarded(interface: Node, hosts: set[str], parking_vlan: int, by_vlan: dict[int, bool]) -> bool:
@@ -783,7 +813,6 @@ def icmpv6_problems(acl: Node, name: str) -> list[str]:
     return problems
 
 
-@rule
 def icmpv6(tree: Node, expect: Expect, role: str) -> list[Violation]:
     """ICMPv6 allowed as RFC 4890 recommends wherever an IPv6 ACL filters packets (`ipv6 traffic-filter` on
     an SVI or a port). The rendered switches filter none: they forward their users' IPv6 at layer 2 and
@@ -806,6 +835,9 @@ def icmpv6(tree: Node, expect: Expect, role: str) -> list[Violation]:
                 for p in icmpv6_problems(acl, line.words[2])
             ]
     return found
+
+
+rule(icmpv6)
 
 
 # --- port access control (issue 17 item 3) ---------------------------------------------------------------
@@ -861,7 +893,6 @@ def _defined(policies: tuple[tuple[str, frozenset[str]], ...], name: str) -> fro
     return next((methods for policy, methods in policies if policy == name), None)
 
 
-@rule
 def port_access_control(tree: Node, expect: Expect, role: str) -> list[Violation]:
     """Staff access ports authenticate (802.1X, MAB for what has no supplicant) and stay closed until then."""
     if role != "access" or not expect.nac_vlans:
@@ -888,6 +919,9 @@ def port_access_control(tree: Node, expect: Expect, role: str) -> list[Violation
     return found
 
 
+rule(port_access_control)
+
+
 def _staff(port: Node, nac_vlans: frozenset[int]) -> bool:
     """An enabled port in a staff (802.1X) VLAN."""
     vlan = port.child("switchport access vlan ")
@@ -902,7 +936,6 @@ def _proxy_arp(interface: Node) -> bool:
     return interface.child("ip address ") is not None and not interface.has("no ip proxy-arp")
 
 
-@rule
 def cis_hardening(tree: Node, expect: Expect, role: str) -> list[Violation]:
     found = []
     enable = _method_lists(tree, "enable").get("default")
@@ -947,7 +980,9 @@ def cis_hardening(tree: Node, expect: Expect, role: str) -> list[Violation]:
     return found
 
 
-@rule
+rule(cis_hardening)
+
+
 def cis_proxy_arp(tree: Node, expect: Expect, role: str) -> list[Violation]:
     """The last of the CIS controls, on its own: it reads every interface, the others do not."""
     found = []
@@ -956,3 +991,6 @@ def cis_proxy_arp(tree: Node, expect: Expect, role: str) -> list[Violation]:
         if answers:
             found.append(Violation("CIS-IOS-3.1.2", f"{interface.text} answers proxy ARP", "no ip proxy-arp"))
     return found
+
+
+rule(cis_proxy_arp)

@@ -90,7 +90,7 @@ class ServerState:
 
 
 RULES: RuleSet[ServerState] = RuleSet()
-rule = RULES.rule
+rule = RULES.rule  # called after each rule, not as a decorator: mutmut mutates no decorated function
 
 
 def _input_chain(ruleset: str) -> list[str]:
@@ -121,7 +121,6 @@ def _ports(line: str) -> set[int]:
     return {int(w) if w.isdigit() else named.get(w, -1) for w in words if w} - {-1}
 
 
-@rule
 def host_firewall(state: ServerState, expect: Expect, role: str) -> list[Violation]:
     ruleset = state.parts.get("nft list ruleset", "")
     lines = _input_chain(ruleset)
@@ -150,7 +149,9 @@ def host_firewall(state: ServerState, expect: Expect, role: str) -> list[Violati
     return out
 
 
-@rule
+rule(host_firewall)
+
+
 def ssh_daemon(state: ServerState, expect: Expect, role: str) -> list[Violation]:
     sshd = state.sshd
     if not sshd:
@@ -188,7 +189,9 @@ def ssh_daemon(state: ServerState, expect: Expect, role: str) -> list[Violation]
     return out
 
 
-@rule
+rule(ssh_daemon)
+
+
 def lockout_and_passwords(state: ServerState, expect: Expect, role: str) -> list[Violation]:
     out = []
     faillock = state.settings("/etc/security/faillock.conf")
@@ -224,7 +227,9 @@ def lockout_and_passwords(state: ServerState, expect: Expect, role: str) -> list
     return out
 
 
-@rule
+rule(lockout_and_passwords)
+
+
 def logging_and_time(state: ServerState, expect: Expect, role: str) -> list[Violation]:
     out = []
     forward = state.file("/etc/rsyslog.d/90-wardnet-forward.conf") or ""
@@ -251,7 +256,9 @@ def logging_and_time(state: ServerState, expect: Expect, role: str) -> list[Viol
     return out
 
 
-@rule
+rule(logging_and_time)
+
+
 def insecure_services(state: ServerState, expect: Expect, role: str) -> list[Violation]:
     found = sorted(state.installed & set(INSECURE_PACKAGES))
     if state.active.get("telnet.socket") == "active":
@@ -259,12 +266,14 @@ def insecure_services(state: ServerState, expect: Expect, role: str) -> list[Vio
     return [Violation("L2-SVC-01", f"insecure services: {', '.join(found)}", "purge them")] if found else []
 
 
+rule(insecure_services)
+
+
 def _within(days: str, limit: int) -> bool:
     """shadow's inactive field: 0..limit days disables; -1 or empty never does."""
     return days.isdigit() and int(days) <= limit
 
 
-@rule
 def inactive_accounts(state: ServerState, expect: Expect, role: str) -> list[Violation]:
     """LEVEL2 item 27 (§4.6.2.3): accounts disabled after the baseline's days without use. Linux's mechanism
     is shadow's inactive field (shadow(5): days after the password expired, unchanged, before the account
@@ -293,7 +302,9 @@ def inactive_accounts(state: ServerState, expect: Expect, role: str) -> list[Vio
     return out
 
 
-@rule
+rule(inactive_accounts)
+
+
 def anti_malware(state: ServerState, expect: Expect, role: str) -> list[Violation]:
     """LEVEL2 item 27 (§4.10.2.1–2): a scanner the baseline names is installed and its daemon runs, or the
     baseline records the decision not to run one (server_policy.anti_malware.absence) with its reason."""
@@ -315,3 +326,6 @@ def anti_malware(state: ServerState, expect: Expect, role: str) -> list[Violatio
             "server_policy.anti_malware: list the scanner packages, or record the absence and its reason",
         )
     ]
+
+
+rule(anti_malware)
