@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from benchmarks.measure import BIN, Run, timed
-from wardnet.lab.ssh import SshFiles
+from wardnet.api import LabSshFiles
 
 BUSY = 75  # EX_TEMPFAIL
 DEFAULT_PREFIX = "wb-"
@@ -75,7 +75,7 @@ class LabEnv:
 
     @property
     def ssh_config(self) -> Path:
-        return SshFiles.of_lab(self.lab_dir).config
+        return LabSshFiles.of_lab(self.lab_dir).config
 
     def env(self) -> dict[str, str]:
         return {

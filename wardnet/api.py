@@ -69,6 +69,7 @@ _TYPES = {
     "Lab": "wardnet.lab.manager:Lab",
     "lab_preflight": "wardnet.lab.manager:preflight",
     "namespace_pids": "wardnet.lab.system:namespace_pids",
+    "LabSshFiles": "wardnet.lab.ssh:SshFiles",  # where a lab keeps its SSH material (the lab benchmarks)
     "prove_site": "wardnet.lab.prove:prove",
     "write_prove_report": "wardnet.lab.prove_report:write",
     # systems catalogue
@@ -134,6 +135,7 @@ if TYPE_CHECKING:
     from wardnet.lab.manager import preflight as lab_preflight
     from wardnet.lab.prove import prove as prove_site
     from wardnet.lab.prove_report import write as write_prove_report
+    from wardnet.lab.ssh import SshFiles as LabSshFiles
     from wardnet.lab.system import namespace_pids
     from wardnet.platforms import PLATFORMS
     from wardnet.render import Rendered, Renderer
@@ -169,6 +171,7 @@ __all__ = [
     "InputProblem",
     "Inventory",
     "Lab",
+    "LabSshFiles",
     "Rendered",
     "Renderer",
     "ServerConfig",
