@@ -34,11 +34,9 @@ def parse(lines: list[str]) -> list[Node]:
     depth = 0  # of the current block's top line
     for line in lines:
         if block:
-            first = line[:1]
-            if first == " " or first == "\t":
-                if not depth or len(line) - len(line.lstrip(" \t")) > depth:
-                    block.append(line)
-                    continue
+            if line[:1] in _INDENT and (not depth or len(line) - len(line.lstrip(" \t")) > depth):
+                block.append(line)  # deeper than the block's top line (any indentation, when that is at 0)
+                continue
             (roots if section is None else section.children).append(_block(block))
             block = []
         if line.startswith(SECTION_MARK):
@@ -95,5 +93,6 @@ def _text(text: str) -> str:
     return " ".join(text.split()) if "  " in text or "\t" in text else text
 
 
+_INDENT = frozenset(" \t")  # a line's first character when indented ("" is not: an empty line is at 0)
 BLOCKS_KEPT = 1 << 16  # distinct top-level blocks kept (a city's configs share most of theirs)
 _BLOCKS: dict[tuple[str, ...], Node] = {}
