@@ -143,3 +143,34 @@ def test_a_no_break_space_inside_a_line_is_drift_not_layout() -> None:
     ]
     roots = parse(["description Phòng\u00a0họp", "description a\u2009b"])
     assert [r.text for r in roots] == ["description Phòng\u00a0họp", "description a\u2009b"]
+
+
+def test_parse_ends_a_block_at_a_line_no_deeper_than_its_indented_top_line() -> None:
+    roots = parse(["  a", "   b", " c", "  d", "e"])
+    assert [(r.text, [c.text for c in r.children]) for r in roots] == [("a", ["b"]), ("c", ["d"]), ("e", [])]
+
+
+def test_a_block_is_built_once_and_shared_between_configs() -> None:
+    block = ["interface Vlan10", " ip address 10.0.0.1 255.255.255.0"]
+    first, second = parse([*block, "hostname a"]), parse(["hostname b", *block])
+    assert first[0] is second[1]
+    assert [c.text for c in first[0].children] == ["ip address 10.0.0.1 255.255.255.0"]
+
+
+def test_extra_lines_keep_the_running_order_when_a_block_repeats() -> None:
+    # A repeated block is one shared tree: the extras are ordered by place, not by object.
+    intended = parse(["hostname h"])
+    running = parse(["ntp server 192.0.2.1", "hostname h", "logging host 192.0.2.2", "ntp server 192.0.2.1"])
+    assert [(d.kind, d.running) for d in findings("cisco_iosxe", intended, running)] == [
+        ("extra", "ntp server 192.0.2.1"),
+        ("extra", "logging host 192.0.2.2"),
+        ("extra", "ntp server 192.0.2.1"),
+    ]
+
+
+def test_a_section_that_differs_in_one_line_is_compared_inside() -> None:
+    intended = parse(["!== frr", "hostname a", "!== ovs", "bridge br0"])
+    running = parse(["!== frr", "hostname b", "!== ovs", "bridge br0"])
+    assert [(d.kind, d.section, d.intended, d.running) for d in findings("frr", intended, running)] == [
+        ("changed", "frr", "hostname a", "hostname b")
+    ]

@@ -80,21 +80,21 @@ class Comparison:
         if path and ORDERED.match(path[-1]):
             self.sequence(intended, running, path)
             return
-        available: dict[str, list[Node]] = {}
-        for node in running:
-            available.setdefault(node.text, []).append(node)
+        # by position, not identity: equal blocks are one shared tree (normalise.parse)
+        available: dict[str, list[int]] = {}
+        for i, node in enumerate(running):
+            available.setdefault(node.text, []).append(i)
         missing = []
         for node in intended:
             twins = available.get(node.text)
             if twins:
-                twin = twins.pop(0)
+                twin = running[twins.pop(0)]
                 if twin.digest != node.digest:
                     self.blocks(node.children, twin.children, (*path, node.text))
             else:
                 missing.append(node)
-        extra = [n for nodes in available.values() for n in nodes]
-        order = {id(n): i for i, n in enumerate(running)}
-        self.leftovers(missing, sorted(extra, key=lambda n: order[id(n)]), path)
+        extra = sorted(i for places in available.values() for i in places)
+        self.leftovers(missing, [running[i] for i in extra], path)
 
     def sequence(self, intended: list[Node], running: list[Node], path: Path) -> None:
         a, b = [n.text for n in intended], [n.text for n in running]

@@ -96,7 +96,21 @@ class PlatformDriver:
 
     def redact(self, text: str) -> str:
         """Every line of a config with its secret values replaced (backups, reports)."""
-        return "\n".join(self.redact_line(line) for line in text.split("\n"))
+        known = self._redacted
+        if len(known) >= CLEANED_KEPT:
+            known.clear()
+        lines = text.split("\n")
+        out = list(map(known.get, lines))  # a fleet's lines are mostly known: one lookup each
+        if None in out:
+            for number, line in enumerate(out):
+                if line is None:
+                    out[number] = known[lines[number]] = self.redact_line(lines[number])
+        return "\n".join(out)  # type: ignore[arg-type]  # every None was filled
+
+    @functools.cached_property
+    def _redacted(self) -> dict[str, str]:
+        """Lines already redacted (a pure function of the line)."""
+        return {}
 
     # --- render ---------------------------------------------------------------------------------------
 
@@ -133,18 +147,18 @@ class PlatformDriver:
         return line
 
     def clean(self, text: str) -> list[str]:
-        out = []
         known = self._cleaned
-        for raw in self.logical_lines(text):
-            line = known.get(raw)
-            if line is None:
-                line = self._clean_line(raw)
-                if len(known) >= CLEANED_KEPT:
-                    known.clear()
-                known[raw] = line
-            if line:
-                out.append(line)
-        return out
+        raws = self.logical_lines(text)
+        lines = list(map(known.get, raws))  # a fleet's lines are mostly known: one lookup each
+        if None in lines:
+            for number, seen in enumerate(lines):
+                if seen is None:
+                    raw = raws[number]
+                    lines[number] = self._clean_line(raw)
+                    if len(known) >= CLEANED_KEPT:
+                        known.clear()
+                    known[raw] = lines[number]  # type: ignore[assignment]  # just set
+        return list(filter(None, lines))  # "": a line not compared
 
     def _clean_line(self, raw: str) -> str:
         """One line's comparable form, "" for a line that is not compared (blank, volatile, closer)."""

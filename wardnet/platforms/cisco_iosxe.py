@@ -66,6 +66,10 @@ def parse_snmp_users(output: str) -> list[str]:
 
 def _users_compared(text: str, keep: bool) -> str:
     """The config's `snmp-server user` lines in the compared form (keep), or dropped (not comparable)."""
+    if "snmp-server user " not in text:
+        return text  # no line to change (most configs: the users live outside the running config)
+    if not keep:
+        return "\n".join([line for line in text.split("\n") if not line.startswith("snmp-server user ")])
     out = []
     for line in text.split("\n"):
         user = SNMP_USER.match(line)
@@ -142,6 +146,8 @@ class CiscoIOSXE(PlatformDriver):
         return RULES.evaluate(parse_ios(text), expect, role)
 
     def logical_lines(self, text: str) -> list[str]:
+        if "crypto pki " not in text:
+            return super().logical_lines(text)  # no generated block to drop (never in an intended config)
         out: list[str] = []
         skipping = False
         for line in super().logical_lines(text):

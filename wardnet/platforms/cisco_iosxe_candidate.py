@@ -58,8 +58,11 @@ def blocks(text: str) -> list[list[str]]:
     return out
 
 
+VTY = re.compile(r"line vty (\d+) (\d+)")
+
+
 def _ranges(head: str) -> tuple[int, int] | None:
-    match = re.fullmatch(r"line vty (\d+) (\d+)", head)
+    match = VTY.fullmatch(head) if head.startswith("line vty ") else None
     return (int(match.group(1)), int(match.group(2))) if match else None
 
 
@@ -96,6 +99,7 @@ def complete(candidate: str, running: str) -> str:
     run_by_head = {b[0]: b for b in run}
     ours = blocks(candidate)
     heads = {b[0] for b in ours}
+    running_heads = list(run_by_head)
     out: list[list[str]] = []
     for block in ours:
         owned = OWNED_CHILDREN.get(block[0])
@@ -103,7 +107,7 @@ def complete(candidate: str, running: str) -> str:
         if owned and block[0] in run_by_head:
             extra = [c for c in run_by_head[block[0]][1:] if owned.match(c) and c not in block]
             whole = [block[0], *extra, *block[1:]]
-        out += [_number_acl(b) for b in _split_vty(whole, list(run_by_head))]
+        out += [_number_acl(b) for b in _split_vty(whole, running_heads)]
     shown = {b[0] for b in run}
     out = [b for b in out if b[0] not in DEFAULTS_NOT_PRINTED or b[0] in shown]
     kept = [b for b in run if b[0] not in heads and (DEVICE_OWNED.match(b[0]) or PHYSICAL.match(b[0]))]

@@ -99,10 +99,7 @@ class FortiOS(PlatformDriver):
         """Every `config` block on the device, both sides as the driver renders them: the blocks the
         intended config names, then those it does not (full scope), less what the device owns by design
         (fortios_owned.yml) — exactly what a replace would change."""
-        candidate = tree.parse(self.redact(intended))
-        shown = tree.parse(self.redact(running))
-        full = tree.parse(defaults) if defaults else None
-        seen = tree.with_defaults(shown, full, candidate)
+        candidate, seen = self._trees(Texts(intended, running, defaults))
         subs = {
             name: tree.view(seen.subs.get(name, tree.FortiObject(sub.raw)), sub, name, False)
             for name, sub in candidate.subs.items()
@@ -117,8 +114,22 @@ class FortiOS(PlatformDriver):
         """FortiOS has no replace: the set/unset/delete/move commands the deploy driver itself would send
         (hier_config cannot delete a table entry), for the drifted `config` blocks only — those the
         intended config names and those it does not (emptied: entries deleted, settings unset)."""
+        candidate, seen = self._trees(texts)
+        blocks = tree.script(seen, candidate, only=tops)
+        return "".join(line + "\n" for block in blocks for line in block)
+
+    def _trees(self, texts: Texts) -> tuple[tree.FortiObject, tree.FortiObject]:
+        """(candidate, running completed from the defaults) as trees, secrets masked. The audit asks for a
+        device's device forms and then its remediation: the last device's trees are kept for the second
+        (read only: every consumer builds new objects)."""
+        last = self._last
+        if last is not None and last[0] == texts:
+            return last[1]
         candidate = tree.parse(self.redact(texts.intended))
         shown = tree.parse(self.redact(texts.running))
         full = tree.parse(texts.defaults) if texts.defaults else None
-        blocks = tree.script(tree.with_defaults(shown, full, candidate), candidate, only=tops)
-        return "".join(line + "\n" for block in blocks for line in block)
+        trees = candidate, tree.with_defaults(shown, full, candidate)
+        self._last = (texts, trees)
+        return trees
+
+    _last: tuple[Texts, tuple[tree.FortiObject, tree.FortiObject]] | None = None

@@ -142,6 +142,7 @@ def logical_lines(text: str) -> Iterator[str]:
         yield "\n".join(pending)
 
 
+@functools.lru_cache(maxsize=1 << 16)  # each `config`/`edit` argument of a fleet read once
 def name_of(raw: str) -> str:
     return " ".join(t[1:-1] if t.startswith('"') else t for t in TOKEN.findall(raw))
 
@@ -166,6 +167,7 @@ def parse(text: str) -> FortiObject:
     return root
 
 
+@functools.lru_cache(maxsize=1 << 16)  # a fleet's configs repeat most settings: each is made canonical once
 def canonical(key: str, value: str) -> str:
     """A value as compared: quotes dropped, a.b.c.d/nn as address and mask (the device's form), a
     secret as one token (the device shows ENC blobs that cannot be compared with the clear value)."""
