@@ -28,10 +28,14 @@ class Node:
 
     def seal(self) -> int:
         """Compute the digest of this block and every block under it (the audit's trees, once built)."""
-        if self.children:
-            self.digest = hash((self.text, tuple([child.seal() for child in self.children])))
-        else:
-            self.digest = hash(self.text)
+        for child in self.children:
+            child.seal()
+        return self.seal_over_children()
+
+    def seal_over_children(self) -> int:
+        """This block's digest from its children's, each already sealed (a tree built of sealed blocks)."""
+        children = self.children
+        self.digest = hash((self.text, tuple([c.digest for c in children]))) if children else hash(self.text)
         return self.digest
 
     @property

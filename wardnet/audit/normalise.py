@@ -41,7 +41,7 @@ def parse(lines: list[str]) -> list[Node]:
             block = []
         if line.startswith(SECTION_MARK):
             if section is not None:
-                _seal_over(section)
+                section.seal_over_children()  # its blocks were sealed when built
             section = Node(line)
             roots.append(section)
             continue
@@ -50,16 +50,8 @@ def parse(lines: list[str]) -> list[Node]:
     if block:
         (roots if section is None else section.children).append(_block(block))
     if section is not None:
-        _seal_over(section)
+        section.seal_over_children()  # its blocks were sealed when built
     return roots
-
-
-def _seal_over(section: Node) -> None:
-    """A section mark's digest over its blocks' digests (each block is sealed when built): Node.seal's."""
-    children = section.children
-    section.digest = (
-        hash((section.text, tuple([child.digest for child in children]))) if children else hash(section.text)
-    )
 
 
 def _block(lines: list[str]) -> Node:

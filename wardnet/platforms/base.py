@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -44,6 +45,19 @@ class Texts:
 
 
 CLEANED_KEPT = 200_000  # distinct lines kept per platform (a few tens of MB at most)
+
+
+def _each_known(known: dict[str, str], lines: list[str], compute: Callable[[str], str]) -> list[str]:
+    """compute(line) for each line, from `known` where the line was met before (a pure function of the
+    line: a fleet's lines are mostly known, one lookup each); at most CLEANED_KEPT lines are kept."""
+    out = list(map(known.get, lines))
+    if None in out:
+        for number, seen in enumerate(out):
+            if seen is None:
+                if len(known) >= CLEANED_KEPT:
+                    known.clear()
+                out[number] = known[lines[number]] = compute(lines[number])
+    return out  # type: ignore[return-value]  # every None was filled
 
 
 class PlatformDriver:
@@ -96,16 +110,7 @@ class PlatformDriver:
 
     def redact(self, text: str) -> str:
         """Every line of a config with its secret values replaced (backups, reports)."""
-        known = self._redacted
-        if len(known) >= CLEANED_KEPT:
-            known.clear()
-        lines = text.split("\n")
-        out = list(map(known.get, lines))  # a fleet's lines are mostly known: one lookup each
-        if None in out:
-            for number, line in enumerate(out):
-                if line is None:
-                    out[number] = known[lines[number]] = self.redact_line(lines[number])
-        return "\n".join(out)  # type: ignore[arg-type]  # every None was filled
+        return "\n".join(_each_known(self._redacted, text.split("\n"), self.redact_line))
 
     @functools.cached_property
     def _redacted(self) -> dict[str, str]:
@@ -147,17 +152,7 @@ class PlatformDriver:
         return line
 
     def clean(self, text: str) -> list[str]:
-        known = self._cleaned
-        raws = self.logical_lines(text)
-        lines = list(map(known.get, raws))  # a fleet's lines are mostly known: one lookup each
-        if None in lines:
-            for number, seen in enumerate(lines):
-                if seen is None:
-                    raw = raws[number]
-                    lines[number] = self._clean_line(raw)
-                    if len(known) >= CLEANED_KEPT:
-                        known.clear()
-                    known[raw] = lines[number]  # type: ignore[assignment]  # just set
+        lines = _each_known(self._cleaned, self.logical_lines(text), self._clean_line)
         return list(filter(None, lines))  # "": a line not compared
 
     def _clean_line(self, raw: str) -> str:
