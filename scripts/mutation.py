@@ -26,7 +26,12 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 # What the tests read (roles: the server templates test_servers_ipv6.py renders).
 COPY = ["wardnet", "tests", "inventories", "plugins", "roles", "scripts", "pyproject.toml"]
-KILLED = {1, 3, 24, -24, 36, 152, 255}  # a failing test, pytest's internal error, or a timeout
+# A mutant counts as killed only by a test seen failing (tests/mutation_order.py writes it to killed_by.txt)
+# or by a timeout. mutmut's own reading (1 or 3: killed) also counts a child that never ran a test: pytest's
+# "not found" for a test id (exit 4) raises in mutmut's forked child, which then exits 1. That made 189 of the
+# rule pack's 235 IOS mutants look killed in one run (2026-12-06); such a run is an ERROR here, never a kill.
+FAILED_TEST = {1, 3}  # a failing test, or pytest's internal error: killed only with a failed test recorded
+TIMEOUT = {24, -24, 36, 152, 255}  # SIGXCPU after the CPU limit, or mutmut's wall-time limit
 SURVIVED = {0, 5, 33}  # the tests passed, or none of them ran the mutated code
 
 
@@ -263,6 +268,12 @@ EQUIVALENT: dict[str, str] = {
     # An ICMPv6 keyword the rule does not know gives the sentinel type -1 (-2 here): no type is negative, so
     # either matches no type the rule asks about.
     "wardnet.checks.rules_ios.x__icmp6_match__mutmut_47": "unknown ICMPv6 keyword's type -1 -> -2",
+    # normalise.parse reads `block` only for its truth and sets `depth` with the block's first line, before
+    # either is read: their initial values (and the emptied block's) are never seen.
+    "wardnet.audit.normalise.x_parse__mutmut_3": "block: list[str] = [] -> None (only read as `if block`)",
+    "wardnet.audit.normalise.x_parse__mutmut_20": "emptied block = [] -> None (only read as `if block`)",
+    "wardnet.audit.normalise.x_parse__mutmut_4": "depth = 0 -> None (set before it is read)",
+    "wardnet.audit.normalise.x_parse__mutmut_5": "depth = 0 -> 1 (set before it is read)",
     # zip over an `equal` opcode: both ranges have the same length, so strict never fires.
     "wardnet.audit.compare.xǁComparisonǁsequence__mutmut_15": "zip(strict=True) -> strict=None",
     "wardnet.audit.compare.xǁComparisonǁsequence__mutmut_18": "zip(strict=True) -> no strict",
@@ -320,11 +331,31 @@ def results(root: Path, module: Module) -> dict[str, int | None]:
     return codes
 
 
-def score(codes: dict[str, int | None]) -> tuple[int, int, list[str]]:
-    """(killed, counted, survivors): equivalent mutants and those never run are left out of the count."""
-    killed = [n for n, c in codes.items() if c in KILLED]
+def failed_tests(root: Path) -> dict[str, str]:
+    """mutant name → the test seen failing on it (tests/mutation_order.py's killed_by.txt)."""
+    killed_by = root / "mutants" / "killed_by.txt"
+    lines = killed_by.read_text(encoding="utf-8").splitlines() if killed_by.is_file() else []
+    return dict(line.split(" ", 1) for line in lines)
+
+
+@dataclass(frozen=True)
+class Score:
+    killed: int
+    survivors: list[str]
+    errors: list[str]  # exited as if killed, but no test failed on them: their tests never ran
+
+    @property
+    def counted(self) -> int:
+        return self.killed + len(self.survivors) + len(self.errors)
+
+
+def score(codes: dict[str, int | None], failed: dict[str, str]) -> Score:
+    """Killed: a test failed on it, or it timed out. Equivalent mutants and those never run are left out."""
+    killed = [n for n, c in codes.items() if c in TIMEOUT or (c in FAILED_TEST and n in failed)]
     survivors = sorted(n for n, c in codes.items() if c in SURVIVED and n not in EQUIVALENT)
-    return len(killed), len(killed) + len(survivors), survivors
+    left = set(killed) | set(survivors) | {n for n, c in codes.items() if c is None or n in EQUIVALENT}
+    errors = sorted(n for n in codes if n not in left and codes[n] not in SURVIVED)
+    return Score(len(killed), survivors, errors)
 
 
 @dataclass
@@ -352,40 +383,49 @@ def _start(name: str, module: Module, workdir: Path, mutmut: Path) -> Running:
     return Running(name, module, root, process, time.monotonic())
 
 
-def killers(root: Path) -> str:
-    """Kills per test file (tests/mutation_order.py notes the test that failed first for each mutant), and
-    the tests that reached a mutated function but killed nothing, with their measured time: candidates to
-    leave out when a module's run is too slow."""
-    kills: Counter[str] = Counter()
-    killed_by = root / "mutants" / "killed_by.txt"
-    tests = set()
-    if killed_by.is_file():
-        for line in killed_by.read_text(encoding="utf-8").splitlines():
-            test = line.split(" ", 1)[1]
-            tests.add(test)
-            kills[test.split("::")[0].rsplit("/", 1)[-1]] += 1
+def killers(root: Path, failed: dict[str, str]) -> str:
+    """Kills per test file (the test that failed first on each mutant), and the tests that reached a
+    mutated function but killed nothing, with their measured time: candidates to leave out when a module's
+    run is too slow."""
+    kills = Counter(test.split("::")[0].rsplit("/", 1)[-1] for test in failed.values())
     stats_file = root / "mutants" / "mutmut-stats.json"
     stats = json.loads(stats_file.read_text()) if stats_file.is_file() else {}
     reached = set().union(*map(set, stats.get("tests_by_mangled_function_name", {}).values()))
-    idle = reached - tests
+    idle = reached - set(failed.values())
     seconds = sum(stats.get("duration_by_test", {}).get(test, 0.0) for test in idle)
     files = ", ".join(f"{name} {count}" for name, count in kills.most_common())
     return f"kills by file: {files or 'none'}; {len(idle)} tests reached it and killed none ({seconds:.1f} s)"
 
 
 def _report(done: Running, cpu: float, mutmut: Path) -> tuple[int, int, float, float, bool]:
-    """Print the module's survivors; (counted, killed, score, wall, below threshold)."""
+    """Print the module's survivors and errors; (counted, killed, score, wall, failed)."""
     module = done.module
-    killed, counted, survivors = score(results(done.root, module))
-    value = killed / counted if counted else 0.0
+    failed = failed_tests(done.root)
+    result = score(results(done.root, module), failed)
+    value = result.killed / result.counted if result.counted else 0.0
     wall = time.monotonic() - done.started
-    failed = done.process.returncode != 0 or not counted  # mutmut stopped (a clean test failed, say)
-    said = f"; mutmut exited {done.process.returncode}" if failed else ""
-    print(f"== {done.name}: {killed} of {counted} killed in {wall:.0f} s ({cpu:.0f} s CPU){said}", flush=True)
-    print(f"   {killers(done.root)}", flush=True)
-    for survivor in survivors:
+    stopped = done.process.returncode != 0 or not result.counted  # mutmut stopped (a clean test failed, say)
+    said = f"; mutmut exited {done.process.returncode}" if stopped else ""
+    print(
+        f"== {done.name}: {result.killed} of {result.counted} killed in {wall:.0f} s ({cpu:.0f} s CPU){said}",
+        flush=True,
+    )
+    print(f"   {killers(done.root, failed)}", flush=True)
+    for survivor in result.survivors:
         print(f"   survived: {survivor} (see: cd {done.root} && {mutmut} show {survivor})", flush=True)
-    return counted, killed, value, wall, failed or value < module.threshold
+    notes = _session_notes(done.root)
+    for error in result.errors:
+        why = notes.get(error, "no failed test recorded")
+        print(f"   ERROR (its tests did not run: {why}): {error}", flush=True)
+    low = stopped or bool(result.errors) or value < module.threshold
+    return result.counted, result.killed, value, wall, low
+
+
+def _session_notes(root: Path) -> dict[str, str]:
+    """mutant → how its pytest session ended when no test failed (tests/mutation_order.py's sessions.txt)."""
+    notes = root / "mutants" / "sessions.txt"
+    lines = notes.read_text(encoding="utf-8").splitlines() if notes.is_file() else []
+    return dict(line.split(" ", 1) for line in lines)
 
 
 def main(argv: list[str] | None = None) -> int:

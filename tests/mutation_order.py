@@ -14,7 +14,9 @@ tests clean, and a memo filled there would answer for the mutated function (scri
 empties the same ones).
 
 The test that killed each mutant is appended to killed_by.txt (mutant, test) in mutmut's folder:
-scripts/mutation.py counts the kills per test, so a slow test that kills nothing shows.
+scripts/mutation.py counts a mutant killed only with a test seen failing there (or a timeout), and counts
+the kills per test, so a slow test that kills nothing shows. A mutant's session that ended badly with no
+test failed goes to sessions.txt, with pytest's exit status.
 """
 
 from __future__ import annotations
@@ -80,6 +82,15 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     durations = _durations()
     if durations:
         items.sort(key=lambda item: durations.get(item.nodeid, 0.0))
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """A mutant's session that ends badly with no test failed (a test id "not found", a usage or internal
+    error) is written to sessions.txt: scripts/mutation.py reports such a mutant as an error, not a kill."""
+    mutant = os.environ.get("MUTANT_UNDER_TEST", "")
+    if "__mutmut_" in mutant and exitstatus != 0 and not session.testsfailed:
+        with open("sessions.txt", "a", encoding="utf-8") as out:
+            out.write(f"{mutant} pytest exit {int(exitstatus)}, no test failed\n")
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:

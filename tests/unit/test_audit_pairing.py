@@ -146,8 +146,14 @@ def test_a_no_break_space_inside_a_line_is_drift_not_layout() -> None:
 
 
 def test_parse_ends_a_block_at_a_line_no_deeper_than_its_indented_top_line() -> None:
-    roots = parse(["  a", "   b", " c", "  d", "e"])
-    assert [(r.text, [c.text for c in r.children]) for r in roots] == [("a", ["b"]), ("c", ["d"]), ("e", [])]
+    # A line as deep as the indented top line is its sibling, not its child ("  c" after "  a").
+    roots = parse(["  a", "   b", "  c", " d", "  e", "f"])
+    assert [(r.text, [c.text for c in r.children]) for r in roots] == [
+        ("a", ["b"]),
+        ("c", []),
+        ("d", ["e"]),
+        ("f", []),
+    ]
 
 
 def test_a_block_is_built_once_and_shared_between_configs() -> None:
