@@ -66,6 +66,7 @@ RFC4890_SVI6 = (
     " permit tcp 2001:DB8:0:1::/64 any eq 22\n deny ipv6 any any log\n!\n"
 )
 ALL_VTY = ("0 4", "16 31", "5 15")
+AP39 = "interface GigabitEthernet1/0/39\n description access point\n switchport trunk native vlan 15\n"
 RA = "lets a host send router advertisements (no host-role RA guard)"
 
 
@@ -94,6 +95,78 @@ CASES = [
         [f"interface GigabitEthernet1/0/{n} {RA}" for n in sorted(range(1, 25), key=str)],
         None,
         id="voice VLAN 40 out of the guarded list: every staff port with a phone fires",
+    ),
+    pytest.param(
+        "acc1",
+        AP39 + " switchport trunk allowed vlan 15,21,50\n",
+        AP39,
+        "L2-IPV6-01",
+        [f"interface GigabitEthernet1/0/39 {RA}"],
+        None,
+        id="an AP trunk without an allowed list carries every VLAN, the unguarded management VLAN 10 too",
+    ),
+    pytest.param(
+        "acc1",
+        AP39 + " switchport trunk allowed vlan 15,21,50\n",
+        AP39 + " switchport trunk allowed vlan 15,21\n switchport trunk allowed vlan add 10,50\n",
+        "L2-IPV6-01",
+        [f"interface GigabitEthernet1/0/39 {RA}"],
+        None,
+        id="a long allowed list wrapped into an add line: VLAN 10 on the add line is carried",
+    ),
+    pytest.param(
+        "acc1",
+        AP39 + " switchport trunk allowed vlan 15,21,50\n",
+        AP39 + " switchport trunk allowed vlan 15,21,50\n switchport trunk allowed vlan remove 50\n",
+        "L2-IPV6-01",
+        [],
+        None,
+        id="a VLAN removed from a guarded trunk leaves it guarded",
+    ),
+    pytest.param(
+        "acc1",
+        AP39 + " switchport trunk allowed vlan 15,21,50\n",
+        AP39 + " switchport trunk allowed vlan except 1-14,16-20,22-49,51-4094\n",
+        "L2-IPV6-01",
+        [],
+        None,
+        id="except every unguarded VLAN: what is left is guarded",
+    ),
+    pytest.param(
+        "acc1",
+        AP39 + " switchport trunk allowed vlan 15,21,50\n",
+        AP39 + " switchport trunk allowed vlan except 1-9,11-14\n",
+        "L2-IPV6-01",
+        [f"interface GigabitEthernet1/0/39 {RA}"],
+        None,
+        id="except that leaves the management VLAN 10 and VLANs above 70 carried",
+    ),
+    pytest.param(
+        "acc1",
+        AP39 + " switchport trunk allowed vlan 15,21,50\n",
+        AP39 + " switchport trunk allowed vlan none\n switchport trunk allowed vlan add 15,21\n",
+        "L2-IPV6-01",
+        [],
+        None,
+        id="none then add guarded VLANs only",
+    ),
+    pytest.param(
+        "acc1",
+        AP39 + " switchport trunk allowed vlan 15,21,50\n",
+        AP39 + " switchport trunk allowed vlan none\n switchport trunk allowed vlan all\n",
+        "L2-IPV6-01",
+        [f"interface GigabitEthernet1/0/39 {RA}"],
+        None,
+        id="allowed vlan all is every VLAN",
+    ),
+    pytest.param(
+        "acc1",
+        PORT2,
+        PORT2.replace(" switchport access vlan 20\n", ""),
+        "L2-IPV6-01",
+        [f"interface GigabitEthernet1/0/2 {RA}"],
+        None,
+        id="an access port without an access VLAN is in VLAN 1, which no policy guards",
     ),
     pytest.param(
         "acc1",

@@ -5,7 +5,6 @@ their trusted hosts, figures from the baseline via Expect."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from functools import lru_cache
 from ipaddress import (
     IPv4Address,
     IPv4Network,
@@ -98,8 +97,19 @@ def addresses(
     return [ip_network("::/0" if family else "0.0.0.0/0")]  # no subnet = 0.0.0.0/0; fqdn/geography: anywhere
 
 
-@lru_cache(maxsize=16_384)  # policies repeat the same sides: collapse each set of prefixes once
+# Policies repeat the same sides: each set of prefixes is collapsed once per target (a dict, not @lru_cache:
+# mutmut mutates no decorated function, and tests/mutation_order.py empties this module's memos).
+_COVERED: dict[tuple[tuple[Network, ...], Network], bool] = {}
+
+
 def _covers(networks: tuple[Network, ...], target: Network) -> bool:
+    key = (networks, target)
+    if key not in _COVERED:
+        _COVERED[key] = _collapsed_covers(networks, target)
+    return _COVERED[key]
+
+
+def _collapsed_covers(networks: tuple[Network, ...], target: Network) -> bool:
     if target.version == 4:
         merged: list[Network] = list(collapse_addresses(n for n in networks if isinstance(n, IPv4Network)))
     else:

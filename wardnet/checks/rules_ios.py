@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import cache
 from ipaddress import IPv4Network, IPv6Network
 from typing import TypeVar
 
@@ -44,10 +43,17 @@ def _acl_entries(tree: Node, name: str) -> tuple[bool, list[list[str]]] | None:
 
 def _source(words: list[str]) -> IPv4Network | None:
     """An ACL source → network; None when it cannot be resolved here (object-group, odd wildcard)."""
-    return _source_of(tuple(words[:2]))
+    key = tuple(words[:2])
+    if key not in _SOURCES:
+        _SOURCES[key] = _source_of(key)
+    return _SOURCES[key]
 
 
-@cache  # the same few management sources in every vty/SNMP/HTTP ACL of the city
+# The same few management sources in every vty/SNMP/HTTP ACL of the city, each resolved once (a dict, not
+# @cache: mutmut mutates no decorated function, and tests/mutation_order.py empties this module's memos).
+_SOURCES: dict[tuple[str, ...], IPv4Network | None] = {}
+
+
 def _source_of(words: tuple[str, ...]) -> IPv4Network | None:
     if not words or words[0] == "any":
         return IPv4Network("0.0.0.0/0")
@@ -674,17 +680,40 @@ def _raguard_guards(node: Node, hosts: set[str]) -> bool | None:
     )
 
 
+ALL_VLANS = frozenset(range(1, 4095))
+
+
 def _port_vlans(port: Node) -> set[int]:
-    """The VLANs a switchport carries: access and voice VLAN, or the trunk's allowed list and native VLAN."""
-    out: set[int] = set()
-    for key in ("switchport access vlan ", "switchport voice vlan ", "switchport trunk native vlan "):
-        line = port.child(key)
-        if line is not None and line.words[-1].isdigit():
-            out.add(int(line.words[-1]))
-    allowed = port.child("switchport trunk allowed vlan ")
-    if allowed is not None:
-        out |= vlan_list(allowed.words[-1])
+    """The VLANs a host-facing switchport carries. Access mode: its access VLAN (1 when unset) and voice VLAN.
+    Trunk: its allowed list, every VLAN without one (IOS's default is `allowed vlan all`); the native VLAN
+    rides the trunk only when the list allows it, so it adds nothing of its own."""
+    if port.has("switchport mode trunk"):
+        return _trunk_allowed(port)
+    access = port.child("switchport access vlan ")
+    out = {int(access.words[-1]) if access is not None and access.words[-1].isdigit() else 1}
+    voice = port.child("switchport voice vlan ")
+    if voice is not None and voice.words[-1].isdigit():  # not `dot1p`, `untagged` or `none`
+        out.add(int(voice.words[-1]))
     return out
+
+
+def _trunk_allowed(port: Node) -> set[int]:
+    """A trunk's allowed VLANs, its `allowed vlan` lines applied in order from IOS's default (all): a list
+    replaces, `add`/`remove`/`except` edit (running configs wrap a long list into `add` lines)."""
+    allowed = set(ALL_VLANS)
+    for line in port.all("switchport trunk allowed vlan "):
+        verb, listed = line.words[4], vlan_list(line.words[-1])
+        if verb == "add":
+            allowed |= listed
+        elif verb == "remove":
+            allowed -= listed
+        elif verb == "except":
+            allowed = set(ALL_VLANS - listed)
+        elif verb in ("all", "none"):
+            allowed = set(ALL_VLANS) if verb == "all" else set()
+        else:
+            allowed = listed
+    return allowed
 
 
 def ra_guard(tree: Node, expect: Expect, role: str) -> list[Violation]:
@@ -731,8 +760,7 @@ def _ra_guarded(interface: Node, hosts: set[str], parking_vlan: int, by_vlan: di
         return True
     guarded = _raguard_guards(interface, hosts)
     if guarded is None:
-        vlans = _port_vlans(interface)
-        guarded = bool(vlans) and all(by_vlan.get(v, False) for v in vlans)
+        guarded = all(by_vlan.get(v, False) for v in _port_vlans(interface))  # none carried: nothing to guard
     return guarded
 
 
