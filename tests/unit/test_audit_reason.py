@@ -41,3 +41,16 @@ def test_a_proxy_command_dying_once_connected_is_a_lost_session() -> None:
     text = reason(broken, "reading the running config")
     assert text.startswith("session lost while reading the running config (ProxyCommandFailure: ")
     assert text.endswith("returned nonzero exit status: Broken pipe)")
+
+
+def test_a_refused_connection_is_unreachable_but_a_refused_command_is_not() -> None:
+    refused = ConnectionRefusedError(111, "Connection refused")
+    assert reason(refused) == "unreachable (ConnectionRefusedError: [Errno 111] Connection refused)"
+    wrapped = ConnectionException("TCP connection to device failed: [Errno 111] Connection refused")
+    assert reason(wrapped).startswith("unreachable (ConnectionException: TCP connection to device failed")
+    # The device answered and refused what it was sent (wardnet/node/frr.py): it was reached.
+    rejected = ValueError("FRR refused the frr section: % Unknown command: ip bgp-typo")
+    assert reason(rejected, "making the intended config canonical on the device") == (
+        "ValueError: FRR refused the frr section: % Unknown command: ip bgp-typo"
+    )
+    assert reason(rejected) == "ValueError: FRR refused the frr section: % Unknown command: ip bgp-typo"

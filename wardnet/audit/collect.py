@@ -56,10 +56,12 @@ def reason(exc: BaseException, step: str = "") -> str:
     lost = isinstance(exc, (TimeoutError, ConnectionError, EOFError)) or name == "ProxyCommandFailure"
     if step and (lost or "Connection" in name):
         return f"session lost while {step} ({name}: {text[:200]})"
+    # "connection refused" (nothing listens), not any "refused": a device refusing a command was reached.
     if (
         "Timeout" in name
         or "timed out" in text.lower()
-        or "refused" in text.lower()
+        or "connection refused" in text.lower()
+        or isinstance(exc, ConnectionRefusedError)
         or "ConnectionError" in name
     ):
         return f"unreachable ({name}: {text[:160]})"
