@@ -279,3 +279,23 @@ def test_each_frr_disguise_adds_exactly_its_findings(inventory: Inventory, frr_f
     assert disguise["old"] in frr_fw
     found = _frr(frr_fw.replace(disguise["old"], disguise["new"], 1), inventory)
     assert [f for f in found if f not in FRR_GAPS] == FRR_ADDED[name]
+
+
+def test_a_finding_cites_the_tcvn_clauses_and_only_its_own_platforms_cis_controls(
+    inventory: Inventory,
+) -> None:
+    # L2-MGMT-03 lists CIS-IOS-1.2.2, CIS-IOS-2.1.1.2 and CIS-FGT-2.4.5 (wardnet/checks/level2.yml): each
+    # platform cites its own benchmark's controls, and the white box (no CIS benchmark) the clauses alone.
+    expect = Expect.from_baseline(inventory.baseline)
+    clauses = "TCVN 14423:2026 §4.12.2.4a, §4.5.2.1c"
+    cases = (
+        ("cisco_iosxe", "hostname x\nip http server\n", f"{clauses}; CIS-IOS-1.2.2, CIS-IOS-2.1.1.2"),
+        ("fortios", "config system global\n    set admin-telnet enable\nend\n", f"{clauses}; CIS-FGT-2.4.5"),
+    )
+    for platform, text, cited in cases:
+        found = rendered_findings(text, platform, "access", site=BEN_THANH, device="x", expect=expect)
+        assert {f.clause for f in found if f.rule == "L2-MGMT-03"} == {cited}, platform
+    frr = rendered_findings(
+        "!== frr\nhostname x\n", "frr", "access", site=BEN_THANH, device="x", expect=expect
+    )
+    assert {f.clause for f in frr if f.rule == "L2-MGMT-03"} == {clauses}

@@ -344,7 +344,7 @@ def audit_server(collected: ServerCollected, rules: list[IgnoreRule], expect: Ex
     baseline = (
         [
             RuleFinding(
-                v.rule, known[v.rule].severity, v.message, known[v.rule].reference(SERVER.name), v.fix
+                v.rule, known[v.rule].severity, v.message, known[v.rule].reference(SERVER.cis_prefix), v.fix
             )
             for v in SERVER.evaluate(collected.state, expect)
         ]

@@ -19,15 +19,12 @@ class RuleInfo:
     former: str = ""  # the superseded standard the clause was also numbered in
     cis: str = ""  # CIS benchmark control(s) the rule covers
 
-    def reference(self, platform: str) -> str:
-        """What a finding cites: the TCVN clause and the CIS control(s) of the platform's benchmark."""
-        prefix = CIS_PREFIX.get(platform, "-")
-        controls = [c for c in self.cis.split(", ") if c.startswith(prefix)]
+    def reference(self, cis_prefix: str | None) -> str:
+        """What a finding cites: the TCVN clause and the CIS control(s) of the platform's benchmark (the
+        platform's `cis_prefix`; None: it has none)."""
+        controls = [c for c in self.cis.split(", ") if cis_prefix and c.startswith(cis_prefix)]
         tcvn = f"TCVN 14423:2026 {self.clause}" if self.clause.startswith("§") else self.clause
         return "; ".join(p for p in (tcvn, ", ".join(controls)) if p)
-
-
-CIS_PREFIX = {"cisco_iosxe": "CIS-IOS-", "fortios": "CIS-FGT-"}  # the white-box has no CIS benchmark
 
 
 @cache

@@ -34,17 +34,19 @@ def rendered_findings(
     """Level-2 rules on one configuration text (rendered now, or collected from a device later)."""
     from wardnet.platforms import get_platform
 
-    rules = level2_rules()
+    rules, driver = level2_rules(), get_platform(platform)
     return [
         Finding(
-            v.rule, rules[v.rule].severity, site, device, v.message, rules[v.rule].reference(platform), v.fix
+            v.rule,
+            rules[v.rule].severity,
+            site,
+            device,
+            v.message,
+            rules[v.rule].reference(driver.cis_prefix),
+            v.fix,
         )
-        for v in get_platform(platform).evaluate(text, expect, role)
+        for v in driver.evaluate(text, expect, role)
     ]
-
-
-# What a config of each platform cannot lack: a file without it is not that platform's config at all.
-LOOKS_LIKE = {"cisco_iosxe": ("hostname ", "interface "), "fortios": ("config ",), "frr": ("!== ",)}
 
 
 def run_config_check(
@@ -67,8 +69,9 @@ def run_config_check(
         print(f"wardnet check: {problem}", file=sys.stderr)
         return ExitCode.NOT_RUN
     text = config.read_text(encoding="utf-8")
-    if not any(line.lstrip().startswith(LOOKS_LIKE[platform]) for line in text.splitlines()):
-        start = " or ".join(repr(s.strip()) for s in LOOKS_LIKE[platform])
+    marks = get_platform(platform).config_marks
+    if not any(line.lstrip().startswith(marks) for line in text.splitlines()):
+        start = " or ".join(repr(s.strip()) for s in marks)
         print(
             f"wardnet check: {config} does not look like a {platform} config (no line starts with {start}); "
             "check --platform",

@@ -68,6 +68,9 @@ class PlatformDriver:
     ansible_network_os: ClassVar[str]
     napalm_driver: ClassVar[str]  # the drivers wardnet ships are in plugins/ and import this package
     roles: ClassVar[tuple[str, ...]]  # the device roles its template set renders
+    # `wardnet check --config`: a file with no line starting with one of these is not this platform's config.
+    config_marks: ClassVar[tuple[str, ...]]
+    cis_prefix: ClassVar[str | None] = None  # the ids of its CIS benchmark's controls (None: no benchmark)
 
     # --- audit: what the device writes on its own, and how it shows secrets ------------------------------
     secret_forms: ClassVar[SecretForms] = ()

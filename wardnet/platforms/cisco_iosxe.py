@@ -88,6 +88,8 @@ def _users_compared(text: str, keep: bool) -> str:
 class CiscoIOSXE(PlatformDriver):
     name = "cisco_iosxe"
     extension = "cfg"
+    config_marks = ("hostname ", "interface ")
+    cis_prefix = "CIS-IOS-"
     roles = ("core", "access")
     ansible_network_os = "cisco.ios.ios"
     napalm_driver = "wardnet_ios"

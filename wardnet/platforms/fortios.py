@@ -48,6 +48,8 @@ def _blocks(node: tree.FortiObject) -> str:
 class FortiOS(PlatformDriver):
     name = "fortios"
     extension = "conf"
+    config_marks = ("config ",)
+    cis_prefix = "CIS-FGT-"
     roles = ("firewall",)
     ansible_network_os = "fortinet.fortios.fortios"
     napalm_driver = "fortinet"

@@ -49,6 +49,8 @@ def wait_for_neighbors(driver: Any, neighbors: tuple[str, ...], wait: float) -> 
 class Frr(PlatformDriver):
     name = "frr"
     extension = "frr"
+    config_marks = ("!== ",)
+    cis_prefix = None  # the white box has no CIS benchmark
     roles = ("firewall", "core", "access")
     ansible_network_os = "frr"
     napalm_driver = "frr"

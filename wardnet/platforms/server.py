@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 class Server:
     name: ClassVar[str] = "server"
     role: ClassVar[str] = "server"
+    cis_prefix: ClassVar[str | None] = None  # its level-2 rules cite no CIS benchmark
     # A managed file's feature by its path (tried first, so a file says where it belongs).
     path_rules: ClassVar[Rules] = rules(
         (r"^/etc/(ssh/|issue)", "management"),
