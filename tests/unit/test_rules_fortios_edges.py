@@ -4,13 +4,14 @@ default, an object of another type (an address range, a MAC address, a service g
 service), a negated side, a disabled entry before a live one, a half-written entry. Every finding is written
 out whole by hand (rule, message, fix), never computed by the rule under test.
 
-FortiOS defaults relied on (FortiOS 7.2 CLI Reference unless said): `config firewall policy` action deny and
-logtraffic utm; `config log setting` fwpolicy-implicit-log disable (docs.fortinet.com container-fortios 7.2.1
-CLI reference, config log setting); `config system global` strong-crypto enable, pre-login-banner disable,
-admin-lockout-threshold 3 (help.fortinet.com FortiManager 5.6 "Password lockout and retry attempts" gives
-the same 3 attempts / 60 s for the FortiOS family); `config system password-policy` apply-to admin-password;
-`config user local` type password; `config firewall service custom` protocol TCP/UDP/SCTP, protocol-number 0
-(every IP protocol). Fast on purpose: `make mutation` runs this file on each rules-fortios mutant.
+FortiOS defaults relied on, with where they are written: fwpolicy-implicit-log disable (container FortiOS
+7.2.1 CLI Reference, config log setting); password-policy apply-to admin-password, minimum-length 8
+(FortiGate 7.4.8 CLI Reference, config system password-policy); admin-lockout-threshold 3 and
+admin-lockout-duration 60 s (FortiManager 5.6 help "Password lockout and retry attempts" and FortiManager 7.4
+`get system global`, the same CLI family). The rest are the rule pack's own defaults (rules_fortios.py), not
+found written in the stored documentation: policy action deny and logtraffic utm, strong-crypto enable,
+pre-login-banner disable, user local type password, an IP service's protocol-number 0 (every protocol).
+Fast on purpose: `make mutation` runs this file on each rules-fortios mutant.
 """
 
 from __future__ import annotations
