@@ -94,9 +94,11 @@ def _service_group(name: str, *members: str) -> tuple[str, str]:
     return BEFORE_POLICIES, block + BEFORE_POLICIES
 
 
-def _snmp_community(host: str) -> tuple[str, str]:
+def _snmp_community(host: str, status: str = "") -> tuple[str, str]:
     block = (
-        'config system snmp community\n    edit 1\n        set name "legacy-ro"\n        config hosts\n'
+        'config system snmp community\n    edit 1\n        set name "legacy-ro"\n'
+        + (f"        set status {status}\n" if status else "")
+        + "        config hosts\n"
         f"            edit 1\n                set ip {host}\n            next\n        end\n    next\nend\n"
     )
     return BEFORE_HA, block + BEFORE_HA
@@ -304,6 +306,19 @@ CASES = [
             ("L2-SNMP-01", "SNMP community 1 configured", "delete it; use SNMPv3"),
         ],
         id="an SNMP community answering anyone",
+    ),
+    pytest.param(
+        [_snmp_community("0.0.0.0 0.0.0.0", status="disable")],
+        [],
+        id="a disabled SNMP community answers no one, whatever its hosts",
+    ),
+    pytest.param(
+        [_snmp_community("0.0.0.0 0.0.0.0", status="enable")],
+        [
+            ("L2-MGMT-02", "SNMP community 1 answers ['0.0.0.0/0']", "delete it"),
+            ("L2-SNMP-01", "SNMP community 1 configured", "delete it; use SNMPv3"),
+        ],
+        id="an SNMP community enabled in so many words answering anyone",
     ),
     pytest.param(
         [("set allowaccess ping https ssh snmp", "set allowaccess ping https ssh snmp telnet")],

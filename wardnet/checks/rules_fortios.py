@@ -476,6 +476,8 @@ def management(tree: FortiBlock, expect: Expect, role: str) -> list[Violation]:
                 )
             )
     for name, community in _entries(tree, "system snmp community"):
+        if community.value("status", "enable") == "disable":
+            continue  # answers no one (L2-SNMP-01 skips it too)
         hosts = [
             n
             for _, h in community.sub("hosts").entries.items()
