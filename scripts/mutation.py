@@ -268,6 +268,12 @@ EQUIVALENT: dict[str, str] = {
     # An ICMPv6 keyword the rule does not know gives the sentinel type -1 (-2 here): no type is negative, so
     # either matches no type the rule asks about.
     "wardnet.checks.rules_ios.x__icmp6_match__mutmut_47": "unknown ICMPv6 keyword's type -1 -> -2",
+    # per_body with no children computes the answer instead of taking the kept one: the same answer, unkept.
+    "wardnet.checks.rules_ios.x_acl6_problems__mutmut_7": "per_body(acl.children) -> per_body(None): no memo",
+    # A line's text is stripped: one starting "ipv6 traffic-filter " has a third word, so > 2 and >= 2 agree.
+    "wardnet.checks.rules_ios.x_icmpv6__mutmut_17": "len(words) > 2 -> >= 2 on 'ipv6 traffic-filter X'",
+    # per_bodies gives one answer per port: both lists have the same length, so strict never fires.
+    "wardnet.checks.rules_ios.x_services_and_ports__mutmut_37": "zip(strict=True) -> strict=None",
     # normalise.parse reads `block` only for its truth and sets `depth` with the block's first line, before
     # either is read: their initial values (and the emptied block's) are never seen.
     "wardnet.audit.normalise.x_parse__mutmut_3": "block: list[str] = [] -> None (only read as `if block`)",
