@@ -156,6 +156,7 @@ MODULES = {
             "tests/unit/test_rules_disguised.py",
             "tests/unit/test_checks.py",
             "tests/unit/test_check_replay.py",
+            "tests/unit/test_rules_ios_edges.py",
         ),
         0.95,  # sample, 2026-12-05 (232 of 235 run): 220 killed, 11 since by tests, 1 equivalent, 1 left
         cost=600,  # guessed

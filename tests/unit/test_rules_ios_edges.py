@@ -183,6 +183,18 @@ CASES = [
     ),
     pytest.param(
         "acc1",
+        [(GROUP, GROUP + "snmp-server community wardnet-ro RO ipv6 WARDNET-MGMT6 WARDNET-MGMT\n")],
+        [("L2-SNMP-01", "SNMP community configured", "remove snmp-server community")],
+        id="SNMP community behind an IPv6 and the IPv4 management ACL",
+    ),
+    pytest.param(
+        "acc1",
+        [(GROUP, GROUP + "snmp-server community wardnet-rw rw WARDNET-MGMT\n")],
+        [("L2-SNMP-01", "SNMP community configured", "remove snmp-server community")],
+        id="SNMP community typed in lower case behind the management ACL",
+    ),
+    pytest.param(
+        "acc1",
         [
             (
                 "snmp-server host 10.0.0.25 version 3 priv wardnet-nms",
