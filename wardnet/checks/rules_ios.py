@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from ipaddress import IPv4Network, IPv6Network
+from ipaddress import IPv4Address, IPv4Network, IPv6Network
 from typing import TypeVar
 
 from wardnet.checks.expect import SYSLOG_LEVELS, Expect, Violation, number
@@ -59,9 +59,15 @@ def _source_of(words: tuple[str, ...]) -> IPv4Network | None:
         return IPv4Network("0.0.0.0/0")
     if words[0] == "host" and len(words) > 1:
         return IPv4Network(f"{words[1]}/32")
-    wildcard = words[1] if len(words) > 1 and words[1][:1].isdigit() else "0.0.0.0"
+    wildcard = words[1] if len(words) > 1 and words[1][:1].isdigit() else "0.0.0.0"  # none: one host
+    # The wildcard's set bits are the host part, read here (ipaddress takes 0.0.0.0 and 255.255.255.255 as
+    # netmasks, the opposite: a host as every address, `any` as one host); a mask with holes: unresolved.
     try:
-        return IPv4Network(f"{words[0]}/{wildcard}", strict=False)
+        host_bits = int(IPv4Address(wildcard))
+        prefix = 32 - host_bits.bit_length()
+        if host_bits != (1 << (32 - prefix)) - 1:
+            return None
+        return IPv4Network((words[0], prefix), strict=False)
     except ValueError:
         return None
 
@@ -218,10 +224,12 @@ def management_sources(tree: Node, expect: Expect, role: str) -> list[Violation]
                 for p in acl_problems(tree, name, expect)
             ]
     for group in tree.all("snmp-server group "):
+        # access [ipv6 <IPv6 ACL>] [<IPv4 ACL>]: the IPv4 list follows the IPv6 one when both are set
         words = group.words
-        acl = words[words.index("access") + 1] if "access" in words[:-1] else None
-        if acl == "ipv6":
-            acl = None
+        rest = words[words.index("access") + 1 :] if "access" in words else []
+        if rest[:1] == ["ipv6"]:
+            rest = rest[2:]
+        acl = rest[0] if rest else None
         if acl is None:
             found.append(
                 Violation("L2-MGMT-02", f"'{group.text}' has no IPv4 access list", "access WARDNET-MGMT")
@@ -531,7 +539,7 @@ rule(logging)
 
 def ntp(tree: Node, expect: Expect, role: str) -> list[Violation]:
     found = _missing(tree, "L2-NTP-01", ["ntp authenticate"])
-    servers = {c.words[2]: c.words for c in tree.all("ntp server ") if len(c.words) > 2}
+    servers = dict(_ntp_server(c.words) for c in tree.all("ntp server "))
     for server in sorted(expect.ntp_servers):
         if server not in servers or "key" not in servers[server]:
             found.append(
@@ -548,6 +556,16 @@ def ntp(tree: Node, expect: Expect, role: str) -> list[Violation]:
 
 
 rule(ntp)
+
+
+def _ntp_server(words: list[str]) -> tuple[str, list[str]]:
+    """`ntp server [vrf NAME] [ip|ipv6] ADDRESS ...` → (the address, the words after it)."""
+    rest = words[2:]
+    if rest[:1] == ["vrf"]:
+        rest = rest[2:]
+    if rest[:1] in (["ip"], ["ipv6"]):
+        rest = rest[1:]
+    return (rest[0], rest[1:]) if rest else ("", [])
 
 
 def snmp(tree: Node, expect: Expect, role: str) -> list[Violation]:
