@@ -179,6 +179,7 @@ MODULES = {
             "tests/unit/test_rules_disguised.py",
             "tests/unit/test_audit_platform_gaps.py",
             "tests/unit/test_checks.py",
+            "tests/unit/test_rules_frr_edges.py",
         ),
         0.85,  # sample, 2026-12-05: 59 of 67 killed (88 %), the 8 survivors not yet worked
         cost=240,  # guessed
@@ -187,7 +188,11 @@ MODULES = {
     ),
     "rules-server": Module(
         ("wardnet/checks/rules_server.py",),
-        ("tests/unit/test_audit_servers.py", "tests/unit/test_servers_ipv6.py"),
+        (
+            "tests/unit/test_audit_servers.py",
+            "tests/unit/test_servers_ipv6.py",
+            "tests/unit/test_rules_server_edges.py",
+        ),
         0.70,  # sample, 2026-12-05: 52 of 73 killed (71 %), the 21 survivors not yet worked
         cost=250,  # guessed
         deselect=(
@@ -267,6 +272,18 @@ EQUIVALENT: dict[str, str] = {
     "wardnet.audit.compare.xǁComparisonǁsequence__mutmut_15": "zip(strict=True) -> strict=None",
     "wardnet.audit.compare.xǁComparisonǁsequence__mutmut_18": "zip(strict=True) -> no strict",
     "wardnet.audit.compare.xǁComparisonǁsequence__mutmut_19": "zip(strict=True) -> strict=False",
+    # The first piece of a split is the same whatever the number of splits.
+    "wardnet.checks.rules_server.x__input_chain__mutmut_27": 'split("\\n\\t}", 1)[0] -> split("\\n\\t}")[0]',
+    # Appended to the PAM stack for a missing common-account: "XXXX" neither makes nor hides pam_faillock.so.
+    "wardnet.checks.rules_server.x_lockout_and_passwords__mutmut_17": 'missing common-account "" -> "XXXX"',
+    # A missing forwarding file read as "XXXX" instead of "": neither holds a target="...".
+    "wardnet.checks.rules_server.x_logging_and_time__mutmut_7": 'missing forwarding file "" -> "XXXX"',
+    # number() reads "0" and "XX0XX" alike as 0 (the default it is given): an unset ClientAliveInterval.
+    "wardnet.checks.rules_server.x_ssh_daemon__mutmut_107": 'unset ClientAliveInterval "0" -> "XX0XX"',
+    # Only a base chain has a `type` line, and only input and forward with policy drop are judged (any other
+    # policy is the finding): `type ... hook ...; policy drop;` holds no word accept, jump or goto, and the
+    # kernel refuses a jump to a base chain, so reading the type line as a rule adds nothing.
+    "wardnet.checks.rules_frr.x_accepts__mutmut_7": "the chain's `type` line skipped -> read as a rule",
 }
 
 

@@ -196,8 +196,9 @@ def lockout_and_passwords(state: ServerState, expect: Expect, role: str) -> list
     out = []
     faillock = state.settings("/etc/security/faillock.conf")
     stack = (state.file("/etc/pam.d/common-auth") or "") + (state.file("/etc/pam.d/common-account") or "")
-    deny = number(faillock.get("deny", "0"), 0)
-    unlock = number(faillock.get("unlock_time", "0"), 0)
+    # faillock.conf(5) (Linux-PAM 1.5.2, Debian 12): unset, deny is 3 and unlock_time 600 s; 0 is never
+    deny = number(faillock.get("deny", "3"), 0)
+    unlock = number(faillock.get("unlock_time", "600"), 0)
     if (
         "pam_faillock.so" not in stack
         or not 0 < deny <= expect.max_failed_logins
@@ -207,7 +208,7 @@ def lockout_and_passwords(state: ServerState, expect: Expect, role: str) -> list
             Violation(
                 "L2-AAA-06",
                 f"lockout: pam_faillock {'in' if 'pam_faillock.so' in stack else 'not in'} the PAM stack, "
-                f"deny={deny or 'unset'}, unlock_time={unlock or 'unset'}",
+                f"deny={deny}, unlock_time={unlock or 'never'}",
                 f"pam_faillock, deny ≤ {expect.max_failed_logins}, unlock_time ≥ {expect.lockout_seconds}",
             )
         )
