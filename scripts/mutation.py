@@ -181,7 +181,7 @@ MODULES = {
             "tests/unit/test_checks.py",
             "tests/unit/test_rules_frr_edges.py",
         ),
-        0.95,  # sample, 2026-12-06: 66 of 66 killed (+1 equivalent), 68 s; 2026-12-05: 59 of 67
+        0.95,  # sample, 2026-12-06: 67 of 67 killed (+1 equivalent), 60 s; 2026-12-05: 59 of 67
         cost=240,  # guessed
         deselect=(_CITY_CHECK,),
         sample="7",
