@@ -186,16 +186,21 @@ MODULES = {
             "tests/unit/test_rules_disguised.py",
             "tests/unit/test_audit_platform_gaps.py",
             "tests/unit/test_checks.py",
+            "tests/unit/test_rules_frr_edges.py",
         ),
-        0.85,  # sample, 2026-12-05: 59 of 67 killed (88 %), the 8 survivors not yet worked
+        0.95,  # sample, 2026-12-06: 67 of 67 killed (+1 equivalent), 60 s; 2026-12-05: 59 of 67
         cost=240,  # guessed
         deselect=(_CITY_CHECK,),
         sample="7",
     ),
     "rules-server": Module(
         ("wardnet/checks/rules_server.py",),
-        ("tests/unit/test_audit_servers.py", "tests/unit/test_servers_ipv6.py"),
-        0.70,  # sample, 2026-12-05: 52 of 73 killed (71 %), the 21 survivors not yet worked
+        (
+            "tests/unit/test_audit_servers.py",
+            "tests/unit/test_servers_ipv6.py",
+            "tests/unit/test_rules_server_edges.py",
+        ),
+        0.95,  # sample, 2026-12-06: 70 of 70 killed (+4 equivalent), 33 s; 2026-12-05: 52 of 73
         cost=250,  # guessed
         deselect=(
             (
@@ -303,6 +308,18 @@ EQUIVALENT: dict[str, str] = {
     # A FortiOS port range is `low[-high][:srclow[-srchigh]]`, one colon at most (FortiOS 7.2 CLI Reference,
     # config firewall service custom, tcp-portrange): its first colon is its last, so split and rsplit agree.
     "wardnet.checks.rules_fortios.x__ranges__mutmut_7": 'split(":", 1) -> rsplit(":", 1) (one colon at most)',
+    # The first piece of a split is the same whatever the number of splits.
+    "wardnet.checks.rules_server.x__input_chain__mutmut_27": 'split("\\n\\t}", 1)[0] -> split("\\n\\t}")[0]',
+    # number() reads "0" and "XX0XX" alike as 0 (the default it is given): an unset pwquality minclass.
+    "wardnet.checks.rules_server.x_lockout_and_passwords__mutmut_107": 'unset minclass "0" -> "XX0XX"',
+    # A missing forwarding file read as "XXXX" instead of "": neither holds a target="...".
+    "wardnet.checks.rules_server.x_logging_and_time__mutmut_7": 'missing forwarding file "" -> "XXXX"',
+    # number() reads "0" and "XX0XX" alike as 0 (the default it is given): an unset ClientAliveInterval.
+    "wardnet.checks.rules_server.x_ssh_daemon__mutmut_107": 'unset ClientAliveInterval "0" -> "XX0XX"',
+    # Only a base chain has a `type` line, and only input and forward with policy drop are judged (any other
+    # policy is the finding): `type ... hook ...; policy drop;` holds no word accept, jump or goto, and the
+    # kernel refuses a jump to a base chain, so reading the type line as a rule adds nothing.
+    "wardnet.checks.rules_frr.x_accepts__mutmut_7": "the chain's `type` line skipped -> read as a rule",
 }
 
 

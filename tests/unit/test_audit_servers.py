@@ -193,6 +193,11 @@ def rules(state: str) -> set[str]:
     return {v.rule for v in SERVER.evaluate(state, EXPECT)}
 
 
+def _findings(state: str, expect: Expect = EXPECT) -> list[tuple[str, str, str]]:
+    """What a report shows of each finding: (rule, message, fix)."""
+    return [(v.rule, v.message, v.fix) for v in SERVER.evaluate(state, expect)]
+
+
 def test_a_hardened_server_state_breaks_no_server_rule() -> None:
     assert rules(GOOD_STATE) == set()
 
@@ -248,7 +253,7 @@ def test_a_server_weakened_everywhere_gets_each_finding_word_for_word() -> None:
         assert old in state, old
         state = state.replace(old, new)
     inactive = "INACTIVE=45 in /etc/default/useradd and chage --inactive 45 on login accounts"
-    assert [(v.rule, v.message, v.fix) for v in SERVER.evaluate(state, EXPECT)] == [
+    assert _findings(state) == [
         ("L2-MGMT-03", "host firewall accepts telnet: tcp dport 23 accept", "remove the rule"),
         (
             "L2-MGMT-02",
@@ -281,10 +286,7 @@ def test_a_server_weakened_everywhere_gets_each_finding_word_for_word() -> None:
         ("L2-SRV-01", "login accounts not disabled after 45 inactive days: nguyen.van.a (?)", inactive),
     ]
     # with the input chain accepting, no port rule is read: the firewall as a whole is the finding
-    assert [
-        (v.rule, v.message, v.fix)
-        for v in SERVER.evaluate(state.replace("policy drop;", "policy accept;"), EXPECT)
-    ][:1] == [
+    assert _findings(state.replace("policy drop;", "policy accept;"))[:1] == [
         (
             "L2-FLOW-01",
             "host firewall: no `table inet wardnet` input chain with policy drop is loaded",

@@ -90,7 +90,7 @@ def _values(tokens: list[str], index: int, sets: dict[str, list[str]]) -> tuple[
         return negated, []
     if tokens[i] == "{":
         end = tokens.index("}", i) if "}" in tokens[i:] else len(tokens)
-        values = [t.strip(",") for t in tokens[i + 1 : end] if t.strip(",")]
+        values = [v for t in tokens[i + 1 : end] for v in t.split(",") if v]  # `{ 22, 443 }` or `{22,443}`
     else:
         values = tokens[i].split(",")
     return negated, [
@@ -129,17 +129,18 @@ def match_of(text: str, sets: dict[str, list[str]]) -> Match:
         elif token == "dport":
             negated, values = _values(tokens, i, sets)
             ports = None if negated else _ports(values)
+        # a negated state, protocol or interface (`!=`) is every other one: it narrows nothing here
         elif token == "state" and prev == "ct":
-            _, values = _values(tokens, i, sets)
-            established_only = bool(values) and set(values) <= {"established", "related"}
+            negated, values = _values(tokens, i, sets)
+            established_only = not negated and bool(values) and set(values) <= {"established", "related"}
         elif token == "type" and prev in ("icmp", "icmpv6"):
             protocol_only = True
         elif token in ("protocol", "l4proto", "nexthdr"):
-            _, values = _values(tokens, i, sets)
-            protocol_only = protocol_only or not set(values) & {"tcp", "udp", "sctp"}
+            negated, values = _values(tokens, i, sets)
+            protocol_only = protocol_only or (not negated and not set(values) & {"tcp", "udp", "sctp"})
         elif token in ("iif", "iifname"):
-            _, values = _values(tokens, i, sets)
-            loopback_only = values in (['"lo"'], ["lo"])
+            negated, values = _values(tokens, i, sets)
+            loopback_only = not negated and values in (['"lo"'], ["lo"])
     return Match(
         tuple(sources) if sources is not None else None,
         destinations,

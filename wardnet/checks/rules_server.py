@@ -175,7 +175,8 @@ def ssh_daemon(state: ServerState, expect: Expect, role: str) -> list[Violation]
         weak = [a for a in sshd.get(key, "").split(",") if WEAK_CRYPTO.search(a)]
         if weak:
             out.append(Violation("L2-CRYPTO-01", f"sshd {key}: {', '.join(weak)}", f"drop them from {key}"))
-    idle = number(sshd.get("clientaliveinterval", "0"), 0) * number(sshd.get("clientalivecountmax", "0"), 0)
+    # sshd_config(5): ClientAliveInterval 0 (no keepalive, never closed) and ClientAliveCountMax 3 by default
+    idle = number(sshd.get("clientaliveinterval", "0"), 0) * number(sshd.get("clientalivecountmax", "3"), 0)
     if idle == 0 or idle > expect.idle_minutes * 60:
         out.append(
             Violation(
@@ -195,19 +196,18 @@ rule(ssh_daemon)
 def lockout_and_passwords(state: ServerState, expect: Expect, role: str) -> list[Violation]:
     out = []
     faillock = state.settings("/etc/security/faillock.conf")
-    stack = (state.file("/etc/pam.d/common-auth") or "") + (state.file("/etc/pam.d/common-account") or "")
-    deny = number(faillock.get("deny", "0"), 0)
-    unlock = number(faillock.get("unlock_time", "0"), 0)
-    if (
-        "pam_faillock.so" not in stack
-        or not 0 < deny <= expect.max_failed_logins
-        or 0 < unlock < expect.lockout_seconds
-    ):
+    # pam_faillock(8): failures are counted in the auth phase, so common-auth must call it (`#`: a comment)
+    auth = [line.split("#", 1)[0] for line in (state.file("/etc/pam.d/common-auth") or "").splitlines()]
+    counted = any("pam_faillock.so" in line for line in auth)
+    # faillock.conf(5) (Linux-PAM 1.5.2, Debian 12): unset, deny is 3 and unlock_time 600 s; 0 is never
+    deny = number(faillock.get("deny", "3"), 0)
+    unlock = number(faillock.get("unlock_time", "600"), 0)
+    if not counted or not 0 < deny <= expect.max_failed_logins or 0 < unlock < expect.lockout_seconds:
         out.append(
             Violation(
                 "L2-AAA-06",
-                f"lockout: pam_faillock {'in' if 'pam_faillock.so' in stack else 'not in'} the PAM stack, "
-                f"deny={deny or 'unset'}, unlock_time={unlock or 'unset'}",
+                f"lockout: pam_faillock {'in' if counted else 'not in'} the PAM stack, "
+                f"deny={deny}, unlock_time={unlock or 'never'}",
                 f"pam_faillock, deny ≤ {expect.max_failed_logins}, unlock_time ≥ {expect.lockout_seconds}",
             )
         )
@@ -244,7 +244,10 @@ def logging_and_time(state: ServerState, expect: Expect, role: str) -> list[Viol
             )
         )
     chrony = state.file("/etc/chrony/chrony.conf") or ""
-    servers = {line.split()[1] for line in chrony.splitlines() if line.startswith(("server ", "pool "))}
+    # chrony reads a directive after any leading blanks: the first word decides
+    servers = {
+        w[1] for line in chrony.splitlines() if len(w := line.split()) > 1 and w[0] in ("server", "pool")
+    }
     if not servers or not servers <= expect.ntp_servers:
         out.append(
             Violation(
