@@ -29,6 +29,7 @@ import tempfile
 import pytest
 
 _STATE: list[tuple[str, str | None]] = []  # (the session's folder, WARDNET_STATE_DIR before it)
+_MUTANT: list[tuple[str, str]] = []  # (the mutant under test, mutmut's folder), per session
 
 
 def _durations() -> dict[str, float]:
@@ -64,12 +65,16 @@ def forget() -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    # The mutant and mutmut's folder, read once at the start: a test may empty os.environ (the secrets
+    # module's take_from_environment pops variables; one mutant of it pops them all) or change directory.
+    _MUTANT.append((os.environ.get("MUTANT_UNDER_TEST", ""), os.getcwd()))
     forget()
     _STATE.append((tempfile.mkdtemp(prefix="wardnet-mutant-"), os.environ.get("WARDNET_STATE_DIR")))
     os.environ["WARDNET_STATE_DIR"] = _STATE[-1][0]
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
+    _MUTANT.pop()
     folder, before = _STATE.pop()
     shutil.rmtree(folder, ignore_errors=True)
     if before is None:
@@ -87,14 +92,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """A mutant's session that ends badly with no test failed (a test id "not found", a usage or internal
     error) is written to sessions.txt: scripts/mutation.py reports such a mutant as an error, not a kill."""
-    mutant = os.environ.get("MUTANT_UNDER_TEST", "")
+    mutant, folder = _MUTANT[-1] if _MUTANT else ("", "")
     if "__mutmut_" in mutant and exitstatus != 0 and not session.testsfailed:
-        with open("sessions.txt", "a", encoding="utf-8") as out:
+        with open(os.path.join(folder, "sessions.txt"), "a", encoding="utf-8") as out:
             out.write(f"{mutant} pytest exit {int(exitstatus)}, no test failed\n")
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    mutant = os.environ.get("MUTANT_UNDER_TEST", "")
+    mutant, folder = _MUTANT[-1] if _MUTANT else ("", "")
     if report.failed and "__mutmut_" in mutant:
-        with open("killed_by.txt", "a", encoding="utf-8") as out:
+        with open(os.path.join(folder, "killed_by.txt"), "a", encoding="utf-8") as out:
             out.write(f"{mutant} {report.nodeid}\n")

@@ -94,6 +94,13 @@ def _service_group(name: str, *members: str) -> tuple[str, str]:
     return BEFORE_POLICIES, block + BEFORE_POLICIES
 
 
+# An SNMP community's hosts: anyone.
+ANYONE = (
+    "        config hosts\n            edit 1\n                set ip 0.0.0.0 0.0.0.0\n"
+    "            next\n        end\n"
+)
+
+
 def _snmp_community(host: str, status: str = "") -> tuple[str, str]:
     block = (
         'config system snmp community\n    edit 1\n        set name "legacy-ro"\n'
@@ -311,6 +318,22 @@ CASES = [
         [_snmp_community("0.0.0.0 0.0.0.0", status="disable")],
         [],
         id="a disabled SNMP community answers no one, whatever its hosts",
+    ),
+    pytest.param(
+        [
+            (
+                BEFORE_HA,
+                "config system snmp community\n"
+                f"    edit 1\n        set status disable\n{ANYONE}    next\n"
+                f"    edit 2\n{ANYONE}    next\n"
+                "end\n" + BEFORE_HA,
+            )
+        ],
+        [
+            ("L2-MGMT-02", "SNMP community 2 answers ['0.0.0.0/0']", "delete it"),
+            ("L2-SNMP-01", "SNMP community 2 configured", "delete it; use SNMPv3"),
+        ],
+        id="a disabled SNMP community before a live one answering anyone",
     ),
     pytest.param(
         [_snmp_community("0.0.0.0 0.0.0.0", status="enable")],
