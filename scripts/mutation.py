@@ -394,11 +394,17 @@ class Score:
 
 def score(codes: dict[str, int | None], failed: dict[str, str]) -> Score:
     """Killed: a test failed on it, or it timed out. Equivalent mutants and those never run are left out."""
-    killed = [n for n, c in codes.items() if c in TIMEOUT or (c in FAILED_TEST and n in failed)]
-    survivors = sorted(n for n, c in codes.items() if c in SURVIVED and n not in EQUIVALENT)
-    left = set(killed) | set(survivors) | {n for n, c in codes.items() if c is None or n in EQUIVALENT}
-    errors = sorted(n for n in codes if n not in left and codes[n] not in SURVIVED)
-    return Score(len(killed), survivors, errors)
+    killed, survivors, errors = 0, [], []
+    for name, code in sorted(codes.items()):
+        if code in TIMEOUT or (code in FAILED_TEST and name in failed):
+            killed += 1
+        elif code is None or name in EQUIVALENT:
+            continue
+        elif code in SURVIVED:
+            survivors.append(name)
+        else:
+            errors.append(name)  # exited as if killed (or oddly) with no test seen failing
+    return Score(killed, survivors, errors)
 
 
 @dataclass
