@@ -14,11 +14,10 @@ import pytest
 import yaml
 
 from tests.conftest import BEN_THANH, INVENTORY
+from tests.unit.golden_edits import city_expect
 from wardnet.checks import level2_rules
-from wardnet.checks.expect import Expect
 from wardnet.checks.run import rendered_findings
 from wardnet.cli import main
-from wardnet.inventory import load_baseline
 from wardnet.pipeline import build, designs
 from wardnet.render import Renderer
 
@@ -34,11 +33,6 @@ BASES = {  # base → (platform, role)
 
 
 @cache
-def _expect() -> Expect:
-    return Expect.from_baseline(load_baseline(INVENTORY))
-
-
-@cache
 def _base_text(base: str) -> str:
     if base == "frr-fw":
         inventory, _ = build(INVENTORY)
@@ -50,7 +44,7 @@ def _base_text(base: str) -> str:
 
 def _found(text: str, base: str) -> set[tuple[str, str]]:
     platform, role = BASES[base]
-    findings = rendered_findings(text, platform, role, site=BEN_THANH, device="x", expect=_expect())
+    findings = rendered_findings(text, platform, role, site=BEN_THANH, device="x", expect=city_expect())
     return {(f.rule, f.message) for f in findings}
 
 

@@ -17,43 +17,23 @@ Fast on purpose: `make mutation` runs this file on each rules-fortios mutant.
 from __future__ import annotations
 
 from dataclasses import replace
-from functools import cache
-from pathlib import Path
 
 import pytest
 
-from tests.conftest import BEN_THANH, INVENTORY
+from tests.unit.golden_edits import Finding, city_expect, edited, findings, golden
 from wardnet.checks.expect import Expect
-from wardnet.checks.run import rendered_findings
-from wardnet.inventory import load_baseline
-
-GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "26743-ben-thanh" / f"hcm-{BEN_THANH}-fw.conf"
-Finding = tuple[str, str, str]
 
 
-@cache
-def _expect() -> Expect:
-    return Expect.from_baseline(load_baseline(INVENTORY))
-
-
-@cache
 def _golden() -> str:
-    return GOLDEN.read_text(encoding="utf-8")
+    return golden("fw.conf")
 
 
 def _findings(text: str, expect: Expect | None = None) -> list[Finding]:
-    found = rendered_findings(
-        text, "fortios", "firewall", site=BEN_THANH, device="x", expect=expect or _expect()
-    )
-    return [(f.rule, f.message, f.fix) for f in found]
+    return findings(text, "fortios", "firewall", expect)
 
 
 def _edited(*edits: tuple[str, str]) -> str:
-    text = _golden()
-    for old, new in edits:
-        assert text.count(old) == 1, old
-        text = text.replace(old, new)
-    return text
+    return edited(_golden(), edits)
 
 
 def test_the_golden_firewall_has_no_finding() -> None:
@@ -533,7 +513,7 @@ def test_a_firewall_with_no_policy_fails_both_final_deny_checks() -> None:
 def test_fortios_default_lockout_threshold_meets_a_city_allowing_three() -> None:
     """admin-lockout-threshold unset is FortiOS's 3 attempts: enough for a baseline of 3, not for 2."""
     text = _edited(("    set admin-lockout-threshold 5\n", ""))
-    assert _findings(text, replace(_expect(), max_failed_logins=3)) == []
-    assert _findings(text, replace(_expect(), max_failed_logins=2)) == [
+    assert _findings(text, replace(city_expect(), max_failed_logins=3)) == []
+    assert _findings(text, replace(city_expect(), max_failed_logins=2)) == [
         ("L2-AAA-06", "lockout only after 3 failed logins", "set admin-lockout-threshold 2")
     ]

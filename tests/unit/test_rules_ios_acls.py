@@ -4,23 +4,14 @@ Fast on purpose: `make mutation` runs it on the rule pack's mutants."""
 
 from __future__ import annotations
 
-from functools import cache
-
 import pytest
 
-from tests.conftest import INVENTORY
-from wardnet.checks.expect import Expect
+from tests.unit.golden_edits import city_expect
 from wardnet.checks.run import rendered_findings
-from wardnet.inventory import load_baseline
-
-
-@cache
-def _expect() -> Expect:
-    return Expect.from_baseline(load_baseline(INVENTORY))  # management: 10.0.1.0/24, 2001:db8:0:1::/64
 
 
 def _found(config: str, rule: str) -> list[str]:
-    found = rendered_findings(config, "cisco_iosxe", "core", site="26743", device="x", expect=_expect())
+    found = rendered_findings(config, "cisco_iosxe", "core", site="26743", device="x", expect=city_expect())
     return [f.message for f in found if f.rule == rule]
 
 

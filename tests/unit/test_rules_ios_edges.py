@@ -7,41 +7,21 @@ Fast on purpose: `make mutation` runs it on the rule pack's mutants (issue 25's 
 from __future__ import annotations
 
 from dataclasses import replace
-from functools import cache
-from pathlib import Path
 
 import pytest
 
-from tests.conftest import BEN_THANH, INVENTORY
+from tests.unit.golden_edits import Finding, city_expect, edited, findings, golden
 from wardnet.checks.expect import Expect
-from wardnet.checks.run import rendered_findings
-from wardnet.inventory import load_baseline
 
-GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "26743-ben-thanh"
 ROLES = {"acc1": "access", "core": "core"}
-Finding = tuple[str, str, str]
-
-
-@cache
-def _expect() -> Expect:
-    # management 10.0.1.0/24; syslog 10.0.0.20, 10.0.0.21 at informational; NTP 10.0.0.10, 10.0.0.11;
-    # UTC+7; parking VLAN 999; staff (802.1X) VLAN 20; passwords of 14 characters
-    return Expect.from_baseline(load_baseline(INVENTORY))
 
 
 def _findings(text: str, base: str, expect: Expect | None = None) -> list[Finding]:
-    found = rendered_findings(
-        text, "cisco_iosxe", ROLES[base], site=BEN_THANH, device="x", expect=expect or _expect()
-    )
-    return [(f.rule, f.message, f.fix) for f in found]
+    return findings(text, "cisco_iosxe", ROLES[base], expect)
 
 
 def _edited(base: str, edits: list[tuple[str, str]]) -> str:
-    text = (GOLDEN / f"hcm-{BEN_THANH}-{base}.cfg").read_text(encoding="utf-8")
-    for old, new in edits:
-        assert text.count(old) == 1, old
-        text = text.replace(old, new)
-    return text
+    return edited(golden(f"{base}.cfg"), edits)
 
 
 def test_the_golden_switches_have_no_finding() -> None:
@@ -461,7 +441,7 @@ def test_a_syslog_server_named_by_its_ipv6_address_is_logged_to_with_logging_hos
     """`logging host ipv6 X` logs to X: a city whose syslog server has an IPv6 address (Expect takes any
     address text) finds it; without the line it is missing."""
     server6 = "2001:db8:0:20::20"
-    expect = replace(_expect(), syslog_servers=frozenset({"10.0.0.20", "10.0.0.21", server6}))
+    expect = replace(city_expect(), syslog_servers=frozenset({"10.0.0.20", "10.0.0.21", server6}))
     line = "logging host 10.0.0.21\n"
     assert _findings(_edited("acc1", [(line, line + f"logging host ipv6 {server6}\n")]), "acc1", expect) == []
     assert _findings(_edited("acc1", []), "acc1", expect) == [

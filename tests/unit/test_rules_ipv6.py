@@ -4,17 +4,10 @@ same violations are in tests/fixtures/disguises.yml."""
 
 from __future__ import annotations
 
-from functools import cache
-from pathlib import Path
-
 import pytest
 
-from tests.conftest import BEN_THANH, INVENTORY
-from wardnet.checks.expect import Expect
-from wardnet.checks.run import rendered_findings
-from wardnet.inventory import load_baseline
+from tests.unit.golden_edits import edited, findings, golden
 
-GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "26743-ben-thanh"
 KINDS = {
     "core": ("cisco_iosxe", "core", "cfg"),
     "acc1": ("cisco_iosxe", "access", "cfg"),
@@ -22,24 +15,17 @@ KINDS = {
 }
 
 
-@cache
-def _expect() -> Expect:
-    return Expect.from_baseline(load_baseline(INVENTORY))
-
-
 def _text(base: str) -> str:
-    return (GOLDEN / f"hcm-{BEN_THANH}-{base}.{KINDS[base][2]}").read_text(encoding="utf-8")
+    return golden(f"{base}.{KINDS[base][2]}")
 
 
 def _findings(text: str, base: str, rule: str) -> list[str]:
     platform, role, _ = KINDS[base]
-    found = rendered_findings(text, platform, role, site=BEN_THANH, device="x", expect=_expect())
-    return sorted(f.message for f in found if f.rule == rule)
+    return sorted(message for found, message, _ in findings(text, platform, role) if found == rule)
 
 
 def _edit(text: str, old: str, new: str) -> str:
-    assert text.count(old) == 1, old
-    return text.replace(old, new)
+    return edited(text, [(old, new)])
 
 
 @pytest.mark.parametrize("base", sorted(KINDS))

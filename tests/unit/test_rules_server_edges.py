@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from tests.unit.golden_edits import edited
 from tests.unit.test_audit_servers import EXPECT, GOOD_STATE, _findings
 
 ANY_SOURCE = "accept SSH only from the management sources (set management_v4)"
@@ -17,11 +18,7 @@ INACTIVE_FIX = "INACTIVE=45 in /etc/default/useradd and chage --inactive 45 on l
 
 
 def _edited(*edits: tuple[str, str]) -> str:
-    state = GOOD_STATE
-    for old, new in edits:
-        assert state.count(old) == 1, old
-        state = state.replace(old, new)
-    return state
+    return edited(GOOD_STATE, edits)
 
 
 def test_the_hardened_state_is_clean_before_any_edit() -> None:
