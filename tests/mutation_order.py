@@ -8,10 +8,10 @@ cheapest test that catches them instead of after a slow one. Outside mutmut ther
 Every mutant is the same source files (mutmut picks the mutant by an environment variable), so `wardnet
 check`'s content-hash cache (STATE/cache/check, keyed by the code's files) would hand a mutant the findings
 the clean run stored: each test session gets a fresh WARDNET_STATE_DIR instead. For the same reason each
-session starts with the memos kept across configs emptied (the parsers' shared blocks, rule answers per block
-body, rules' kept findings, each platform's cleaned lines): a mutant is forked from the process that ran the
-tests clean, and a memo filled there would answer for the mutated function (scripts/rule_corpus.py --fresh
-empties the same ones).
+session and each test start with the memos kept across configs emptied (the parsers' shared blocks, rule
+answers per block body, rules' kept findings, each platform's cleaned lines): a mutant is forked from the
+process that ran the tests clean, and a memo filled there would answer for the mutated function
+(scripts/rule_corpus.py --fresh empties the same ones).
 
 The test that killed each mutant is appended to killed_by.txt (mutant, test) in mutmut's folder:
 scripts/mutation.py counts a mutant killed only with a test seen failing there (or a timeout), and counts
@@ -81,6 +81,14 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         os.environ.pop("WARDNET_STATE_DIR", None)
     else:
         os.environ["WARDNET_STATE_DIR"] = before
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    # Each test starts with the memos empty, in the clean run too: mutmut maps a test to the functions it
+    # reaches by tracing that run, and a test answered from an earlier test's memo (the same text, the same
+    # Expect) reaches no rule, so it was never run on that rule's mutants (one rules-ios mutant survived
+    # when two test files came to share one Expect).
+    forget()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
